@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+// Every setting is an environment variable; defaults work against RabbitMQ and Redis on localhost.
+// The README's configuration table lists exactly these (a test checks it).
+export const envSchema = z.object({
+  AMQP_URL: z.string().url().default('amqp://guest:guest@127.0.0.1:5672'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** prefix of every Redis key, so that several installations (or test files) share one Redis */
+  REDIS_PREFIX: z.string().default('jss:'),
+  JSS_DATA_DIR: z.string().default('./.jss'),
+  /** port of /metrics, /healthz and /readyz; 0 picks a free port */
+  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** blocks read and written at once by one range job */
+  REHYDRATOR_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  /** range jobs one rehydrator process works on at once (its AMQP prefetch) */
+  REHYDRATOR_JOBS: z.coerce.number().int().min(1).max(64).default(1),
+  /** simulated latency added to every object-store read (local-folder store only) */
+  JSS_STORE_LATENCY_MS: z.coerce.number().min(0).default(0),
+  /** simulated bandwidth cap of the local-folder store in MB/s; 0 = none */
+  JSS_STORE_MBPS: z.coerce.number().min(0).default(0),
+  /** how often the janitor sweeps for orphans and stale references */
+  JANITOR_SWEEP_SECONDS: z.coerce.number().min(1).default(30),
+  /** temporaries of no live task younger than this are left alone by the sweep (a task may be starting) */
+  JANITOR_GRACE_SECONDS: z.coerce.number().min(0).default(60),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Parses the environment; throws one error listing every bad variable. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const bad = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${bad}`);
+  }
+  return parsed.data;
+}

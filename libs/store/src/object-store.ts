@@ -1,0 +1,22 @@
+// Where replicas live: a local folder by default, S3 / Azure Blob as real back ends. Keys are
+// '/'-separated paths; values are whole objects (blocks are at most a few MiB).
+
+export class ObjectNotFoundError extends Error {
+  constructor(readonly key: string) {
+    super(`object not found: ${key}`);
+    this.name = 'ObjectNotFoundError';
+  }
+}
+
+export interface ObjectStore {
+  /** Atomic: a reader sees the whole object or none of it. */
+  put(key: string, body: Uint8Array): Promise<void>;
+  /** Throws ObjectNotFoundError when missing. */
+  get(key: string): Promise<Buffer>;
+  exists(key: string): Promise<boolean>;
+  /** Keys under a prefix, sorted. */
+  list(prefix: string): Promise<string[]>;
+  delete(key: string): Promise<void>;
+  /** Throws when the store cannot be reached. */
+  ping(): Promise<void>;
+}
