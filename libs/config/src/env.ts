@@ -9,6 +9,7 @@ export const envSchema = z.object({
   REDIS_PREFIX: z.string().default('jss:'),
   JSS_DATA_DIR: z.string().default('./.jss'),
   /** port of /metrics, /healthz and /readyz; 0 picks a free port */
+  HTTP_HOST: z.string().default('0.0.0.0'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** blocks read and written at once by one range job */

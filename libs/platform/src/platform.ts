@@ -106,6 +106,8 @@ export type PlatformErrorCode =
   | 'unknown-datastore'
   | 'unknown-network'
   | 'unknown-vm'
+  | 'unknown-disk'
+  | 'invalid-spec'
   | 'vm-exists'
   | 'no-dhcp'
   | 'dhcp-exhausted'

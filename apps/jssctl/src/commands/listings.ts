@@ -1,0 +1,94 @@
+import { Command } from 'commander';
+import { CliContext } from '../context';
+import { CliError } from '../cli-error';
+import { printJson, printTable } from '../output';
+
+/** `jssctl vms`: the platform's VMs (contract shape with --json). */
+export function vmsCommand(ctx: CliContext): Command {
+  return new Command('vms')
+    .description("list the platform's VMs")
+    .option('--site <name>', 'only this site')
+    .option('--json', 'print JSON')
+    .action(async (o) => {
+      const vms = await (await ctx.platform()).listVms(o.site ? { site: o.site } : {});
+      if (o.json) {
+        return printJson(
+          vms.map((v) => ({
+            name: v.name,
+            site: v.site,
+            powerState: v.powerState,
+            disks: v.disks.map((d) => ({ path: d.path, sizeBytes: d.sizeBytes })),
+            nics: v.nics.map((n) => ({ network: n.network, ip: n.ip })),
+            owner: v.owner && { taskId: v.owner.taskId, kind: v.owner.kind },
+          })),
+        );
+      }
+      printTable(
+        vms.map((v) => ({
+          name: v.name,
+          site: v.site,
+          power: v.powerState,
+          ip: v.nics.map((n) => n.ip ?? '-').join(','),
+          disks: v.disks.length,
+          kind: v.owner?.kind ?? '-',
+          task: v.owner?.taskId ?? '-',
+        })),
+      );
+    });
+}
+
+/** `jssctl tasks [show <id>]`: tasks newest first, or one task in full. */
+export function tasksCommand(ctx: CliContext): Command {
+  const tasks = new Command('tasks')
+    .description('list recovery tasks, newest first')
+    .option('--json', 'print JSON')
+    .option('--limit <n>', 'at most this many', (v) => Number(v), 50)
+    .action(async (o) => {
+      const all = await (await ctx.tasks()).list(o.limit);
+      if (o.json) return printJson(all.map(({ plan: _p, jobs: _j, ...t }) => t));
+      printTable(
+        all.map((t) => ({
+          id: t.id,
+          operation: t.operation,
+          domain: t.domain,
+          state: t.state,
+          vms: t.vms.join(','),
+          created: t.createdAt,
+          reason: t.error?.reason ?? '',
+        })),
+      );
+    });
+  tasks
+    .command('show')
+    .argument('<taskId>')
+    .description('one task in full (JSON)')
+    .action(async (id: string) => {
+      const t = await (await ctx.tasks()).get(id);
+      if (!t) throw new CliError(`no task ${id}`);
+      printJson(t);
+    });
+  return tasks;
+}
+
+/** `jssctl site`: the simulated sites' clusters, datastores and networks. */
+export function siteCommand(ctx: CliContext): Command {
+  const site = new Command('site').description('the simulated platform: sites, datastores, networks');
+  site
+    .command('init')
+    .description('seed the default sites (also done on first use)')
+    .action(async () => {
+      await ctx.platform();
+      console.log('sites primary and recovery are ready');
+    });
+  site
+    .command('show')
+    .option('--json', 'print JSON')
+    .action(async (o) => {
+      const p = await ctx.platform();
+      const inventory = { clusters: await p.listClusters(), datastores: await p.listDatastores(), networks: await p.listNetworks() };
+      if (o.json) return printJson(inventory);
+      printTable(inventory.datastores.map((d) => ({ datastore: d.name, site: d.site, capacity: d.capacityBytes, free: d.freeBytes })));
+      printTable(inventory.networks.map((n) => ({ network: n.name, site: n.site, dhcp: String(n.dhcp), isolated: String(n.isolated), freeAddresses: n.freeAddresses })));
+    });
+  return site;
+}

@@ -1,0 +1,74 @@
+import { Command } from 'commander';
+import { ImageSource, VmImage, parseSize } from '@jss/replica';
+import { CliError } from '../cli-error';
+import { CliContext } from '../context';
+import { printJson, printTable } from '../output';
+
+/** `--vm web=./web.img` (an image file) or `--vm web:1GiB` (generated data, seeded). */
+export function parseVmSpec(spec: string, seed: number): VmImage {
+  const file = /^([^=:]+)=(.+)$/.exec(spec);
+  if (file) return { name: file[1], source: { file: file[2] } };
+  const gen = /^([^=:]+):(.+)$/.exec(spec);
+  if (gen) return { name: gen[1], source: { sizeBytes: parseSize(gen[2]), seed } satisfies ImageSource };
+  throw new CliError(`invalid --vm "${spec}": use <name>=<image file> or <name>:<size>, e.g. web=./web.img or db:1GiB`);
+}
+
+const collect = (v: string, all: string[]) => [...all, v];
+const integer = (what: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new CliError(`${what} must be a whole number, got "${v}"`);
+  return n;
+};
+
+/** `jssctl replica ...`: the replication side of the embedded defaults (a stand-in for the real one). */
+export function replicaCommand(ctx: CliContext): Command {
+  const replica = new Command('replica').description("write and list a protected domain's recovery points");
+  replica
+    .command('write')
+    .description('write a new recovery point of a domain (created the first time) from image files or generated data')
+    .argument('<domain>')
+    .requiredOption('--vm <spec>', 'name=image-file or name:size (repeatable)', collect, [])
+    .option('--seed <n>', 'seed of generated data', integer('--seed'), 1)
+    .option('--block-size <size>', 'block size of a new domain (default 1MiB)')
+    .option('--json', 'print the manifest summary as JSON')
+    .action(async (domain: string, o) => {
+      const vms = (o.vm as string[]).map((s) => parseVmSpec(s, o.seed));
+      const blockSize = o.blockSize ? parseSize(o.blockSize) : undefined;
+      const m = await ctx.writer().writePoint(domain, vms, { blockSize });
+      const summary = { id: m.id, time: m.time, vms: m.vms.map((v) => v.name) };
+      if (o.json) return printJson(summary);
+      console.log(`domain ${domain}: recovery point ${m.id} (${summary.vms.join(', ')})`);
+    });
+  replica
+    .command('snapshot')
+    .description('write a newer recovery point with a share of blocks changed')
+    .argument('<domain>')
+    .requiredOption('--change <percent>', 'share of blocks changed, 0-100', (v) => Number(v))
+    .option('--seed <n>', 'seed of the changes', integer('--seed'), Date.now() % 1e9)
+    .action(async (domain: string, o) => {
+      if (!(await ctx.replica().getDomain(domain))) throw new CliError(`unknown domain "${domain}"`);
+      const m = await ctx.writer().snapshot(domain, { changePercent: o.change, seed: o.seed });
+      console.log(`domain ${domain}: recovery point ${m.id} (${o.change}% of blocks changed)`);
+    });
+  replica
+    .command('points')
+    .description("a domain's recovery points, oldest first")
+    .argument('<domain>')
+    .option('--json', 'print JSON')
+    .action(async (domain: string, o) => {
+      if (!(await ctx.replica().getDomain(domain))) throw new CliError(`unknown domain "${domain}"`);
+      const points = await ctx.replica().listPoints(domain);
+      if (o.json) return printJson(points);
+      printTable(points.map((p) => ({ id: p.id, time: p.time, vms: p.vms.join(',') })));
+    });
+  replica
+    .command('domains')
+    .description('protected domains in the object store')
+    .option('--json', 'print JSON')
+    .action(async (o) => {
+      const domains = await ctx.replica().listDomains();
+      if (o.json) return printJson(domains);
+      printTable(domains.map((d) => ({ domain: d })));
+    });
+  return replica;
+}

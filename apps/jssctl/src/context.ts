@@ -1,0 +1,78 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AmqpBus } from '@jss/bus';
+import { Env, loadEnv } from '@jss/config';
+import { createLogger } from '@jss/observability';
+import { Platform, createPlatform } from '@jss/platform';
+import { Redis, createRedis } from '@jss/redis';
+import { ReplicaRepository, ReplicaWriter } from '@jss/replica';
+import { ObjectStore, createObjectStore } from '@jss/store';
+import { TaskStore } from '@jss/tasks';
+import { CliError } from './cli-error';
+
+const CONNECT_TIMEOUT_MS = 5000;
+
+/** What a CLI command may use, connected on first use and closed at exit. */
+export class CliContext {
+  readonly env: Env = loadEnv();
+  private redisClient?: Redis;
+  private busClient?: AmqpBus;
+  private storeClient?: ObjectStore;
+  private platformClient?: Promise<Platform>;
+
+  async redis(): Promise<Redis> {
+    if (!this.redisClient) {
+      const client = createRedis(this.env.REDIS_URL, this.env.REDIS_PREFIX);
+      this.redisClient = client;
+      client.on('error', () => undefined); // reported below as one line
+      const ready = new Promise<void>((resolve) => client.once('ready', () => resolve()));
+      if (!(await Promise.race([ready.then(() => true), sleep(CONNECT_TIMEOUT_MS, false)]))) {
+        throw new CliError(`cannot reach Redis at ${redact(this.env.REDIS_URL)}; start it (redis-server --daemonize yes) or set REDIS_URL`);
+      }
+    }
+    return this.redisClient;
+  }
+
+  async bus(): Promise<AmqpBus> {
+    if (!this.busClient) {
+      this.busClient = new AmqpBus(this.env.AMQP_URL, createLogger('jssctl', 'silent'));
+      if (!(await Promise.race([this.busClient.waitForConnect().then(() => true), sleep(CONNECT_TIMEOUT_MS, false)]))) {
+        throw new CliError(`cannot reach RabbitMQ at ${redact(this.env.AMQP_URL)}; start it (rabbitmq-server -detached) or set AMQP_URL`);
+      }
+    }
+    return this.busClient;
+  }
+
+  store(): ObjectStore {
+    return (this.storeClient ??= createObjectStore(this.env));
+  }
+
+  replica(): ReplicaRepository {
+    return new ReplicaRepository(this.store());
+  }
+
+  writer(): ReplicaWriter {
+    return new ReplicaWriter(this.store());
+  }
+
+  async tasks(): Promise<TaskStore> {
+    return new TaskStore(await this.redis());
+  }
+
+  platform(): Promise<Platform> {
+    return (this.platformClient ??= this.redis().then(async (r) => {
+      const p = createPlatform(r, this.env);
+      await p.seed();
+      return p;
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.busClient?.close().catch(() => undefined);
+    this.redisClient?.disconnect();
+  }
+}
+
+/** A URL without its password, for messages. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}

@@ -1,0 +1,4 @@
+import { bootstrap } from '@jss/infra';
+import { PlannerModule } from './src/planner.module';
+
+void bootstrap('planner', PlannerModule);

@@ -1,0 +1,166 @@
+import amqp, { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
+import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CLOUDEVENTS_CONTENT_TYPE,
+  CloudEvent,
+  DEAD_LETTER_REASON_HEADER,
+  EXCHANGES,
+  cloudEventSchema,
+} from '@jss/contract';
+import { Logger, metrics } from '@jss/observability';
+import { DeadLetter } from './dead-letter';
+import { QueueSpec, declareExchanges, declareQueue } from './topology';
+
+export type Handler = (event: CloudEvent, message: ConsumeMessage) => Promise<void>;
+
+export interface ConsumeOptions {
+  prefetch: number;
+}
+
+/** Wait before a failed message goes back to its queue, so a failing handler does not spin. */
+const RETRY_DELAY_MS = 1000;
+
+/**
+ * The one class that talks AMQP. Publishes are persistent and resolve on the broker's confirm;
+ * consumers ack only after their handler resolved (its effects stored), so a crash redelivers.
+ * Topology is re-declared on every reconnect by each channel's setup.
+ */
+export class AmqpBus {
+  private readonly connection: AmqpConnectionManager;
+  private readonly publisher: ChannelWrapper;
+  private readonly consumers: ChannelWrapper[] = [];
+  private inFlight = 0;
+  private closing = false;
+
+  constructor(
+    url: string,
+    private readonly log: Logger,
+  ) {
+    this.connection = amqp.connect([url], { heartbeatIntervalInSeconds: 5, reconnectTimeInSeconds: 1 });
+    this.connection.on('connect', () => log.info('amqp connected'));
+    this.connection.on('disconnect', ({ err }) => log.warn({ err: err?.message }, 'amqp disconnected'));
+    this.publisher = this.connection.createChannel({ name: 'publish', confirm: true, setup: declareExchanges });
+  }
+
+  /** Connected, channels set up. */
+  isReady(): boolean {
+    return this.connection.isConnected() && [this.publisher, ...this.consumers].every((c) => this.channelUp(c));
+  }
+
+  async waitForConnect(): Promise<void> {
+    await this.publisher.waitForConnect();
+  }
+
+  async publish(exchange: string, routingKey: string, event: CloudEvent): Promise<void> {
+    await this.publisher.publish(exchange, routingKey, Buffer.from(JSON.stringify(event)), {
+      persistent: true,
+      contentType: CLOUDEVENTS_CONTENT_TYPE,
+      messageId: event.id,
+      type: event.type,
+    });
+  }
+
+  async consume(spec: QueueSpec, handler: Handler, options: ConsumeOptions): Promise<void> {
+    const channel = this.connection.createChannel({
+      name: spec.name,
+      confirm: true,
+      setup: async (ch: ConfirmChannel) => {
+        await declareExchanges(ch);
+        await declareQueue(ch, spec);
+      },
+    });
+    this.consumers.push(channel);
+    await channel.consume(spec.name, (msg) => void this.handle(channel, spec.name, msg, handler), {
+      prefetch: options.prefetch,
+    });
+  }
+
+  /**
+   * Follows events without a durable queue (the CLI): a server-named exclusive queue that goes
+   * away with the connection. Re-bound on reconnect; events published meanwhile are missed.
+   */
+  async subscribe(exchange: string, patterns: string[], onEvent: (event: CloudEvent, routingKey: string) => void): Promise<void> {
+    const channel = this.connection.createChannel({
+      name: `subscribe ${exchange}`,
+      confirm: false,
+      setup: async (ch: ConfirmChannel) => {
+        await declareExchanges(ch);
+        const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true });
+        for (const p of patterns) await ch.bindQueue(queue, exchange, p);
+        await ch.consume(queue, (msg) => {
+          if (!msg) return;
+          try {
+            onEvent(this.parse(msg), msg.fields.routingKey);
+          } catch (err) {
+            this.log.warn({ err: errorText(err) }, 'unreadable event ignored');
+          }
+        }, { noAck: true });
+      },
+    });
+    this.consumers.push(channel);
+    await channel.waitForConnect();
+  }
+
+  /** Stop taking messages, let the ones in hand finish, close. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.consumers.map((c) => c.cancelAll().catch(() => undefined)));
+    while (this.inFlight > 0) await sleep(50);
+    await Promise.all([...this.consumers, this.publisher].map((c) => c.close().catch(() => undefined)));
+    await this.connection.close();
+  }
+
+  private async handle(channel: ChannelWrapper, queue: string, msg: ConsumeMessage, handler: Handler) {
+    this.inFlight++;
+    try {
+      const event = this.parse(msg);
+      await handler(event, msg);
+      channel.ack(msg);
+      metrics.messages.inc({ queue, outcome: 'ack' });
+    } catch (err) {
+      if (err instanceof DeadLetter) {
+        await this.deadLetter(channel, queue, msg, err.reason);
+      } else {
+        this.log.error({ err: errorText(err), queue, routingKey: msg.fields.routingKey }, 'handler failed; message will be redelivered');
+        metrics.messages.inc({ queue, outcome: 'retry' });
+        if (!this.closing) await sleep(RETRY_DELAY_MS);
+        channel.nack(msg, false, true);
+      }
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private parse(msg: ConsumeMessage): CloudEvent {
+    let body: unknown;
+    try {
+      body = JSON.parse(msg.content.toString('utf8'));
+    } catch {
+      throw new DeadLetter('body is not JSON');
+    }
+    const parsed = cloudEventSchema.safeParse(body);
+    if (!parsed.success) throw new DeadLetter(`body is not a CloudEvents 1.0 event: ${parsed.error.issues[0]?.message}`);
+    return parsed.data as CloudEvent;
+  }
+
+  /** Republish to jss.dlx with the reason in a header (confirmed), then ack the original. */
+  private async deadLetter(channel: ChannelWrapper, queue: string, msg: ConsumeMessage, reason: string) {
+    this.log.warn({ queue, routingKey: msg.fields.routingKey, reason }, 'message dead-lettered');
+    await this.publisher.publish(EXCHANGES.deadLetter, msg.fields.routingKey, msg.content, {
+      ...msg.properties,
+      persistent: true,
+      headers: { ...msg.properties.headers, [DEAD_LETTER_REASON_HEADER]: reason, 'x-jss-queue': queue },
+    });
+    channel.ack(msg);
+    metrics.messages.inc({ queue, outcome: 'dead-letter' });
+  }
+
+  private channelUp(c: ChannelWrapper): boolean {
+    return (c as unknown as { _channel?: unknown })._channel != null;
+  }
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

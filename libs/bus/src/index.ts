@@ -1,0 +1,5 @@
+export * from './amqp-bus';
+export * from './dead-letter';
+export * from './topology';
+export * from './messenger';
+export * from './router';

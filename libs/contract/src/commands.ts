@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { Operation } from './names';
+
+// The data of each command (contract: design.md, "Command data per operation").
+// Unknown fields are refused so that a typo is reported instead of silently ignored.
+
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const name = z.string().regex(NAME_PATTERN, 'lower-case letters, digits and "-", at most 63 characters');
+
+const target = z.strictObject({
+  cluster: z.string().min(1).optional(),
+  datastore: z.string().min(1).optional(),
+  network: z.string().min(1).optional(),
+});
+export type Target = z.infer<typeof target>;
+
+const vms = z.array(name).min(1).max(5000);
+const recoveryPoint = z.string().min(1).max(100);
+const taskId = z.string().min(1).max(100);
+const dryRun = z.boolean().optional();
+
+const failover = z.strictObject({
+  domain: name,
+  vms: vms.optional(),
+  recoveryPoint: recoveryPoint.optional(),
+  target: target.optional(),
+  bootOrder: z.array(z.array(name).min(1)).optional(),
+  networkMap: z.record(name, z.strictObject({ network: z.string().min(1), ip: z.ipv4().optional() })).optional(),
+  taskId: taskId.optional(),
+  dryRun,
+});
+
+export const commandDataSchemas = {
+  failover,
+  'planned-failover': failover,
+  'continuous-failover': z.strictObject({ domain: name, vms: vms.optional(), target: target.optional(), dryRun }),
+  failback: z.strictObject({ domain: name, vms: vms.optional(), dryRun }),
+  restore: z.strictObject({
+    domain: name,
+    vms,
+    recoveryPoint: recoveryPoint.optional(),
+    target: target.optional(),
+    rename: z.record(name, name).optional(),
+    replace: z.boolean().optional(),
+    dryRun,
+  }),
+  'test-failover': z.strictObject({
+    domain: name,
+    vms: vms.optional(),
+    recoveryPoint: recoveryPoint.optional(),
+    target: target.optional(),
+    ttl: z.number().int().positive().optional(),
+    dryRun,
+  }),
+  'test-cleanup': z.strictObject({ taskId, dryRun }),
+  cancel: z.strictObject({ taskId, dryRun }),
+} satisfies Record<Operation, z.ZodType>;
+
+export type CommandData<O extends Operation> = z.infer<(typeof commandDataSchemas)[O]>;
+export type FailoverData = CommandData<'failover'>;
+
+/** One line per problem, e.g. `data.vms[0]: lower-case letters, ...`. */
+export function describeIssues(error: z.ZodError, root = 'data'): string {
+  return error.issues
+    .map((i) => `${[root, ...i.path].map((p, n) => (typeof p === 'number' ? `[${p}]` : n ? `.${String(p)}` : String(p))).join('')}: ${i.message}`)
+    .join('; ');
+}

@@ -1,0 +1,41 @@
+// Exchange, queue and routing-key names: the public contract (jss.commands, jss.events) and the
+// internal work queues between the services. One place; every app and the CLI import from here.
+
+export const EXCHANGES = {
+  /** users publish commands here, routing key recovery.<operation> */
+  commands: 'jss.commands',
+  /** every public event, routing key = the event's short type */
+  events: 'jss.events',
+  /** service-to-service work and replies */
+  internal: 'jss.internal',
+  /** what could not be processed */
+  deadLetter: 'jss.dlx',
+} as const;
+
+export const QUEUES = {
+  plannerCommands: 'jss.planner.commands',
+  plannerReplies: 'jss.planner.replies',
+  provisionerWork: 'jss.provisioner.work',
+  rehydratorJobs: 'jss.rehydrator.jobs',
+  janitorWork: 'jss.janitor.work',
+  deadLetters: 'jss.dead-letters',
+} as const;
+
+export const OPERATIONS = [
+  'failover',
+  'planned-failover',
+  'continuous-failover',
+  'failback',
+  'restore',
+  'test-failover',
+  'test-cleanup',
+  'cancel',
+] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+export const commandRoutingKey = (op: Operation): string => `recovery.${op}`;
+export const commandType = (op: Operation): string => `io.jss.recovery.${op}`;
+export const eventType = (shortType: string): string => `io.jss.${shortType}`;
+
+/** Header naming why a message was dead-lettered. */
+export const DEAD_LETTER_REASON_HEADER = 'x-jss-reason';

@@ -1,0 +1,33 @@
+// Stable reason codes of command.rejected and task.failed: users' tools branch on them.
+export const REASONS = {
+  invalidCommand: 'invalid-command',
+  unsupportedOperation: 'unsupported-operation',
+  unknownDomain: 'unknown-domain',
+  unknownVm: 'unknown-vm',
+  unknownRecoveryPoint: 'unknown-recovery-point',
+  unknownCluster: 'unknown-cluster',
+  unknownDatastore: 'unknown-datastore',
+  unknownNetwork: 'unknown-network',
+  noDhcp: 'no-dhcp',
+  dhcpExhausted: 'dhcp-exhausted',
+  datastoreFull: 'datastore-full',
+  vmExists: 'vm-exists',
+  vmBusy: 'vm-busy',
+  storeUnreachable: 'store-unreachable',
+  blockCorrupt: 'block-corrupt',
+  platformError: 'platform-error',
+  internalError: 'internal-error',
+} as const;
+
+export type Reason = (typeof REASONS)[keyof typeof REASONS];
+
+/** An expected failure with a reason code and a sentence a person understands. */
+export class ReasonedError extends Error {
+  constructor(
+    readonly reason: Reason,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ReasonedError';
+  }
+}

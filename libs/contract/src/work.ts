@@ -1,0 +1,115 @@
+import { z } from 'zod';
+
+// Internal work and replies between the services, on jss.internal. Validated on arrival like
+// anything else that comes over the wire (another version of a service may have sent it).
+
+const base = { taskId: z.string(), commandId: z.string() };
+const disk = z.object({ path: z.string(), sizeBytes: z.number().int().min(0) });
+
+export const WORK = {
+  /** provisioner: ensure the domain's RocVA and create one RVM per VM */
+  prepare: {
+    key: 'provision.prepare',
+    schema: z.object({
+      ...base,
+      domain: z.string(),
+      site: z.string(),
+      cluster: z.string(),
+      datastore: z.string(),
+      network: z.string(),
+      vms: z.array(z.object({ name: z.string(), disks: z.array(z.number().int().min(0)) })),
+    }),
+  },
+  /** provisioner: create the recovered VMs from the RVMs' disks and power them on */
+  finalize: {
+    key: 'provision.finalize',
+    schema: z.object({
+      ...base,
+      domain: z.string(),
+      site: z.string(),
+      cluster: z.string(),
+      datastore: z.string(),
+      vms: z.array(
+        z.object({ name: z.string(), rvm: z.string(), network: z.string(), ip: z.string(), disks: z.array(z.string()) }),
+      ),
+    }),
+  },
+  /** rehydrator: write one range of blocks of one disk of a recovery point */
+  range: {
+    key: 'rehydrate.range',
+    schema: z.object({
+      ...base,
+      jobId: z.string(),
+      domain: z.string(),
+      pointId: z.string(),
+      vm: z.string(),
+      disk: z.number().int().min(0),
+      firstBlock: z.number().int().min(0),
+      blockCount: z.number().int().min(1),
+      bytes: z.number().int().min(0),
+      diskPath: z.string(),
+    }),
+  },
+  /** janitor: delete the task's temporaries and release its hold on the domain's RocVA */
+  release: {
+    key: 'janitor.release',
+    schema: z.object({ ...base, domain: z.string(), site: z.string(), removeRecovered: z.boolean() }),
+  },
+} as const;
+
+export const REPLIES = {
+  prepared: {
+    key: 'reply.prepared',
+    schema: z.object({
+      ...base,
+      rocva: z.string(),
+      rvms: z.array(z.object({ vm: z.string(), name: z.string(), ip: z.string().nullable(), disks: z.array(disk) })),
+    }),
+  },
+  rangeProgress: {
+    key: 'reply.range-progress',
+    schema: z.object({ ...base, jobId: z.string(), bytesDone: z.number().min(0) }),
+  },
+  rangeDone: {
+    key: 'reply.range-done',
+    schema: z.object({
+      ...base,
+      jobId: z.string(),
+      bytesDone: z.number().min(0),
+      bytesRead: z.number().min(0),
+      blocksRead: z.number().int().min(0),
+      blocksZero: z.number().int().min(0),
+      blocksUnchanged: z.number().int().min(0),
+    }),
+  },
+  finalized: {
+    key: 'reply.finalized',
+    schema: z.object({
+      ...base,
+      vms: z.array(z.object({ name: z.string(), site: z.string(), ip: z.string().nullable() })),
+    }),
+  },
+  released: { key: 'reply.released', schema: z.object(base) },
+  failed: {
+    key: 'reply.failed',
+    schema: z.object({ ...base, step: z.string(), reason: z.string(), message: z.string() }),
+  },
+} as const;
+
+type Infer<T extends { schema: z.ZodType }> = z.infer<T['schema']>;
+export type PrepareWork = Infer<typeof WORK.prepare>;
+export type FinalizeWork = Infer<typeof WORK.finalize>;
+export type RangeJob = Infer<typeof WORK.range>;
+export type ReleaseWork = Infer<typeof WORK.release>;
+export type Prepared = Infer<typeof REPLIES.prepared>;
+export type RangeProgress = Infer<typeof REPLIES.rangeProgress>;
+export type RangeDone = Infer<typeof REPLIES.rangeDone>;
+export type Finalized = Infer<typeof REPLIES.finalized>;
+export type Released = Infer<typeof REPLIES.released>;
+export type Failed = Infer<typeof REPLIES.failed>;
+
+/** A message kind: its routing key on jss.internal and the schema of its data. */
+export interface MessageKind<T> {
+  key: string;
+  schema: z.ZodType<T>;
+}

@@ -1,0 +1,21 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { loadEnv } from '@jss/config';
+import { createLogger } from '@jss/observability';
+import { PinoNestLogger } from './pino-nest-logger';
+
+/** Starts one service: HTTP for probes and metrics, consumers once every provider is ready. */
+export async function bootstrap(service: string, module: unknown): Promise<void> {
+  const log = createLogger(service);
+  try {
+    const env = loadEnv();
+    const app = await NestFactory.create(module as never, { logger: new PinoNestLogger(log), abortOnError: false });
+    app.enableShutdownHooks();
+    await app.listen(env.HTTP_PORT, env.HTTP_HOST);
+    const address = app.getHttpServer().address();
+    log.info({ port: typeof address === 'object' && address ? address.port : env.HTTP_PORT }, `${service} started`);
+  } catch (err) {
+    log.fatal({ err: err instanceof Error ? err.message : String(err) }, `${service} failed to start`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,70 @@
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { AmqpBus, Messenger } from '@jss/bus';
+import { Env, loadEnv } from '@jss/config';
+import { DomainLocks } from '@jss/locks';
+import { Logger, createLogger } from '@jss/observability';
+import { Platform, createPlatform } from '@jss/platform';
+import { RocvaManager } from '@jss/recovery';
+import { Redis, createRedis } from '@jss/redis';
+import { ReplicaRepository } from '@jss/replica';
+import { ObjectStore, createObjectStore } from '@jss/store';
+import { TaskStore } from '@jss/tasks';
+import { HealthController } from './health.controller';
+import { ENV, LOGGER, OBJECT_STORE, PLATFORM, REDIS, SERVICE_NAME } from './tokens';
+
+/** Closes the connections when the app shuts down (after the consumers have drained). */
+class Connections implements OnApplicationShutdown {
+  constructor(
+    @Inject(AmqpBus) private readonly bus: AmqpBus,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+  async onApplicationShutdown() {
+    await this.bus.close();
+    await this.redis.quit();
+  }
+}
+
+/**
+ * Every outside system behind one provider: env, logger, Redis, the bus, the platform, the object
+ * store, and the stores built on them. Services inject only what they use.
+ */
+@Global()
+@Module({})
+export class CoreModule {
+  static forService(service: string): DynamicModule {
+    const providers = [
+      { provide: SERVICE_NAME, useValue: service },
+      { provide: ENV, useFactory: (): Env => loadEnv() },
+      { provide: LOGGER, useFactory: (): Logger => createLogger(service, process.env.LOG_LEVEL) },
+      { provide: REDIS, inject: [ENV], useFactory: (env: Env) => createRedis(env.REDIS_URL, env.REDIS_PREFIX) },
+      { provide: AmqpBus, inject: [ENV, LOGGER], useFactory: (env: Env, log: Logger) => new AmqpBus(env.AMQP_URL, log) },
+      { provide: Messenger, inject: [AmqpBus], useFactory: (bus: AmqpBus) => new Messenger(bus, `/jss/${service}`) },
+      {
+        provide: PLATFORM,
+        inject: [REDIS, ENV],
+        // the simulated sites are seeded on first use (idempotent, safe across replicas)
+        useFactory: async (r: Redis, env: Env) => {
+          const platform = createPlatform(r, env);
+          await platform.seed();
+          return platform;
+        },
+      },
+      { provide: OBJECT_STORE, inject: [ENV], useFactory: createObjectStore },
+      { provide: ReplicaRepository, inject: [OBJECT_STORE], useFactory: (s: ObjectStore) => new ReplicaRepository(s) },
+      { provide: TaskStore, inject: [REDIS], useFactory: (r: Redis) => new TaskStore(r) },
+      { provide: DomainLocks, inject: [REDIS, LOGGER], useFactory: (r: Redis, l: Logger) => new DomainLocks(r, l) },
+      {
+        provide: RocvaManager,
+        inject: [REDIS, DomainLocks, PLATFORM],
+        useFactory: (r: Redis, l: DomainLocks, p: Platform) => new RocvaManager(r, l, p),
+      },
+      Connections,
+    ];
+    return {
+      module: CoreModule,
+      controllers: [HealthController],
+      providers,
+      exports: providers.filter((p) => p !== Connections),
+    };
+  }
+}

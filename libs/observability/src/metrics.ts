@@ -1,0 +1,120 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+// Every metric of the services, in one registry. Labels are small fixed sets (operation, outcome,
+// kind, reason, queue) — never a domain, task or VM name. The README's metrics table lists these.
+
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+
+const durationBuckets = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200];
+
+export const metrics = {
+  tasksStarted: new Counter({
+    name: 'jss_tasks_started_total',
+    help: 'Tasks accepted, by operation',
+    labelNames: ['operation'],
+    registers: [registry],
+  }),
+  tasksFinished: new Counter({
+    name: 'jss_tasks_finished_total',
+    help: 'Tasks ended, by operation and outcome (completed, failed, cancelled)',
+    labelNames: ['operation', 'outcome'],
+    registers: [registry],
+  }),
+  taskDuration: new Histogram({
+    name: 'jss_task_duration_seconds',
+    help: 'Time from acceptance to the end of a task, temporaries removed',
+    labelNames: ['operation', 'outcome'],
+    buckets: durationBuckets,
+    registers: [registry],
+  }),
+  taskRto: new Histogram({
+    name: 'jss_task_rto_seconds',
+    help: 'Recovery time: from the command to the recovered VMs powered on',
+    labelNames: ['operation'],
+    buckets: durationBuckets,
+    registers: [registry],
+  }),
+  tasksRunning: new Gauge({
+    name: 'jss_tasks_running',
+    help: 'Tasks not yet ended (shared task state in Redis; every planner replica reports the same value)',
+    labelNames: ['operation'],
+    registers: [registry],
+  }),
+  temporaries: new Gauge({
+    name: 'jss_temporaries',
+    help: 'Temporary VMs alive on the platform, by kind (rocva, rvm, tvm)',
+    labelNames: ['kind'],
+    registers: [registry],
+  }),
+  temporaryOldestAge: new Gauge({
+    name: 'jss_temporary_oldest_age_seconds',
+    help: 'Age of the oldest temporary VM alive, by kind',
+    labelNames: ['kind'],
+    registers: [registry],
+  }),
+  commandsRejected: new Counter({
+    name: 'jss_commands_rejected_total',
+    help: 'Commands refused with command.rejected, by reason code',
+    labelNames: ['reason'],
+    registers: [registry],
+  }),
+  rehydratedBytes: new Counter({
+    name: 'jss_rehydrated_bytes_total',
+    help: 'Logical bytes of disk rehydrated (written, or skipped as zero or unchanged)',
+    registers: [registry],
+  }),
+  storeReadBytes: new Counter({
+    name: 'jss_store_read_bytes_total',
+    help: 'Bytes read from the object store by rehydration',
+    registers: [registry],
+  }),
+  rehydratedBlocks: new Counter({
+    name: 'jss_rehydrated_blocks_total',
+    help: 'Blocks handled by rehydration, by result (read, zero, unchanged)',
+    labelNames: ['result'],
+    registers: [registry],
+  }),
+  verifyFailures: new Counter({
+    name: 'jss_block_verify_failures_total',
+    help: 'Blocks whose content did not match their hash (or were missing)',
+    registers: [registry],
+  }),
+  jobDuration: new Histogram({
+    name: 'jss_rehydration_job_duration_seconds',
+    help: 'Time to rehydrate one range job',
+    labelNames: ['outcome'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    registers: [registry],
+  }),
+  lockWait: new Histogram({
+    name: 'jss_lock_wait_seconds',
+    help: 'Time spent waiting for a domain lock',
+    labelNames: ['lock'],
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10],
+    registers: [registry],
+  }),
+  lockContention: new Counter({
+    name: 'jss_lock_contention_total',
+    help: 'Lock acquisitions that found the lock held by another holder',
+    labelNames: ['lock'],
+    registers: [registry],
+  }),
+  janitorSweeps: new Counter({
+    name: 'jss_janitor_sweeps_total',
+    help: 'Orphan and stale-reference sweeps run by the janitor',
+    registers: [registry],
+  }),
+  orphansRemoved: new Counter({
+    name: 'jss_janitor_orphans_removed_total',
+    help: 'Temporary VMs of no live task removed by the sweep, by kind',
+    labelNames: ['kind'],
+    registers: [registry],
+  }),
+  messages: new Counter({
+    name: 'jss_messages_total',
+    help: 'Messages handled by a service, by queue and outcome (ack, retry, dead-letter)',
+    labelNames: ['queue', 'outcome'],
+    registers: [registry],
+  }),
+};

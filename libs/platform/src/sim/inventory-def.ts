@@ -1,0 +1,50 @@
+import type { ClusterInfo } from '../platform';
+import { ipRange } from './ip-range';
+
+// What an inventory is made of before it is written to Redis: the seeded default sites, or what an
+// operator or a test adds.
+
+export interface DatastoreDef {
+  name: string;
+  site: string;
+  capacityBytes: number;
+}
+
+export interface NetworkDef {
+  name: string;
+  site: string;
+  dhcp: boolean;
+  isolated: boolean;
+  /** the free DHCP addresses it starts with (empty without DHCP) */
+  pool: string[];
+}
+
+export interface InventoryDef {
+  sites: string[];
+  clusters: ClusterInfo[];
+  datastores: DatastoreDef[];
+  networks: NetworkDef[];
+}
+
+export const DEFAULT_CAPACITY_BYTES = 2 * 1024 ** 4;
+export const DEFAULT_POOL_SIZE = 200;
+
+/** Second octet of each default site's subnets: primary 10.10.0.x/10.11.0.x, recovery 10.20.0.x/10.21.0.x. */
+const DEFAULT_SITES = [
+  { site: 'primary', octet: 10 },
+  { site: 'recovery', octet: 20 },
+];
+
+/** The contract's simulated sites: a cluster, a datastore and three networks each. */
+export function defaultInventory(capacityBytes: number): InventoryDef {
+  return {
+    sites: DEFAULT_SITES.map(({ site }) => site),
+    clusters: DEFAULT_SITES.map(({ site }) => ({ name: `${site}-cluster`, site })),
+    datastores: DEFAULT_SITES.map(({ site }) => ({ name: `${site}-ds`, site, capacityBytes })),
+    networks: DEFAULT_SITES.flatMap(({ site, octet }) => [
+      { name: `${site}-net`, site, dhcp: true, isolated: false, pool: ipRange(`10.${octet}.0.10`, DEFAULT_POOL_SIZE) },
+      { name: `${site}-test-net`, site, dhcp: true, isolated: true, pool: ipRange(`10.${octet + 1}.0.10`, DEFAULT_POOL_SIZE) },
+      { name: `${site}-static-net`, site, dhcp: false, isolated: false, pool: [] },
+    ]),
+  };
+}

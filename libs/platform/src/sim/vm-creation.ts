@@ -1,0 +1,93 @@
+import type { CreateVmSpec, VmDisk, VmInfo, VmNic } from '../platform';
+import { planCreation } from './create-plan';
+import type { DatastoreFolders } from './datastore-folders';
+import { diskPath } from './disk-paths';
+import type { InventoryStore } from './inventory';
+import type { Lease } from './vm-record';
+import type { Reservation, VmReservations } from './vm-reservations';
+
+/** A file operation done for a VM being created, undone if the creation fails. */
+type FileStep = { created: string } | { moved: { from: string; to: string } };
+
+/** createVm: check, reserve, lay the disk files down, commit the record; on any failure undo it all. */
+export class VmCreation {
+  constructor(
+    private readonly inventory: InventoryStore,
+    private readonly reservations: VmReservations,
+    private readonly folders: DatastoreFolders,
+  ) {}
+
+  async create(spec: CreateVmSpec): Promise<VmInfo> {
+    const reservation = await this.reservations.reserve(await planCreation(this.inventory, spec));
+    const steps: FileStep[] = [];
+    try {
+      const disks = await this.placeDisks(spec, reservation, steps);
+      const { nics, leases } = addresses(spec, reservation.ips);
+      const vm: VmInfo = {
+        name: spec.name,
+        site: spec.site,
+        cluster: spec.cluster,
+        datastore: spec.datastore,
+        powerState: spec.powerOn ? 'poweredOn' : 'poweredOff',
+        disks,
+        nics,
+        owner: spec.owner,
+        createdAt: new Date().toISOString(),
+      };
+      if (!(await this.reservations.commit(reservation, { ...vm, leases }))) {
+        throw new Error(`the reservation of VM ${spec.name} expired before the VM was created`);
+      }
+      return vm;
+    } catch (err) {
+      await this.undo(reservation, steps);
+      throw err;
+    }
+  }
+
+  /** New disks become sparse files, adopted ones are moved; each is named after its position. */
+  private async placeDisks(spec: CreateVmSpec, reservation: Reservation, steps: FileStep[]): Promise<VmDisk[]> {
+    const adopted = [...reservation.adopted];
+    const disks: VmDisk[] = [];
+    for (const [index, disk] of spec.disks.entries()) {
+      const path = diskPath(spec.datastore, spec.name, index);
+      const file = this.folders.file(path);
+      if ('adopt' in disk) {
+        const from = this.folders.file(disk.adopt);
+        await this.folders.move(from, file);
+        steps.push({ moved: { from, to: file } });
+        disks.push({ path, sizeBytes: adopted.shift()!.disk.sizeBytes });
+      } else {
+        steps.push({ created: file }); // before: a file left half-created is removed too
+        await this.folders.createSparse(file, disk.sizeBytes);
+        disks.push({ path, sizeBytes: disk.sizeBytes });
+      }
+    }
+    return disks;
+  }
+
+  /**
+   * Files first, in reverse: an adopted disk must be back in its source VM's folder before the
+   * rollback lists it there again. A disk whose source VM was deleted meanwhile has no owner left.
+   */
+  private async undo(reservation: Reservation, steps: FileStep[]): Promise<void> {
+    const { datastore, name } = reservation.request;
+    for (const step of steps.reverse()) {
+      const undone = 'created' in step ? this.folders.removeFile(step.created) : this.folders.move(step.moved.to, step.moved.from);
+      await undone.catch(() => undefined); // best effort: the Redis rollback below must run regardless
+    }
+    await this.folders.removeFolderIfEmpty(this.folders.vmFolder(datastore, name));
+    await this.folders.removeDisks(await this.reservations.rollback(reservation));
+  }
+}
+
+function addresses(spec: CreateVmSpec, ips: string[]): { nics: VmNic[]; leases: Lease[] } {
+  const leased = [...ips];
+  const leases: Lease[] = [];
+  const nics = spec.nics.map(({ network, ip }) => {
+    if (ip !== 'dhcp') return { network, ip };
+    const lease = { network, ip: leased.shift()! };
+    leases.push(lease);
+    return lease;
+  });
+  return { nics, leases };
+}

@@ -1,0 +1,34 @@
+import { Messenger } from '@jss/bus';
+import { REPLIES } from '@jss/contract';
+import { Logger } from '@jss/observability';
+import { TaskStore } from '@jss/tasks';
+import { failureReason } from './failure-reason';
+import { taskIsActive } from './task-guard';
+
+/**
+ * Runs one step of a task in a worker service: skipped when the task is no longer active; an
+ * expected failure is reported to the planner as reply.failed (and the message acked); anything
+ * else is rethrown so that the message is redelivered.
+ */
+export async function runStep(
+  deps: { tasks: TaskStore; messenger: Messenger; log: Logger },
+  work: { taskId: string; commandId: string },
+  step: string,
+  traceparent: string | undefined,
+  fn: () => Promise<void>,
+): Promise<void> {
+  const log = deps.log.child({ taskId: work.taskId, commandId: work.commandId, step });
+  if (!(await taskIsActive(deps.tasks, work.taskId))) {
+    log.info('task no longer active; step skipped');
+    return;
+  }
+  try {
+    await fn();
+  } catch (err) {
+    const reason = failureReason(err);
+    if (!reason) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    log.warn({ reason, message }, 'step failed');
+    await deps.messenger.send(REPLIES.failed, { ...work, step, reason, message }, traceparent);
+  }
+}

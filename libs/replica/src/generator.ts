@@ -1,0 +1,45 @@
+import { createSparseFile, FileDiskHandle } from './file-disk-handle';
+import { randomBytesOf, seedOf } from './seeded';
+import { isAllZero } from './zeros';
+
+/**
+ * Generated disks are made of 1 MiB chunks whatever the block size of the domain, so that an
+ * image depends only on (size, seed, VM name). Each chunk is drawn like a real disk's content:
+ * half random (already compressed or encrypted data), a quarter low-entropy text, a quarter zeros.
+ */
+export const GENERATED_CHUNK = 1 << 20;
+
+export function* generatedImage(sizeBytes: number, seed: number, name: string): Generator<Buffer> {
+  for (let index = 0; index * GENERATED_CHUNK < sizeBytes; index++) {
+    yield generatedChunk(sizeBytes, seed, name, index);
+  }
+}
+
+function generatedChunk(sizeBytes: number, seed: number, name: string, index: number): Buffer {
+  const length = Math.min(GENERATED_CHUNK, sizeBytes - index * GENERATED_CHUNK);
+  const chunkSeed = seedOf('image', seed, name, sizeBytes, index);
+  switch (chunkSeed[31] % 4) {
+    case 0:
+    case 1:
+      return randomBytesOf(chunkSeed, length);
+    case 2:
+      return Buffer.alloc(length, `${name} chunk ${index} seed ${seed}: the quick brown fox jumps over the lazy dog\n`);
+    default:
+      return Buffer.alloc(length);
+  }
+}
+
+/** Writes the generated image to a new sparse file (zero chunks left as holes; fails if it exists). */
+export async function writeGeneratedImage(file: string, sizeBytes: number, seed: number, name: string): Promise<void> {
+  await createSparseFile(file, sizeBytes);
+  const disk = await FileDiskHandle.open(file);
+  try {
+    let offset = 0;
+    for (const chunk of generatedImage(sizeBytes, seed, name)) {
+      if (!isAllZero(chunk)) await disk.write(chunk, offset);
+      offset += chunk.length;
+    }
+  } finally {
+    await disk.close();
+  }
+}

@@ -1,0 +1,166 @@
+import type { ObjectStore } from '@jss/store';
+import { assertBlockSize, blockLengthOf, DEFAULT_BLOCK_SIZE } from './block-size';
+import { forEachBounded } from './bounded';
+import { ImageSource, sourceBlocks, sourceSize } from './image-source';
+import { blockKey, domainKey, pointKey } from './keys';
+import { DomainRecord, Manifest, manifestSchema, ManifestDisk, ManifestVm } from './manifest';
+import { assertName } from './names';
+import { newPointId } from './point-id';
+import { ReplicaRepository } from './repository';
+import { randomBytesOf, randomFloatsOf, sampleIndexes, seedOf } from './seeded';
+import { sha256Hex } from './sha256';
+import { isAllZero } from './zeros';
+
+export interface VmImage {
+  name: string;
+  source: ImageSource;
+}
+
+export interface WritePointOptions {
+  /** block size of a new domain (default 1 MiB); an existing domain keeps its own */
+  blockSize?: number;
+  /** time of the point (default now); must be after the domain's newest point */
+  time?: Date;
+}
+
+export interface SnapshotOptions {
+  /** share of each disk's blocks replaced, 0-100 */
+  changePercent: number;
+  /** with the parent point, decides which blocks change and their new content */
+  seed: number;
+}
+
+/** Blocks hashed and uploaded at once while writing: keeps both cores and the store busy. */
+const UPLOAD_CONCURRENCY = 8;
+/** The site whose VMs a replica written here protects. */
+const PROTECTED_SITE = 'primary';
+
+/** Writes recovery points: blocks first, then the manifest, so a crash never leaves a manifest
+ *  that points to missing blocks (at worst unreferenced blocks, reused by the next write). */
+export class ReplicaWriter {
+  private readonly repo: ReplicaRepository;
+
+  constructor(private readonly store: ObjectStore) {
+    this.repo = new ReplicaRepository(store);
+  }
+
+  /**
+   * A new point in which the given VMs' disk 0 holds their image; the domain's other VMs carry
+   * over from the previous point unchanged. Creates the domain on its first point.
+   */
+  async writePoint(domain: string, vms: VmImage[], opts: WritePointOptions = {}): Promise<Manifest> {
+    assertName('domain', domain);
+    if (vms.length === 0) throw new Error('a recovery point needs at least one VM');
+    for (const vm of vms) assertName('VM', vm.name);
+    const names = new Set(vms.map((vm) => vm.name));
+    if (names.size !== vms.length) throw new Error('each VM may be listed only once');
+    if (opts.blockSize !== undefined) assertBlockSize(opts.blockSize);
+    const sizes = await Promise.all(vms.map((vm) => sourceSize(vm.source)));
+
+    let record = await this.repo.getDomain(domain);
+    if (record && opts.blockSize !== undefined && opts.blockSize !== record.blockSize) {
+      throw new Error(`domain "${domain}" has ${record.blockSize}-byte blocks; its block size cannot be changed to ${opts.blockSize}`);
+    }
+    const parent = await this.repo.resolvePoint(domain);
+    const time = pointTime(parent, opts.time);
+    if (!record) {
+      record = { name: domain, blockSize: opts.blockSize ?? DEFAULT_BLOCK_SIZE, createdAt: new Date().toISOString(), site: PROTECTED_SITE };
+      await this.store.put(domainKey(domain), Buffer.from(JSON.stringify(record, null, 2)));
+    }
+
+    const written: ManifestVm[] = [];
+    for (const [i, vm] of vms.entries()) {
+      const blocks = await this.storeImage(record, vm, sizes[i]);
+      written.push({ name: vm.name, disks: [{ index: 0, sizeBytes: sizes[i], blocks }] });
+    }
+    const carried = parent?.vms.filter((vm) => !names.has(vm.name)) ?? [];
+    return this.commit(record, parent, [...carried, ...written], time);
+  }
+
+  /** A new point from the newest, with `changePercent` of each disk's blocks (at least one when
+   *  above 0) replaced by new random data. */
+  async snapshot(domain: string, opts: SnapshotOptions): Promise<Manifest> {
+    if (!(opts.changePercent >= 0 && opts.changePercent <= 100)) throw new RangeError(`change percent must be 0-100, got ${opts.changePercent}`);
+    if (!Number.isSafeInteger(opts.seed)) throw new RangeError(`invalid seed ${opts.seed}: must be an integer`);
+    const record = await this.repo.getDomain(domain);
+    if (!record) throw new Error(`unknown domain "${domain}"`);
+    const parent = await this.repo.resolvePoint(domain);
+    if (!parent) throw new Error(`domain "${domain}" has no recovery point to start a snapshot from`);
+    const time = pointTime(parent);
+
+    const vms: ManifestVm[] = [];
+    for (const vm of parent.vms) {
+      const disks: ManifestDisk[] = [];
+      for (const disk of vm.disks) disks.push({ ...disk, blocks: await this.changeBlocks(record, parent, vm.name, disk, opts) });
+      vms.push({ name: vm.name, disks });
+    }
+    return this.commit(record, parent, vms, time);
+  }
+
+  private async storeImage(record: DomainRecord, vm: VmImage, sizeBytes: number): Promise<Array<string | null>> {
+    const blocks: Array<string | null> = [];
+    let bytes = 0;
+    await forEachBounded(sourceBlocks(vm.source, vm.name, record.blockSize), UPLOAD_CONCURRENCY, async (data) => {
+      const index = blocks.length; // taken before the first await: blocks are started in order
+      blocks.push(null);
+      bytes += data.length;
+      blocks[index] = await this.storeBlock(record.name, data);
+    });
+    if (bytes !== sizeBytes) throw new Error(`the image of VM "${vm.name}" changed size while it was read (${sizeBytes} → ${bytes} bytes)`);
+    return blocks;
+  }
+
+  private async changeBlocks(
+    record: DomainRecord,
+    parent: Manifest,
+    vm: string,
+    disk: ManifestDisk,
+    { changePercent, seed }: SnapshotOptions,
+  ): Promise<Array<string | null>> {
+    const n = disk.blocks.length;
+    const count = changePercent > 0 ? Math.min(n, Math.max(1, Math.round((n * changePercent) / 100))) : 0;
+    const changed = sampleIndexes(n, count, randomFloatsOf(seedOf('snapshot', seed, parent.id, vm, disk.index)));
+    const blocks = [...disk.blocks];
+    await forEachBounded(changed, UPLOAD_CONCURRENCY, async (index) => {
+      const length = blockLengthOf(disk.sizeBytes, record.blockSize, index);
+      const data = randomBytesOf(seedOf('snapshot-block', seed, parent.id, vm, disk.index, index), length);
+      blocks[index] = await this.storeBlock(record.name, data);
+    });
+    return blocks;
+  }
+
+  /** Content-addressed: an all-zero block is not stored (null), a known one not uploaded again. */
+  private async storeBlock(domain: string, data: Buffer): Promise<string | null> {
+    if (isAllZero(data)) return null;
+    const hash = await sha256Hex(data);
+    const key = blockKey(domain, hash);
+    if (!(await this.store.exists(key))) await this.store.put(key, data);
+    return hash;
+  }
+
+  private async commit(record: DomainRecord, parent: Manifest | null, vms: ManifestVm[], time: Date): Promise<Manifest> {
+    const manifest = manifestSchema.parse({
+      version: 1,
+      id: newPointId(time),
+      domain: record.name,
+      time: time.toISOString(),
+      blockSize: record.blockSize,
+      parent: parent?.id ?? null,
+      site: record.site,
+      vms: [...vms].sort((a, b) => (a.name < b.name ? -1 : 1)),
+    });
+    await this.store.put(pointKey(record.name, manifest.id), Buffer.from(JSON.stringify(manifest)));
+    return manifest;
+  }
+}
+
+/** Points of a domain are strictly ordered in time (ids sort like times, to the millisecond). */
+function pointTime(parent: Manifest | null, requested?: Date): Date {
+  const after = parent ? Date.parse(parent.time) : -Infinity;
+  if (requested === undefined) return new Date(Math.max(Date.now(), after + 1));
+  if (Number.isNaN(requested.getTime())) throw new RangeError('invalid recovery point time');
+  if (parent && requested.getTime() <= after) {
+    throw new Error(`recovery point time ${requested.toISOString()} is not after the newest point ${parent.id} (${parent.time})`);
+  }
+  return requested;
+}

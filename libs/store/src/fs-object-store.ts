@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { constants, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { assertObjectKey, assertObjectPrefix } from './object-key';
+import { ObjectNotFoundError, ObjectStore } from './object-store';
+import { ReadThrottle } from './read-throttle';
+
+export interface FsObjectStoreOptions {
+  /** simulated latency added to every get */
+  latencyMs?: number;
+  /** simulated read bandwidth of the whole store in MB/s, shared by concurrent gets; 0 = none */
+  mbps?: number;
+}
+
+/** The embedded default: one file per object under `root`, key '/' → directory separator. */
+export class FsObjectStore implements ObjectStore {
+  private readonly throttle: ReadThrottle;
+
+  constructor(
+    readonly root: string,
+    options: FsObjectStoreOptions = {},
+  ) {
+    this.throttle = new ReadThrottle(options.latencyMs ?? 0, options.mbps ?? 0);
+  }
+
+  /** Temp file in the same directory, fsync, rename: readers never see a partial object, and
+   *  an object that exists survives a crash (the writer relies on it to write manifests last). */
+  async put(key: string, body: Uint8Array): Promise<void> {
+    const file = this.fileOf(key);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const tmp = path.join(path.dirname(file), `.tmp-${randomBytes(6).toString('hex')}`);
+    try {
+      const handle = await fs.open(tmp, 'wx');
+      try {
+        await handle.writeFile(body);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(tmp, file);
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  async get(key: string): Promise<Buffer> {
+    const file = this.fileOf(key);
+    const startedAt = performance.now();
+    let body: Buffer;
+    try {
+      body = await fs.readFile(file);
+    } catch (err) {
+      if (isNotFound(err)) throw new ObjectNotFoundError(key);
+      throw err;
+    }
+    if (this.throttle.active) await this.throttle.complete(startedAt, body.length);
+    return body;
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      return (await fs.stat(this.fileOf(key))).isFile();
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    assertObjectPrefix(prefix);
+    // walk only the deepest directory the prefix names completely ("a/b/c" → "a/b")
+    const dir = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+    const keys: string[] = [];
+    await this.walk(dir, keys);
+    return keys.filter((key) => key.startsWith(prefix)).sort();
+  }
+
+  async delete(key: string): Promise<void> {
+    await fs.rm(this.fileOf(key), { force: true });
+  }
+
+  async ping(): Promise<void> {
+    await fs.mkdir(this.root, { recursive: true });
+    await fs.access(this.root, constants.R_OK | constants.W_OK);
+  }
+
+  private fileOf(key: string): string {
+    assertObjectKey(key);
+    return path.join(this.root, ...key.split('/'));
+  }
+
+  /** Appends the keys of every file under `dir` (a key prefix ending in '/' or ''). */
+  private async walk(dir: string, keys: string[]): Promise<void> {
+    let entries;
+    try {
+      entries = await fs.readdir(path.join(this.root, ...dir.split('/')), { withFileTypes: true });
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue; // temp files of puts in progress
+      if (entry.isDirectory()) await this.walk(`${dir}${entry.name}/`, keys);
+      else if (entry.isFile()) keys.push(dir + entry.name);
+    }
+  }
+}
+
+/** A missing file, or a path through or onto a directory: either way no object has that key. */
+function isNotFound(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR';
+}

@@ -1,0 +1,134 @@
+import type Redis from 'ioredis';
+import { Task, TaskState, isEnded } from './task';
+
+// Redis layout (under REDIS_PREFIX):
+//   task:<id>            hash: one field per Task property, each JSON-encoded
+//   tasks:index          zset of task ids by creation time (listing)
+//   tasks:live           set of ids not ended (sweeps, metrics)
+//   cmd:<commandId>      id of the task a command created (deduplication)
+//   reserve:<domain>:<vm> id of the live task working on that VM
+//   task:<id>:done       set of finished range job ids
+//   task:<id>:bytes      hash job id -> bytes done (in flight and finished)
+
+const COMMAND_TTL_SECONDS = 30 * 24 * 3600;
+
+/** Moves state from one of `from` to `to` and writes the patch, atomically; 0 if state was elsewhere. */
+const TRANSITION = `
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return 0 end
+local allowed = cjson.decode(ARGV[1])
+for _, s in ipairs(allowed) do
+  if cjson.encode(s) == state then
+    for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+    return 1
+  end
+end
+return 0`;
+
+/** Reserves every VM for a task, or none: returns the first VM held by another task. */
+const RESERVE = `
+for i, key in ipairs(KEYS) do
+  local holder = redis.call('GET', key)
+  if holder and holder ~= ARGV[1] then return {i, holder} end
+end
+for _, key in ipairs(KEYS) do redis.call('SET', key, ARGV[1]) end
+return 0`;
+
+const RECORD_JOB = `
+if ARGV[3] == '1' then redis.call('SADD', KEYS[2], ARGV[1])
+elseif redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1`;
+
+export class TaskStore {
+  constructor(private readonly redis: Redis) {}
+
+  /** The task a command id already created, if any. */
+  async taskOfCommand(commandId: string): Promise<string | null> {
+    return this.redis.get(`cmd:${commandId}`);
+  }
+
+  /** Records the command → task mapping; returns the task id that won (an earlier one if any). */
+  async claimCommand(commandId: string, taskId: string): Promise<string> {
+    const set = await this.redis.set(`cmd:${commandId}`, taskId, 'EX', COMMAND_TTL_SECONDS, 'NX');
+    return set ? taskId : ((await this.taskOfCommand(commandId)) ?? taskId);
+  }
+
+  /** Creates the record unless it exists (a redelivered command). */
+  async create(task: Task): Promise<void> {
+    const key = `task:${task.id}`;
+    const created = await this.redis.hsetnx(key, 'id', JSON.stringify(task.id));
+    if (!created) return;
+    await this.redis
+      .multi()
+      .hset(key, encode(task))
+      .zadd('tasks:index', Date.parse(task.createdAt), task.id)
+      .sadd('tasks:live', task.id)
+      .exec();
+  }
+
+  async get(id: string): Promise<Task | null> {
+    const raw = await this.redis.hgetall(`task:${id}`);
+    if (!raw.state) return null;
+    return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, JSON.parse(v)])) as unknown as Task;
+  }
+
+  /** Newest first. */
+  async list(limit = 100): Promise<Task[]> {
+    const ids = await this.redis.zrevrange('tasks:index', 0, limit - 1);
+    const tasks = await Promise.all(ids.map((id) => this.get(id)));
+    return tasks.filter((t): t is Task => t !== null);
+  }
+
+  async liveIds(): Promise<string[]> {
+    return this.redis.smembers('tasks:live');
+  }
+
+  /** Compare-and-set of the state machine: true when this call made the move. */
+  async transition(id: string, from: TaskState[], to: TaskState, patch: Partial<Task> = {}): Promise<boolean> {
+    const now = new Date().toISOString();
+    const fields = encode({ ...patch, state: to, updatedAt: now, ...(isEnded(to) && { endedAt: now }) });
+    const moved = (await this.redis.eval(TRANSITION, 1, `task:${id}`, JSON.stringify(from), ...fields)) === 1;
+    if (moved && isEnded(to)) await this.redis.srem('tasks:live', id);
+    return moved;
+  }
+
+  /** null when reserved; else the VM that is busy and the task holding it. */
+  async reserveVms(task: Pick<Task, 'id' | 'domain' | 'vms'>): Promise<{ vm: string; taskId: string } | null> {
+    const keys = task.vms.map((vm) => `reserve:${task.domain}:${vm}`);
+    const res = (await this.redis.eval(RESERVE, keys.length, ...keys, task.id)) as 0 | [number, string];
+    return res === 0 ? null : { vm: task.vms[res[0] - 1], taskId: res[1] };
+  }
+
+  async releaseVms(task: Pick<Task, 'id' | 'domain' | 'vms'>): Promise<void> {
+    for (const vm of task.vms) {
+      const key = `reserve:${task.domain}:${vm}`;
+      if ((await this.redis.get(key)) === task.id) await this.redis.del(key);
+    }
+  }
+
+  /** Records a job's bytes done; `finished` also marks it done. A late progress report never lowers a finished job. */
+  async recordJob(id: string, jobId: string, bytes: number, finished: boolean): Promise<void> {
+    await this.redis.eval(RECORD_JOB, 2, `task:${id}:bytes`, `task:${id}:done`, jobId, bytes, finished ? 1 : 0);
+  }
+
+  async doneJobs(id: string): Promise<string[]> {
+    return this.redis.smembers(`task:${id}:done`);
+  }
+
+  async jobBytes(id: string): Promise<Record<string, number>> {
+    const raw = await this.redis.hgetall(`task:${id}:bytes`);
+    return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]));
+  }
+
+  /** True at most once per interval per task, across planner replicas (progress throttling). */
+  async throttle(id: string, what: string, intervalMs: number): Promise<boolean> {
+    return (await this.redis.set(`throttle:${what}:${id}`, '1', 'PX', intervalMs, 'NX')) === 'OK';
+  }
+}
+
+function encode(patch: Partial<Task>): string[] {
+  return Object.entries(patch)
+    .filter(([, v]) => v !== undefined)
+    .flatMap(([k, v]) => [k, JSON.stringify(v)]);
+}

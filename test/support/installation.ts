@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AmqpBus } from '@jss/bus';
+import { loadEnv } from '@jss/config';
+import { EXCHANGES, Operation, cloudEvent, commandRoutingKey, commandType } from '@jss/contract';
+import { createLogger } from '@jss/observability';
+import { SimPlatform } from '@jss/platform';
+import { Redis, createRedis } from '@jss/redis';
+import { ReplicaRepository, ReplicaWriter } from '@jss/replica';
+import { FsObjectStore } from '@jss/store';
+import { TaskStore } from '@jss/tasks';
+import { RunningService, ServiceName, startService, stopService } from '../../apps/jssctl/src/services';
+import { EventLog } from './event-log';
+import { freePort } from './free-port';
+import { createVhost, deleteVhost } from './vhost';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const DIST = path.join(ROOT, 'dist');
+
+export type ServiceCounts = Partial<Record<ServiceName, number>>;
+const ALL_ONCE: ServiceCounts = { planner: 1, provisioner: 1, rehydrator: 1, janitor: 1 };
+
+/**
+ * One isolated installation per test file: its own vhost, Redis key prefix and data folder, the
+ * built services running as child processes against the real broker and Redis, and clients for
+ * the test to publish commands, record events and look at the platform and the object store.
+ */
+export class Installation {
+  readonly services: RunningService[] = [];
+  events!: EventLog;
+
+  private constructor(
+    readonly env: NodeJS.ProcessEnv,
+    readonly redis: Redis,
+    readonly bus: AmqpBus,
+    readonly platform: SimPlatform,
+    readonly store: FsObjectStore,
+    private readonly vhost: string,
+  ) {}
+
+  get dataDir(): string {
+    return this.env.JSS_DATA_DIR!;
+  }
+
+  static async start(counts: ServiceCounts = ALL_ONCE, extraEnv: NodeJS.ProcessEnv = {}): Promise<Installation> {
+    const id = randomUUID().slice(0, 8);
+    const vhost = `jss-test-${id}`;
+    createVhost(vhost);
+    const base = loadEnv();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      AMQP_URL: `${base.AMQP_URL.replace(/\/$/, '')}/${vhost}`,
+      REDIS_PREFIX: `test:${id}:`,
+      JSS_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), `jss-test-${id}-`)),
+      LOG_LEVEL: 'info',
+      ...extraEnv,
+    };
+    const redis = createRedis(base.REDIS_URL, env.REDIS_PREFIX!);
+    const bus = new AmqpBus(env.AMQP_URL!, createLogger('test', 'silent'));
+    const platform = new SimPlatform(redis, env.JSS_DATA_DIR!);
+    await platform.seed();
+    const store = new FsObjectStore(path.join(env.JSS_DATA_DIR!, 'objects'));
+    const inst = new Installation(env, redis, bus, platform, store, vhost);
+    inst.events = await EventLog.attach(bus);
+    await inst.add(counts);
+    return inst;
+  }
+
+  /** Starts more service processes (e.g. a second provisioner). */
+  async add(counts: ServiceCounts): Promise<void> {
+    const starting: Promise<RunningService>[] = [];
+    for (const [name, n] of Object.entries(counts) as [ServiceName, number][]) {
+      for (let i = 0; i < n; i++) {
+        const label = `${name}-${this.services.length + starting.length}`;
+        starting.push(freePort().then((port) => startService(name, port, this.env, path.join(this.dataDir, 'logs'), { distDir: DIST, label })));
+      }
+    }
+    this.services.push(...(await Promise.all(starting)));
+  }
+
+  get writer(): ReplicaWriter {
+    return new ReplicaWriter(this.store);
+  }
+
+  get replica(): ReplicaRepository {
+    return new ReplicaRepository(this.store);
+  }
+
+  get tasks(): TaskStore {
+    return new TaskStore(this.redis);
+  }
+
+  /** Publishes a command as a user would; returns its id. */
+  async publish(op: Operation, data: unknown, id: string = randomUUID()): Promise<string> {
+    await this.bus.publish(EXCHANGES.commands, commandRoutingKey(op), cloudEvent({ id, type: commandType(op), source: '/test', data }));
+    return id;
+  }
+
+  /** Publishes and waits until the command's task ends or the command is refused. */
+  async run(op: Operation, data: unknown) {
+    const id = await this.publish(op, data);
+    const end = await this.events.waitFor(id, ['task.completed', 'task.failed', 'task.cancelled', 'command.rejected']);
+    return { id, end };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.services.map((s) => stopService(s)));
+    await this.bus.close();
+    const keys = await this.redis.keys(`${this.env.REDIS_PREFIX}*`);
+    if (keys.length) await this.redis.unlink(...keys.map((k) => k.slice(this.env.REDIS_PREFIX!.length)));
+    this.redis.disconnect();
+    deleteVhost(this.vhost);
+    if (!process.env.KEEP_TEST_DATA) rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
