@@ -25,7 +25,7 @@ export class CliContext {
       this.redisClient = client;
       client.on('error', () => undefined); // reported below as one line
       const ready = new Promise<void>((resolve) => client.once('ready', () => resolve()));
-      if (!(await Promise.race([ready.then(() => true), sleep(CONNECT_TIMEOUT_MS, false)]))) {
+      if (!(await Promise.race([ready.then(() => true), sleep(CONNECT_TIMEOUT_MS, false, { ref: false })]))) {
         throw new CliError(`cannot reach Redis at ${redact(this.env.REDIS_URL)}; start it (redis-server --daemonize yes) or set REDIS_URL`);
       }
     }
@@ -35,7 +35,7 @@ export class CliContext {
   async bus(): Promise<AmqpBus> {
     if (!this.busClient) {
       this.busClient = new AmqpBus(this.env.AMQP_URL, createLogger('jssctl', 'silent'));
-      if (!(await Promise.race([this.busClient.waitForConnect().then(() => true), sleep(CONNECT_TIMEOUT_MS, false)]))) {
+      if (!(await Promise.race([this.busClient.waitForConnect().then(() => true), sleep(CONNECT_TIMEOUT_MS, false, { ref: false })]))) {
         throw new CliError(`cannot reach RabbitMQ at ${redact(this.env.AMQP_URL)}; start it (rabbitmq-server -detached) or set AMQP_URL`);
       }
     }

@@ -48,5 +48,5 @@ export async function stopService(s: RunningService, graceMs = 10_000): Promise<
   if (s.child.exitCode !== null || s.child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => s.child.once('exit', () => resolve()));
   s.child.kill('SIGTERM');
-  if (!(await Promise.race([exited.then(() => true), sleep(graceMs, false)]))) s.child.kill('SIGKILL');
+  if (!(await Promise.race([exited.then(() => true), sleep(graceMs, false, { ref: false })]))) s.child.kill('SIGKILL');
 }

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { EXCHANGES, QUEUES, DEAD_LETTER_REASON_HEADER } from '@jss/contract';
+import { Installation } from './support/installation';
+import { MiB, inventorySnapshot } from './support/images';
+import amqplib from 'amqplib';
+
+/** Bad input: a reason code and a sentence, and nothing created. */
+describe('refused commands and unreadable messages', () => {
+  let inst: Installation;
+
+  beforeAll(async () => {
+    inst = await Installation.start();
+    await inst.writer.writePoint('crm', [
+      { name: 'api', source: { sizeBytes: 2 * MiB, seed: 1 } },
+      { name: 'db', source: { sizeBytes: 2 * MiB, seed: 2 } },
+    ]);
+  });
+  afterAll(() => inst?.stop());
+
+  const cases: Array<[string, unknown, string, RegExp]> = [
+    ['unknown domain', { domain: 'nope' }, 'unknown-domain', /"nope" does not exist/],
+    ['unknown VM', { domain: 'crm', vms: ['api', 'ghost'] }, 'unknown-vm', /ghost/],
+    ['unknown recovery point id', { domain: 'crm', recoveryPoint: 'rp-19990101T000000000Z-abcd' }, 'unknown-recovery-point', /no recovery point/],
+    ['time before the oldest point', { domain: 'crm', recoveryPoint: '2001-01-01T00:00:00Z' }, 'unknown-recovery-point', /no recovery point/],
+    ['network without DHCP', { domain: 'crm', target: { network: 'recovery-static-net' } }, 'no-dhcp', /no DHCP/],
+    ['unknown network', { domain: 'crm', target: { network: 'mars-net' } }, 'unknown-network', /mars-net/],
+    ['unknown datastore', { domain: 'crm', target: { datastore: 'nas-9' } }, 'unknown-datastore', /nas-9/],
+    ['missing domain', { vms: ['api'] }, 'invalid-command', /data\.domain/],
+    ['unknown field', { domain: 'crm', colour: 'red' }, 'invalid-command', /colour/],
+    ['bad VM name', { domain: 'crm', vms: ['Bad Name'] }, 'invalid-command', /data\.vms\[0\]/],
+  ];
+
+  it.each(cases)('%s → command.rejected and the inventory unchanged', async (_what, data, reason, message) => {
+    const before = await inventorySnapshot(inst.platform);
+    const { end } = await inst.run('failover', data);
+    expect(end.key).toBe('command.rejected');
+    expect(end.event.data.reason).toBe(reason);
+    expect(end.event.data.message).toMatch(message);
+    expect(await inventorySnapshot(inst.platform)).toEqual(before);
+    expect(await inst.tasks.list()).toEqual([]);
+  });
+
+  it('refuses a type that does not match the routing key, and an unknown operation', async () => {
+    const id = randomUUID();
+    await inst.bus.publish(EXCHANGES.commands, 'recovery.failover', {
+      specversion: '1.0', id, source: '/test', type: 'io.jss.recovery.restore', data: { domain: 'crm' },
+    });
+    expect((await inst.events.waitFor(id, ['command.rejected'])).event.data.reason).toBe('invalid-command');
+    const id2 = randomUUID();
+    await inst.bus.publish(EXCHANGES.commands, 'recovery.teleport', {
+      specversion: '1.0', id: id2, source: '/test', type: 'io.jss.recovery.teleport', data: { domain: 'crm' },
+    });
+    expect((await inst.events.waitFor(id2, ['command.rejected'])).event.data.reason).toBe('unsupported-operation');
+  });
+
+  it('dead-letters a body that is not JSON or not a CloudEvent, with the reason in a header, and keeps serving', async () => {
+    const conn = await amqplib.connect(inst.env.AMQP_URL!);
+    try {
+      const ch = await conn.createConfirmChannel();
+      ch.publish(EXCHANGES.commands, 'recovery.failover', Buffer.from('{not json'), { persistent: true });
+      ch.publish(EXCHANGES.commands, 'recovery.failover', Buffer.from(JSON.stringify({ hello: 'world' })), { persistent: true });
+      await ch.waitForConfirms();
+      const reasons: string[] = [];
+      const deadline = Date.now() + 20_000;
+      while (reasons.length < 2 && Date.now() < deadline) {
+        const msg = await ch.get(QUEUES.deadLetters, { noAck: true });
+        if (msg) reasons.push(String(msg.properties.headers?.[DEAD_LETTER_REASON_HEADER]));
+        else await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(reasons.sort()).toEqual([expect.stringMatching(/not JSON/), expect.stringMatching(/not a CloudEvents/)].sort());
+      expect(reasons.some((r) => /not JSON/.test(r))).toBe(true);
+      expect(reasons.some((r) => /not a CloudEvents/.test(r))).toBe(true);
+    } finally {
+      await conn.close();
+    }
+    // the planner is still alive and serving
+    const planner = inst.services.find((s) => s.name.startsWith('planner'))!;
+    expect(planner.child.exitCode).toBeNull();
+    const { end } = await inst.run('failover', { domain: 'nope' });
+    expect(end.event.data.reason).toBe('unknown-domain');
+  });
+});

@@ -1,0 +1,51 @@
+import { Installation } from './support/installation';
+import { MiB } from './support/images';
+
+/** Two failover tasks of one domain at once, with two provisioner processes: one RocVA, shared. */
+describe('one RocVA per domain across concurrent tasks and provisioner replicas', () => {
+  let inst: Installation;
+
+  beforeAll(async () => {
+    inst = await Installation.start({ planner: 1, provisioner: 2, rehydrator: 2, janitor: 1 });
+    await inst.writer.writePoint(
+      'erp',
+      ['a', 'b', 'c', 'd'].map((name, i) => ({ name, source: { sizeBytes: (4 + i) * MiB, seed: i } })),
+    );
+  });
+  afterAll(() => inst?.stop());
+
+  it('creates the RocVA once and deletes it only after both tasks are done with it', async () => {
+    const [first, second] = await Promise.all([
+      inst.run('failover', { domain: 'erp', vms: ['a', 'b'] }),
+      inst.run('failover', { domain: 'erp', vms: ['c', 'd'] }),
+    ]);
+    expect(first.end.key).toBe('task.completed');
+    expect(second.end.key).toBe('task.completed');
+
+    const ids = [first.id, second.id];
+    const ofBoth = inst.events.all.filter((r) => ids.includes(r.event.data.commandId as string));
+    const created = ofBoth.filter((r) => r.key === 'appliance.created');
+    const deleted = ofBoth.filter((r) => r.key === 'appliance.deleted');
+    expect(created.map((r) => r.event.data.name)).toEqual(['jss-rocva-erp']);
+    expect(deleted.map((r) => r.event.data.name)).toEqual(['jss-rocva-erp']);
+    // both tasks had their recovered VMs made before the RocVA went away
+    const recovered = ofBoth.filter((r) => r.key === 'vm.created' && r.event.data.kind === 'recovered');
+    expect(recovered.map((r) => r.event.data.name).sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect(Math.max(...recovered.map((r) => Date.parse(r.event.time!)))).toBeLessThanOrEqual(Date.parse(deleted[0].event.time!));
+
+    const names = (await inst.platform.listVms({ site: 'recovery' })).map((v) => v.name);
+    expect(names).toEqual(['a', 'b', 'c', 'd']);
+    // both provisioner processes were up and consuming (competing consumers on one queue)
+    expect(inst.services.filter((s) => s.name.startsWith('provisioner'))).toHaveLength(2);
+  });
+
+  it('refuses a task on a VM that a live task is already recovering', async () => {
+    await inst.writer.writePoint('big', [{ name: 'x', source: { sizeBytes: 64 * MiB, seed: 9 } }]);
+    const first = await inst.publish('failover', { domain: 'big' });
+    await inst.events.waitFor(first, ['task.accepted']);
+    const second = await inst.run('failover', { domain: 'big' });
+    expect(second.end.key).toBe('command.rejected');
+    expect(['vm-busy', 'vm-exists']).toContain(second.end.event.data.reason);
+    expect((await inst.events.waitFor(first, ['task.completed', 'task.failed'])).key).toBe('task.completed');
+  });
+});
