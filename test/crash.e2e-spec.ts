@@ -14,7 +14,7 @@ describe('a service killed in the middle of a task', () => {
   let image: string;
 
   beforeAll(async () => {
-    inst = await Installation.start({ planner: 1, provisioner: 1, rehydrator: 1, janitor: 1 }, { JSS_STORE_MBPS: '20' });
+    inst = await Installation.start({ planner: 1, provisioner: 1, rehydrator: 1, janitor: 1 }, { JSS_STORE_MBPS: '20', TASK_STALL_SECONDS: '2' });
     image = path.join(inst.dataDir, 'ledger.img');
     await writeGeneratedImage(image, 48 * MiB + 4096, 5, 'ledger');
     await inst.writer.writePoint('bank', [{ name: 'ledger', source: { file: image } }]);
@@ -52,5 +52,20 @@ describe('a service killed in the middle of a task', () => {
     const vm = await inst.platform.getVm('recovery', 'ledger');
     expect(await diskHashes(inst.platform, vm!)).toEqual([await sha256File(image)]);
     expect((await inst.platform.listVms()).filter((v) => v.name.startsWith('jss-'))).toEqual([]);
+  });
+
+  it('no rehydrator left: task.stalled, then task.progress again once a worker is back', async () => {
+    await inst.platform.deleteVm('recovery', 'ledger');
+    const id = await inst.publish('failover', { domain: 'bank' });
+    await inst.events.waitFor(id, ['task.progress']);
+    for (const s of inst.services.filter((x) => x.name.startsWith('rehydrator') && x.child.exitCode === null)) s.child.kill('SIGKILL');
+    const stalled = await inst.events.waitFor(id, ['task.stalled'], 30_000);
+    expect(stalled.event.data.stalledSeconds).toBeGreaterThanOrEqual(2);
+    await inst.add({ rehydrator: 1 });
+    const end = await inst.events.waitFor(id, ['task.completed', 'task.failed']);
+    expect(end.key).toBe('task.completed');
+    const after = inst.events.of(id, 'task.progress').filter((r) => r.at > stalled.at);
+    expect(after.length).toBeGreaterThan(0);
+    expect(inst.events.of(id, 'task.stalled')).toHaveLength(1);
   });
 });

@@ -63,8 +63,13 @@ export class Installation {
     await platform.seed();
     const store = new FsObjectStore(path.join(env.JSS_DATA_DIR!, 'objects'));
     const inst = new Installation(env, redis, bus, platform, store, vhost);
-    inst.events = await EventLog.attach(bus);
-    await inst.add(counts);
+    try {
+      inst.events = await EventLog.attach(bus);
+      await inst.add(counts);
+    } catch (err) {
+      await inst.stop();
+      throw err;
+    }
     return inst;
   }
 
@@ -77,7 +82,10 @@ export class Installation {
         starting.push(freePort().then((port) => startService(name, port, this.env, path.join(this.dataDir, 'logs'), { distDir: DIST, label })));
       }
     }
-    this.services.push(...(await Promise.all(starting)));
+    const started = await Promise.allSettled(starting);
+    for (const s of started) if (s.status === 'fulfilled') this.services.push(s.value);
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 
   get writer(): ReplicaWriter {

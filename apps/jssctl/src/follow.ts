@@ -9,6 +9,7 @@ import {
   TaskCompletedData,
   TaskFailedData,
   TaskProgressData,
+  TaskStalledData,
   VmEventData,
   cloudEvent,
   commandRoutingKey,
@@ -55,6 +56,10 @@ export async function publishAndFollow(bus: AmqpBus, op: Operation, data: object
         case EVENTS.vmDeleted: {
           const v = d as VmEventData;
           return view?.log(`${key === EVENTS.vmCreated ? 'created' : 'deleted'} ${v.kind} ${v.name}${v.ip ? ` (${v.ip})` : ''}`);
+        }
+        case EVENTS.taskStalled: {
+          const st = d as TaskStalledData;
+          return view?.log(`stalled: no bytes moved for ${st.stalledSeconds}s (are rehydrators running?)`);
         }
         case EVENTS.taskCompleted:
           return resolve({ taskId, completed: d as TaskCompletedData });

@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { Messenger } from '@jss/bus';
-import { CoreModule, LOGGER } from '@jss/infra';
+import { Env } from '@jss/config';
+import { CoreModule, ENV, LOGGER } from '@jss/infra';
 import { Logger } from '@jss/observability';
-import { FailoverFlow } from '@jss/recovery';
+import { FailoverFlow, TaskMonitor } from '@jss/recovery';
 import { ReplicaRepository } from '@jss/replica';
 import { TaskStore } from '@jss/tasks';
 import { CommandsHandler } from './commands.handler';
 import { FailoverCommand } from './failover.command';
+import { MonitorScheduler } from './monitor.scheduler';
 import { RepliesHandler } from './replies.handler';
 
 @Module({
@@ -17,6 +19,12 @@ import { RepliesHandler } from './replies.handler';
       inject: [TaskStore, Messenger, ReplicaRepository, LOGGER],
       useFactory: (t: TaskStore, m: Messenger, r: ReplicaRepository, l: Logger) => new FailoverFlow(t, m, r, l),
     },
+    {
+      provide: TaskMonitor,
+      inject: [TaskStore, Messenger, LOGGER, ENV],
+      useFactory: (t: TaskStore, m: Messenger, l: Logger, env: Env) => new TaskMonitor(t, m, l, env.TASK_STALL_SECONDS),
+    },
+    MonitorScheduler,
     FailoverCommand,
     CommandsHandler,
     RepliesHandler,

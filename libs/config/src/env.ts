@@ -20,6 +20,8 @@ export const envSchema = z.object({
   JSS_STORE_LATENCY_MS: z.coerce.number().min(0).default(0),
   /** simulated bandwidth cap of the local-folder store in MB/s; 0 = none */
   JSS_STORE_MBPS: z.coerce.number().min(0).default(0),
+  /** a task whose bytes have not moved for this long is reported with task.stalled */
+  TASK_STALL_SECONDS: z.coerce.number().min(1).default(120),
   /** how often the janitor sweeps for orphans and stale references */
   JANITOR_SWEEP_SECONDS: z.coerce.number().min(1).default(30),
   /** temporaries of no live task younger than this are left alone by the sweep (a task may be starting) */

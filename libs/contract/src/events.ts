@@ -8,6 +8,7 @@ export const EVENTS = {
   taskCompleted: 'task.completed',
   taskFailed: 'task.failed',
   taskCancelled: 'task.cancelled',
+  taskStalled: 'task.stalled',
   applianceCreated: 'appliance.created',
   applianceDeleted: 'appliance.deleted',
   vmCreated: 'vm.created',
@@ -46,6 +47,12 @@ export interface TaskProgressData extends OfTask {
   etaSeconds: number | null;
   vms: Record<string, VmProgress>;
 }
+export interface TaskStalledData extends OfTask {
+  bytesDone: number;
+  bytesTotal: number;
+  /** seconds since the bytes last moved */
+  stalledSeconds: number;
+}
 export interface RecoveredVm {
   name: string;
   site: string;
@@ -77,6 +84,7 @@ export interface EventDataMap {
   'task.completed': TaskCompletedData;
   'task.failed': TaskFailedData;
   'task.cancelled': OfTask;
+  'task.stalled': TaskStalledData;
   'appliance.created': VmEventData;
   'appliance.deleted': VmEventData;
   'vm.created': VmEventData;

@@ -1,3 +1,4 @@
 export * from './tokens';
 export * from './core.module';
 export * from './bootstrap';
+export * from './periodic';

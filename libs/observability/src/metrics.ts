@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { OPERATIONS, QUEUES, REASONS } from '@jss/contract';
 
 // Every metric of the services, in one registry. Labels are small fixed sets (operation, outcome,
 // kind, reason, queue) — never a domain, task or VM name. The README's metrics table lists these.
@@ -39,6 +40,11 @@ export const metrics = {
     name: 'jss_tasks_running',
     help: 'Tasks not yet ended (shared task state in Redis; every planner replica reports the same value)',
     labelNames: ['operation'],
+    registers: [registry],
+  }),
+  tasksStalled: new Gauge({
+    name: 'jss_tasks_stalled',
+    help: 'Running tasks whose bytes have not moved for TASK_STALL_SECONDS',
     registers: [registry],
   }),
   temporaries: new Gauge({
@@ -118,3 +124,44 @@ export const metrics = {
     registers: [registry],
   }),
 };
+
+// Every label value each metric can take. initMetricLabels() exports all those series at 0 from the
+// start, so that increase() and rate() see the first failure or rejection (a series born at 1 shows no
+// increase) and dashboard panels and alerts have data before anything happened. Every process exports
+// every series; dashboards sum or max over them, so the zeros of the other services change nothing.
+const TASK_OUTCOMES = ['completed', 'failed', 'cancelled'];
+const TEMPORARY_KINDS = ['rocva', 'rvm', 'tvm'];
+const BLOCK_RESULTS = ['read', 'zero', 'unchanged'];
+const JOB_OUTCOMES = ['done', 'aborted', 'failed'];
+const LOCKS = ['rocva'];
+const MESSAGE_OUTCOMES = ['ack', 'retry', 'dead-letter'];
+const SERVICE_QUEUE_NAMES = Object.values(QUEUES).filter((q) => q !== QUEUES.deadLetters);
+
+export function initMetricLabels(): void {
+  for (const operation of OPERATIONS) {
+    metrics.tasksStarted.inc({ operation }, 0);
+    metrics.taskRto.zero({ operation });
+    metrics.tasksRunning.set({ operation }, 0);
+    for (const outcome of TASK_OUTCOMES) {
+      metrics.tasksFinished.inc({ operation, outcome }, 0);
+      metrics.taskDuration.zero({ operation, outcome });
+    }
+  }
+  for (const kind of TEMPORARY_KINDS) {
+    metrics.temporaries.set({ kind }, 0);
+    metrics.temporaryOldestAge.set({ kind }, 0);
+    metrics.orphansRemoved.inc({ kind }, 0);
+  }
+  for (const reason of Object.values(REASONS)) metrics.commandsRejected.inc({ reason }, 0);
+  for (const result of BLOCK_RESULTS) metrics.rehydratedBlocks.inc({ result }, 0);
+  for (const outcome of JOB_OUTCOMES) metrics.jobDuration.zero({ outcome });
+  for (const lock of LOCKS) {
+    metrics.lockWait.zero({ lock });
+    metrics.lockContention.inc({ lock }, 0);
+  }
+  for (const queue of SERVICE_QUEUE_NAMES) {
+    for (const outcome of MESSAGE_OUTCOMES) metrics.messages.inc({ queue, outcome }, 0);
+  }
+}
+
+initMetricLabels();

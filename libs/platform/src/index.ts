@@ -4,3 +4,4 @@ export * from './create-platform';
 export { SimPlatform, type AddNetworkSpec, type SimPlatformOptions } from './sim/sim-platform';
 export type { DatastoreDef } from './sim/inventory-def';
 export type { FaultOp, FaultOptions } from './sim/faults';
+export * from './file-disk-handle';

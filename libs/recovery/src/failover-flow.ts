@@ -85,14 +85,19 @@ export class FailoverFlow {
   }
 
   async onRangeProgress(msg: RangeProgress): Promise<void> {
-    await this.tasks.recordJob(msg.taskId, msg.jobId, msg.bytesDone, false);
-    await this.publishProgress(msg.taskId, false);
+    await this.recordBytes(msg.taskId, msg.jobId, msg.bytesDone, false);
   }
 
   async onRangeDone(msg: RangeDone): Promise<void> {
-    await this.tasks.recordJob(msg.taskId, msg.jobId, msg.bytesDone, true);
-    await this.publishProgress(msg.taskId, false);
+    await this.recordBytes(msg.taskId, msg.jobId, msg.bytesDone, true);
     await this.checkRehydrated(msg.taskId);
+  }
+
+  /** Bytes moved: progress (throttled; at once when that ends a stall). */
+  private async recordBytes(taskId: string, jobId: string, bytes: number, finished: boolean): Promise<void> {
+    await this.tasks.recordJob(taskId, jobId, bytes, finished);
+    const wasStalled = await this.tasks.clearStalled(taskId);
+    await this.publishProgress(taskId, wasStalled);
   }
 
   /** Recovered VMs are up: record the RTO and remove the temporaries. */

@@ -9,3 +9,4 @@ export * from './failure-reason';
 export * from './worker-step';
 export * from './temporaries';
 export * from './orphan-sweep';
+export * from './task-monitor';

@@ -1,5 +1,4 @@
-import type { ObjectStore } from '@jss/store';
-import { ObjectNotFoundError } from '@jss/store';
+import { ObjectNotFoundError, ObjectStore } from '@jss/store';
 import { BlockRef, BlockVerificationError } from './errors';
 import { blockKey } from './keys';
 import { sha256Hex } from './sha256';

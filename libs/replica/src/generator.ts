@@ -1,4 +1,4 @@
-import { createSparseFile, FileDiskHandle } from './file-disk-handle';
+import { createSparseFile, FileDiskHandle } from '@jss/platform';
 import { randomBytesOf, seedOf } from './seeded';
 import { isAllZero } from './zeros';
 

@@ -2,14 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { createSparseFile, FileDiskHandle } from '@jss/platform';
 import { FsObjectStore } from '@jss/store';
 import {
   AbortError,
   blockKey,
   BlockVerificationError,
   blocksPrefix,
-  createSparseFile,
-  FileDiskHandle,
   imageSha256,
   Manifest,
   planRanges,

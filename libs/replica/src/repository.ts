@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { ObjectNotFoundError, ObjectStore } from '@jss/store';
 import { domainKey, pointKey, pointsPrefix } from './keys';
-import { DomainRecord, domainRecordSchema, Manifest, manifestSchema, parseStored } from './manifest';
-import { assertName } from './names';
-import { POINT_ID_PATTERN, pointIdTime } from './point-id';
 import { ManifestError } from './errors';
+import { DomainRecord, domainRecordSchema, Manifest, manifestSchema, parseStored } from './manifest';
+import { assertName, NAME_PATTERN } from './names';
+import { POINT_ID_PATTERN, pointIdTime } from './point-id';
 
 export interface PointSummary {
   id: string;
@@ -21,7 +21,10 @@ export class ReplicaRepository {
   /** Names of every domain, sorted. Lists the whole store: the interface has no folder listing. */
   async listDomains(): Promise<string[]> {
     const keys = await this.store.list('');
-    return keys.flatMap((key) => /^([^/]+)\/domain\.json$/.exec(key)?.[1] ?? []);
+    return keys
+      .flatMap((key) => /^([^/]+)\/domain\.json$/.exec(key)?.[1] ?? [])
+      .filter((name) => NAME_PATTERN.test(name))
+      .sort();
   }
 
   async getDomain(name: string): Promise<DomainRecord | null> {

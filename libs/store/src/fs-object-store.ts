@@ -23,8 +23,8 @@ export class FsObjectStore implements ObjectStore {
     this.throttle = new ReadThrottle(options.latencyMs ?? 0, options.mbps ?? 0);
   }
 
-  /** Temp file in the same directory, fsync, rename: readers never see a partial object, and
-   *  an object that exists survives a crash (the writer relies on it to write manifests last). */
+  /** Temp file in the same directory, fsync, rename: readers never see a partial object, and an
+   *  object's data is on disk before its key appears (the writer relies on it to write manifests last). */
   async put(key: string, body: Uint8Array): Promise<void> {
     const file = this.fileOf(key);
     await fs.mkdir(path.dirname(file), { recursive: true });

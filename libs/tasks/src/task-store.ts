@@ -9,6 +9,7 @@ import { Task, TaskState, isEnded } from './task';
 //   reserve:<domain>:<vm> id of the live task working on that VM
 //   task:<id>:done       set of finished range job ids
 //   task:<id>:bytes      hash job id -> bytes done (in flight and finished)
+//   task:<id>:moved      when those bytes last grew (stall detection); task:<id>:stalled flag
 
 const COMMAND_TTL_SECONDS = 30 * 24 * 3600;
 
@@ -37,7 +38,9 @@ return 0`;
 const RECORD_JOB = `
 if ARGV[3] == '1' then redis.call('SADD', KEYS[2], ARGV[1])
 elseif redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return 0 end
+local before = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if tonumber(ARGV[2]) > before then redis.call('SET', KEYS[3], ARGV[4]) end
 return 1`;
 
 export class TaskStore {
@@ -109,7 +112,24 @@ export class TaskStore {
 
   /** Records a job's bytes done; `finished` also marks it done. A late progress report never lowers a finished job. */
   async recordJob(id: string, jobId: string, bytes: number, finished: boolean): Promise<void> {
-    await this.redis.eval(RECORD_JOB, 2, `task:${id}:bytes`, `task:${id}:done`, jobId, bytes, finished ? 1 : 0);
+    const keys = [`task:${id}:bytes`, `task:${id}:done`, `task:${id}:moved`];
+    await this.redis.eval(RECORD_JOB, keys.length, ...keys, jobId, bytes, finished ? 1 : 0, Date.now());
+  }
+
+  /** When the task's bytes last moved (ms since epoch), or null before the first report. */
+  async lastMoved(id: string): Promise<number | null> {
+    const v = await this.redis.get(`task:${id}:moved`);
+    return v === null ? null : Number(v);
+  }
+
+  /** Flags the task stalled; true only for the call that set the flag (one task.stalled per stall). */
+  async markStalled(id: string): Promise<boolean> {
+    return (await this.redis.set(`task:${id}:stalled`, '1', 'NX')) === 'OK';
+  }
+
+  /** Clears the stall flag; true when the task was flagged. */
+  async clearStalled(id: string): Promise<boolean> {
+    return (await this.redis.del(`task:${id}:stalled`)) === 1;
   }
 
   async doneJobs(id: string): Promise<string[]> {

@@ -14,7 +14,7 @@ import {
 } from '../platform';
 import { DatastoreFolders } from './datastore-folders';
 import { FaultInjector, type FaultOp, type FaultOptions } from './faults';
-import { FileDiskHandle } from './file-disk-handle';
+import { FileDiskHandle } from '../file-disk-handle';
 import { InventoryStore } from './inventory';
 import { DEFAULT_CAPACITY_BYTES, DEFAULT_POOL_SIZE, defaultInventory, type DatastoreDef, type InventoryDef } from './inventory-def';
 import { ipRange } from './ip-range';

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import type { DiskHandle } from '@jss/platform';
+import type { DiskHandle } from './platform';
 
 /** A disk that is a local image file (simulated datastores, tests, benchmarks). */
 export class FileDiskHandle implements DiskHandle {

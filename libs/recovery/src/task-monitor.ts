@@ -1,0 +1,38 @@
+import { Messenger } from '@jss/bus';
+import { EVENTS } from '@jss/contract';
+import { Logger, metrics } from '@jss/observability';
+import { Task, TaskStore } from '@jss/tasks';
+import { progressOf } from './progress';
+
+/**
+ * Watches the live tasks: the running-tasks gauge, and stall detection — a rehydrating task whose
+ * bytes have not moved for `stallSeconds` gets one task.stalled (the flag in Redis makes it one
+ * across planner replicas); the next bytes that move clear it (see FailoverFlow).
+ */
+export class TaskMonitor {
+  constructor(
+    private readonly tasks: TaskStore,
+    private readonly messenger: Messenger,
+    private readonly log: Logger,
+    private readonly stallSeconds: number,
+  ) {}
+
+  async check(now = Date.now()): Promise<void> {
+    const live = (await Promise.all((await this.tasks.liveIds()).map((id) => this.tasks.get(id)))).filter((t): t is Task => t !== null);
+    metrics.tasksRunning.reset();
+    for (const t of live) metrics.tasksRunning.inc({ operation: t.operation });
+    let stalled = 0;
+    for (const task of live.filter((t) => t.state === 'rehydrating' && t.rehydratingAt)) {
+      const moved = (await this.tasks.lastMoved(task.id)) ?? Date.parse(task.rehydratingAt!);
+      const idle = (now - moved) / 1000;
+      if (idle < this.stallSeconds) continue;
+      stalled++;
+      if (!(await this.tasks.markStalled(task.id))) continue;
+      const { bytesDone, bytesTotal } = progressOf(task.jobs ?? [], await this.tasks.jobBytes(task.id), task.rehydratingAt!, now);
+      const cause = { taskId: task.id, commandId: task.commandId, traceparent: task.traceparent };
+      this.log.warn({ ...cause, idleSeconds: idle }, 'task stalled');
+      await this.messenger.event(EVENTS.taskStalled, cause, { ...cause, bytesDone, bytesTotal, stalledSeconds: Math.round(idle) });
+    }
+    metrics.tasksStalled.set(stalled);
+  }
+}
