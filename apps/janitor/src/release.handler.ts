@@ -1,9 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+import pLimit from 'p-limit';
 import { Messenger } from '@jss/bus';
 import { REPLIES, ReleaseWork } from '@jss/contract';
 import { PLATFORM } from '@jss/infra';
 import { Platform } from '@jss/platform';
 import { RocvaManager, announceDeleted, deleteOwnedVm } from '@jss/recovery';
+
+const DELETE_CONCURRENCY = 8;
 
 /**
  * janitor.release: a task ended (or is failing). Delete its RVMs and Test VMs — and, for a failed
@@ -22,7 +25,8 @@ export class ReleaseHandler {
     const cause = { taskId: work.taskId, commandId: work.commandId, traceparent };
     const owned = await this.platform.listVms({ ownerTaskId: work.taskId });
     const doomed = owned.filter((vm) => vm.owner!.kind === 'rvm' || vm.owner!.kind === 'tvm' || (work.removeRecovered && vm.owner!.kind === 'recovered'));
-    for (const vm of doomed) await deleteOwnedVm(this.platform, this.messenger, vm, cause);
+    const limit = pLimit(DELETE_CONCURRENCY);
+    await Promise.all(doomed.map((vm) => limit(() => deleteOwnedVm(this.platform, this.messenger, vm, cause))));
     const appliance = await this.rocva.release(work.domain, work.taskId, work.site);
     if (appliance) await announceDeleted(this.messenger, appliance, cause);
     await this.messenger.send(REPLIES.released, { taskId: work.taskId, commandId: work.commandId }, traceparent);

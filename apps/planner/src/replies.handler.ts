@@ -16,7 +16,7 @@ export class RepliesHandler implements OnApplicationBootstrap {
     const handler = router([
       route(REPLIES.prepared, (m) => flow.onPrepared(m)),
       route(REPLIES.rangeProgress, (m) => flow.onRangeProgress(m)),
-      route(REPLIES.rangeDone, (m) => flow.onRangeDone(m)),
+      route(REPLIES.rangeDone, (m, _e, raw) => flow.onRangeDone(m, raw.fields.redelivered)),
       route(REPLIES.finalized, (m) => flow.onFinalized(m)),
       route(REPLIES.released, (m) => flow.onReleased(m.taskId)),
       route(REPLIES.failed, (m) => flow.onFailed(m)),

@@ -7,7 +7,7 @@ import { Platform, VmInfo, temporaryName } from '@jss/platform';
 import { RocvaManager } from '@jss/recovery';
 
 /** VMs created at once; the platform serialises what must be serialised. */
-const CREATE_CONCURRENCY = 8;
+export const CREATE_CONCURRENCY = 8;
 
 /** provision.prepare: the domain's RocVA (shared, created once) and one RVM per VM with a DHCP address. */
 @Injectable()

@@ -69,6 +69,7 @@ export class FailoverFlow {
       rocva: msg.rocva,
       plan,
       jobs,
+      jobCount: jobs.length,
       rehydratingAt: new Date().toISOString(),
     });
     // a repeated reply re-sends only what is not done yet (rehydration is idempotent anyway)
@@ -81,16 +82,16 @@ export class FailoverFlow {
         task.traceparent,
       );
     }
-    await this.checkRehydrated(task.id);
+    await this.checkRehydrated(task.id, !moved);
   }
 
   async onRangeProgress(msg: RangeProgress): Promise<void> {
     await this.recordBytes(msg.taskId, msg.jobId, msg.bytesDone, false);
   }
 
-  async onRangeDone(msg: RangeDone): Promise<void> {
+  async onRangeDone(msg: RangeDone, redelivered = false): Promise<void> {
     await this.recordBytes(msg.taskId, msg.jobId, msg.bytesDone, true);
-    await this.checkRehydrated(msg.taskId);
+    await this.checkRehydrated(msg.taskId, redelivered);
   }
 
   /** Bytes moved: progress (throttled; at once when that ends a stall). */
@@ -152,11 +153,14 @@ export class FailoverFlow {
     await this.release(task, true);
   }
 
-  private async checkRehydrated(taskId: string): Promise<void> {
-    const task = await this.live(taskId, ['rehydrating', 'finalizing']);
-    if (!task?.jobs || !task.plan) return;
-    if ((await this.tasks.doneJobs(task.id)).length < task.jobs.length) return;
-    await this.tasks.transition(task.id, ['rehydrating'], 'finalizing');
+  /** All ranges done: move to finalizing and ask for the recovered VMs (again, on a redelivered reply). */
+  private async checkRehydrated(taskId: string, redelivered = false): Promise<void> {
+    const head = await this.tasks.fields(taskId, 'state', 'jobCount');
+    if (!head || head.jobCount === undefined || !['rehydrating', 'finalizing'].includes(head.state)) return;
+    if ((await this.tasks.doneCount(taskId)) < head.jobCount) return;
+    const moved = await this.tasks.transition(taskId, ['rehydrating'], 'finalizing');
+    if (!moved && !redelivered) return;
+    const task = (await this.tasks.get(taskId))!;
     await this.publishProgress(task.id, true);
     await this.messenger.send(
       WORK.finalize,
@@ -167,7 +171,7 @@ export class FailoverFlow {
         site: task.target.site,
         cluster: task.target.cluster,
         datastore: task.target.datastore,
-        vms: task.plan.map((v) => ({
+        vms: task.plan!.map((v) => ({
           name: v.name,
           rvm: v.rvm,
           network: task.target.network,

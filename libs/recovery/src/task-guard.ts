@@ -5,6 +5,6 @@ import { TaskStore } from '@jss/tasks';
  * cancelled or ended does nothing (the janitor is removing, or has removed, what it would touch).
  */
 export async function taskIsActive(tasks: TaskStore, taskId: string): Promise<boolean> {
-  const task = await tasks.get(taskId);
+  const task = await tasks.fields(taskId, 'state');
   return task !== null && ['accepted', 'provisioning', 'rehydrating', 'finalizing'].includes(task.state);
 }

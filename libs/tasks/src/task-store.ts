@@ -9,7 +9,7 @@ import { Task, TaskState, isEnded } from './task';
 //   reserve:<domain>:<vm> id of the live task working on that VM
 //   task:<id>:done       set of finished range job ids
 //   task:<id>:bytes      hash job id -> bytes done (in flight and finished)
-//   task:<id>:moved      when those bytes last grew (stall detection); task:<id>:stalled flag
+//   task:<id>:moved      when a job last reported (stall detection); task:<id>:stalled flag
 
 const COMMAND_TTL_SECONDS = 30 * 24 * 3600;
 
@@ -35,12 +35,16 @@ end
 for _, key in ipairs(KEYS) do redis.call('SET', key, ARGV[1]) end
 return 0`;
 
+/**
+ * A job's bytes never go down (a range redone after a crash restarts from 0; progress stays where
+ * it was until the redo passes it), and any report counts as movement for stall detection.
+ */
 const RECORD_JOB = `
 if ARGV[3] == '1' then redis.call('SADD', KEYS[2], ARGV[1])
 elseif redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return 0 end
 local before = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-if tonumber(ARGV[2]) > before then redis.call('SET', KEYS[3], ARGV[4]) end
+if tonumber(ARGV[2]) > before then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+redis.call('SET', KEYS[3], ARGV[4])
 return 1`;
 
 export class TaskStore {
@@ -74,6 +78,13 @@ export class TaskStore {
     const raw = await this.redis.hgetall(`task:${id}`);
     if (!raw.state) return null;
     return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, JSON.parse(v)])) as unknown as Task;
+  }
+
+  /** Some fields only: the plan of a large task is big, and most steps need just its state. */
+  async fields<K extends keyof Task>(id: string, ...keys: K[]): Promise<Pick<Task, K> | null> {
+    const values = await this.redis.hmget(`task:${id}`, ...keys);
+    if (values.every((v) => v === null)) return null;
+    return Object.fromEntries(keys.map((k, i) => [k, values[i] === null ? undefined : JSON.parse(values[i]!)])) as Pick<Task, K>;
   }
 
   /** Newest first. */
@@ -110,7 +121,7 @@ export class TaskStore {
     }
   }
 
-  /** Records a job's bytes done; `finished` also marks it done. A late progress report never lowers a finished job. */
+  /** Records a job's bytes done; `finished` also marks it done. A late progress report never lowers a job. */
   async recordJob(id: string, jobId: string, bytes: number, finished: boolean): Promise<void> {
     const keys = [`task:${id}:bytes`, `task:${id}:done`, `task:${id}:moved`];
     await this.redis.eval(RECORD_JOB, keys.length, ...keys, jobId, bytes, finished ? 1 : 0, Date.now());
@@ -130,6 +141,10 @@ export class TaskStore {
   /** Clears the stall flag; true when the task was flagged. */
   async clearStalled(id: string): Promise<boolean> {
     return (await this.redis.del(`task:${id}:stalled`)) === 1;
+  }
+
+  async doneCount(id: string): Promise<number> {
+    return this.redis.scard(`task:${id}:done`);
   }
 
   async doneJobs(id: string): Promise<string[]> {

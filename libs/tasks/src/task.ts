@@ -73,6 +73,8 @@ export interface Task {
   rocva?: string;
   plan?: PlannedVm[];
   jobs?: RangeJobPlan[];
+  /** jobs.length, readable without the plan */
+  jobCount?: number;
   recovered?: Array<{ name: string; site: string; ip: string | null }>;
   error?: TaskError;
 }
