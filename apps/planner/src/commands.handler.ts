@@ -14,9 +14,10 @@ import {
 } from '@jss/contract';
 import { LOGGER } from '@jss/infra';
 import { Logger, metrics } from '@jss/observability';
-import { FailoverFlow } from '@jss/recovery';
+import { TaskFlow } from '@jss/recovery';
 import { TaskStore } from '@jss/tasks';
-import { FailoverCommand } from './failover.command';
+import { ControlCommand } from './control.command';
+import { RecoveryCommand } from './recovery.command';
 
 /**
  * Consumes jss.commands: checks the envelope and the data, deduplicates by command id, and hands
@@ -28,8 +29,9 @@ export class CommandsHandler implements OnApplicationBootstrap {
     private readonly bus: AmqpBus,
     private readonly messenger: Messenger,
     private readonly tasks: TaskStore,
-    private readonly flow: FailoverFlow,
-    private readonly failover: FailoverCommand,
+    private readonly flow: TaskFlow,
+    private readonly recovery: RecoveryCommand,
+    private readonly control: ControlCommand,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
@@ -55,10 +57,17 @@ export class CommandsHandler implements OnApplicationBootstrap {
       }
       const parsed = commandDataSchemas[op].safeParse(command.data);
       if (!parsed.success) throw new ReasonedError(REASONS.invalidCommand, `invalid ${op} command: ${describeIssues(parsed.error)}`);
-      if (op !== 'failover') {
-        throw new ReasonedError(REASONS.unsupportedOperation, `operation "${op}" is not available in this version`);
+      switch (op) {
+        case 'failover':
+        case 'restore':
+        case 'test-failover':
+          return await this.recovery.execute(op, command, parsed.data as never);
+        case 'cancel':
+        case 'test-cleanup':
+          return await this.control.execute(op, command, parsed.data as never);
+        default:
+          throw new ReasonedError(REASONS.unsupportedOperation, `operation "${op}" is not available in this version`);
       }
-      await this.failover.execute(command, parsed.data as never);
     } catch (err) {
       if (!(err instanceof ReasonedError)) throw err;
       log.info({ reason: err.reason, message: err.message }, 'command rejected');

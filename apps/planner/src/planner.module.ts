@@ -3,11 +3,12 @@ import { Messenger } from '@jss/bus';
 import { Env } from '@jss/config';
 import { CoreModule, ENV, LOGGER } from '@jss/infra';
 import { Logger } from '@jss/observability';
-import { FailoverFlow, TaskMonitor } from '@jss/recovery';
+import { TaskFlow, TaskMonitor } from '@jss/recovery';
 import { ReplicaRepository } from '@jss/replica';
 import { TaskStore } from '@jss/tasks';
 import { CommandsHandler } from './commands.handler';
-import { FailoverCommand } from './failover.command';
+import { ControlCommand } from './control.command';
+import { RecoveryCommand } from './recovery.command';
 import { MonitorScheduler } from './monitor.scheduler';
 import { RepliesHandler } from './replies.handler';
 
@@ -15,17 +16,18 @@ import { RepliesHandler } from './replies.handler';
   imports: [CoreModule.forService('planner')],
   providers: [
     {
-      provide: FailoverFlow,
+      provide: TaskFlow,
       inject: [TaskStore, Messenger, ReplicaRepository, LOGGER],
-      useFactory: (t: TaskStore, m: Messenger, r: ReplicaRepository, l: Logger) => new FailoverFlow(t, m, r, l),
+      useFactory: (t: TaskStore, m: Messenger, r: ReplicaRepository, l: Logger) => new TaskFlow(t, m, r, l),
     },
     {
       provide: TaskMonitor,
-      inject: [TaskStore, Messenger, LOGGER, ENV],
-      useFactory: (t: TaskStore, m: Messenger, l: Logger, env: Env) => new TaskMonitor(t, m, l, env.TASK_STALL_SECONDS),
+      inject: [TaskStore, Messenger, TaskFlow, LOGGER, ENV],
+      useFactory: (t: TaskStore, m: Messenger, f: TaskFlow, l: Logger, env: Env) => new TaskMonitor(t, m, f, l, env.TASK_STALL_SECONDS),
     },
     MonitorScheduler,
-    FailoverCommand,
+    RecoveryCommand,
+    ControlCommand,
     CommandsHandler,
     RepliesHandler,
   ],

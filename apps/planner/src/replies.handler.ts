@@ -1,14 +1,14 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { AmqpBus, SERVICE_QUEUES, route, router } from '@jss/bus';
 import { REPLIES } from '@jss/contract';
-import { FailoverFlow } from '@jss/recovery';
+import { TaskFlow } from '@jss/recovery';
 
 /** Consumes the other services' replies and moves each task's state machine on. */
 @Injectable()
 export class RepliesHandler implements OnApplicationBootstrap {
   constructor(
     private readonly bus: AmqpBus,
-    private readonly flow: FailoverFlow,
+    private readonly flow: TaskFlow,
   ) {}
 
   async onApplicationBootstrap() {

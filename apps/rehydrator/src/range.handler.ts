@@ -37,6 +37,7 @@ export class RangeHandler {
     const manifest = await this.manifest(job.domain, job.pointId);
     if (!manifest) throw new Error(`recovery point ${job.pointId} of ${job.domain} not found`);
     const started = performance.now();
+    const startedAt = new Date().toISOString();
     const abort = new AbortController();
     const watch = setInterval(() => {
       void taskIsActive(this.tasks, job.taskId).then((active) => active || abort.abort(), () => undefined);
@@ -80,6 +81,7 @@ export class RangeHandler {
           blocksRead: r.blocksRead,
           blocksZero: r.blocksZero,
           blocksUnchanged: r.blocksUnchanged,
+          startedAt,
         },
         traceparent,
       );

@@ -5,13 +5,18 @@ import { z } from 'zod';
 
 const base = { taskId: z.string(), commandId: z.string() };
 const disk = z.object({ path: z.string(), sizeBytes: z.number().int().min(0) });
+/** rvm: a representation VM whose disks become the recovered VM's; tvm: a Test VM, itself the result */
+export const temporaryKind = z.enum(['rvm', 'tvm']);
+export type TemporaryVmKind = z.infer<typeof temporaryKind>;
 
 export const WORK = {
-  /** provisioner: ensure the domain's RocVA and create one RVM per VM */
+  /** provisioner: ensure the domain's RocVA (if used) and create one RVM or Test VM per VM */
   prepare: {
     key: 'provision.prepare',
     schema: z.object({
       ...base,
+      useRocva: z.boolean(),
+      kind: temporaryKind,
       domain: z.string(),
       site: z.string(),
       cluster: z.string(),
@@ -20,18 +25,31 @@ export const WORK = {
       vms: z.array(z.object({ name: z.string(), disks: z.array(z.number().int().min(0)) })),
     }),
   },
-  /** provisioner: create the recovered VMs from the RVMs' disks and power them on */
+  /**
+   * provisioner: rvm → create each final VM from its RVM's disks; tvm → the Test VMs are the result.
+   * Then power them on group by group (boot order), each group up before the next.
+   */
   finalize: {
     key: 'provision.finalize',
     schema: z.object({
       ...base,
+      kind: temporaryKind,
       domain: z.string(),
       site: z.string(),
       cluster: z.string(),
       datastore: z.string(),
       vms: z.array(
-        z.object({ name: z.string(), rvm: z.string(), network: z.string(), ip: z.string(), disks: z.array(z.string()) }),
+        z.object({
+          vm: z.string(),
+          temp: z.string(),
+          name: z.string(),
+          network: z.string(),
+          ip: z.string(),
+          replace: z.boolean(),
+          disks: z.array(z.string()),
+        }),
       ),
+      bootOrder: z.array(z.array(z.string())),
     }),
   },
   /** rehydrator: write one range of blocks of one disk of a recovery point */
@@ -62,8 +80,8 @@ export const REPLIES = {
     key: 'reply.prepared',
     schema: z.object({
       ...base,
-      rocva: z.string(),
-      rvms: z.array(z.object({ vm: z.string(), name: z.string(), ip: z.string().nullable(), disks: z.array(disk) })),
+      rocva: z.string().nullable(),
+      temporaries: z.array(z.object({ vm: z.string(), name: z.string(), ip: z.string().nullable(), disks: z.array(disk) })),
     }),
   },
   rangeProgress: {
@@ -80,13 +98,14 @@ export const REPLIES = {
       blocksRead: z.number().int().min(0),
       blocksZero: z.number().int().min(0),
       blocksUnchanged: z.number().int().min(0),
+      startedAt: z.string(),
     }),
   },
   finalized: {
     key: 'reply.finalized',
     schema: z.object({
       ...base,
-      vms: z.array(z.object({ name: z.string(), site: z.string(), ip: z.string().nullable() })),
+      vms: z.array(z.object({ vm: z.string(), name: z.string(), site: z.string(), ip: z.string().nullable(), poweredOnAt: z.string() })),
     }),
   },
   released: { key: 'reply.released', schema: z.object(base) },

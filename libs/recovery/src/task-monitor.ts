@@ -1,11 +1,12 @@
 import { Messenger } from '@jss/bus';
-import { EVENTS } from '@jss/contract';
+import { EVENTS, OPERATIONS } from '@jss/contract';
 import { Logger, metrics } from '@jss/observability';
 import { Task, TaskStore } from '@jss/tasks';
 import { progressOf } from './progress';
+import { TaskFlow } from './task-flow';
 
 /**
- * Watches the live tasks: the running-tasks gauge, and stall detection — a rehydrating task whose
+ * Watches the live tasks: the running-tasks gauge, test failovers past their time limit, and stall detection — a rehydrating task whose
  * bytes have not moved for `stallSeconds` gets one task.stalled (the flag in Redis makes it one
  * across planner replicas); the next bytes that move clear it (see FailoverFlow).
  */
@@ -13,14 +14,15 @@ export class TaskMonitor {
   constructor(
     private readonly tasks: TaskStore,
     private readonly messenger: Messenger,
+    private readonly flow: TaskFlow,
     private readonly log: Logger,
     private readonly stallSeconds: number,
   ) {}
 
   async check(now = Date.now()): Promise<void> {
     const live = (await Promise.all((await this.tasks.liveIds()).map((id) => this.tasks.get(id)))).filter((t): t is Task => t !== null);
-    metrics.tasksRunning.reset();
-    for (const t of live) metrics.tasksRunning.inc({ operation: t.operation });
+    for (const operation of OPERATIONS) metrics.tasksRunning.set({ operation }, live.filter((t) => t.operation === operation).length);
+    await this.flow.expireTests(now);
     let stalled = 0;
     for (const task of live.filter((t) => t.state === 'rehydrating' && t.rehydratingAt)) {
       const moved = (await this.tasks.lastMoved(task.id)) ?? Date.parse(task.rehydratingAt!);

@@ -1,10 +1,19 @@
 import type { DiskHandle } from '@jss/platform';
-import type { ObjectStore } from '@jss/store';
+import { ObjectNotFoundError, type ObjectStore } from '@jss/store';
+import { giveBlockBuffer, takeBlockBuffer } from './block-buffers';
 import { blockLengthOf } from './block-size';
 import { forEachBounded } from './bounded';
-import { fetchBlock } from './fetch-block';
+import { BlockRef, BlockVerificationError } from './errors';
+import { HashedBuffer, sharedHashPool } from './hash-pool';
+import { blockKey } from './keys';
 import { findDisk, Manifest } from './manifest';
 import { zeroBytes } from './zeros';
+
+/** Where rehydrateRange hashes a block: HashPool (the default), or another strategy to compare. */
+export interface BlockHasher {
+  /** sha256 of the first `length` bytes; may transfer `buffer` and give it back in the result */
+  hash(buffer: ArrayBuffer, length: number): Promise<HashedBuffer>;
+}
 
 export interface RehydrateOptions {
   store: ObjectStore;
@@ -15,13 +24,21 @@ export interface RehydrateOptions {
   blockCount: number;
   /** a fresh sparse disk, or (with `previous`) one that holds the previous point's image */
   target: DiskHandle;
-  /** blocks in flight at once (each costs up to 2 x blockSize of memory while it is hashed) */
+  /** blocks in flight at once (each holds one block-sized buffer until it is written) */
   concurrency: number;
   /** delta: the point the target already holds; blocks with the same hash are skipped */
   previous?: Manifest;
   signal?: AbortSignal;
   /** cumulative logical bytes done (skipped blocks count), at most every 200 ms and at the end */
   onProgress?: (bytesDone: number) => void;
+  /**
+   * Start a sync of the target (in the background, one at a time) after every this many bytes
+   * written, so that the disk writes back while blocks are still read and hashed instead of all
+   * at the final sync. 0 = only the final sync. Default DEFAULT_FLUSH_BYTES.
+   */
+  flushEveryBytes?: number;
+  /** where blocks are hashed; default the process-wide worker-thread pool */
+  hasher?: BlockHasher;
 }
 
 export interface RehydrateResult {
@@ -39,12 +56,17 @@ export interface RehydrateResult {
 }
 
 const PROGRESS_INTERVAL_MS = 200;
+/** Background syncs every 64 MiB written: see `flushEveryBytes` and bench/README.md. */
+export const DEFAULT_FLUSH_BYTES = 64 << 20;
 
 /**
  * Writes blocks [firstBlock, firstBlock + blockCount) of a disk of a recovery point into `target`,
  * each verified against its sha256, then fsyncs the target. Up to `concurrency` blocks are in
- * flight, their reads, hashing (threadpool) and writes overlapping. On a missing or corrupt block
- * it throws BlockVerificationError and writes nothing more; on abort, an AbortError.
+ * flight, each through its own stages: read into a reused block buffer (`getInto`, no allocation),
+ * sha256 on a worker thread (the buffer is transferred, not copied), positioned write. Meanwhile
+ * the target is synced in the background every `flushEveryBytes`, so the disk writes back while
+ * the next blocks are read and hashed. On a missing or corrupt block it throws
+ * BlockVerificationError and writes nothing more; on abort, an AbortError.
  */
 export async function rehydrateRange(opts: RehydrateOptions): Promise<RehydrateResult> {
   const { store, manifest, vm, diskIndex, firstBlock, blockCount, target } = opts;
@@ -55,7 +77,10 @@ export async function rehydrateRange(opts: RehydrateOptions): Promise<RehydrateR
   if (target.sizeBytes < disk.sizeBytes) {
     throw new RangeError(`target disk of ${target.sizeBytes} bytes is smaller than disk ${diskIndex} of VM "${vm}" (${disk.sizeBytes} bytes)`);
   }
+  const flushEvery = opts.flushEveryBytes ?? DEFAULT_FLUSH_BYTES;
+  if (!(flushEvery >= 0)) throw new RangeError(`flushEveryBytes must be >= 0, got ${flushEvery}`);
   const before = previousBlocks(opts);
+  const hasher = opts.hasher ?? sharedHashPool();
   const result: RehydrateResult = {
     bytesWritten: 0,
     bytesSkippedZero: 0,
@@ -66,40 +91,104 @@ export async function rehydrateRange(opts: RehydrateOptions): Promise<RehydrateR
     blocksUnchanged: 0,
   };
   const progress = progressReporter(opts.onProgress);
-
+  const flusher = backgroundFlusher(target, flushEvery);
+  // block buffers of this call: at most `concurrency` exist, each owned by one block in flight
+  const free: ArrayBuffer[] = [];
   const indexes = Array.from({ length: blockCount }, (_, i) => firstBlock + i);
-  await forEachBounded(
-    indexes,
-    opts.concurrency,
-    async (block, stop) => {
-      const expected = disk.blocks[block];
-      const length = blockLengthOf(disk.sizeBytes, manifest.blockSize, block);
-      const write = async (data: Uint8Array) => {
-        if (stop.aborted) return; // another block failed or the job was cancelled: write nothing more
-        await target.write(data, block * manifest.blockSize);
-        result.bytesWritten += data.length;
-      };
-      if (expected === null) {
-        result.blocksZero++;
-        // a fresh disk already reads as zeros; a delta target may hold old data there
-        if (before?.[block]) await write(zeroBytes(length));
-        else result.bytesSkippedZero += length;
-      } else if (before?.[block] === expected) {
-        result.blocksUnchanged++;
-        result.bytesSkippedUnchanged += length;
-      } else {
-        const data = await fetchBlock(store, { domain: manifest.domain, vm, diskIndex, block, expected }, length);
-        result.blocksRead++;
-        result.bytesRead += data.length;
-        await write(data);
-      }
-      progress.add(length);
-    },
-    opts.signal,
-  );
+  try {
+    await forEachBounded(
+      indexes,
+      opts.concurrency,
+      async (block, stop) => {
+        const expected = disk.blocks[block];
+        const length = blockLengthOf(disk.sizeBytes, manifest.blockSize, block);
+        const write = async (data: Uint8Array) => {
+          if (stop.aborted) return; // another block failed or the job was cancelled: write nothing more
+          await target.write(data, block * manifest.blockSize);
+          result.bytesWritten += data.length;
+          flusher.wrote(data.length);
+        };
+        if (expected === null) {
+          result.blocksZero++;
+          // a fresh disk already reads as zeros; a delta target may hold old data there
+          if (before?.[block]) await write(zeroBytes(length));
+          else result.bytesSkippedZero += length;
+        } else if (before?.[block] === expected) {
+          result.blocksUnchanged++;
+          result.bytesSkippedUnchanged += length;
+        } else {
+          const ref = { domain: manifest.domain, vm, diskIndex, block, expected };
+          let buffer: ArrayBuffer | undefined = free.pop() ?? takeBlockBuffer(manifest.blockSize);
+          try {
+            const size = await readBlock(store, ref, buffer);
+            if (size > buffer.byteLength) throw new BlockVerificationError(ref, `is ${size} bytes long, expected ${length}`);
+            const hashed: HashedBuffer = await hasher.hash(buffer, size);
+            buffer = hashed.buffer;
+            if (hashed.hash !== expected) throw new BlockVerificationError(ref, `failed verification: its content hashes to ${hashed.hash}`);
+            if (size !== length) throw new BlockVerificationError(ref, `is ${size} bytes long, expected ${length}`);
+            result.blocksRead++;
+            result.bytesRead += size;
+            await write(new Uint8Array(buffer, 0, length));
+          } finally {
+            // a buffer lost to a failed hash thread is simply not given back
+            if (buffer.byteLength > 0) free.push(buffer);
+            buffer = undefined;
+          }
+        }
+        progress.add(length);
+      },
+      opts.signal,
+    );
+    await flusher.settle();
+  } finally {
+    for (const buffer of free) giveBlockBuffer(buffer);
+  }
   await target.sync();
   progress.end();
   return result;
+}
+
+/** Reads a block's object into `buffer` (without an allocation when the store can); its size. */
+async function readBlock(store: ObjectStore, ref: BlockRef, buffer: ArrayBuffer): Promise<number> {
+  const key = blockKey(ref.domain, ref.expected);
+  try {
+    if (store.getInto) return await store.getInto(key, new Uint8Array(buffer));
+    const data = await store.get(key);
+    if (data.length <= buffer.byteLength) new Uint8Array(buffer).set(data);
+    return data.length;
+  } catch (err) {
+    if (err instanceof ObjectNotFoundError) throw new BlockVerificationError(ref, 'is missing from the object store');
+    throw err;
+  }
+}
+
+/**
+ * Syncs the target in the background after every `every` bytes written, one sync at a time, so
+ * the final sync finds little left to write back. A failed background sync fails the range.
+ */
+function backgroundFlusher(target: DiskHandle, every: number) {
+  let sinceLast = 0;
+  let running: Promise<void> | undefined;
+  let failure: { error: unknown } | undefined;
+  return {
+    wrote(bytes: number) {
+      if (every <= 0) return;
+      sinceLast += bytes;
+      if (sinceLast < every || running) return;
+      sinceLast = 0;
+      running = target.sync().then(
+        () => void (running = undefined),
+        (error: unknown) => {
+          failure ??= { error };
+          running = undefined;
+        },
+      );
+    },
+    async settle() {
+      await running;
+      if (failure) throw failure.error;
+    },
+  };
 }
 
 /** The block hashes the target already holds, for a delta. */

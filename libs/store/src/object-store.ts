@@ -13,6 +13,13 @@ export interface ObjectStore {
   put(key: string, body: Uint8Array): Promise<void>;
   /** Throws ObjectNotFoundError when missing. */
   get(key: string): Promise<Buffer>;
+  /**
+   * Optional, for hot paths: reads the object into `target` instead of allocating a buffer per
+   * call, and resolves with the object's size. When that size is larger than `target`, nothing
+   * (or only a part) is read: the caller compares the size with what it expected. Throws
+   * ObjectNotFoundError when missing.
+   */
+  getInto?(key: string, target: Uint8Array): Promise<number>;
   exists(key: string): Promise<boolean>;
   /** Keys under a prefix, sorted. */
   list(prefix: string): Promise<string[]>;

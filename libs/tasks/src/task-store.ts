@@ -1,14 +1,16 @@
 import type Redis from 'ioredis';
-import { Task, TaskState, isEnded } from './task';
+import { JobStats, Task, TaskState, isEnded } from './task';
 
 // Redis layout (under REDIS_PREFIX):
 //   task:<id>            hash: one field per Task property, each JSON-encoded
 //   tasks:index          zset of task ids by creation time (listing)
 //   tasks:live           set of ids not ended (sweeps, metrics)
 //   cmd:<commandId>      id of the task a command created (deduplication)
-//   reserve:<domain>:<vm> id of the live task working on that VM
+//   reserve:<scope>:<domain>:<vm> id of the live task working on that VM (scope rvm or tvm)
+//   stats:rate           last measured rehydration rate (dry-run estimates)
 //   task:<id>:done       set of finished range job ids
 //   task:<id>:bytes      hash job id -> bytes done (in flight and finished)
+//   task:<id>:stats      hash job id -> JobStats of finished jobs (report)
 //   task:<id>:moved      when a job last reported (stall detection); task:<id>:stalled flag
 
 const COMMAND_TTL_SECONDS = 30 * 24 * 3600;
@@ -107,16 +109,19 @@ export class TaskStore {
     return moved;
   }
 
-  /** null when reserved; else the VM that is busy and the task holding it. */
-  async reserveVms(task: Pick<Task, 'id' | 'domain' | 'vms'>): Promise<{ vm: string; taskId: string } | null> {
-    const keys = task.vms.map((vm) => `reserve:${task.domain}:${vm}`);
+  /**
+   * Reserves the task's VMs in a scope (rvm: recovered for real; tvm: under test), all or none:
+   * null when reserved, else the VM that is busy and the task holding it.
+   */
+  async reserveVms(task: Pick<Task, 'id' | 'domain' | 'vms'>, scope: string): Promise<{ vm: string; taskId: string } | null> {
+    const keys = task.vms.map((vm) => `reserve:${scope}:${task.domain}:${vm}`);
     const res = (await this.redis.eval(RESERVE, keys.length, ...keys, task.id)) as 0 | [number, string];
     return res === 0 ? null : { vm: task.vms[res[0] - 1], taskId: res[1] };
   }
 
-  async releaseVms(task: Pick<Task, 'id' | 'domain' | 'vms'>): Promise<void> {
+  async releaseVms(task: Pick<Task, 'id' | 'domain' | 'vms' | 'spec'>): Promise<void> {
     for (const vm of task.vms) {
-      const key = `reserve:${task.domain}:${vm}`;
+      const key = `reserve:${task.spec.temporaryKind}:${task.domain}:${vm}`;
       if ((await this.redis.get(key)) === task.id) await this.redis.del(key);
     }
   }
@@ -143,6 +148,16 @@ export class TaskStore {
     return (await this.redis.del(`task:${id}:stalled`)) === 1;
   }
 
+  /** What a finished range job did (for the task's report). */
+  async recordJobStats(id: string, jobId: string, stats: JobStats): Promise<void> {
+    await this.redis.hset(`task:${id}:stats`, jobId, JSON.stringify(stats));
+  }
+
+  async jobStats(id: string): Promise<Record<string, JobStats>> {
+    const raw = await this.redis.hgetall(`task:${id}:stats`);
+    return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, JSON.parse(v) as JobStats]));
+  }
+
   async doneCount(id: string): Promise<number> {
     return this.redis.scard(`task:${id}:done`);
   }
@@ -154,6 +169,16 @@ export class TaskStore {
   async jobBytes(id: string): Promise<Record<string, number>> {
     const raw = await this.redis.hgetall(`task:${id}:bytes`);
     return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]));
+  }
+
+  /** The rehydration rate last measured (bytes/s), for estimates. */
+  async observedRate(): Promise<number | null> {
+    const v = await this.redis.get('stats:rate');
+    return v === null ? null : Number(v);
+  }
+
+  async recordRate(bytesPerSecond: number): Promise<void> {
+    await this.redis.set('stats:rate', String(Math.round(bytesPerSecond)));
   }
 
   /** True at most once per interval per task, across planner replicas (progress throttling). */

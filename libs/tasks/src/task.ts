@@ -1,3 +1,5 @@
+import type { TaskReportData } from '@jss/contract';
+
 // A task is one accepted command being carried out. The planner owns its state machine; the
 // record lives in Redis so that any planner replica can take the next step.
 
@@ -5,9 +7,11 @@ export const TASK_STATES = [
   'accepted', // validated, VMs reserved; provisioning requested
   'provisioning', // RocVA and RVMs being created
   'rehydrating', // range jobs out to the rehydrators
-  'finalizing', // recovered VMs being created and powered on
+  'finalizing', // recovered VMs being created and powered on (Test VMs powered on)
+  'testing', // test failover: Test VMs up until test-cleanup, cancel or the time limit
   'cleaning', // temporaries being removed after success
   'failing', // temporaries (and partial results) being removed after a failure
+  'cancelling', // the same after a cancel
   'completed',
   'failed',
   'cancelled',
@@ -16,6 +20,33 @@ export type TaskState = (typeof TASK_STATES)[number];
 
 export const ENDED_STATES: readonly TaskState[] = ['completed', 'failed', 'cancelled'];
 export const isEnded = (s: TaskState): boolean => ENDED_STATES.includes(s);
+/** States in which a task is still doing its work (not ending, not ended): can fail or be cancelled. */
+export const ACTIVE_STATES: TaskState[] = ['accepted', 'provisioning', 'rehydrating', 'finalizing', 'testing'];
+/** Ending: its temporaries are being removed; the outcome is decided. */
+export const OUTCOME_OF: Partial<Record<TaskState, TaskState>> = { cleaning: 'completed', failing: 'failed', cancelling: 'cancelled' };
+
+/** The VM a task leaves behind for one protected VM (none for a test failover). */
+export interface FinalVm {
+  vm: string;
+  name: string;
+  network: string;
+  /** 'dhcp' or a static address */
+  ip: string;
+  /** delete an existing VM of that name first */
+  replace: boolean;
+}
+
+/** What kind of work a task is, decided when it is accepted. */
+export interface TaskSpec {
+  useRocva: boolean;
+  temporaryKind: 'rvm' | 'tvm';
+  /** the network of the RVMs or Test VMs */
+  temporaryNetwork: string;
+  finals: FinalVm[];
+  /** groups of VM names powered on in order; VMs in no group come last */
+  bootOrder: string[][];
+  ttlSeconds?: number;
+}
 
 export interface TaskTarget {
   site: string;
@@ -30,10 +61,11 @@ export interface PlannedDisk {
   path: string;
 }
 
+/** A VM being rehydrated: its RVM or Test VM and that VM's disks. */
 export interface PlannedVm {
   name: string;
-  rvm: string;
-  rvmIp: string | null;
+  temp: string;
+  tempIp: string | null;
   disks: PlannedDisk[];
 }
 
@@ -44,6 +76,15 @@ export interface RangeJobPlan {
   firstBlock: number;
   blockCount: number;
   bytes: number;
+}
+
+export interface JobStats {
+  bytesRead: number;
+  blocksRead: number;
+  blocksZero: number;
+  blocksUnchanged: number;
+  startedAt: string;
+  doneAt: string;
 }
 
 export interface TaskError {
@@ -60,6 +101,7 @@ export interface Task {
   vms: string[];
   point: { id: string; time: string };
   target: TaskTarget;
+  spec: TaskSpec;
   /** logical bytes of all disks to rehydrate */
   bytesTotal: number;
   traceparent?: string;
@@ -70,11 +112,14 @@ export interface Task {
   rehydratingAt?: string;
   /** when the recovered VMs were powered on (RTO) */
   poweredOnAt?: string;
-  rocva?: string;
+  rocva?: string | null;
   plan?: PlannedVm[];
   jobs?: RangeJobPlan[];
   /** jobs.length, readable without the plan */
   jobCount?: number;
-  recovered?: Array<{ name: string; site: string; ip: string | null }>;
+  recovered?: Array<{ vm: string; name: string; site: string; ip: string | null; poweredOnAt: string }>;
+  /** test failover: when the Test VMs are removed without a command */
+  expiresAt?: string;
   error?: TaskError;
+  report?: TaskReportData;
 }

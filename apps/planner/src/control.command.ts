@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { Messenger } from '@jss/bus';
+import { CloudEvent, CommandData, EVENTS, REASONS, ReasonedError } from '@jss/contract';
+import { TaskFlow } from '@jss/recovery';
+import { ACTIVE_STATES, TaskStore } from '@jss/tasks';
+
+/** cancel and test-cleanup: act on a live task named by taskId. */
+@Injectable()
+export class ControlCommand {
+  constructor(
+    private readonly tasks: TaskStore,
+    private readonly flow: TaskFlow,
+    private readonly messenger: Messenger,
+  ) {}
+
+  async execute(op: 'cancel' | 'test-cleanup', command: CloudEvent, data: CommandData<'cancel'>): Promise<void> {
+    const task = await this.tasks.get(data.taskId);
+    if (!task) throw new ReasonedError(REASONS.unknownTask, `there is no task ${data.taskId}`);
+    if (!ACTIVE_STATES.includes(task.state)) {
+      throw new ReasonedError(REASONS.taskEnded, `task ${task.id} is ${task.state}; there is nothing to ${op === 'cancel' ? 'cancel' : 'clean up'}`);
+    }
+    if (op === 'test-cleanup' && task.operation !== 'test-failover') {
+      throw new ReasonedError(REASONS.notATest, `task ${task.id} is a ${task.operation}, not a test failover; use cancel`);
+    }
+    if (data.dryRun) {
+      // nothing would be created; the task's VMs would be removed
+      const { domain, vms, point: recoveryPoint, target } = task;
+      const planned = { commandId: command.id, operation: op, domain, vms, recoveryPoint, target, create: [], bytesToRehydrate: 0, estimatedSeconds: 0 };
+      return this.messenger.event(EVENTS.taskPlanned, null, planned);
+    }
+    if (op === 'cancel') await this.flow.cancel(task);
+    else await this.flow.cleanupTest(task);
+  }
+}

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import type { EventName } from './events';
+
+// zod schemas of the public events' data: the one definition, from which events.ts takes its types
+// and asyncapi.yaml its schemas; a consumer can validate what it receives with them. Plain (not
+// strict) objects: a consumer must accept fields a later version adds.
+
+const caused = { commandId: z.string() };
+const ofTask = { ...caused, taskId: z.string() };
+
+const temporaryKind = z.enum(['rocva', 'rvm', 'tvm', 'recovered']);
+const vmProgress = z.object({ bytesDone: z.number(), bytesTotal: z.number() });
+/** the protected VM (vm) and what stands for it now (name) */
+const recoveredVm = z.object({ vm: z.string(), name: z.string(), site: z.string(), ip: z.string().nullable() });
+const vmReport = z.object({
+  name: z.string(),
+  bytes: z.number(),
+  bytesRead: z.number(),
+  blocksRead: z.number(),
+  blocksSkippedZero: z.number(),
+  blocksSkippedUnchanged: z.number(),
+  rehydrationSeconds: z.number(),
+  /** from the task's start to this VM powered on */
+  powerOnSeconds: z.number().nullable(),
+});
+
+const vmEventData = z.object({
+  ...ofTask,
+  name: z.string(),
+  kind: temporaryKind,
+  site: z.string(),
+  domain: z.string(),
+  ip: z.string().nullable().optional(),
+});
+
+export const eventDataSchemas = {
+  'command.rejected': z.object({ ...caused, reason: z.string(), message: z.string(), operation: z.string().optional() }),
+  'task.accepted': z.object({
+    ...ofTask,
+    operation: z.string(),
+    domain: z.string(),
+    vms: z.array(z.string()),
+    recoveryPoint: z.object({ id: z.string(), time: z.string() }),
+  }),
+  'task.progress': z.object({
+    ...ofTask,
+    bytesDone: z.number(),
+    bytesTotal: z.number(),
+    bytesPerSecond: z.number(),
+    etaSeconds: z.number().nullable(),
+    vms: z.record(z.string(), vmProgress),
+  }),
+  'task.stalled': z.object({ ...ofTask, bytesDone: z.number(), bytesTotal: z.number(), stalledSeconds: z.number() }),
+  'task.completed': z.object({
+    ...ofTask,
+    operation: z.string(),
+    domain: z.string(),
+    vms: z.array(recoveredVm),
+    bytesTotal: z.number(),
+    durationSeconds: z.number(),
+  }),
+  'task.failed': z.object({ ...ofTask, reason: z.string(), message: z.string() }),
+  'task.cancelled': z.object(ofTask),
+  /** Test VMs are up (test-failover); they stay until test-cleanup, cancel or the time limit */
+  'task.ready': z.object({ ...ofTask, vms: z.array(recoveredVm), expiresAt: z.string().nullable() }),
+  /** a dry run's answer: what the command would do; nothing was created */
+  'task.planned': z.object({
+    ...caused,
+    operation: z.string(),
+    domain: z.string(),
+    vms: z.array(z.string()),
+    recoveryPoint: z.object({ id: z.string(), time: z.string() }),
+    target: z.object({ site: z.string(), cluster: z.string(), datastore: z.string(), network: z.string() }),
+    create: z.array(z.object({ name: z.string(), kind: temporaryKind })),
+    bytesToRehydrate: z.number(),
+    estimatedSeconds: z.number(),
+  }),
+  /** published when a task ends, whatever the outcome */
+  'task.report': z.object({
+    ...ofTask,
+    operation: z.string(),
+    domain: z.string(),
+    outcome: z.enum(['completed', 'failed', 'cancelled']),
+    /** from the command to the last VM powered on; null if none was */
+    rtoSeconds: z.number().nullable(),
+    durationSeconds: z.number(),
+    vms: z.array(vmReport),
+  }),
+  'appliance.created': vmEventData,
+  'appliance.deleted': vmEventData,
+  'vm.created': vmEventData,
+  'vm.deleted': vmEventData,
+} satisfies Record<EventName, z.ZodType>;

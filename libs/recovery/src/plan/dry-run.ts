@@ -1,0 +1,29 @@
+import { TaskPlannedData } from '@jss/contract';
+import { temporaryName } from '@jss/platform';
+import { TaskDraft } from './draft';
+
+/** Rehydration rate assumed for an estimate until the installation has measured one. */
+export const DEFAULT_RATE_BYTES_PER_SECOND = 200e6;
+
+/** A dry run's answer: the VMs that would be created and the bytes to rehydrate (zero blocks cost nothing). */
+export function plannedOf(commandId: string, draft: TaskDraft, rocvaExists: boolean, rate: number | null): Omit<TaskPlannedData, never> {
+  const { spec } = draft;
+  const create: TaskPlannedData['create'] = [
+    ...(spec.useRocva && !rocvaExists ? [{ name: temporaryName('rocva', draft.domain), kind: 'rocva' as const }] : []),
+    ...draft.vms.map((vm) => ({ name: temporaryName(spec.temporaryKind, vm), kind: spec.temporaryKind })),
+    ...spec.finals.map((f) => ({ name: f.name, kind: 'recovered' as const })),
+  ];
+  const blocks = draft.point.vms.filter((v) => draft.vms.includes(v.name)).flatMap((v) => v.disks.flatMap((d) => d.blocks));
+  const bytesToRehydrate = Math.min(draft.bytesTotal, blocks.filter((b) => b !== null).length * draft.point.blockSize);
+  return {
+    commandId,
+    operation: draft.operation,
+    domain: draft.domain,
+    vms: draft.vms,
+    recoveryPoint: { id: draft.point.id, time: draft.point.time },
+    target: draft.target,
+    create,
+    bytesToRehydrate,
+    estimatedSeconds: Math.ceil(bytesToRehydrate / (rate ?? DEFAULT_RATE_BYTES_PER_SECOND)),
+  };
+}

@@ -1,0 +1,38 @@
+import { CommandData, REASONS, ReasonedError } from '@jss/contract';
+import { Platform } from '@jss/platform';
+import { ReplicaRepository } from '@jss/replica';
+import { DEFAULT_TARGET } from '../defaults';
+import { TaskDraft, bytesOf } from './draft';
+import { checkBootOrder, resolvePoint, resolveTarget } from './resolve';
+
+/** failover: RVMs through the domain's RocVA; each VM recovered under its own name, per networkMap. */
+export async function planFailover(data: CommandData<'failover'>, replica: ReplicaRepository, platform: Platform): Promise<TaskDraft> {
+  if (data.taskId) {
+    throw new ReasonedError(REASONS.unsupportedOperation, 'cutting over a continuous failover (failover with taskId) is not available in this version');
+  }
+  const { point, vms } = await resolvePoint(replica, data.domain, data.recoveryPoint, data.vms);
+  const target = await resolveTarget(platform, { ...DEFAULT_TARGET, ...data.target });
+  const unknown = Object.keys(data.networkMap ?? {}).filter((vm) => !vms.includes(vm));
+  if (unknown.length) throw new ReasonedError(REASONS.invalidCommand, `networkMap names ${unknown.join(', ')}, not a VM of this failover`);
+  return {
+    operation: 'failover',
+    domain: data.domain,
+    vms,
+    point,
+    target,
+    bytesTotal: bytesOf(point, vms),
+    spec: {
+      useRocva: true,
+      temporaryKind: 'rvm',
+      temporaryNetwork: target.network,
+      finals: vms.map((vm) => ({
+        vm,
+        name: vm,
+        network: data.networkMap?.[vm]?.network ?? target.network,
+        ip: data.networkMap?.[vm]?.ip ?? 'dhcp',
+        replace: false,
+      })),
+      bootOrder: checkBootOrder(data.bootOrder, vms),
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { REASONS, ReasonedError } from '@jss/contract';
+import { Platform, temporaryName } from '@jss/platform';
+import { blocksPrefix } from '@jss/replica';
+import { ObjectStore } from '@jss/store';
+import { ROCVA_DISK_BYTES } from '../defaults';
+import { TaskDraft } from './draft';
+import { networkAt } from './resolve';
+
+/**
+ * Checks run before anything is created, for every operation: DHCP on the networks that need it
+ * with enough free leases for all the task's VMs at once, room on the target datastore, every
+ * final name free (unless replacing), the object store reachable and every block of the recovery
+ * point present. A failed check throws ReasonedError and nothing has changed.
+ */
+export async function preflight(draft: TaskDraft, platform: Platform, store: ObjectStore): Promise<void> {
+  const { spec, target } = draft;
+  const rocvaNeeded = spec.useRocva && !(await platform.getVm(target.site, temporaryName('rocva', draft.domain)));
+  const leases = new Map<string, number>();
+  const lease = (network: string, n = 1) => leases.set(network, (leases.get(network) ?? 0) + n);
+  lease(spec.temporaryNetwork, draft.vms.length + (rocvaNeeded ? 1 : 0));
+  for (const f of spec.finals) if (f.ip === 'dhcp') lease(f.network);
+  for (const [name, needed] of leases) {
+    const network = await networkAt(platform, name, target.site);
+    if (!network.dhcp) {
+      throw new ReasonedError(REASONS.noDhcp, `network "${name}" has no DHCP; ${name === spec.temporaryNetwork ? 'RVMs and Test VMs need' : 'a VM without a static ip needs'} a DHCP address`);
+    }
+    if (network.freeAddresses < needed) {
+      throw new ReasonedError(REASONS.dhcpExhausted, `network "${name}" has ${network.freeAddresses} free DHCP addresses; this task needs ${needed}`);
+    }
+  }
+  const datastore = await platform.getDatastore(target.datastore);
+  const bytes = draft.bytesTotal + (rocvaNeeded ? ROCVA_DISK_BYTES : 0);
+  if (datastore && datastore.freeBytes < bytes) {
+    throw new ReasonedError(REASONS.datastoreFull, `datastore "${datastore.name}" has ${datastore.freeBytes} bytes free; this task needs ${bytes}`);
+  }
+  for (const f of spec.finals.filter((f) => !f.replace)) {
+    if (await platform.getVm(target.site, f.name)) {
+      throw new ReasonedError(REASONS.vmExists, `a VM named "${f.name}" already exists at site "${target.site}"; choose another name or replace it`);
+    }
+  }
+  await checkBlocks(draft, store);
+}
+
+async function checkBlocks(draft: TaskDraft, store: ObjectStore): Promise<void> {
+  let stored: Set<string>;
+  try {
+    await store.ping();
+    stored = new Set((await store.list(blocksPrefix(draft.domain))).map((k) => k.slice(k.lastIndexOf('/') + 1)));
+  } catch (err) {
+    throw new ReasonedError(REASONS.storeUnreachable, `the object store cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  for (const vm of draft.point.vms.filter((v) => draft.vms.includes(v.name))) {
+    for (const disk of vm.disks) {
+      const missing = disk.blocks.findIndex((b) => b !== null && !stored.has(b));
+      if (missing >= 0) {
+        throw new ReasonedError(
+          REASONS.blocksMissing,
+          `recovery point ${draft.point.id}: block ${missing} of disk ${disk.index} of VM "${vm.name}" (${disk.blocks[missing]}) is not in the object store`,
+        );
+      }
+    }
+  }
+}

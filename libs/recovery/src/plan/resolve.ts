@@ -1,0 +1,60 @@
+import { REASONS, ReasonedError, Target } from '@jss/contract';
+import { NetworkInfo, Platform } from '@jss/platform';
+import { Manifest, ReplicaRepository } from '@jss/replica';
+import { TaskTarget } from '@jss/tasks';
+
+/** The domain, its recovery point (id, or newest at or before a time) and the VMs asked for. */
+export async function resolvePoint(
+  replica: ReplicaRepository,
+  domain: string,
+  ref: string | undefined,
+  vms: string[] | undefined,
+): Promise<{ point: Manifest; vms: string[] }> {
+  if (!(await replica.getDomain(domain))) {
+    throw new ReasonedError(REASONS.unknownDomain, `protected domain "${domain}" does not exist in the object store`);
+  }
+  const point = await replica.resolvePoint(domain, ref);
+  if (!point) {
+    const oldest = await replica.oldestPoint(domain);
+    const hint = oldest ? ` (the oldest is ${oldest.id} at ${oldest.time})` : '';
+    throw new ReasonedError(REASONS.unknownRecoveryPoint, `domain "${domain}" has no recovery point matching ${ref ? `"${ref}"` : 'any'}${hint}`);
+  }
+  const inPoint = new Set(point.vms.map((v) => v.name));
+  const chosen = vms ?? [...inPoint];
+  const missing = chosen.filter((v) => !inPoint.has(v));
+  if (missing.length) {
+    throw new ReasonedError(REASONS.unknownVm, `VM ${missing.join(', ')} is not in domain "${domain}" at point ${point.id}`);
+  }
+  return { point, vms: chosen };
+}
+
+/** Cluster, datastore and network, all present and on one site. */
+export async function resolveTarget(platform: Platform, want: Required<Target>): Promise<TaskTarget> {
+  const cluster = await platform.getCluster(want.cluster);
+  if (!cluster) throw new ReasonedError(REASONS.unknownCluster, `cluster "${want.cluster}" does not exist`);
+  const datastore = await platform.getDatastore(want.datastore);
+  if (!datastore || datastore.site !== cluster.site) {
+    throw new ReasonedError(REASONS.unknownDatastore, `datastore "${want.datastore}" does not exist at site "${cluster.site}"`);
+  }
+  await networkAt(platform, want.network, cluster.site);
+  return { site: cluster.site, cluster: cluster.name, datastore: datastore.name, network: want.network };
+}
+
+export async function networkAt(platform: Platform, name: string, site: string): Promise<NetworkInfo> {
+  const network = await platform.getNetwork(name);
+  if (!network || network.site !== site) {
+    throw new ReasonedError(REASONS.unknownNetwork, `network "${name}" does not exist at site "${site}"`);
+  }
+  return network;
+}
+
+/** A boot order may only name VMs of the task, each once. */
+export function checkBootOrder(bootOrder: string[][] | undefined, vms: string[]): string[][] {
+  const seen = new Set<string>();
+  for (const name of (bootOrder ?? []).flat()) {
+    if (!vms.includes(name)) throw new ReasonedError(REASONS.invalidCommand, `bootOrder names "${name}", which is not a VM of this task`);
+    if (seen.has(name)) throw new ReasonedError(REASONS.invalidCommand, `bootOrder names "${name}" twice`);
+    seen.add(name);
+  }
+  return bootOrder ?? [];
+}

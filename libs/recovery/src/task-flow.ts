@@ -1,0 +1,243 @@
+import { Cause, Messenger } from '@jss/bus';
+import { EVENTS, Failed, Finalized, Prepared, RangeDone, RangeProgress, REASONS, WORK } from '@jss/contract';
+import { Logger, metrics } from '@jss/observability';
+import { ReplicaRepository, planRanges } from '@jss/replica';
+import { ACTIVE_STATES, OUTCOME_OF, RangeJobPlan, Task, TaskState, TaskStore } from '@jss/tasks';
+import { progressOf } from './progress';
+import { reportOf } from './report';
+
+/** task.progress at most this often per task (and at least once a second while bytes move). */
+const PROGRESS_INTERVAL_MS = 500;
+
+const causeOf = (t: Task): Cause => ({ taskId: t.id, commandId: t.commandId, traceparent: t.traceparent });
+const since = (iso: string) => (Date.now() - Date.parse(iso)) / 1000;
+
+/**
+ * The planner's side of every recovery task, one method per message: temporaries (RocVA if the
+ * operation uses one, RVMs or Test VMs), range jobs, the final VMs, removal of the temporaries.
+ * A step moves the state with a compare-and-set, then publishes the next messages (confirmed); a
+ * redelivered message finds the state moved and publishes again (consumers are idempotent).
+ */
+export class TaskFlow {
+  constructor(
+    private readonly tasks: TaskStore,
+    private readonly messenger: Messenger,
+    private readonly replica: ReplicaRepository,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * A new task: announce it and ask for the temporaries. `redelivered` re-drives a task whose
+   * command came back after a crash; a fresh duplicate of a command that already started is ignored.
+   */
+  async start(task: Task, redelivered: boolean): Promise<void> {
+    const moved = await this.tasks.transition(task.id, ['accepted'], 'provisioning');
+    if (!moved && !(redelivered && task.state === 'provisioning')) return;
+    if (moved) metrics.tasksStarted.inc({ operation: task.operation });
+    const point = await this.replica.getPoint(task.domain, task.point.id);
+    if (!point) return this.fail(task, REASONS.unknownRecoveryPoint, `recovery point ${task.point.id} vanished`);
+    const cause = causeOf(task);
+    await this.messenger.event(EVENTS.taskAccepted, cause, { ...cause, operation: task.operation, domain: task.domain, vms: task.vms, recoveryPoint: task.point });
+    await this.messenger.send(
+      WORK.prepare,
+      {
+        ...cause,
+        useRocva: task.spec.useRocva,
+        kind: task.spec.temporaryKind,
+        domain: task.domain,
+        ...task.target,
+        network: task.spec.temporaryNetwork,
+        vms: point.vms.filter((v) => task.vms.includes(v.name)).map((v) => ({ name: v.name, disks: v.disks.map((d) => d.sizeBytes) })),
+      },
+      task.traceparent,
+    );
+  }
+
+  /** The temporaries exist: split every disk into range jobs and send them out. */
+  async onPrepared(msg: Prepared): Promise<void> {
+    const task = await this.inState(msg.taskId, ['provisioning', 'rehydrating']);
+    if (!task) return;
+    const point = await this.replica.getPoint(task.domain, task.point.id);
+    if (!point) return this.fail(task, REASONS.unknownRecoveryPoint, `recovery point ${task.point.id} vanished`);
+    const plan = msg.temporaries.map((t) => ({ name: t.vm, temp: t.name, tempIp: t.ip, disks: t.disks.map((d, index) => ({ index, ...d })) }));
+    const jobs: RangeJobPlan[] = plan.flatMap((vm) =>
+      vm.disks.flatMap((d) =>
+        planRanges(point, vm.name, d.index).map((r) => ({ jobId: `${vm.name}/${d.index}/${r.firstBlock}`, vm: vm.name, disk: d.index, ...r })),
+      ),
+    );
+    const moved = await this.tasks.transition(task.id, ['provisioning'], 'rehydrating', {
+      rocva: msg.rocva,
+      plan,
+      jobs,
+      jobCount: jobs.length,
+      rehydratingAt: new Date().toISOString(),
+    });
+    // a repeated reply re-sends only what is not done yet (rehydration is idempotent anyway)
+    const done = moved ? new Set<string>() : new Set(await this.tasks.doneJobs(task.id));
+    for (const job of jobs.filter((j) => !done.has(j.jobId))) {
+      const disk = plan.find((v) => v.name === job.vm)!.disks[job.disk];
+      await this.messenger.send(
+        WORK.range,
+        { ...causeOf(task), domain: task.domain, pointId: point.id, diskPath: disk.path, ...job },
+        task.traceparent,
+      );
+    }
+    await this.checkRehydrated(task.id, !moved);
+  }
+
+  async onRangeProgress(msg: RangeProgress): Promise<void> {
+    await this.recordBytes(msg.taskId, msg.jobId, msg.bytesDone, false);
+  }
+
+  async onRangeDone(msg: RangeDone, redelivered = false): Promise<void> {
+    const { bytesRead, blocksRead, blocksZero, blocksUnchanged, startedAt } = msg;
+    await this.tasks.recordJobStats(msg.taskId, msg.jobId, { bytesRead, blocksRead, blocksZero, blocksUnchanged, startedAt, doneAt: new Date().toISOString() });
+    await this.recordBytes(msg.taskId, msg.jobId, msg.bytesDone, true);
+    await this.checkRehydrated(msg.taskId, redelivered);
+  }
+
+  /** The final VMs (or the Test VMs) are up: a test waits for its cleanup; anything else removes its temporaries. */
+  async onFinalized(msg: Finalized): Promise<void> {
+    const task = await this.inState(msg.taskId, ['finalizing', 'testing', 'cleaning']);
+    if (!task) return;
+    const testing = task.spec.temporaryKind === 'tvm';
+    const expiresAt = testing && task.spec.ttlSeconds ? new Date(Date.now() + task.spec.ttlSeconds * 1000).toISOString() : undefined;
+    const moved = await this.tasks.transition(task.id, ['finalizing'], testing ? 'testing' : 'cleaning', { recovered: msg.vms, expiresAt });
+    if (moved && msg.vms.length) {
+      const last = msg.vms.map((v) => v.poweredOnAt).sort().at(-1)!;
+      metrics.taskRto.observe({ operation: task.operation }, (Date.parse(last) - Date.parse(task.createdAt)) / 1000);
+    }
+    if (!testing) return this.release(task, false);
+    const cause = causeOf(task);
+    await this.messenger.event(EVENTS.taskReady, cause, { ...cause, vms: msg.vms.map(({ poweredOnAt: _p, ...v }) => v), expiresAt: expiresAt ?? null });
+  }
+
+  /** Temporaries are gone: the task ends with the outcome its ending state decided, and reports. */
+  async onReleased(taskId: string): Promise<void> {
+    const task = await this.tasks.get(taskId);
+    const outcome = task && OUTCOME_OF[task.state];
+    if (!task || !outcome) return;
+    const cause = causeOf(task);
+    if (outcome === 'completed') {
+      await this.messenger.event(EVENTS.taskCompleted, cause, {
+        ...cause,
+        operation: task.operation,
+        domain: task.domain,
+        vms: (task.recovered ?? []).map(({ poweredOnAt: _p, ...v }) => v),
+        bytesTotal: task.bytesTotal,
+        durationSeconds: since(task.createdAt),
+      });
+    } else if (outcome === 'failed') {
+      await this.messenger.event(EVENTS.taskFailed, cause, { ...cause, ...task.error! });
+    } else {
+      await this.messenger.event(EVENTS.taskCancelled, cause, cause);
+    }
+    const report = reportOf(task, outcome as 'completed' | 'failed' | 'cancelled', await this.tasks.jobStats(task.id));
+    await this.messenger.event(EVENTS.taskReport, cause, report);
+    const rehydrationSeconds = Math.max(0, ...report.vms.map((v) => v.rehydrationSeconds));
+    if (outcome === 'completed' && rehydrationSeconds > 1) await this.tasks.recordRate(task.bytesTotal / rehydrationSeconds);
+    if (await this.tasks.transition(task.id, [task.state], outcome, { report })) {
+      await this.tasks.releaseVms(task);
+      metrics.tasksFinished.inc({ operation: task.operation, outcome });
+      metrics.taskDuration.observe({ operation: task.operation, outcome }, since(task.createdAt));
+      this.log.info({ taskId: task.id, commandId: task.commandId, outcome }, `task ${outcome}`);
+    }
+  }
+
+  async onFailed(msg: Failed): Promise<void> {
+    const task = await this.tasks.get(msg.taskId);
+    if (task) await this.fail(task, msg.reason, `${msg.step}: ${msg.message}`);
+  }
+
+  /** Any failure: remove what the task created (final VMs too), then end it failed. */
+  async fail(task: Task, reason: string, message: string): Promise<void> {
+    await this.end(task, 'failing', { error: { reason, message } });
+  }
+
+  /** cancel: in-flight jobs stop (their task is no longer active), everything the task created is removed. */
+  async cancel(task: Task): Promise<boolean> {
+    return this.end(task, 'cancelling');
+  }
+
+  /** test-cleanup (or the time limit): the Test VMs are removed and the test ends completed. */
+  async cleanupTest(task: Task): Promise<boolean> {
+    if (task.state !== 'testing') return this.cancel(task);
+    const moved = await this.tasks.transition(task.id, ['testing'], 'cleaning');
+    if (moved) await this.release(task, false);
+    return moved;
+  }
+
+  /** Test failovers whose time limit has passed are cleaned up without a command. */
+  async expireTests(now = Date.now()): Promise<void> {
+    for (const id of await this.tasks.liveIds()) {
+      const t = await this.tasks.fields(id, 'state', 'expiresAt');
+      if (t?.state !== 'testing' || !t.expiresAt || Date.parse(t.expiresAt) > now) continue;
+      const task = await this.tasks.get(id);
+      if (task && (await this.cleanupTest(task))) this.log.info({ taskId: id, commandId: task.commandId }, 'test failover expired; cleaning up');
+    }
+  }
+
+  private async end(task: Task, to: TaskState, patch: Partial<Task> = {}): Promise<boolean> {
+    if (!ACTIVE_STATES.includes(task.state) && task.state !== to) return false;
+    const moved = await this.tasks.transition(task.id, ACTIVE_STATES, to, patch);
+    if (moved || task.state === to) {
+      this.log.warn({ taskId: task.id, commandId: task.commandId, state: to, ...patch.error }, `task ${to}`);
+      await this.release(task, true);
+    }
+    return moved;
+  }
+
+  /** Bytes moved: progress (throttled; at once when that ends a stall). */
+  private async recordBytes(taskId: string, jobId: string, bytes: number, finished: boolean): Promise<void> {
+    await this.tasks.recordJob(taskId, jobId, bytes, finished);
+    const wasStalled = await this.tasks.clearStalled(taskId);
+    await this.publishProgress(taskId, wasStalled);
+  }
+
+  /** All ranges done: move to finalizing and ask for the final VMs (again, on a redelivered reply). */
+  private async checkRehydrated(taskId: string, redelivered = false): Promise<void> {
+    const head = await this.tasks.fields(taskId, 'state', 'jobCount');
+    if (!head || head.jobCount === undefined || !['rehydrating', 'finalizing'].includes(head.state)) return;
+    if ((await this.tasks.doneCount(taskId)) < head.jobCount) return;
+    const moved = await this.tasks.transition(taskId, ['rehydrating'], 'finalizing');
+    if (!moved && !redelivered) return;
+    const task = (await this.tasks.get(taskId))!;
+    await this.publishProgress(task.id, true);
+    const plan = task.plan!;
+    const vms =
+      task.spec.temporaryKind === 'tvm'
+        ? plan.map((v) => ({ vm: v.name, temp: v.temp, name: v.temp, network: task.spec.temporaryNetwork, ip: 'dhcp', replace: false, disks: [] }))
+        : task.spec.finals.map((f) => ({ ...f, temp: plan.find((v) => v.name === f.vm)!.temp, disks: plan.find((v) => v.name === f.vm)!.disks.map((d) => d.path) }));
+    await this.messenger.send(
+      WORK.finalize,
+      {
+        ...causeOf(task),
+        kind: task.spec.temporaryKind,
+        domain: task.domain,
+        site: task.target.site,
+        cluster: task.target.cluster,
+        datastore: task.target.datastore,
+        vms,
+        bootOrder: task.spec.bootOrder,
+      },
+      task.traceparent,
+    );
+  }
+
+  private async publishProgress(taskId: string, force: boolean): Promise<void> {
+    if (!force && !(await this.tasks.throttle(taskId, 'progress', PROGRESS_INTERVAL_MS))) return;
+    const task = await this.tasks.get(taskId);
+    if (!task?.jobs || !task.rehydratingAt) return;
+    const figures = progressOf(task.jobs, await this.tasks.jobBytes(taskId), task.rehydratingAt);
+    await this.messenger.event(EVENTS.taskProgress, causeOf(task), { ...causeOf(task), ...figures });
+  }
+
+  private async release(task: Task, removeRecovered: boolean): Promise<void> {
+    await this.messenger.send(WORK.release, { ...causeOf(task), domain: task.domain, site: task.target.site, removeRecovered }, task.traceparent);
+  }
+
+  private async inState(taskId: string, states: TaskState[]): Promise<Task | null> {
+    const task = await this.tasks.get(taskId);
+    return task && states.includes(task.state) ? task : null;
+  }
+}

@@ -1,0 +1,108 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { stringify } from 'yaml';
+import { freePort } from '../../support/free-port';
+
+export interface Series {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+/**
+ * A Prometheus of the test's own (Debian's /usr/bin/prometheus) on a free port, its data in a
+ * temporary folder; the lifecycle API stays off, the process is ended by stop().
+ */
+export class PrometheusServer {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly dir: string,
+    readonly url: string,
+  ) {}
+
+  static async start(config: object): Promise<PrometheusServer> {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'jss-prometheus-'));
+    const configFile = path.join(dir, 'prometheus.yml');
+    writeFileSync(configFile, stringify(config));
+    const port = await freePort();
+    const log = openSync(path.join(dir, 'prometheus.log'), 'a');
+    const child = spawn(
+      '/usr/bin/prometheus',
+      [`--config.file=${configFile}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
+      { stdio: ['ignore', log, log] },
+    );
+    const server = new PrometheusServer(child, dir, `http://127.0.0.1:${port}`);
+    for (let i = 0; i < 100; i++) {
+      if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}; see ${dir}/prometheus.log`);
+      if (await fetch(`${server.url}/-/ready`).then((r) => r.ok, () => false)) return server;
+      await sleep(200);
+    }
+    await server.stop();
+    throw new Error('prometheus was not ready within 20 s');
+  }
+
+  async api<T>(pathAndQuery: string): Promise<T> {
+    const res = await fetch(`${this.url}/api/v1/${pathAndQuery}`);
+    const body = (await res.json()) as { status: string; data: T; error?: string };
+    if (body.status !== 'success') throw new Error(body.error ?? `HTTP ${res.status}`);
+    return body.data;
+  }
+
+  /** An instant query; throws Prometheus's message for an invalid expression. */
+  async query(expr: string): Promise<Series[]> {
+    const data = await this.api<{ resultType: string; result: Series[] | [number, string] }>(`query?query=${encodeURIComponent(expr)}`);
+    // a scalar result (e.g. of a constant) counts as one series
+    return data.resultType === 'vector' ? (data.result as Series[]) : [{ metric: {}, value: data.result as [number, string] }];
+  }
+
+  async until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`prometheus: ${what} not within ${timeoutMs / 1000} s`);
+      await sleep(500);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      const exited = new Promise((resolve) => this.child.once('exit', resolve));
+      this.child.kill('SIGTERM');
+      await Promise.race([exited, sleep(10_000, undefined, { ref: false }).then(() => this.child.kill('SIGKILL'))]);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Turns every comparison of an alert expression into a `bool` comparison (`x > 900` → `x > bool 900`):
+ * instead of dropping the series that do not meet the condition it yields 0 or 1 for each, so the
+ * result is empty only when the expression's underlying series do not exist. Label matchers inside
+ * {…} and string literals are left alone.
+ */
+export function withoutFiltering(expr: string): string {
+  let out = '';
+  let braces = 0;
+  let quote: string | null = null;
+  for (let i = 0; i < expr.length; i++) {
+    const c = expr[i];
+    if (quote) {
+      if (c === '\\') out += c + expr[++i];
+      else out += c;
+      if (c === quote) quote = null;
+      continue;
+    }
+    if (c === '"' || c === "'" || c === '`') quote = c;
+    if (c === '{') braces++;
+    if (c === '}') braces--;
+    const op = braces === 0 ? /^(==|!=|>=|<=|>|<)(?!\s*bool\b)/.exec(expr.slice(i)) : null;
+    if (op) {
+      out += `${op[1]} bool`;
+      i += op[1].length - 1;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
