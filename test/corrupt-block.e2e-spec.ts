@@ -1,7 +1,6 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Installation } from './support/installation';
-import { MiB } from './support/images';
+import { Installation, MiB } from '@jss/testing';
 
 /** A block whose bytes no longer match its hash fails the task clearly; nothing is left behind. */
 describe('corrupted block in the object store', () => {

@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writeGeneratedImage } from '@jss/replica';
 import path from 'node:path';
-import { Installation } from './support/installation';
-import { MiB, diskHashes, sha256File } from './support/images';
+import { Installation, MiB, diskHashes, sha256File } from '@jss/testing';
 
 /**
  * kill -9 in the middle of the work: the unacknowledged message goes back to its queue, another

@@ -1,8 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { writeGeneratedImage } from '@jss/replica';
-import { Installation } from './support/installation';
-import { MiB, diskHashes, sha256File, sparseImage } from './support/images';
+import { Installation, MiB, diskHashes, sha256File, sparseImage } from '@jss/testing';
 
 /** Failover of a two-VM domain from the bus, the seed's example: one RocVA, two RVMs. */
 describe('failover end to end', () => {

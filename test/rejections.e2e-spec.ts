@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EXCHANGES, QUEUES, DEAD_LETTER_REASON_HEADER } from '@jss/contract';
-import { Installation } from './support/installation';
-import { MiB, inventorySnapshot } from './support/images';
+import { Installation, MiB, inventorySnapshot } from '@jss/testing';
 import amqplib from 'amqplib';
 
 /** Bad input: a reason code and a sentence, and nothing created. */

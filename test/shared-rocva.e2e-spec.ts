@@ -1,5 +1,4 @@
-import { Installation } from './support/installation';
-import { MiB } from './support/images';
+import { Installation, MiB } from '@jss/testing';
 
 /** Two failover tasks of one domain at once, with two provisioner processes: one RocVA, shared. */
 describe('one RocVA per domain across concurrent tasks and provisioner replicas', () => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { CliError } from './src/cli-error';
-import { failoverCommand } from './src/commands/recovery';
+import { recoveryCommands } from './src/commands/recovery';
 import { replicaCommand } from './src/commands/replica';
 import { siteCommand, tasksCommand, vmsCommand } from './src/commands/listings';
 import { demoCommand } from './src/commands/demo';
@@ -13,8 +13,8 @@ async function main(): Promise<number> {
     .description('JSS Recovery Services: publish recovery commands and follow them; list tasks, VMs and recovery points')
     .exitOverride()
     .configureOutput({ outputError: (s, write) => write(s.split('\n')[0] + '\n') });
-  for (const cmd of [failoverCommand, tasksCommand, vmsCommand, replicaCommand, siteCommand, demoCommand]) {
-    program.addCommand(cmd(ctx).exitOverride());
+  for (const cmd of [...recoveryCommands(ctx), tasksCommand(ctx), vmsCommand(ctx), replicaCommand(ctx), siteCommand(ctx), demoCommand(ctx)]) {
+    program.addCommand(cmd.exitOverride());
   }
   try {
     await program.parseAsync(process.argv);

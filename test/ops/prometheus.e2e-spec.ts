@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { SERVICES } from '../../apps/jssctl/src/services';
-import { Installation } from '../support/installation';
+import { Installation } from '@jss/testing';
 import { PrometheusServer, withoutFiltering } from './support/prometheus-server';
 import { OPS, RABBITMQ_METRICS_PORT, ensureOpsTools, ensureRabbitmqPrometheus } from './support/tools';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import amqp from 'amqplib';
 import { parse } from 'yaml';
 import { EXCHANGES } from '@jss/contract';
-import { Installation } from '../support/installation';
+import { Installation } from '@jss/testing';
 import { RabbitmqNode } from './support/rabbitmq-node';
 import { OPS, ROOT } from './support/tools';
 

@@ -2,15 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { AmqpBus } from '@jss/bus';
 import {
   CloudEvent,
-  CommandRejectedData,
   EVENTS,
   EXCHANGES,
+  EventDataMap,
   Operation,
   TaskCompletedData,
-  TaskFailedData,
-  TaskProgressData,
-  TaskStalledData,
-  VmEventData,
+  TaskPlannedData,
+  TaskReadyData,
   cloudEvent,
   commandRoutingKey,
   commandType,
@@ -21,58 +19,81 @@ import { ProgressView } from './progress-view';
 export interface Outcome {
   taskId: string;
   completed?: TaskCompletedData;
+  ready?: TaskReadyData;
+  planned?: TaskPlannedData;
+  cancelled?: boolean;
 }
 
-const ACCEPT_TIMEOUT_MS = 30_000;
+export interface FollowOptions {
+  /** follow until the task ends (or, for a test failover, until its Test VMs are up) */
+  wait: boolean;
+  /** no progress bars (JSON output) */
+  quiet?: boolean;
+  /** cancel / test-cleanup: the task whose end answers the command */
+  taskId?: string;
+}
+
+const ANSWER_TIMEOUT_MS = 30_000;
 
 /**
- * Publishes a command and follows its events (matched by data.commandId). Subscribes before
- * publishing so that nothing is missed. Resolves with the task id once accepted, or — with
- * `wait` — once the task ends; a rejection or failure throws a CliError with the reason.
+ * Publishes a command and follows its events: those whose data.commandId is the command's id, and
+ * for cancel / test-cleanup those of the task it names. Subscribes before publishing so that nothing
+ * is missed. Resolves once accepted (with `wait`: once the task ends or its Test VMs are up), with
+ * a dry run's plan, or throws a CliError with the reason of a rejection or a failure.
  */
-export async function publishAndFollow(bus: AmqpBus, op: Operation, data: object, opts: { wait: boolean; quiet?: boolean }): Promise<Outcome> {
+export async function publishAndFollow(bus: AmqpBus, op: Operation, data: object, opts: FollowOptions): Promise<Outcome> {
   const id = randomUUID();
   const view = opts.wait && !opts.quiet ? new ProgressView() : null;
-  let taskId = '';
+  let taskId = opts.taskId ?? '';
   const done = new Promise<Outcome>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new CliError(`no answer to command ${id} within ${ACCEPT_TIMEOUT_MS / 1000}s: is the planner running?`)), ACCEPT_TIMEOUT_MS);
-    void bus.subscribe(EXCHANGES.events, ['#'], (event: CloudEvent, key) => {
-      const d = event.data as { commandId?: string };
-      if (d?.commandId !== id) return;
+    const timer = setTimeout(() => reject(new CliError(`no answer to command ${id} within ${ANSWER_TIMEOUT_MS / 1000}s: is the planner running?`)), ANSWER_TIMEOUT_MS);
+    const settle = (outcome: Outcome | CliError) => {
+      clearTimeout(timer);
+      if (outcome instanceof CliError) reject(outcome);
+      else resolve(outcome);
+    };
+    const onEvent = (event: CloudEvent, key: string) => {
+      const mine = (event.data as { commandId?: string })?.commandId === id || (!!opts.taskId && event.subject === opts.taskId);
+      if (!mine) return;
+      const d = event.data as EventDataMap[keyof EventDataMap];
       switch (key) {
         case EVENTS.commandRejected: {
-          const r = d as CommandRejectedData;
-          return reject(new CliError(`rejected (${r.reason}): ${r.message}`));
+          const r = d as EventDataMap['command.rejected'];
+          return settle(new CliError(`rejected (${r.reason}): ${r.message}`));
         }
+        case EVENTS.taskPlanned:
+          return settle({ taskId: '', planned: d as TaskPlannedData });
         case EVENTS.taskAccepted:
-          clearTimeout(timer);
           taskId = event.subject ?? '';
           view?.log(`task ${taskId} accepted`);
-          if (!opts.wait) resolve({ taskId });
+          if (!opts.wait) settle({ taskId });
+          else clearTimeout(timer);
           return;
         case EVENTS.taskProgress:
-          return view?.update(d as TaskProgressData);
+          return view?.update(d as EventDataMap['task.progress']);
+        case EVENTS.taskStalled:
+          return view?.log(`stalled: no bytes moved for ${(d as EventDataMap['task.stalled']).stalledSeconds}s (are rehydrators running?)`);
         case EVENTS.vmCreated:
         case EVENTS.vmDeleted: {
-          const v = d as VmEventData;
+          const v = d as EventDataMap['vm.created'];
           return view?.log(`${key === EVENTS.vmCreated ? 'created' : 'deleted'} ${v.kind} ${v.name}${v.ip ? ` (${v.ip})` : ''}`);
         }
-        case EVENTS.taskStalled: {
-          const st = d as TaskStalledData;
-          return view?.log(`stalled: no bytes moved for ${st.stalledSeconds}s (are rehydrators running?)`);
-        }
+        case EVENTS.taskReady:
+          return settle({ taskId, ready: d as TaskReadyData });
         case EVENTS.taskCompleted:
-          return resolve({ taskId, completed: d as TaskCompletedData });
-        case EVENTS.taskFailed: {
-          const f = d as TaskFailedData;
-          return reject(new CliError(`task ${taskId} failed (${f.reason}): ${f.message}`));
-        }
+          return settle({ taskId, completed: d as TaskCompletedData });
         case EVENTS.taskCancelled:
-          return reject(new CliError(`task ${taskId} was cancelled`));
+          return settle(opts.taskId ? { taskId, cancelled: true } : new CliError(`task ${taskId} was cancelled`));
+        case EVENTS.taskFailed: {
+          const f = d as EventDataMap['task.failed'];
+          return settle(new CliError(`task ${taskId} failed (${f.reason}): ${f.message}`));
+        }
       }
-    }).then(
-      () => bus.publish(EXCHANGES.commands, commandRoutingKey(op), cloudEvent({ id, type: commandType(op), source: '/jssctl', data })),
-    ).catch(reject);
+    };
+    bus
+      .subscribe(EXCHANGES.events, ['#'], onEvent)
+      .then(() => bus.publish(EXCHANGES.commands, commandRoutingKey(op), cloudEvent({ id, type: commandType(op), source: '/jssctl', data })))
+      .catch(reject);
   });
   try {
     return await done;

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
-import { freePort } from '../../support/free-port';
+import { freePort } from '@jss/testing';
 
 export interface Series {
   metric: Record<string, string>;

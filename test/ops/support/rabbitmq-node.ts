@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, w
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '../../support/free-port';
+import { freePort } from '@jss/testing';
 import { run } from './tools';
 
 export interface RabbitmqFiles {

@@ -1,36 +1,104 @@
 import { Command } from 'commander';
+import { Operation } from '@jss/contract';
+import { CliError } from '../cli-error';
 import { CliContext } from '../context';
-import { publishAndFollow } from '../follow';
+import { Outcome, publishAndFollow } from '../follow';
 import { printJson } from '../output';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
-function target(o: { cluster?: string; datastore?: string; network?: string }) {
-  const t = { cluster: o.cluster, datastore: o.datastore, network: o.network };
-  return Object.values(t).some(Boolean) ? JSON.parse(JSON.stringify(t)) : undefined;
+/** `a=b,c=d` → {a: b, c: d} */
+const pairs = (v: string) =>
+  Object.fromEntries(
+    list(v).map((p) => {
+      const [k, val] = p.split('=');
+      if (!k || !val) throw new CliError(`expected name=value pairs, got "${p}"`);
+      return [k, val];
+    }),
+  );
+
+/** Drops undefined fields so that the command body carries only what was given. */
+const defined = <T extends object>(o: T): T => JSON.parse(JSON.stringify(o)) as T;
+
+function withTarget(cmd: Command): Command {
+  return cmd
+    .option('--cluster <name>', 'target cluster')
+    .option('--datastore <name>', 'target datastore')
+    .option('--network <name>', 'target network')
+    .option('--point <id|time>', 'recovery point id, or an ISO time (newest point at or before it)');
 }
 
-/** `jssctl failover <domain> --wait`: publish, follow with progress bars, print a summary. */
-export function failoverCommand(ctx: CliContext): Command {
-  return new Command('failover')
+function withFollow(cmd: Command): Command {
+  return cmd
+    .option('--wait', 'follow the task with progress bars until it ends')
+    .option('--dry-run', 'only answer what would be created and how long it would take')
+    .option('--json', 'print the outcome as JSON');
+}
+
+const targetOf = (o: { cluster?: string; datastore?: string; network?: string }) => {
+  const t = defined({ cluster: o.cluster, datastore: o.datastore, network: o.network });
+  return Object.keys(t).length ? t : undefined;
+};
+
+async function run(ctx: CliContext, op: Operation, data: object, o: { wait?: boolean; dryRun?: boolean; json?: boolean }, taskId?: string) {
+  const started = Date.now();
+  const body = defined({ ...data, dryRun: o.dryRun || undefined });
+  const outcome = await publishAndFollow(await ctx.bus(), op, body, { wait: !!o.wait, quiet: !!o.json, taskId });
+  if (o.json) return printJson(outcome);
+  printOutcome(outcome, (Date.now() - started) / 1000);
+}
+
+function printOutcome(outcome: Outcome, seconds: number) {
+  const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+  if (outcome.planned) {
+    const p = outcome.planned;
+    console.log(`dry run: ${p.operation} of ${p.domain} from ${p.recoveryPoint.id} to ${p.target.site}; nothing was changed`);
+    for (const c of p.create) console.log(`  would create ${c.kind.padEnd(9)} ${c.name}`);
+    return console.log(`  ${mib(p.bytesToRehydrate)} to rehydrate, about ${p.estimatedSeconds}s`);
+  }
+  if (outcome.cancelled) return console.log(`task ${outcome.taskId} cancelled; everything it created was removed`);
+  const vms = outcome.completed?.vms ?? outcome.ready?.vms;
+  if (!vms) return console.log(outcome.taskId);
+  if (outcome.ready) console.log(`task ${outcome.taskId}: test VMs up${outcome.ready.expiresAt ? ` until ${outcome.ready.expiresAt}` : ''} (end with: jssctl test-cleanup ${outcome.taskId})`);
+  else console.log(`task ${outcome.taskId} completed in ${seconds.toFixed(1)}s: ${vms.length} VM(s), ${mib(outcome.completed!.bytesTotal)}`);
+  for (const vm of vms) console.log(`  ${vm.name.padEnd(20)} ${vm.site.padEnd(10)} ${vm.ip ?? '-'}  poweredOn`);
+}
+
+/** One verb per operation: publish the command, follow it (--wait), print what it did. */
+export function recoveryCommands(ctx: CliContext): Command[] {
+  const failover = withFollow(withTarget(new Command('failover')))
     .description('recover a protected domain (or some of its VMs) at the recovery site')
     .argument('<domain>', 'protected domain')
     .option('--vms <names>', 'only these VMs (comma-separated)', list)
-    .option('--point <id|time>', 'recovery point id, or an ISO time (newest point at or before it)')
-    .option('--cluster <name>', 'target cluster')
-    .option('--datastore <name>', 'target datastore')
-    .option('--network <name>', 'target network (must have DHCP)')
-    .option('--wait', 'follow the task with progress bars until it ends')
-    .option('--json', 'print the outcome as JSON')
-    .action(async (domain: string, o) => {
-      const data = JSON.parse(JSON.stringify({ domain, vms: o.vms, recoveryPoint: o.point, target: target(o) }));
-      const started = Date.now();
-      const outcome = await publishAndFollow(await ctx.bus(), 'failover', data, { wait: !!o.wait, quiet: !!o.json });
-      if (o.json) return printJson(outcome);
-      if (!outcome.completed) return console.log(outcome.taskId);
-      const c = outcome.completed;
-      const seconds = (Date.now() - started) / 1000;
-      console.log(`task ${outcome.taskId} completed in ${seconds.toFixed(1)}s: ${c.vms.length} VM(s) recovered, ${(c.bytesTotal / 2 ** 20).toFixed(1)} MiB rehydrated`);
-      for (const vm of c.vms) console.log(`  ${vm.name.padEnd(20)} ${vm.site.padEnd(10)} ${vm.ip ?? '-'}  poweredOn`);
+    .option('--boot-order <groups>', 'groups powered on in order, e.g. "db;app,web"', (v: string) => v.split(';').map(list))
+    .option('--map <vm=network[:ip]>', 'network (and static ip) of recovered VMs, e.g. web=dmz-net:10.9.0.5', pairs)
+    .action((domain: string, o) => {
+      const networkMap = o.map && Object.fromEntries(Object.entries(o.map as Record<string, string>).map(([vm, v]) => [vm, defined({ network: v.split(':')[0], ip: v.split(':')[1] })]));
+      return run(ctx, 'failover', { domain, vms: o.vms, recoveryPoint: o.point, target: targetOf(o), bootOrder: o.bootOrder, networkMap }, o);
     });
+  const restore = withFollow(withTarget(new Command('restore')))
+    .description('recover chosen VMs of a domain at a point in time to a chosen place')
+    .argument('<domain>', 'protected domain')
+    .requiredOption('--vms <names>', 'VMs to restore (comma-separated)', list)
+    .option('--rename <vm=name>', 'restore under new names, e.g. web=web-restored', pairs)
+    .option('--replace', 'replace an existing VM of the same name')
+    .action((domain: string, o) => run(ctx, 'restore', { domain, vms: o.vms, recoveryPoint: o.point, target: targetOf(o), rename: o.rename, replace: o.replace }, o));
+  const test = withFollow(withTarget(new Command('test-failover')))
+    .description('create Test VMs on an isolated network from a recovery point; production is not touched')
+    .argument('<domain>', 'protected domain')
+    .option('--vms <names>', 'only these VMs (comma-separated)', list)
+    .option('--ttl <seconds>', 'remove the Test VMs after this long', (v: string) => Number(v))
+    .action((domain: string, o) => run(ctx, 'test-failover', { domain, vms: o.vms, recoveryPoint: o.point, target: targetOf(o), ttl: o.ttl }, o));
+  const onTask = (name: 'cancel' | 'test-cleanup', description: string) =>
+    withFollow(new Command(name))
+      .description(description)
+      .argument('<taskId>')
+      .action((taskId: string, o) => run(ctx, name, { taskId }, { ...o, wait: true }, taskId));
+  return [
+    failover,
+    restore,
+    test,
+    onTask('test-cleanup', 'remove the Test VMs of a test failover'),
+    onTask('cancel', 'stop a running task; everything it created is removed'),
+  ];
 }

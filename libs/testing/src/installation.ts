@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AmqpBus } from '@jss/bus';
@@ -11,12 +11,19 @@ import { Redis, createRedis } from '@jss/redis';
 import { ReplicaRepository, ReplicaWriter } from '@jss/replica';
 import { FsObjectStore } from '@jss/store';
 import { TaskStore } from '@jss/tasks';
-import { RunningService, ServiceName, startService, stopService } from '../../apps/jssctl/src/services';
+import { RunningService, ServiceName, startService, stopService } from '../../../apps/jssctl/src/services';
 import { EventLog } from './event-log';
 import { freePort } from './free-port';
 import { createVhost, deleteVhost } from './vhost';
 
-const ROOT = path.resolve(__dirname, '..', '..');
+/** The repository: the nearest folder above with a package.json (from libs/testing/src or dist/libs/testing/src). */
+function repositoryRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
+const ROOT = repositoryRoot(__dirname);
 const DIST = path.join(ROOT, 'dist');
 
 export type ServiceCounts = Partial<Record<ServiceName, number>>;
@@ -30,6 +37,7 @@ const ALL_ONCE: ServiceCounts = { planner: 1, provisioner: 1, rehydrator: 1, jan
 export class Installation {
   readonly services: RunningService[] = [];
   events!: EventLog;
+  private started = 0;
 
   private constructor(
     readonly env: NodeJS.ProcessEnv,
@@ -73,19 +81,27 @@ export class Installation {
     return inst;
   }
 
-  /** Starts more service processes (e.g. a second provisioner). */
-  async add(counts: ServiceCounts): Promise<void> {
+  /** Starts more service processes (e.g. a second provisioner), optionally with more environment. */
+  async add(counts: ServiceCounts, extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
     const starting: Promise<RunningService>[] = [];
+    const env = { ...this.env, ...extraEnv };
     for (const [name, n] of Object.entries(counts) as [ServiceName, number][]) {
       for (let i = 0; i < n; i++) {
-        const label = `${name}-${this.services.length + starting.length}`;
-        starting.push(freePort().then((port) => startService(name, port, this.env, path.join(this.dataDir, 'logs'), { distDir: DIST, label })));
+        const label = `${name}-${this.started++}`;
+        starting.push(freePort().then((port) => startService(name, port, env, path.join(this.dataDir, 'logs'), { distDir: DIST, label })));
       }
     }
     const started = await Promise.allSettled(starting);
     for (const s of started) if (s.status === 'fulfilled') this.services.push(s.value);
     const failed = started.find((s) => s.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
+  }
+
+  /** Stops (SIGTERM) the running services whose label starts with `prefix` (e.g. "rehydrator"). */
+  async stopServices(prefix: string): Promise<void> {
+    const stopping = this.services.filter((s) => s.name.startsWith(prefix));
+    await Promise.all(stopping.map((s) => stopService(s)));
+    for (const s of stopping) this.services.splice(this.services.indexOf(s), 1);
   }
 
   get writer(): ReplicaWriter {
@@ -106,10 +122,10 @@ export class Installation {
     return id;
   }
 
-  /** Publishes and waits until the command's task ends or the command is refused. */
+  /** Publishes and waits for the command's answer: its task's end, its refusal, its dry-run plan, or Test VMs up. */
   async run(op: Operation, data: unknown) {
     const id = await this.publish(op, data);
-    const end = await this.events.waitFor(id, ['task.completed', 'task.failed', 'task.cancelled', 'command.rejected']);
+    const end = await this.events.waitFor(id, ['task.completed', 'task.failed', 'task.cancelled', 'command.rejected', 'task.planned', 'task.ready']);
     return { id, end };
   }
 

@@ -1,0 +1,7 @@
+// The end-to-end harness: one isolated installation (own RabbitMQ vhost, Redis key prefix and data
+// folder, the built services as child processes) for test suites and for the benchmark (bench/).
+export * from './event-log';
+export * from './free-port';
+export * from './images';
+export * from './installation';
+export * from './vhost';
