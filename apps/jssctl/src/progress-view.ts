@@ -13,6 +13,7 @@ export class ProgressView {
     {
       format: ' {name} [{bar}] {percentage}% | {doneMiB}/{totalMiB} MiB | {extra}',
       hideCursor: true,
+      stream: process.stdout,
       noTTYOutput: true,
       notTTYSchedule: 1000,
       autopadding: true,

@@ -45,7 +45,7 @@ export function tasksCommand(ctx: CliContext): Command {
     .option('--limit <n>', 'at most this many', (v) => Number(v), 50)
     .action(async (o) => {
       const all = await (await ctx.tasks()).list(o.limit);
-      if (o.json) return printJson(all.map(({ plan: _p, jobs: _j, ...t }) => t));
+      if (o.json) return printJson(all.map(({ plan: _p, jobs: _j, report: _r, ...t }) => t));
       printTable(
         all.map((t) => ({
           id: t.id,
@@ -61,11 +61,30 @@ export function tasksCommand(ctx: CliContext): Command {
   tasks
     .command('show')
     .argument('<taskId>')
-    .description('one task in full (JSON)')
-    .action(async (id: string) => {
+    .description('one task: its state, VMs and report (--json: the whole record)')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o) => {
       const t = await (await ctx.tasks()).get(id);
       if (!t) throw new CliError(`no task ${id}`);
-      printJson(t);
+      if (o.json) return printJson(t);
+      console.log(`${t.id}  ${t.operation} of ${t.domain}  ${t.state}${t.error ? ` (${t.error.reason}: ${t.error.message})` : ''}`);
+      console.log(`point ${t.point.id} (${t.point.time}) → ${t.target.site}/${t.target.cluster}/${t.target.datastore}/${t.target.network}`);
+      console.log(`created ${t.createdAt}${t.endedAt ? `, ended ${t.endedAt}` : ''}`);
+      const r = t.report;
+      if (!r) return;
+      console.log(`report: ${r.outcome}, RTO ${r.rtoSeconds === null ? '-' : `${r.rtoSeconds.toFixed(1)}s`}, duration ${r.durationSeconds.toFixed(1)}s`);
+      printTable(
+        r.vms.map((v) => ({
+          vm: v.name,
+          bytes: v.bytes,
+          read: v.bytesRead,
+          blocksRead: v.blocksRead,
+          skippedZero: v.blocksSkippedZero,
+          skippedUnchanged: v.blocksSkippedUnchanged,
+          rehydration: `${v.rehydrationSeconds.toFixed(2)}s`,
+          powerOn: v.powerOnSeconds === null ? '-' : `${v.powerOnSeconds.toFixed(2)}s`,
+        })),
+      );
     });
   return tasks;
 }
