@@ -48,6 +48,7 @@ const EVENT_SUMMARIES: Record<EventName, string> = {
   'task.ready': 'Test VMs are up; they stay until test-cleanup, cancel or the time limit.',
   'task.planned': 'A dry run: what the command would create and rehydrate; nothing was changed.',
   'task.report': 'What a finished task did, per VM, and its RTO.',
+  'task.synced': 'Continuous failover: the RVMs hold a newer recovery point (a delta was applied); the lag is its age.',
   'appliance.created': 'A RocVA was deployed for the domain.',
   'appliance.deleted': 'A RocVA was deleted: no task of the domain needs it any more.',
   'vm.created': 'A VM was created (RocVA, RVM, test VM or recovered VM).',

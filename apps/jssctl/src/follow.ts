@@ -9,6 +9,7 @@ import {
   TaskCompletedData,
   TaskPlannedData,
   TaskReadyData,
+  TaskSyncedData,
   cloudEvent,
   commandRoutingKey,
   commandType,
@@ -20,6 +21,7 @@ export interface Outcome {
   taskId: string;
   completed?: TaskCompletedData;
   ready?: TaskReadyData;
+  synced?: TaskSyncedData;
   planned?: TaskPlannedData;
   cancelled?: boolean;
 }
@@ -80,6 +82,10 @@ export async function publishAndFollow(bus: AmqpBus, op: Operation, data: object
         }
         case EVENTS.taskReady:
           return settle({ taskId, ready: d as TaskReadyData });
+        case EVENTS.taskSynced:
+          // a continuous failover is standing by; a cut-over follows it to the end instead
+          if (op === 'continuous-failover') return settle({ taskId, synced: d as TaskSyncedData });
+          return view?.log(`RVMs hold ${(d as TaskSyncedData).recoveryPoint.id}`);
         case EVENTS.taskCompleted:
           return settle({ taskId, completed: d as TaskCompletedData });
         case EVENTS.taskCancelled:

@@ -58,7 +58,12 @@ export class CommandsHandler implements OnApplicationBootstrap {
       const parsed = commandDataSchemas[op].safeParse(command.data);
       if (!parsed.success) throw new ReasonedError(REASONS.invalidCommand, `invalid ${op} command: ${describeIssues(parsed.error)}`);
       switch (op) {
-        case 'failover':
+        case 'failover': {
+          const taskId = (parsed.data as { taskId?: string }).taskId;
+          if (taskId) return await this.control.execute('cutover', command, { taskId, dryRun: (parsed.data as { dryRun?: boolean }).dryRun });
+          return await this.recovery.execute(op, command, parsed.data as never);
+        }
+        case 'continuous-failover':
         case 'restore':
         case 'test-failover':
           return await this.recovery.execute(op, command, parsed.data as never);

@@ -4,7 +4,7 @@ import { CloudEvent, CommandData, EVENTS, REASONS, ReasonedError } from '@jss/co
 import { TaskFlow } from '@jss/recovery';
 import { ACTIVE_STATES, TaskStore } from '@jss/tasks';
 
-/** cancel and test-cleanup: act on a live task named by taskId. */
+/** cancel, test-cleanup, and a failover that names a continuous failover (cut-over): act on a live task. */
 @Injectable()
 export class ControlCommand {
   constructor(
@@ -13,7 +13,7 @@ export class ControlCommand {
     private readonly messenger: Messenger,
   ) {}
 
-  async execute(op: 'cancel' | 'test-cleanup', command: CloudEvent, data: CommandData<'cancel'>): Promise<void> {
+  async execute(op: 'cancel' | 'test-cleanup' | 'cutover', command: CloudEvent, data: CommandData<'cancel'>): Promise<void> {
     const task = await this.tasks.get(data.taskId);
     if (!task) throw new ReasonedError(REASONS.unknownTask, `there is no task ${data.taskId}`);
     if (!ACTIVE_STATES.includes(task.state)) {
@@ -22,6 +22,9 @@ export class ControlCommand {
     if (op === 'test-cleanup' && task.operation !== 'test-failover') {
       throw new ReasonedError(REASONS.notATest, `task ${task.id} is a ${task.operation}, not a test failover; use cancel`);
     }
+    if (op === 'cutover' && task.operation !== 'continuous-failover') {
+      throw new ReasonedError(REASONS.notContinuous, `task ${task.id} is a ${task.operation}, not a continuous failover; only those can be cut over`);
+    }
     if (data.dryRun) {
       // nothing would be created; the task's VMs would be removed
       const { domain, vms, point: recoveryPoint, target } = task;
@@ -29,6 +32,7 @@ export class ControlCommand {
       return this.messenger.event(EVENTS.taskPlanned, null, planned);
     }
     if (op === 'cancel') await this.flow.cancel(task);
+    else if (op === 'cutover') await this.flow.requestCutover(task);
     else await this.flow.cleanupTest(task);
   }
 }

@@ -4,15 +4,16 @@ import { Messenger } from '@jss/bus';
 import { CloudEvent, CommandData, EVENTS, REASONS, ReasonedError } from '@jss/contract';
 import { OBJECT_STORE, PLATFORM } from '@jss/infra';
 import { Platform, temporaryName } from '@jss/platform';
-import { TaskDraft, TaskFlow, planFailover, planRestore, planTestFailover, plannedOf, preflight, traceparentOf } from '@jss/recovery';
+import { TaskDraft, TaskFlow, planContinuousFailover, planFailover, planRestore, planTestFailover, plannedOf, preflight, traceparentOf } from '@jss/recovery';
 import { ReplicaRepository } from '@jss/replica';
 import { ObjectStore } from '@jss/store';
 import { TaskStore } from '@jss/tasks';
 
-export type RecoveryOperation = 'failover' | 'restore' | 'test-failover';
+export type RecoveryOperation = 'failover' | 'continuous-failover' | 'restore' | 'test-failover';
 
 const PLANNERS = {
   failover: planFailover,
+  'continuous-failover': planContinuousFailover,
   restore: planRestore,
   'test-failover': planTestFailover,
 } as const;

@@ -35,7 +35,8 @@ export class RangeHandler {
 
   async execute(job: RangeJob, traceparent?: string): Promise<void> {
     const manifest = await this.manifest(job.domain, job.pointId);
-    if (!manifest) throw new Error(`recovery point ${job.pointId} of ${job.domain} not found`);
+    const previous = job.previousPointId ? await this.manifest(job.domain, job.previousPointId) : undefined;
+    if (!manifest || previous === null) throw new Error(`recovery point ${job.previousPointId ?? job.pointId} of ${job.domain} not found`);
     const started = performance.now();
     const startedAt = new Date().toISOString();
     const abort = new AbortController();
@@ -61,6 +62,7 @@ export class RangeHandler {
         blockCount: job.blockCount,
         target: disk,
         concurrency: this.env.REHYDRATOR_CONCURRENCY,
+        previous,
         signal: abort.signal,
         onProgress: report,
       });

@@ -75,6 +75,16 @@ export const eventDataSchemas = {
     bytesToRehydrate: z.number(),
     estimatedSeconds: z.number(),
   }),
+  /** continuous failover: the RVMs now hold this point; lag = its age */
+  'task.synced': z.object({
+    ...ofTask,
+    recoveryPoint: z.object({ id: z.string(), time: z.string() }),
+    lagSeconds: z.number(),
+    /** bytes read from the object store for this round (a delta reads only changed blocks) */
+    bytesRead: z.number(),
+    blocksRead: z.number(),
+    blocksUnchanged: z.number(),
+  }),
   /** published when a task ends, whatever the outcome */
   'task.report': z.object({
     ...ofTask,

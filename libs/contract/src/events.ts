@@ -15,6 +15,7 @@ export const EVENTS = {
   taskReady: 'task.ready',
   taskPlanned: 'task.planned',
   taskReport: 'task.report',
+  taskSynced: 'task.synced',
   applianceCreated: 'appliance.created',
   applianceDeleted: 'appliance.deleted',
   vmCreated: 'vm.created',
@@ -38,5 +39,6 @@ export type TaskFailedData = DataOf<'task.failed'>;
 export type TaskReadyData = DataOf<'task.ready'>;
 export type TaskPlannedData = DataOf<'task.planned'>;
 export type TaskReportData = DataOf<'task.report'>;
+export type TaskSyncedData = DataOf<'task.synced'>;
 export type VmReport = TaskReportData['vms'][number];
 export type VmEventData = DataOf<'vm.created'>;

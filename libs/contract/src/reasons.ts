@@ -16,6 +16,7 @@ export const REASONS = {
   unknownTask: 'unknown-task',
   taskEnded: 'task-ended',
   notATest: 'not-a-test',
+  notContinuous: 'not-continuous',
   networkNotIsolated: 'network-not-isolated',
   blocksMissing: 'blocks-missing',
   storeUnreachable: 'store-unreachable',

@@ -66,6 +66,8 @@ export const WORK = {
       blockCount: z.number().int().min(1),
       bytes: z.number().int().min(0),
       diskPath: z.string(),
+      /** delta: the point the disk already holds; blocks unchanged since then are skipped */
+      previousPointId: z.string().nullable(),
     }),
   },
   /** janitor: delete the task's temporaries and release its hold on the domain's RocVA */

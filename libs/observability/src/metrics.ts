@@ -47,6 +47,11 @@ export const metrics = {
     help: 'Running tasks whose bytes have not moved for TASK_STALL_SECONDS',
     registers: [registry],
   }),
+  continuousLag: new Gauge({
+    name: 'jss_continuous_lag_seconds',
+    help: 'Continuous failovers: age of the recovery point the RVMs hold (the largest over the tasks)',
+    registers: [registry],
+  }),
   temporaries: new Gauge({
     name: 'jss_temporaries',
     help: 'Temporary VMs alive on the platform, by kind (rocva, rvm, tvm)',

@@ -1,8 +1,8 @@
 import { Cause, Messenger } from '@jss/bus';
 import { EVENTS, Failed, Finalized, Prepared, RangeDone, RangeProgress, REASONS, WORK } from '@jss/contract';
 import { Logger, metrics } from '@jss/observability';
-import { ReplicaRepository, planRanges } from '@jss/replica';
-import { ACTIVE_STATES, OUTCOME_OF, RangeJobPlan, Task, TaskState, TaskStore } from '@jss/tasks';
+import { Manifest, ReplicaRepository, planRanges } from '@jss/replica';
+import { ACTIVE_STATES, OUTCOME_OF, PlannedVm, RangeJobPlan, Task, TaskState, TaskStore } from '@jss/tasks';
 import { progressOf } from './progress';
 import { reportOf } from './report';
 
@@ -11,6 +11,14 @@ const PROGRESS_INTERVAL_MS = 500;
 
 const causeOf = (t: Task): Cause => ({ taskId: t.id, commandId: t.commandId, traceparent: t.traceparent });
 const since = (iso: string) => (Date.now() - Date.parse(iso)) / 1000;
+
+/** Range jobs of every disk of the planned VMs at a point; the id names the point (rounds never collide). */
+const jobsOf = (point: Manifest, plan: PlannedVm[]): RangeJobPlan[] =>
+  plan.flatMap((vm) =>
+    vm.disks.flatMap((d) =>
+      planRanges(point, vm.name, d.index).map((r) => ({ jobId: `${point.id}/${vm.name}/${d.index}/${r.firstBlock}`, vm: vm.name, disk: d.index, ...r })),
+    ),
+  );
 
 /**
  * The planner's side of every recovery task, one method per message: temporaries (RocVA if the
@@ -60,11 +68,7 @@ export class TaskFlow {
     const point = await this.replica.getPoint(task.domain, task.point.id);
     if (!point) return this.fail(task, REASONS.unknownRecoveryPoint, `recovery point ${task.point.id} vanished`);
     const plan = msg.temporaries.map((t) => ({ name: t.vm, temp: t.name, tempIp: t.ip, disks: t.disks.map((d, index) => ({ index, ...d })) }));
-    const jobs: RangeJobPlan[] = plan.flatMap((vm) =>
-      vm.disks.flatMap((d) =>
-        planRanges(point, vm.name, d.index).map((r) => ({ jobId: `${vm.name}/${d.index}/${r.firstBlock}`, vm: vm.name, disk: d.index, ...r })),
-      ),
-    );
+    const jobs = jobsOf(point, plan);
     const moved = await this.tasks.transition(task.id, ['provisioning'], 'rehydrating', {
       rocva: msg.rocva,
       plan,
@@ -74,15 +78,41 @@ export class TaskFlow {
     });
     // a repeated reply re-sends only what is not done yet (rehydration is idempotent anyway)
     const done = moved ? new Set<string>() : new Set(await this.tasks.doneJobs(task.id));
-    for (const job of jobs.filter((j) => !done.has(j.jobId))) {
-      const disk = plan.find((v) => v.name === job.vm)!.disks[job.disk];
-      await this.messenger.send(
-        WORK.range,
-        { ...causeOf(task), domain: task.domain, pointId: point.id, diskPath: disk.path, ...job },
-        task.traceparent,
-      );
-    }
+    await this.sendJobs({ ...task, plan }, point, jobs.filter((j) => !done.has(j.jobId)), null);
     await this.checkRehydrated(task.id, !moved);
+  }
+
+  /**
+   * Continuous failover in standby: apply the newest point as a delta when there is a newer one;
+   * else, once a cut-over was asked for, create the recovered VMs. Called after every round, by
+   * the task monitor, and on a cut-over command.
+   */
+  async advance(taskId: string): Promise<void> {
+    const task = await this.inState(taskId, ['standby']);
+    if (!task?.plan) return;
+    const newest = await this.replica.resolvePoint(task.domain);
+    if (newest && newest.time > task.point.time) {
+      const jobs = jobsOf(newest, task.plan);
+      const moved = await this.tasks.transition(task.id, ['standby'], 'rehydrating', {
+        point: { id: newest.id, time: newest.time },
+        basePoint: task.point,
+        jobs,
+        jobCount: jobs.length,
+        rehydratingAt: new Date().toISOString(),
+      });
+      if (!moved) return;
+      await this.tasks.resetJobs(task.id);
+      this.log.info({ taskId: task.id, commandId: task.commandId, pointId: newest.id }, 'applying a newer recovery point');
+      await this.sendJobs(task, newest, jobs, task.point.id);
+      return this.checkRehydrated(task.id);
+    }
+    if (task.cutover && (await this.tasks.transition(task.id, ['standby'], 'finalizing'))) await this.sendFinalize(task);
+  }
+
+  /** failover naming a continuous failover: cut over as soon as the RVMs hold the newest point. */
+  async requestCutover(task: Task): Promise<void> {
+    await this.tasks.patch(task.id, { cutover: true });
+    await this.advance(task.id);
   }
 
   async onRangeProgress(msg: RangeProgress): Promise<void> {
@@ -91,6 +121,7 @@ export class TaskFlow {
 
   async onRangeDone(msg: RangeDone, redelivered = false): Promise<void> {
     const { bytesRead, blocksRead, blocksZero, blocksUnchanged, startedAt } = msg;
+    // stats are kept per job id, which names its point: rounds of a continuous failover do not mix
     await this.tasks.recordJobStats(msg.taskId, msg.jobId, { bytesRead, blocksRead, blocksZero, blocksUnchanged, startedAt, doneAt: new Date().toISOString() });
     await this.recordBytes(msg.taskId, msg.jobId, msg.bytesDone, true);
     await this.checkRehydrated(msg.taskId, redelivered);
@@ -187,22 +218,59 @@ export class TaskFlow {
     return moved;
   }
 
-  /** Bytes moved: progress (throttled; at once when that ends a stall). */
+  /** Bytes moved: progress (throttled; at once when that ends a stall). A late report of an earlier round is ignored. */
   private async recordBytes(taskId: string, jobId: string, bytes: number, finished: boolean): Promise<void> {
+    const head = await this.tasks.fields(taskId, 'point');
+    if (!head || !jobId.startsWith(`${head.point.id}/`)) return;
     await this.tasks.recordJob(taskId, jobId, bytes, finished);
     const wasStalled = await this.tasks.clearStalled(taskId);
     await this.publishProgress(taskId, wasStalled);
   }
 
-  /** All ranges done: move to finalizing and ask for the final VMs (again, on a redelivered reply). */
+  /** All ranges done: finalize (again, on a redelivered reply); a continuous failover goes to standby instead. */
   private async checkRehydrated(taskId: string, redelivered = false): Promise<void> {
-    const head = await this.tasks.fields(taskId, 'state', 'jobCount');
+    const head = await this.tasks.fields(taskId, 'state', 'jobCount', 'spec');
     if (!head || head.jobCount === undefined || !['rehydrating', 'finalizing'].includes(head.state)) return;
     if ((await this.tasks.doneCount(taskId)) < head.jobCount) return;
+    if (head.spec.continuous) return this.synced(taskId);
     const moved = await this.tasks.transition(taskId, ['rehydrating'], 'finalizing');
     if (!moved && !redelivered) return;
     const task = (await this.tasks.get(taskId))!;
     await this.publishProgress(task.id, true);
+    await this.sendFinalize(task);
+  }
+
+  /** A round of a continuous failover is done: the RVMs hold task.point. */
+  private async synced(taskId: string): Promise<void> {
+    if (!(await this.tasks.transition(taskId, ['rehydrating'], 'standby'))) return;
+    const task = (await this.tasks.get(taskId))!;
+    await this.publishProgress(task.id, true);
+    const stats = await this.tasks.jobStats(task.id);
+    const round = (task.jobs ?? []).map((j) => stats[j.jobId]).filter((x) => x !== undefined);
+    const cause = causeOf(task);
+    await this.messenger.event(EVENTS.taskSynced, cause, {
+      ...cause,
+      recoveryPoint: task.point,
+      lagSeconds: since(task.point.time),
+      bytesRead: round.reduce((n, x) => n + x.bytesRead, 0),
+      blocksRead: round.reduce((n, x) => n + x.blocksRead, 0),
+      blocksUnchanged: round.reduce((n, x) => n + x.blocksUnchanged, 0),
+    });
+    await this.advance(task.id);
+  }
+
+  private async sendJobs(task: Task, point: Manifest, jobs: RangeJobPlan[], previousPointId: string | null): Promise<void> {
+    for (const job of jobs) {
+      const disk = task.plan!.find((v) => v.name === job.vm)!.disks[job.disk];
+      await this.messenger.send(
+        WORK.range,
+        { ...causeOf(task), domain: task.domain, pointId: point.id, previousPointId, diskPath: disk.path, ...job },
+        task.traceparent,
+      );
+    }
+  }
+
+  private async sendFinalize(task: Task): Promise<void> {
     const plan = task.plan!;
     const vms =
       task.spec.temporaryKind === 'tvm'

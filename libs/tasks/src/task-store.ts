@@ -82,6 +82,16 @@ export class TaskStore {
     return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, JSON.parse(v)])) as unknown as Task;
   }
 
+  /** Sets fields without a state change (e.g. a cut-over request). */
+  async patch(id: string, patch: Partial<Task>): Promise<void> {
+    await this.redis.hset(`task:${id}`, ...encode(patch));
+  }
+
+  /** A new round of range jobs (continuous failover): forget the done set and bytes of the last one. */
+  async resetJobs(id: string): Promise<void> {
+    await this.redis.del(`task:${id}:done`, `task:${id}:bytes`);
+  }
+
   /** Some fields only: the plan of a large task is big, and most steps need just its state. */
   async fields<K extends keyof Task>(id: string, ...keys: K[]): Promise<Pick<Task, K> | null> {
     const values = await this.redis.hmget(`task:${id}`, ...keys);

@@ -9,6 +9,7 @@ export const TASK_STATES = [
   'rehydrating', // range jobs out to the rehydrators
   'finalizing', // recovered VMs being created and powered on (Test VMs powered on)
   'testing', // test failover: Test VMs up until test-cleanup, cancel or the time limit
+  'standby', // continuous failover: RVMs hold the newest point; waiting for the next one or the cut-over
   'cleaning', // temporaries being removed after success
   'failing', // temporaries (and partial results) being removed after a failure
   'cancelling', // the same after a cancel
@@ -21,7 +22,7 @@ export type TaskState = (typeof TASK_STATES)[number];
 export const ENDED_STATES: readonly TaskState[] = ['completed', 'failed', 'cancelled'];
 export const isEnded = (s: TaskState): boolean => ENDED_STATES.includes(s);
 /** States in which a task is still doing its work (not ending, not ended): can fail or be cancelled. */
-export const ACTIVE_STATES: TaskState[] = ['accepted', 'provisioning', 'rehydrating', 'finalizing', 'testing'];
+export const ACTIVE_STATES: TaskState[] = ['accepted', 'provisioning', 'rehydrating', 'finalizing', 'testing', 'standby'];
 /** Ending: its temporaries are being removed; the outcome is decided. */
 export const OUTCOME_OF: Partial<Record<TaskState, TaskState>> = { cleaning: 'completed', failing: 'failed', cancelling: 'cancelled' };
 
@@ -46,6 +47,8 @@ export interface TaskSpec {
   /** groups of VM names powered on in order; VMs in no group come last */
   bootOrder: string[][];
   ttlSeconds?: number;
+  /** continuous failover: keep the RVMs current with each new point until cut over */
+  continuous?: boolean;
 }
 
 export interface TaskTarget {
@@ -99,7 +102,12 @@ export interface Task {
   domain: string;
   state: TaskState;
   vms: string[];
+  /** the point being rehydrated (continuous: the newest applied or being applied) */
   point: { id: string; time: string };
+  /** continuous: the point the RVMs held before the current round (delta base) */
+  basePoint?: { id: string; time: string };
+  /** continuous: a failover named this task; finalize once the RVMs hold the newest point */
+  cutover?: boolean;
   target: TaskTarget;
   spec: TaskSpec;
   /** logical bytes of all disks to rehydrate */

@@ -57,6 +57,10 @@ function printOutcome(outcome: Outcome, seconds: number) {
     return console.log(`  ${mib(p.bytesToRehydrate)} to rehydrate, about ${p.estimatedSeconds}s`);
   }
   if (outcome.cancelled) return console.log(`task ${outcome.taskId} cancelled; everything it created was removed`);
+  if (outcome.synced) {
+    const s = outcome.synced;
+    return console.log(`task ${outcome.taskId}: RVMs hold ${s.recoveryPoint.id} (lag ${s.lagSeconds.toFixed(0)}s); cut over with: jssctl failover <domain> --task ${outcome.taskId}`);
+  }
   const vms = outcome.completed?.vms ?? outcome.ready?.vms;
   if (!vms) return console.log(outcome.taskId);
   if (outcome.ready) console.log(`task ${outcome.taskId}: test VMs up${outcome.ready.expiresAt ? ` until ${outcome.ready.expiresAt}` : ''} (end with: jssctl test-cleanup ${outcome.taskId})`);
@@ -72,7 +76,9 @@ export function recoveryCommands(ctx: CliContext): Command[] {
     .option('--vms <names>', 'only these VMs (comma-separated)', list)
     .option('--boot-order <groups>', 'groups powered on in order, e.g. "db;app,web"', (v: string) => v.split(';').map(list))
     .option('--map <vm=network[:ip]>', 'network (and static ip) of recovered VMs, e.g. web=dmz-net:10.9.0.5', pairs)
+    .option('--task <taskId>', 'cut over this continuous failover (applies the newest point, then recovers)')
     .action((domain: string, o) => {
+      if (o.task) return run(ctx, 'failover', { domain, taskId: o.task }, { ...o, wait: true }, o.task);
       const networkMap = o.map && Object.fromEntries(Object.entries(o.map as Record<string, string>).map(([vm, v]) => [vm, defined({ network: v.split(':')[0], ip: v.split(':')[1] })]));
       return run(ctx, 'failover', { domain, vms: o.vms, recoveryPoint: o.point, target: targetOf(o), bootOrder: o.bootOrder, networkMap }, o);
     });
@@ -89,6 +95,11 @@ export function recoveryCommands(ctx: CliContext): Command[] {
     .option('--vms <names>', 'only these VMs (comma-separated)', list)
     .option('--ttl <seconds>', 'remove the Test VMs after this long', (v: string) => Number(v))
     .action((domain: string, o) => run(ctx, 'test-failover', { domain, vms: o.vms, recoveryPoint: o.point, target: targetOf(o), ttl: o.ttl }, o));
+  const continuous = withFollow(withTarget(new Command('continuous-failover')))
+    .description('keep RVMs rehydrated with every new recovery point until cut over (failover --task) or cancelled')
+    .argument('<domain>', 'protected domain')
+    .option('--vms <names>', 'only these VMs (comma-separated)', list)
+    .action((domain: string, o) => run(ctx, 'continuous-failover', { domain, vms: o.vms, target: targetOf(o) }, o));
   const onTask = (name: 'cancel' | 'test-cleanup', description: string) =>
     withFollow(new Command(name))
       .description(description)
@@ -96,6 +107,7 @@ export function recoveryCommands(ctx: CliContext): Command[] {
       .action((taskId: string, o) => run(ctx, name, { taskId }, { ...o, wait: true }, taskId));
   return [
     failover,
+    continuous,
     restore,
     test,
     onTask('test-cleanup', 'remove the Test VMs of a test failover'),

@@ -5,3 +5,4 @@ export * from './plan-test-failover';
 export * from './preflight';
 export * from './resolve';
 export * from './dry-run';
+export * from './plan-continuous-failover';

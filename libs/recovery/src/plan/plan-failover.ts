@@ -7,9 +7,6 @@ import { checkBootOrder, resolvePoint, resolveTarget } from './resolve';
 
 /** failover: RVMs through the domain's RocVA; each VM recovered under its own name, per networkMap. */
 export async function planFailover(data: CommandData<'failover'>, replica: ReplicaRepository, platform: Platform): Promise<TaskDraft> {
-  if (data.taskId) {
-    throw new ReasonedError(REASONS.unsupportedOperation, 'cutting over a continuous failover (failover with taskId) is not available in this version');
-  }
   const { point, vms } = await resolvePoint(replica, data.domain, data.recoveryPoint, data.vms);
   const target = await resolveTarget(platform, { ...DEFAULT_TARGET, ...data.target });
   const unknown = Object.keys(data.networkMap ?? {}).filter((vm) => !vms.includes(vm));
