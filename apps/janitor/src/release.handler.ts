@@ -28,6 +28,8 @@ export class ReleaseHandler {
     const limit = pLimit(DELETE_CONCURRENCY);
     await Promise.all(doomed.map((vm) => limit(() => deleteOwnedVm(this.platform, this.messenger, vm, cause))));
     const appliance = await this.rocva.release(work.domain, work.taskId, work.site);
+    // a planned failover that did not complete leaves production as it found it
+    if (work.powerOn) await Promise.all(work.powerOn.vms.map((vm) => this.platform.powerOn(work.powerOn!.site, vm)));
     if (appliance) await announceDeleted(this.messenger, appliance, cause);
     await this.messenger.send(REPLIES.released, { taskId: work.taskId, commandId: work.commandId }, traceparent);
   }

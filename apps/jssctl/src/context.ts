@@ -6,6 +6,7 @@ import { Platform, createPlatform } from '@jss/platform';
 import { Redis, createRedis } from '@jss/redis';
 import { ReplicaRepository, ReplicaWriter } from '@jss/replica';
 import { ObjectStore, createObjectStore } from '@jss/store';
+import { Protection } from '@jss/recovery';
 import { TaskStore } from '@jss/tasks';
 import { CliError } from './cli-error';
 
@@ -64,6 +65,10 @@ export class CliContext {
       await p.seed();
       return p;
     }));
+  }
+
+  async protection(): Promise<Protection> {
+    return new Protection(await this.platform(), this.writer(), this.replica());
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError } from './cli-error';
 
 export const SERVICES = ['planner', 'provisioner', 'rehydrator', 'janitor'] as const;
-export type ServiceName = (typeof SERVICES)[number];
+/** The recovery services, and the stand-in replication side (planned failover needs it). */
+export type ServiceName = (typeof SERVICES)[number] | 'replicator';
 
 export interface RunningService {
   name: string;

@@ -63,15 +63,15 @@ export class CommandsHandler implements OnApplicationBootstrap {
           if (taskId) return await this.control.execute('cutover', command, { taskId, dryRun: (parsed.data as { dryRun?: boolean }).dryRun });
           return await this.recovery.execute(op, command, parsed.data as never);
         }
+        case 'planned-failover':
         case 'continuous-failover':
+        case 'failback':
         case 'restore':
         case 'test-failover':
           return await this.recovery.execute(op, command, parsed.data as never);
         case 'cancel':
         case 'test-cleanup':
           return await this.control.execute(op, command, parsed.data as never);
-        default:
-          throw new ReasonedError(REASONS.unsupportedOperation, `operation "${op}" is not available in this version`);
       }
     } catch (err) {
       if (!(err instanceof ReasonedError)) throw err;

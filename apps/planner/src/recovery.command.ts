@@ -2,18 +2,21 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Messenger } from '@jss/bus';
 import { CloudEvent, CommandData, EVENTS, REASONS, ReasonedError } from '@jss/contract';
-import { OBJECT_STORE, PLATFORM } from '@jss/infra';
+import { Env } from '@jss/config';
+import { ENV, OBJECT_STORE, PLATFORM } from '@jss/infra';
 import { Platform, temporaryName } from '@jss/platform';
-import { TaskDraft, TaskFlow, planContinuousFailover, planFailover, planRestore, planTestFailover, plannedOf, preflight, traceparentOf } from '@jss/recovery';
+import { PlanContext, TaskDraft, TaskFlow, planContinuousFailover, planFailback, planFailover, planPlannedFailover, planRestore, planTestFailover, plannedOf, preflight, traceparentOf } from '@jss/recovery';
 import { ReplicaRepository } from '@jss/replica';
 import { ObjectStore } from '@jss/store';
 import { TaskStore } from '@jss/tasks';
 
-export type RecoveryOperation = 'failover' | 'continuous-failover' | 'restore' | 'test-failover';
+export type RecoveryOperation = 'failover' | 'planned-failover' | 'continuous-failover' | 'failback' | 'restore' | 'test-failover';
 
 const PLANNERS = {
   failover: planFailover,
+  'planned-failover': planPlannedFailover,
   'continuous-failover': planContinuousFailover,
+  failback: planFailback,
   restore: planRestore,
   'test-failover': planTestFailover,
 } as const;
@@ -31,11 +34,12 @@ export class RecoveryCommand {
     private readonly messenger: Messenger,
     @Inject(PLATFORM) private readonly platform: Platform,
     @Inject(OBJECT_STORE) private readonly store: ObjectStore,
+    @Inject(ENV) private readonly env: Env,
   ) {}
 
   async execute<O extends RecoveryOperation>(op: O, command: CloudEvent, data: CommandData<O>): Promise<void> {
-    const plan = PLANNERS[op] as (d: CommandData<O>, r: ReplicaRepository, p: Platform) => Promise<TaskDraft>;
-    const draft = await plan(data, this.replica, this.platform);
+    const plan = PLANNERS[op] as (d: CommandData<O>, ctx: PlanContext) => Promise<TaskDraft>;
+    const draft = await plan(data, { replica: this.replica, platform: this.platform, plannedTimeoutSeconds: this.env.PLANNED_FAILOVER_TIMEOUT_SECONDS });
     await preflight(draft, this.platform, this.store);
     if (data.dryRun) return this.answerDryRun(command, draft);
     const taskId = await this.tasks.claimCommand(command.id, `task-${randomUUID()}`);

@@ -20,6 +20,8 @@ export class RepliesHandler implements OnApplicationBootstrap {
       route(REPLIES.finalized, (m) => flow.onFinalized(m)),
       route(REPLIES.released, (m) => flow.onReleased(m.taskId)),
       route(REPLIES.failed, (m) => flow.onFailed(m)),
+      route(REPLIES.poweredOff, (m) => flow.onPoweredOff(m)),
+      route(REPLIES.replicated, (m) => flow.awaitPoint(m.taskId)),
     ]);
     await this.bus.consume(SERVICE_QUEUES.plannerReplies, handler, { prefetch: 16 });
   }

@@ -32,6 +32,8 @@ export class FinalizeHandler {
     const vms = await this.locks.withLock('finalize', work.taskId, async () => {
       const made = await Promise.all(work.vms.map((vm) => limit(() => (work.kind === 'rvm' ? this.ensureFinal(work, vm, cause) : this.existing(work, vm)))));
       const poweredOnAt = await this.powerOnInOrder(work, made);
+      // failback: the copies at the recovery site stop once the VMs run at home again
+      if (work.powerOff) await Promise.all(work.powerOff.vms.map((vm) => this.platform.powerOff(work.powerOff!.site, vm)));
       return made.map((v, i) => ({ vm: work.vms[i].vm, name: v.name, site: v.site, ip: v.nics[0]?.ip ?? null, poweredOnAt: poweredOnAt.get(v.name)! }));
     });
     if (work.kind === 'tvm') {

@@ -6,6 +6,7 @@ import { Logger } from '@jss/observability';
 import { runStep } from '@jss/recovery';
 import { TaskStore } from '@jss/tasks';
 import { FinalizeHandler } from './finalize.handler';
+import { PowerOffHandler } from './power-off.handler';
 import { PrepareHandler } from './prepare.handler';
 
 @Injectable()
@@ -16,6 +17,7 @@ export class ProvisionerConsumer implements OnApplicationBootstrap {
     private readonly messenger: Messenger,
     private readonly prepare: PrepareHandler,
     private readonly finalize: FinalizeHandler,
+    private readonly powerOff: PowerOffHandler,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
@@ -24,6 +26,7 @@ export class ProvisionerConsumer implements OnApplicationBootstrap {
     const handler = router([
       route(WORK.prepare, (w, e) => runStep(deps, w, 'prepare', e.traceparent, () => this.prepare.execute(w, e.traceparent))),
       route(WORK.finalize, (w, e) => runStep(deps, w, 'finalize', e.traceparent, () => this.finalize.execute(w, e.traceparent))),
+      route(WORK.powerOff, (w, e) => runStep(deps, w, 'power-off', e.traceparent, () => this.powerOff.execute(w, e.traceparent))),
     ]);
     await this.bus.consume(SERVICE_QUEUES.provisionerWork, handler, { prefetch: 4 });
   }

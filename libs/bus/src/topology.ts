@@ -15,10 +15,11 @@ export const SERVICE_QUEUES = {
   plannerReplies: { name: QUEUES.plannerReplies, bindings: [{ exchange: EXCHANGES.internal, pattern: 'reply.#' }] },
   provisionerWork: {
     name: QUEUES.provisionerWork,
-    bindings: [WORK.prepare.key, WORK.finalize.key].map((pattern) => ({ exchange: EXCHANGES.internal, pattern })),
+    bindings: [WORK.prepare.key, WORK.finalize.key, WORK.powerOff.key].map((pattern) => ({ exchange: EXCHANGES.internal, pattern })),
   },
   rehydratorJobs: { name: QUEUES.rehydratorJobs, bindings: [{ exchange: EXCHANGES.internal, pattern: WORK.range.key }] },
   janitorWork: { name: QUEUES.janitorWork, bindings: [{ exchange: EXCHANGES.internal, pattern: WORK.release.key }] },
+  replicatorWork: { name: QUEUES.replicatorWork, bindings: [{ exchange: EXCHANGES.internal, pattern: WORK.replicate.key }] },
 } satisfies Record<string, QueueSpec>;
 
 

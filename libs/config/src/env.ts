@@ -20,6 +20,8 @@ export const envSchema = z.object({
   JSS_STORE_LATENCY_MS: z.coerce.number().min(0).default(0),
   /** simulated bandwidth cap of the local-folder store in MB/s; 0 = none */
   JSS_STORE_MBPS: z.coerce.number().min(0).default(0),
+  /** planned failover: how long to wait for a recovery point newer than the source VMs' power-off */
+  PLANNED_FAILOVER_TIMEOUT_SECONDS: z.coerce.number().min(1).default(900),
   /** a task whose bytes have not moved for this long is reported with task.stalled */
   TASK_STALL_SECONDS: z.coerce.number().min(1).default(120),
   /** how often the janitor sweeps for orphans and stale references */

@@ -18,6 +18,7 @@ export const QUEUES = {
   provisionerWork: 'jss.provisioner.work',
   rehydratorJobs: 'jss.rehydrator.jobs',
   janitorWork: 'jss.janitor.work',
+  replicatorWork: 'jss.replicator.work',
   deadLetters: 'jss.dead-letters',
 } as const;
 

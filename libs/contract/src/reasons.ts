@@ -17,6 +17,8 @@ export const REASONS = {
   taskEnded: 'task-ended',
   notATest: 'not-a-test',
   notContinuous: 'not-continuous',
+  pointTimeout: 'point-timeout',
+  noFailbackPoint: 'no-failback-point',
   networkNotIsolated: 'network-not-isolated',
   blocksMissing: 'blocks-missing',
   storeUnreachable: 'store-unreachable',

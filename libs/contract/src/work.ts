@@ -4,6 +4,8 @@ import { z } from 'zod';
 // anything else that comes over the wire (another version of a service may have sent it).
 
 const base = { taskId: z.string(), commandId: z.string() };
+/** VMs of a site (the source VMs of a planned failover, the recovered copies after a failback) */
+const siteVms = z.object({ site: z.string(), vms: z.array(z.string()) });
 const disk = z.object({ path: z.string(), sizeBytes: z.number().int().min(0) });
 /** rvm: a representation VM whose disks become the recovered VM's; tvm: a Test VM, itself the result */
 export const temporaryKind = z.enum(['rvm', 'tvm']);
@@ -50,8 +52,14 @@ export const WORK = {
         }),
       ),
       bootOrder: z.array(z.array(z.string())),
+      /** failback: the copies at the recovery site, powered off once the VMs run at home again */
+      powerOff: siteVms.nullable(),
     }),
   },
+  /** provisioner: power off the source VMs of a planned failover */
+  powerOff: { key: 'provision.power-off', schema: z.object({ ...base, ...siteVms.shape }) },
+  /** the replication side (stand-in): a recovery point of the domain's VMs at a site, taken now */
+  replicate: { key: 'replicate.request', schema: z.object({ ...base, domain: z.string(), site: z.string() }) },
   /** rehydrator: write one range of blocks of one disk of a recovery point */
   range: {
     key: 'rehydrate.range',
@@ -73,7 +81,14 @@ export const WORK = {
   /** janitor: delete the task's temporaries and release its hold on the domain's RocVA */
   release: {
     key: 'janitor.release',
-    schema: z.object({ ...base, domain: z.string(), site: z.string(), removeRecovered: z.boolean() }),
+    schema: z.object({
+      ...base,
+      domain: z.string(),
+      site: z.string(),
+      removeRecovered: z.boolean(),
+      /** a planned failover that did not complete: its source VMs go back on */
+      powerOn: siteVms.nullable(),
+    }),
   },
 } as const;
 
@@ -111,6 +126,8 @@ export const REPLIES = {
     }),
   },
   released: { key: 'reply.released', schema: z.object(base) },
+  poweredOff: { key: 'reply.powered-off', schema: z.object({ ...base, at: z.string() }) },
+  replicated: { key: 'reply.replicated', schema: z.object({ ...base, pointId: z.string(), time: z.string() }) },
   failed: {
     key: 'reply.failed',
     schema: z.object({ ...base, step: z.string(), reason: z.string(), message: z.string() }),
@@ -127,6 +144,10 @@ export type RangeProgress = Infer<typeof REPLIES.rangeProgress>;
 export type RangeDone = Infer<typeof REPLIES.rangeDone>;
 export type Finalized = Infer<typeof REPLIES.finalized>;
 export type Released = Infer<typeof REPLIES.released>;
+export type PowerOffWork = Infer<typeof WORK.powerOff>;
+export type ReplicateWork = Infer<typeof WORK.replicate>;
+export type PoweredOff = Infer<typeof REPLIES.poweredOff>;
+export type Replicated = Infer<typeof REPLIES.replicated>;
 export type Failed = Infer<typeof REPLIES.failed>;
 
 /** A message kind: its routing key on jss.internal and the schema of its data. */

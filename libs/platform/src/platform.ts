@@ -144,4 +144,6 @@ export interface Platform {
   powerOn(site: string, name: string): Promise<void>;
   powerOff(site: string, name: string): Promise<void>;
   openDisk(path: string): Promise<DiskHandle>;
+  /** The local file of a disk, where the platform keeps disks as files (the simulated one). */
+  diskFile?(path: string): string;
 }

@@ -11,3 +11,4 @@ export * from './worker-step';
 export * from './temporaries';
 export * from './orphan-sweep';
 export * from './task-monitor';
+export * from './protection';

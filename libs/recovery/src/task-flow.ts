@@ -1,5 +1,5 @@
 import { Cause, Messenger } from '@jss/bus';
-import { EVENTS, Failed, Finalized, Prepared, RangeDone, RangeProgress, REASONS, WORK } from '@jss/contract';
+import { EVENTS, Failed, Finalized, PoweredOff, Prepared, RangeDone, RangeProgress, REASONS, WORK } from '@jss/contract';
 import { Logger, metrics } from '@jss/observability';
 import { Manifest, ReplicaRepository, planRanges } from '@jss/replica';
 import { ACTIVE_STATES, OUTCOME_OF, PlannedVm, RangeJobPlan, Task, TaskState, TaskStore } from '@jss/tasks';
@@ -39,17 +39,52 @@ export class TaskFlow {
    * command came back after a crash; a fresh duplicate of a command that already started is ignored.
    */
   async start(task: Task, redelivered: boolean): Promise<void> {
-    const moved = await this.tasks.transition(task.id, ['accepted'], 'provisioning');
-    if (!moved && !(redelivered && task.state === 'provisioning')) return;
+    const first = task.spec.planned ? 'quiescing' : 'provisioning';
+    const moved = await this.tasks.transition(task.id, ['accepted'], first);
+    if (!moved && !(redelivered && task.state === first)) return;
     if (moved) metrics.tasksStarted.inc({ operation: task.operation });
-    const point = await this.replica.getPoint(task.domain, task.point.id);
-    if (!point) return this.fail(task, REASONS.unknownRecoveryPoint, `recovery point ${task.point.id} vanished`);
     const cause = causeOf(task);
     await this.messenger.event(EVENTS.taskAccepted, cause, { ...cause, operation: task.operation, domain: task.domain, vms: task.vms, recoveryPoint: task.point });
+    const planned = task.spec.planned;
+    if (planned) return this.messenger.send(WORK.powerOff, { ...cause, site: planned.site, vms: planned.vms }, task.traceparent);
+    await this.sendPrepare(task, task.point.id);
+  }
+
+  /** Planned failover: the source VMs are off; ask the replication side for a final point. */
+  async onPoweredOff(msg: PoweredOff): Promise<void> {
+    const task = await this.inState(msg.taskId, ['quiescing', 'awaiting-point']);
+    if (!task) return;
+    await this.tasks.transition(task.id, ['quiescing'], 'awaiting-point', { poweredOffAt: msg.at });
+    await this.messenger.send(WORK.replicate, { ...causeOf(task), domain: task.domain, site: task.spec.planned!.site }, task.traceparent);
+  }
+
+  /**
+   * Planned failover waiting for its final point (on reply.replicated, and from the task monitor):
+   * the newest point taken after the power-off is failed over, with no data lost; none within the
+   * timeout fails the task (and the source VMs go back on).
+   */
+  async awaitPoint(taskId: string, now = Date.now()): Promise<void> {
+    const task = await this.inState(taskId, ['awaiting-point']);
+    if (!task?.poweredOffAt) return;
+    const newest = await this.replica.resolvePoint(task.domain);
+    if (newest && newest.time > task.poweredOffAt) {
+      const point = { id: newest.id, time: newest.time };
+      if (await this.tasks.transition(task.id, ['awaiting-point'], 'provisioning', { point })) await this.sendPrepare({ ...task, point }, newest.id);
+      return;
+    }
+    const waited = (now - Date.parse(task.poweredOffAt)) / 1000;
+    if (waited > task.spec.planned!.timeoutSeconds) {
+      await this.fail(task, REASONS.pointTimeout, `no recovery point newer than the power-off of the source VMs (${task.poweredOffAt}) within ${task.spec.planned!.timeoutSeconds}s`);
+    }
+  }
+
+  private async sendPrepare(task: Task, pointId: string): Promise<void> {
+    const point = await this.replica.getPoint(task.domain, pointId);
+    if (!point) return this.fail(task, REASONS.unknownRecoveryPoint, `recovery point ${pointId} vanished`);
     await this.messenger.send(
       WORK.prepare,
       {
-        ...cause,
+        ...causeOf(task),
         useRocva: task.spec.useRocva,
         kind: task.spec.temporaryKind,
         domain: task.domain,
@@ -287,6 +322,7 @@ export class TaskFlow {
         datastore: task.target.datastore,
         vms,
         bootOrder: task.spec.bootOrder,
+        powerOff: task.spec.powerOffAfter ?? null,
       },
       task.traceparent,
     );
@@ -300,8 +336,10 @@ export class TaskFlow {
     await this.messenger.event(EVENTS.taskProgress, causeOf(task), { ...causeOf(task), ...figures });
   }
 
+  /** removeRecovered: the task did not complete (failed, cancelled): undo all of it, source power included. */
   private async release(task: Task, removeRecovered: boolean): Promise<void> {
-    await this.messenger.send(WORK.release, { ...causeOf(task), domain: task.domain, site: task.target.site, removeRecovered }, task.traceparent);
+    const powerOn = removeRecovered && task.spec.planned ? { site: task.spec.planned.site, vms: task.spec.planned.vms } : null;
+    await this.messenger.send(WORK.release, { ...causeOf(task), domain: task.domain, site: task.target.site, removeRecovered, powerOn }, task.traceparent);
   }
 
   private async inState(taskId: string, states: TaskState[]): Promise<Task | null> {

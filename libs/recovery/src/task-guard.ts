@@ -1,4 +1,4 @@
-import { TaskStore } from '@jss/tasks';
+import { ACTIVE_STATES, TaskStore } from '@jss/tasks';
 
 /**
  * Whether a worker should still act for a task: a job that arrives after its task failed, was
@@ -6,5 +6,5 @@ import { TaskStore } from '@jss/tasks';
  */
 export async function taskIsActive(tasks: TaskStore, taskId: string): Promise<boolean> {
   const task = await tasks.fields(taskId, 'state');
-  return task !== null && ['accepted', 'provisioning', 'rehydrating', 'finalizing'].includes(task.state);
+  return task !== null && ACTIVE_STATES.includes(task.state);
 }

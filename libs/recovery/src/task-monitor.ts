@@ -23,6 +23,7 @@ export class TaskMonitor {
     const live = (await Promise.all((await this.tasks.liveIds()).map((id) => this.tasks.get(id)))).filter((t): t is Task => t !== null);
     for (const operation of OPERATIONS) metrics.tasksRunning.set({ operation }, live.filter((t) => t.operation === operation).length);
     await this.flow.expireTests(now);
+    for (const t of live.filter((x) => x.state === 'awaiting-point')) await this.flow.awaitPoint(t.id, now);
     const standby = live.filter((t) => t.state === 'standby');
     for (const t of standby) await this.flow.advance(t.id);
     metrics.continuousLag.set(Math.max(0, ...standby.map((t) => (now - Date.parse(t.point.time)) / 1000)));

@@ -21,6 +21,9 @@ export interface WritePointOptions {
   blockSize?: number;
   /** time of the point (default now); must be after the domain's newest point */
   time?: Date;
+  /** the site whose VMs this point was taken from (default the domain's protected site; after a
+   *  failover the recovered VMs are protected back from the recovery site) */
+  site?: string;
 }
 
 export interface SnapshotOptions {
@@ -74,7 +77,7 @@ export class ReplicaWriter {
       written.push({ name: vm.name, disks: [{ index: 0, sizeBytes: sizes[i], blocks }] });
     }
     const carried = parent?.vms.filter((vm) => !names.has(vm.name)) ?? [];
-    return this.commit(record, parent, [...carried, ...written], time);
+    return this.commit(record, parent, [...carried, ...written], time, opts.site);
   }
 
   /** A new point from the newest, with `changePercent` of each disk's blocks (at least one when
@@ -138,7 +141,7 @@ export class ReplicaWriter {
     return hash;
   }
 
-  private async commit(record: DomainRecord, parent: Manifest | null, vms: ManifestVm[], time: Date): Promise<Manifest> {
+  private async commit(record: DomainRecord, parent: Manifest | null, vms: ManifestVm[], time: Date, site = parent?.site ?? record.site): Promise<Manifest> {
     const manifest = manifestSchema.parse({
       version: 1,
       id: newPointId(time),
@@ -146,7 +149,7 @@ export class ReplicaWriter {
       time: time.toISOString(),
       blockSize: record.blockSize,
       parent: parent?.id ?? null,
-      site: record.site,
+      site,
       vms: [...vms].sort((a, b) => (a.name < b.name ? -1 : 1)),
     });
     await this.store.put(pointKey(record.name, manifest.id), Buffer.from(JSON.stringify(manifest)));

@@ -4,7 +4,9 @@ import type { TaskReportData } from '@jss/contract';
 // record lives in Redis so that any planner replica can take the next step.
 
 export const TASK_STATES = [
-  'accepted', // validated, VMs reserved; provisioning requested
+  'accepted', // validated, VMs reserved
+  'quiescing', // planned failover: source VMs being powered off
+  'awaiting-point', // planned failover: waiting for a recovery point newer than the power-off
   'provisioning', // RocVA and RVMs being created
   'rehydrating', // range jobs out to the rehydrators
   'finalizing', // recovered VMs being created and powered on (Test VMs powered on)
@@ -22,7 +24,7 @@ export type TaskState = (typeof TASK_STATES)[number];
 export const ENDED_STATES: readonly TaskState[] = ['completed', 'failed', 'cancelled'];
 export const isEnded = (s: TaskState): boolean => ENDED_STATES.includes(s);
 /** States in which a task is still doing its work (not ending, not ended): can fail or be cancelled. */
-export const ACTIVE_STATES: TaskState[] = ['accepted', 'provisioning', 'rehydrating', 'finalizing', 'testing', 'standby'];
+export const ACTIVE_STATES: TaskState[] = ['accepted', 'quiescing', 'awaiting-point', 'provisioning', 'rehydrating', 'finalizing', 'testing', 'standby'];
 /** Ending: its temporaries are being removed; the outcome is decided. */
 export const OUTCOME_OF: Partial<Record<TaskState, TaskState>> = { cleaning: 'completed', failing: 'failed', cancelling: 'cancelled' };
 
@@ -49,6 +51,10 @@ export interface TaskSpec {
   ttlSeconds?: number;
   /** continuous failover: keep the RVMs current with each new point until cut over */
   continuous?: boolean;
+  /** planned failover: power these source VMs off and wait (up to the timeout) for a newer point */
+  planned?: { site: string; vms: string[]; timeoutSeconds: number };
+  /** failback: power these copies off once the VMs run at the target again */
+  powerOffAfter?: { site: string; vms: string[] };
 }
 
 export interface TaskTarget {
@@ -116,6 +122,8 @@ export interface Task {
   createdAt: string;
   updatedAt: string;
   endedAt?: string;
+  /** planned failover: when the source VMs were powered off */
+  poweredOffAt?: string;
   /** when the range jobs went out (progress rate) */
   rehydratingAt?: string;
   /** when the recovered VMs were powered on (RTO) */

@@ -95,6 +95,16 @@ export function recoveryCommands(ctx: CliContext): Command[] {
     .option('--vms <names>', 'only these VMs (comma-separated)', list)
     .option('--ttl <seconds>', 'remove the Test VMs after this long', (v: string) => Number(v))
     .action((domain: string, o) => run(ctx, 'test-failover', { domain, vms: o.vms, recoveryPoint: o.point, target: targetOf(o), ttl: o.ttl }, o));
+  const planned = withFollow(withTarget(new Command('planned-failover')))
+    .description('primary site alive: power off the source VMs, take a final recovery point, fail over with no data loss')
+    .argument('<domain>', 'protected domain')
+    .option('--vms <names>', 'only these VMs (comma-separated)', list)
+    .action((domain: string, o) => run(ctx, 'planned-failover', { domain, vms: o.vms, target: targetOf(o) }, o));
+  const failback = withFollow(new Command('failback'))
+    .description('return recovered VMs to the original site from the replica written at the recovery site')
+    .argument('<domain>', 'protected domain')
+    .option('--vms <names>', 'only these VMs (comma-separated)', list)
+    .action((domain: string, o) => run(ctx, 'failback', { domain, vms: o.vms }, o));
   const continuous = withFollow(withTarget(new Command('continuous-failover')))
     .description('keep RVMs rehydrated with every new recovery point until cut over (failover --task) or cancelled')
     .argument('<domain>', 'protected domain')
@@ -107,7 +117,9 @@ export function recoveryCommands(ctx: CliContext): Command[] {
       .action((taskId: string, o) => run(ctx, name, { taskId }, { ...o, wait: true }, taskId));
   return [
     failover,
+    planned,
     continuous,
+    failback,
     restore,
     test,
     onTask('test-cleanup', 'remove the Test VMs of a test failover'),

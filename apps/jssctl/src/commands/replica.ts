@@ -40,6 +40,26 @@ export function replicaCommand(ctx: CliContext): Command {
       console.log(`domain ${domain}: recovery point ${m.id} (${summary.vms.join(', ')})`);
     });
   replica
+    .command('protect')
+    .description('create the protected VMs of a domain at the primary site (disks from images or generated data) and replicate them')
+    .argument('<domain>')
+    .requiredOption('--vm <spec>', 'name=image-file or name:size (repeatable)', collect, [])
+    .option('--seed <n>', 'seed of generated data', integer('--seed'), 1)
+    .action(async (domain: string, o) => {
+      const m = await (await ctx.protection()).protect(domain, (o.vm as string[]).map((s) => parseVmSpec(s, o.seed)));
+      console.log(`domain ${domain}: VMs ${m.vms.map((v) => v.name).join(', ')} at site ${m.site}; recovery point ${m.id}`);
+    });
+  replica
+    .command('sync')
+    .description("a new recovery point from the current disks of the domain's VMs at a site")
+    .argument('<domain>')
+    .option('--site <name>', 'where the VMs run now (recovery after a failover, to protect them back)', 'primary')
+    .action(async (domain: string, o) => {
+      if (!(await ctx.replica().getDomain(domain))) throw new CliError(`unknown domain "${domain}"`);
+      const m = await (await ctx.protection()).replicate(domain, o.site);
+      console.log(`domain ${domain}: recovery point ${m.id} from site ${m.site}`);
+    });
+  replica
     .command('snapshot')
     .description('write a newer recovery point with a share of blocks changed')
     .argument('<domain>')

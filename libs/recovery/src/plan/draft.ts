@@ -1,4 +1,5 @@
-import { Manifest } from '@jss/replica';
+import { Platform } from '@jss/platform';
+import { Manifest, ReplicaRepository } from '@jss/replica';
 import { TaskSpec, TaskTarget } from '@jss/tasks';
 
 /** A validated recovery command, before any task exists: what would be created and rehydrated. */
@@ -11,6 +12,13 @@ export interface TaskDraft {
   spec: TaskSpec;
   /** logical bytes of the selected VMs' disks */
   bytesTotal: number;
+}
+
+/** What planning a command reads: the replicas, the platform, and the settings that shape a task. */
+export interface PlanContext {
+  replica: ReplicaRepository;
+  platform: Platform;
+  plannedTimeoutSeconds: number;
 }
 
 /** Logical bytes of the given VMs' disks at a point. */

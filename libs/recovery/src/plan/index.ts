@@ -6,3 +6,5 @@ export * from './preflight';
 export * from './resolve';
 export * from './dry-run';
 export * from './plan-continuous-failover';
+export * from './plan-planned-failover';
+export * from './plan-failback';

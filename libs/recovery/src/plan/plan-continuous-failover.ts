@@ -1,18 +1,12 @@
 import { CommandData } from '@jss/contract';
-import { Platform } from '@jss/platform';
-import { ReplicaRepository } from '@jss/replica';
 import { planFailover } from './plan-failover';
-import { TaskDraft } from './draft';
+import { PlanContext, TaskDraft } from './draft';
 
 /**
  * continuous-failover: a failover whose RVMs, once rehydrated from the newest point, stay and take
  * each new point as a delta, until a failover naming the task cuts over (or cancel ends it).
  */
-export async function planContinuousFailover(
-  data: CommandData<'continuous-failover'>,
-  replica: ReplicaRepository,
-  platform: Platform,
-): Promise<TaskDraft> {
-  const draft = await planFailover({ domain: data.domain, vms: data.vms, target: data.target }, replica, platform);
+export async function planContinuousFailover(data: CommandData<'continuous-failover'>, ctx: PlanContext): Promise<TaskDraft> {
+  const draft = await planFailover({ domain: data.domain, vms: data.vms, target: data.target }, ctx);
   return { ...draft, operation: 'continuous-failover', spec: { ...draft.spec, continuous: true } };
 }

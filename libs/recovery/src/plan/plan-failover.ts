@@ -1,12 +1,10 @@
 import { CommandData, REASONS, ReasonedError } from '@jss/contract';
-import { Platform } from '@jss/platform';
-import { ReplicaRepository } from '@jss/replica';
 import { DEFAULT_TARGET } from '../defaults';
-import { TaskDraft, bytesOf } from './draft';
+import { PlanContext, TaskDraft, bytesOf } from './draft';
 import { checkBootOrder, resolvePoint, resolveTarget } from './resolve';
 
 /** failover: RVMs through the domain's RocVA; each VM recovered under its own name, per networkMap. */
-export async function planFailover(data: CommandData<'failover'>, replica: ReplicaRepository, platform: Platform): Promise<TaskDraft> {
+export async function planFailover(data: CommandData<'failover'>, { replica, platform }: PlanContext): Promise<TaskDraft> {
   const { point, vms } = await resolvePoint(replica, data.domain, data.recoveryPoint, data.vms);
   const target = await resolveTarget(platform, { ...DEFAULT_TARGET, ...data.target });
   const unknown = Object.keys(data.networkMap ?? {}).filter((vm) => !vms.includes(vm));

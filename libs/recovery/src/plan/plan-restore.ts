@@ -1,12 +1,10 @@
 import { CommandData, REASONS, ReasonedError } from '@jss/contract';
-import { Platform } from '@jss/platform';
-import { ReplicaRepository } from '@jss/replica';
 import { DEFAULT_TARGET } from '../defaults';
-import { TaskDraft, bytesOf } from './draft';
+import { PlanContext, TaskDraft, bytesOf } from './draft';
 import { resolvePoint, resolveTarget } from './resolve';
 
 /** restore: chosen VMs at a point to a chosen place, through RVMs (no RocVA), optionally renamed. */
-export async function planRestore(data: CommandData<'restore'>, replica: ReplicaRepository, platform: Platform): Promise<TaskDraft> {
+export async function planRestore(data: CommandData<'restore'>, { replica, platform }: PlanContext): Promise<TaskDraft> {
   const { point, vms } = await resolvePoint(replica, data.domain, data.recoveryPoint, data.vms);
   const target = await resolveTarget(platform, { ...DEFAULT_TARGET, ...data.target });
   const rename = data.rename ?? {};

@@ -1,8 +1,6 @@
 import { CommandData, REASONS, ReasonedError } from '@jss/contract';
-import { Platform } from '@jss/platform';
-import { ReplicaRepository } from '@jss/replica';
 import { DEFAULT_TARGET, RECOVERY_SITE } from '../defaults';
-import { TaskDraft, bytesOf } from './draft';
+import { PlanContext, TaskDraft, bytesOf } from './draft';
 import { networkAt, resolvePoint, resolveTarget } from './resolve';
 
 /** Default network of a test failover: the recovery site's isolated one. */
@@ -12,7 +10,7 @@ export const DEFAULT_TEST_NETWORK = `${RECOVERY_SITE}-test-net`;
  * test-failover: one Test VM per VM on an isolated network, rehydrated through the domain's RocVA
  * and powered on; production is not touched. The Test VMs are the result: nothing else is created.
  */
-export async function planTestFailover(data: CommandData<'test-failover'>, replica: ReplicaRepository, platform: Platform): Promise<TaskDraft> {
+export async function planTestFailover(data: CommandData<'test-failover'>, { replica, platform }: PlanContext): Promise<TaskDraft> {
   const { point, vms } = await resolvePoint(replica, data.domain, data.recoveryPoint, data.vms);
   const target = await resolveTarget(platform, { ...DEFAULT_TARGET, network: DEFAULT_TEST_NETWORK, ...data.target });
   const network = await networkAt(platform, target.network, target.site);

@@ -1,0 +1,4 @@
+import { bootstrap } from '@jss/infra';
+import { ReplicatorModule } from './src/replicator.module';
+
+void bootstrap('replicator', ReplicatorModule);

@@ -1,0 +1,32 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { AmqpBus, Messenger, SERVICE_QUEUES, route, router } from '@jss/bus';
+import { REPLIES, WORK } from '@jss/contract';
+import { LOGGER } from '@jss/infra';
+import { Logger } from '@jss/observability';
+import { Protection, runStep } from '@jss/recovery';
+import { TaskStore } from '@jss/tasks';
+
+/** replicate.request: a recovery point of the domain's VMs at a site, taken now (planned failover's final point). */
+@Injectable()
+export class ReplicateHandler implements OnApplicationBootstrap {
+  constructor(
+    private readonly bus: AmqpBus,
+    private readonly tasks: TaskStore,
+    private readonly messenger: Messenger,
+    private readonly protection: Protection,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  async onApplicationBootstrap() {
+    const deps = { tasks: this.tasks, messenger: this.messenger, log: this.log };
+    const handler = router([
+      route(WORK.replicate, (w, e) =>
+        runStep(deps, w, 'replicate', e.traceparent, async () => {
+          const point = await this.protection.replicate(w.domain, w.site);
+          await this.messenger.send(REPLIES.replicated, { taskId: w.taskId, commandId: w.commandId, pointId: point.id, time: point.time }, e.traceparent);
+        }),
+      ),
+    ]);
+    await this.bus.consume(SERVICE_QUEUES.replicatorWork, handler, { prefetch: 1 });
+  }
+}

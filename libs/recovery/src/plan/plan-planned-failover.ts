@@ -1,0 +1,23 @@
+import { CommandData, REASONS, ReasonedError } from '@jss/contract';
+import { PlanContext, TaskDraft } from './draft';
+import { planFailover } from './plan-failover';
+
+/**
+ * planned-failover: the protected site is alive. Its source VMs are powered off, a recovery point
+ * newer than the power-off is awaited, and that point is failed over: nothing written before the
+ * power-off is lost.
+ */
+export async function planPlannedFailover(data: CommandData<'planned-failover'>, ctx: PlanContext): Promise<TaskDraft> {
+  const draft = await planFailover(data, ctx);
+  const site = draft.point.site;
+  for (const vm of draft.vms) {
+    if (!(await ctx.platform.getVm(site, vm))) {
+      throw new ReasonedError(REASONS.unknownVm, `source VM "${vm}" of domain "${draft.domain}" is not at site "${site}"; a planned failover needs the protected VMs running`);
+    }
+  }
+  return {
+    ...draft,
+    operation: 'planned-failover',
+    spec: { ...draft.spec, planned: { site, vms: draft.vms, timeoutSeconds: ctx.plannedTimeoutSeconds } },
+  };
+}
