@@ -54,4 +54,25 @@ describe('ops/rabbitmq on a throwaway RabbitMQ node', () => {
       await inst.stop();
     }
   });
+
+  it('/readyz turns unready while the broker is stopped and ready again once it is back', async () => {
+    const inst = await Installation.start({ planner: 1, rehydrator: 1 }, { AMQP_URL: `amqp://guest:guest@127.0.0.1:${broker.amqpPort}` });
+    const status = (port: number) => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0);
+    const until = async (port: number, want: number) => {
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline && (await status(port)) !== want) await new Promise((r) => setTimeout(r, 250));
+      return status(port);
+    };
+    try {
+      for (const s of inst.services) expect(await until(s.port, 200)).toBe(200);
+      broker.ctl('stop_app');
+      for (const s of inst.services) expect(await until(s.port, 503)).toBe(503);
+      // alive all the same: liveness is not readiness
+      expect((await fetch(`http://127.0.0.1:${inst.services[0].port}/healthz`)).status).toBe(200);
+      broker.ctl('start_app');
+      for (const s of inst.services) expect(await until(s.port, 200)).toBe(200);
+    } finally {
+      await inst.stop();
+    }
+  });
 });

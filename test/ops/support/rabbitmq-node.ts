@@ -74,6 +74,11 @@ export class RabbitmqNode {
     throw new Error(`throwaway RabbitMQ node did not start:\n${out.slice(-3000)}`);
   }
 
+  /** Any rabbitmqctl command on this node (e.g. stop_app / start_app: the broker stops, the node stays). */
+  ctl(...args: string[]): string {
+    return run('rabbitmqctl', ['-n', this.node, '-q', ...args]);
+  }
+
   /** `rabbitmqctl list_<what>` on this node, as rows of tab-separated columns. */
   list(what: string, columns: string[] = []): string[][] {
     return run('rabbitmqctl', ['-n', this.node, '-q', '--no-table-headers', `list_${what}`, ...columns])
