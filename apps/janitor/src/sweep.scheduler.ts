@@ -1,27 +1,27 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Env } from '@jss/config';
-import { ENV, LOGGER, Periodic } from '@jss/infra';
+import { ENV, LOGGER, PeriodicJob } from '@jss/infra';
 import { Logger } from '@jss/observability';
 import { OrphanSweeper } from '@jss/recovery';
 
-/** Runs the orphan sweep every JANITOR_SWEEP_SECONDS, and once at start: a crash is the usual reason to start. */
+/** The orphan sweep every JANITOR_SWEEP_SECONDS, and once at start: a crash is the usual reason to start. */
 @Injectable()
-export class SweepScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly periodic: Periodic;
+export class SweepScheduler extends PeriodicJob {
+  protected override readonly runAtStart = true;
 
   constructor(
     private readonly sweeper: OrphanSweeper,
     @Inject(ENV) private readonly env: Env,
     @Inject(LOGGER) log: Logger,
   ) {
-    this.periodic = new Periodic('orphan sweep', log);
+    super('orphan sweep', log);
   }
 
-  onApplicationBootstrap() {
-    this.periodic.start(this.env.JANITOR_SWEEP_SECONDS * 1000, () => this.sweeper.sweep(), { runNow: true });
+  protected everyMs() {
+    return this.env.JANITOR_SWEEP_SECONDS * 1000;
   }
 
-  onApplicationShutdown() {
-    return this.periodic.stop();
+  protected run() {
+    return this.sweeper.sweep();
   }
 }

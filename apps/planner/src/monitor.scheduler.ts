@@ -1,27 +1,25 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Env } from '@jss/config';
-import { ENV, LOGGER, Periodic } from '@jss/infra';
+import { ENV, LOGGER, PeriodicJob } from '@jss/infra';
 import { Logger } from '@jss/observability';
 import { TaskMonitor } from '@jss/recovery';
 
-/** Checks the live tasks every few seconds (running gauge, stalls). */
+/** Checks the live tasks every few seconds: running gauge, stalls, test time limits, continuous failovers, planned failovers' points. */
 @Injectable()
-export class MonitorScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly periodic: Periodic;
-
+export class MonitorScheduler extends PeriodicJob {
   constructor(
     private readonly monitor: TaskMonitor,
     @Inject(ENV) private readonly env: Env,
     @Inject(LOGGER) log: Logger,
   ) {
-    this.periodic = new Periodic('task monitor', log);
+    super('task monitor', log);
   }
 
-  onApplicationBootstrap() {
-    this.periodic.start(Math.min(5000, (this.env.TASK_STALL_SECONDS * 1000) / 2), () => this.monitor.check());
+  protected everyMs() {
+    return Math.min(5000, (this.env.TASK_STALL_SECONDS * 1000) / 2);
   }
 
-  onApplicationShutdown() {
-    return this.periodic.stop();
+  protected run() {
+    return this.monitor.check();
   }
 }

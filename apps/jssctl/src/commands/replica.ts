@@ -20,15 +20,18 @@ const integer = (what: string) => (v: string) => {
   return n;
 };
 
+/** <domain> and the VMs to write: --vm (repeatable) and --seed of generated data. */
+const withVms = (cmd: Command) =>
+  cmd
+    .argument('<domain>')
+    .requiredOption('--vm <spec>', 'name=image-file or name:size (repeatable)', collect, [])
+    .option('--seed <n>', 'seed of generated data', integer('--seed'), 1);
+
 /** `jssctl replica ...`: the replication side of the embedded defaults (a stand-in for the real one). */
 export function replicaCommand(ctx: CliContext): Command {
   const replica = new Command('replica').description("write and list a protected domain's recovery points");
-  replica
-    .command('write')
+  withVms(replica.command('write'))
     .description('write a new recovery point of a domain (created the first time) from image files or generated data')
-    .argument('<domain>')
-    .requiredOption('--vm <spec>', 'name=image-file or name:size (repeatable)', collect, [])
-    .option('--seed <n>', 'seed of generated data', integer('--seed'), 1)
     .option('--block-size <size>', 'block size of a new domain (default 1MiB)')
     .option('--json', 'print the manifest summary as JSON')
     .action(async (domain: string, o) => {
@@ -39,12 +42,8 @@ export function replicaCommand(ctx: CliContext): Command {
       if (o.json) return printJson(summary);
       console.log(`domain ${domain}: recovery point ${m.id} (${summary.vms.join(', ')})`);
     });
-  replica
-    .command('protect')
+  withVms(replica.command('protect'))
     .description('create the protected VMs of a domain at the primary site (disks from images or generated data) and replicate them')
-    .argument('<domain>')
-    .requiredOption('--vm <spec>', 'name=image-file or name:size (repeatable)', collect, [])
-    .option('--seed <n>', 'seed of generated data', integer('--seed'), 1)
     .action(async (domain: string, o) => {
       const m = await (await ctx.protection()).protect(domain, (o.vm as string[]).map((s) => parseVmSpec(s, o.seed)));
       console.log(`domain ${domain}: VMs ${m.vms.map((v) => v.name).join(', ')} at site ${m.site}; recovery point ${m.id}`);

@@ -21,6 +21,11 @@ export interface PlanContext {
   plannedTimeoutSeconds: number;
 }
 
+/** A draft of the given VMs of a point, bytes counted. */
+export function draftOf(operation: string, point: Manifest, vms: string[], target: TaskTarget, spec: TaskSpec): TaskDraft {
+  return { operation, domain: point.domain, vms, point, target, bytesTotal: bytesOf(point, vms), spec };
+}
+
 /** Logical bytes of the given VMs' disks at a point. */
 export function bytesOf(point: Manifest, vms: string[]): number {
   return point.vms

@@ -1,7 +1,7 @@
 import { CommandData, REASONS, ReasonedError } from '@jss/contract';
 import { RECOVERY_SITE } from '../defaults';
 import { PROTECTED_SITE } from '../protection';
-import { PlanContext, TaskDraft, bytesOf } from './draft';
+import { PlanContext, TaskDraft, draftOf } from './draft';
 import { resolvePoint, resolveTarget } from './resolve';
 
 /**
@@ -20,20 +20,12 @@ export async function planFailback(data: CommandData<'failback'>, ctx: PlanConte
   }
   const home = PROTECTED_SITE;
   const target = await resolveTarget(ctx.platform, { cluster: `${home}-cluster`, datastore: `${home}-ds`, network: `${home}-net` });
-  return {
-    operation: 'failback',
-    domain: data.domain,
-    vms,
-    point,
-    target,
-    bytesTotal: bytesOf(point, vms),
-    spec: {
-      useRocva: true,
-      temporaryKind: 'rvm',
-      temporaryNetwork: target.network,
-      finals: vms.map((vm) => ({ vm, name: vm, network: target.network, ip: 'dhcp', replace: true })),
-      bootOrder: [],
-      powerOffAfter: { site: RECOVERY_SITE, vms },
-    },
-  };
+  return draftOf('failback', point, vms, target, {
+    useRocva: true,
+    temporaryKind: 'rvm',
+    temporaryNetwork: target.network,
+    finals: vms.map((vm) => ({ vm, name: vm, network: target.network, ip: 'dhcp', replace: true })),
+    bootOrder: [],
+    powerOffAfter: { site: RECOVERY_SITE, vms },
+  });
 }

@@ -1,6 +1,6 @@
 import { CommandData, REASONS, ReasonedError } from '@jss/contract';
 import { DEFAULT_TARGET } from '../defaults';
-import { PlanContext, TaskDraft, bytesOf } from './draft';
+import { PlanContext, TaskDraft, draftOf } from './draft';
 import { checkBootOrder, resolvePoint, resolveTarget } from './resolve';
 
 /** failover: RVMs through the domain's RocVA; each VM recovered under its own name, per networkMap. */
@@ -9,25 +9,17 @@ export async function planFailover(data: CommandData<'failover'>, { replica, pla
   const target = await resolveTarget(platform, { ...DEFAULT_TARGET, ...data.target });
   const unknown = Object.keys(data.networkMap ?? {}).filter((vm) => !vms.includes(vm));
   if (unknown.length) throw new ReasonedError(REASONS.invalidCommand, `networkMap names ${unknown.join(', ')}, not a VM of this failover`);
-  return {
-    operation: 'failover',
-    domain: data.domain,
-    vms,
-    point,
-    target,
-    bytesTotal: bytesOf(point, vms),
-    spec: {
-      useRocva: true,
-      temporaryKind: 'rvm',
-      temporaryNetwork: target.network,
-      finals: vms.map((vm) => ({
-        vm,
-        name: vm,
-        network: data.networkMap?.[vm]?.network ?? target.network,
-        ip: data.networkMap?.[vm]?.ip ?? 'dhcp',
-        replace: false,
-      })),
-      bootOrder: checkBootOrder(data.bootOrder, vms),
-    },
-  };
+  return draftOf('failover', point, vms, target, {
+    useRocva: true,
+    temporaryKind: 'rvm',
+    temporaryNetwork: target.network,
+    finals: vms.map((vm) => ({
+      vm,
+      name: vm,
+      network: data.networkMap?.[vm]?.network ?? target.network,
+      ip: data.networkMap?.[vm]?.ip ?? 'dhcp',
+      replace: false,
+    })),
+    bootOrder: checkBootOrder(data.bootOrder, vms),
+  });
 }

@@ -12,7 +12,10 @@ export async function planPlannedFailover(data: CommandData<'planned-failover'>,
   const site = draft.point.site;
   for (const vm of draft.vms) {
     if (!(await ctx.platform.getVm(site, vm))) {
-      throw new ReasonedError(REASONS.unknownVm, `source VM "${vm}" of domain "${draft.domain}" is not at site "${site}"; a planned failover needs the protected VMs running`);
+      throw new ReasonedError(
+        REASONS.unknownVm,
+        `source VM "${vm}" of domain "${draft.domain}" is not at site "${site}"; a planned failover needs the protected VMs running`,
+      );
     }
   }
   return {

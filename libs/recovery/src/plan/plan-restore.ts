@@ -1,6 +1,6 @@
 import { CommandData, REASONS, ReasonedError } from '@jss/contract';
 import { DEFAULT_TARGET } from '../defaults';
-import { PlanContext, TaskDraft, bytesOf } from './draft';
+import { PlanContext, TaskDraft, draftOf } from './draft';
 import { resolvePoint, resolveTarget } from './resolve';
 
 /** restore: chosen VMs at a point to a chosen place, through RVMs (no RocVA), optionally renamed. */
@@ -13,19 +13,11 @@ export async function planRestore(data: CommandData<'restore'>, { replica, platf
   const names = vms.map((vm) => rename[vm] ?? vm);
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice) throw new ReasonedError(REASONS.invalidCommand, `two VMs would be restored as "${twice}"`);
-  return {
-    operation: 'restore',
-    domain: data.domain,
-    vms,
-    point,
-    target,
-    bytesTotal: bytesOf(point, vms),
-    spec: {
-      useRocva: false,
-      temporaryKind: 'rvm',
-      temporaryNetwork: target.network,
-      finals: vms.map((vm, i) => ({ vm, name: names[i], network: target.network, ip: 'dhcp', replace: data.replace ?? false })),
-      bootOrder: [],
-    },
-  };
+  return draftOf('restore', point, vms, target, {
+    useRocva: false,
+    temporaryKind: 'rvm',
+    temporaryNetwork: target.network,
+    finals: vms.map((vm, i) => ({ vm, name: names[i], network: target.network, ip: 'dhcp', replace: data.replace ?? false })),
+    bootOrder: [],
+  });
 }

@@ -1,6 +1,6 @@
 import { CommandData, REASONS, ReasonedError } from '@jss/contract';
 import { DEFAULT_TARGET, RECOVERY_SITE } from '../defaults';
-import { PlanContext, TaskDraft, bytesOf } from './draft';
+import { PlanContext, TaskDraft, draftOf } from './draft';
 import { networkAt, resolvePoint, resolveTarget } from './resolve';
 
 /** Default network of a test failover: the recovery site's isolated one. */
@@ -20,13 +20,12 @@ export async function planTestFailover(data: CommandData<'test-failover'>, { rep
       `network "${network.name}" is not isolated; a test failover must run on an isolated test network (e.g. ${DEFAULT_TEST_NETWORK}) so production is not touched`,
     );
   }
-  return {
-    operation: 'test-failover',
-    domain: data.domain,
-    vms,
-    point,
-    target,
-    bytesTotal: bytesOf(point, vms),
-    spec: { useRocva: true, temporaryKind: 'tvm', temporaryNetwork: target.network, finals: [], bootOrder: [], ttlSeconds: data.ttl },
-  };
+  return draftOf('test-failover', point, vms, target, {
+    useRocva: true,
+    temporaryKind: 'tvm',
+    temporaryNetwork: target.network,
+    finals: [],
+    bootOrder: [],
+    ttlSeconds: data.ttl,
+  });
 }

@@ -22,20 +22,32 @@ export async function preflight(draft: TaskDraft, platform: Platform, store: Obj
   for (const [name, needed] of leases) {
     const network = await networkAt(platform, name, target.site);
     if (!network.dhcp) {
-      throw new ReasonedError(REASONS.noDhcp, `network "${name}" has no DHCP; ${name === spec.temporaryNetwork ? 'RVMs and Test VMs need' : 'a VM without a static ip needs'} a DHCP address`);
+      throw new ReasonedError(
+        REASONS.noDhcp,
+        `network "${name}" has no DHCP; ${name === spec.temporaryNetwork ? 'RVMs and Test VMs need' : 'a VM without a static ip needs'} a DHCP address`,
+      );
     }
     if (network.freeAddresses < needed) {
-      throw new ReasonedError(REASONS.dhcpExhausted, `network "${name}" has ${network.freeAddresses} free DHCP addresses; this task needs ${needed}`);
+      throw new ReasonedError(
+        REASONS.dhcpExhausted,
+        `network "${name}" has ${network.freeAddresses} free DHCP addresses; this task needs ${needed}`,
+      );
     }
   }
   const datastore = await platform.getDatastore(target.datastore);
   const bytes = draft.bytesTotal + (rocvaNeeded ? ROCVA_DISK_BYTES : 0);
   if (datastore && datastore.freeBytes < bytes) {
-    throw new ReasonedError(REASONS.datastoreFull, `datastore "${datastore.name}" has ${datastore.freeBytes} bytes free; this task needs ${bytes}`);
+    throw new ReasonedError(
+      REASONS.datastoreFull,
+      `datastore "${datastore.name}" has ${datastore.freeBytes} bytes free; this task needs ${bytes}`,
+    );
   }
   for (const f of spec.finals.filter((f) => !f.replace)) {
     if (await platform.getVm(target.site, f.name)) {
-      throw new ReasonedError(REASONS.vmExists, `a VM named "${f.name}" already exists at site "${target.site}"; choose another name or replace it`);
+      throw new ReasonedError(
+        REASONS.vmExists,
+        `a VM named "${f.name}" already exists at site "${target.site}"; choose another name or replace it`,
+      );
     }
   }
   await checkBlocks(draft, store);
@@ -47,7 +59,10 @@ async function checkBlocks(draft: TaskDraft, store: ObjectStore): Promise<void> 
     await store.ping();
     stored = new Set((await store.list(blocksPrefix(draft.domain))).map((k) => k.slice(k.lastIndexOf('/') + 1)));
   } catch (err) {
-    throw new ReasonedError(REASONS.storeUnreachable, `the object store cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ReasonedError(
+      REASONS.storeUnreachable,
+      `the object store cannot be read: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   for (const vm of draft.point.vms.filter((v) => draft.vms.includes(v.name))) {
     for (const disk of vm.disks) {

@@ -17,7 +17,10 @@ export async function resolvePoint(
   if (!point) {
     const oldest = await replica.oldestPoint(domain);
     const hint = oldest ? ` (the oldest is ${oldest.id} at ${oldest.time})` : '';
-    throw new ReasonedError(REASONS.unknownRecoveryPoint, `domain "${domain}" has no recovery point matching ${ref ? `"${ref}"` : 'any'}${hint}`);
+    throw new ReasonedError(
+      REASONS.unknownRecoveryPoint,
+      `domain "${domain}" has no recovery point matching ${ref ? `"${ref}"` : 'any'}${hint}`,
+    );
   }
   const inPoint = new Set(point.vms.map((v) => v.name));
   const chosen = vms ?? [...inPoint];
