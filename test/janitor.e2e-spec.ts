@@ -1,0 +1,60 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Installation, MiB } from '@jss/testing';
+
+/** What a crash leaves behind is swept; what the system did not create, or a live task still uses, is not. */
+describe('janitor orphan sweep', () => {
+  let inst: Installation;
+
+  beforeAll(async () => {
+    inst = await Installation.start({ planner: 1, provisioner: 1, rehydrator: 1, janitor: 1 }, { JANITOR_SWEEP_SECONDS: '1', JANITOR_GRACE_SECONDS: '0' });
+  });
+  afterAll(() => inst?.stop());
+
+  const vm = (name: string, owner: { taskId: string; kind: 'rvm' | 'tvm' | 'rocva' | 'recovered'; domain: string } | null) =>
+    inst.platform.createVm({
+      name,
+      site: 'recovery',
+      cluster: 'recovery-cluster',
+      datastore: 'recovery-ds',
+      nics: [{ network: 'recovery-net', ip: 'dhcp' }],
+      disks: [{ sizeBytes: MiB }],
+      owner,
+      powerOn: true,
+    });
+
+  it('removes RVMs, Test VMs and a RocVA of dead tasks; keeps user VMs, recovered VMs and a live task\'s temporaries', async () => {
+    // a live task: its record in Redis, and its RVM
+    const now = new Date().toISOString();
+    await inst.tasks.create({
+      id: 'task-live',
+      commandId: 'c-live',
+      operation: 'failover',
+      domain: 'd1',
+      state: 'rehydrating',
+      vms: ['kept'],
+      point: { id: 'rp', time: now },
+      target: { site: 'recovery', cluster: 'recovery-cluster', datastore: 'recovery-ds', network: 'recovery-net' },
+      spec: { useRocva: true, temporaryKind: 'rvm', temporaryNetwork: 'recovery-net', finals: [], bootOrder: [] },
+      bytesTotal: 0,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await vm('jss-rvm-kept', { taskId: 'task-live', kind: 'rvm', domain: 'd1' });
+    await vm('jss-rvm-lost', { taskId: 'task-crashed', kind: 'rvm', domain: 'd2' });
+    await vm('jss-tvm-lost', { taskId: 'task-crashed', kind: 'tvm', domain: 'd2' });
+    await vm('jss-rocva-d2', { taskId: 'task-crashed', kind: 'rocva', domain: 'd2' });
+    await vm('payroll', null);
+    await vm('restored', { taskId: 'task-crashed', kind: 'recovered', domain: 'd2' });
+
+    const deadline = Date.now() + 20_000;
+    let names: string[] = [];
+    while (Date.now() < deadline) {
+      names = (await inst.platform.listVms()).map((v) => v.name);
+      if (!names.includes('jss-rvm-lost') && !names.includes('jss-rocva-d2')) break;
+      await sleep(250);
+    }
+    expect(names.sort()).toEqual(['jss-rvm-kept', 'payroll', 'restored']);
+    const deleted = inst.events.all.filter((r) => r.key === 'vm.deleted').map((r) => r.event.data.name);
+    expect(deleted.sort()).toEqual(['jss-rocva-d2', 'jss-rvm-lost', 'jss-tvm-lost']);
+  });
+});
