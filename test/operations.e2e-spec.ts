@@ -112,6 +112,15 @@ describe('recovery operations end to end', () => {
     expect(await inventorySnapshot(inst.platform)).toEqual(before);
   });
 
+  it('pre-flight: a datastore without room for the disks refuses the command and changes nothing', async () => {
+    await inst.platform.addDatastore({ name: 'small-ds', site: 'recovery', capacityBytes: 4 * MiB });
+    const before = await inventorySnapshot(inst.platform);
+    const { end } = await inst.run('restore', { domain: 'ops', vms: ['app', 'db'], rename: { app: 'app-s', db: 'db-s' }, target: { datastore: 'small-ds' } });
+    expect(end.event.data.reason).toBe('datastore-full');
+    expect(end.event.data.message).toMatch(/small-ds/);
+    expect(await inventorySnapshot(inst.platform)).toEqual(before);
+  });
+
   it('pre-flight: a missing block refuses the command before anything is created', async () => {
     await inst.writer.writePoint('holes', [{ name: 'h1', source: { sizeBytes: 2 * MiB, seed: 8 } }]);
     const point = await inst.replica.resolvePoint('holes');
