@@ -38,7 +38,12 @@ describe('jssctl', () => {
 
     const vms = JSON.parse((await jssctl('vms', '--json')).out);
     expect(vms).toEqual([
-      expect.objectContaining({ name: 'db', site: 'recovery', powerState: 'poweredOn', owner: { taskId: expect.any(String), kind: 'recovered' } }),
+      expect.objectContaining({
+        name: 'db',
+        site: 'recovery',
+        powerState: 'poweredOn',
+        owner: { taskId: expect.any(String), kind: 'recovered' },
+      }),
       expect.objectContaining({ name: 'web', site: 'recovery', powerState: 'poweredOn' }),
     ]);
     expect(Object.keys(vms[0]).sort()).toEqual(['disks', 'name', 'nics', 'owner', 'powerState', 'site']);
@@ -52,7 +57,9 @@ describe('jssctl', () => {
   it('a refused command: non-zero exit and one readable line', async () => {
     const r = await jssctl('failover', 'nowhere', '--wait');
     expect(r.code).not.toBe(0);
-    expect(r.err.trim().split('\n')).toEqual([expect.stringMatching(/^jssctl: rejected \(unknown-domain\): protected domain "nowhere" does not exist/)]);
+    expect(r.err.trim().split('\n')).toEqual([
+      expect.stringMatching(/^jssctl: rejected \(unknown-domain\): protected domain "nowhere" does not exist/),
+    ]);
   });
 
   it('a dry run prints what would be created', async () => {

@@ -13,7 +13,10 @@ describe('a service killed in the middle of a task', () => {
   let image: string;
 
   beforeAll(async () => {
-    inst = await Installation.start({ planner: 1, provisioner: 1, rehydrator: 1, janitor: 1 }, { JSS_STORE_MBPS: '20', TASK_STALL_SECONDS: '2' });
+    inst = await Installation.start(
+      { planner: 1, provisioner: 1, rehydrator: 1, janitor: 1 },
+      { JSS_STORE_MBPS: '20', TASK_STALL_SECONDS: '2' },
+    );
     image = path.join(inst.dataDir, 'ledger.img');
     await writeGeneratedImage(image, 48 * MiB + 4096, 5, 'ledger');
     await inst.writer.writePoint('bank', [{ name: 'ledger', source: { file: image } }]);
@@ -29,7 +32,8 @@ describe('a service killed in the middle of a task', () => {
   it('a rehydrator killed mid-range: the range is redone by another worker, disk still identical', async () => {
     const id = await inst.publish('failover', { domain: 'bank' });
     const deadline = Date.now() + 30_000;
-    while (!inst.events.of(id, 'task.progress').some((r) => (r.event.data.bytesDone as number) > 0) && Date.now() < deadline) await sleep(50);
+    while (!inst.events.of(id, 'task.progress').some((r) => (r.event.data.bytesDone as number) > 0) && Date.now() < deadline)
+      await sleep(50);
     await inst.add({ rehydrator: 1 });
     kill('rehydrator');
     const end = await inst.events.waitFor(id, ['task.completed', 'task.failed']);

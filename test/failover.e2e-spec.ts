@@ -48,7 +48,12 @@ describe('failover end to end', () => {
     const left = (await inst.platform.listVms()).map((v) => v.name).filter((n) => n.startsWith('jss-'));
     expect(left).toEqual([]);
     expect(inst.events.of(id, 'appliance.deleted')).toHaveLength(1);
-    expect(inst.events.of(id, 'vm.deleted').map((r) => r.event.data.name).sort()).toEqual(['jss-rocva-shop', 'jss-rvm-app', 'jss-rvm-web']);
+    expect(
+      inst.events
+        .of(id, 'vm.deleted')
+        .map((r) => r.event.data.name)
+        .sort(),
+    ).toEqual(['jss-rocva-shop', 'jss-rvm-app', 'jss-rvm-web']);
 
     // progress was reported, ending at the full size
     const progress = inst.events.of(id, 'task.progress').map((r) => r.event.data);

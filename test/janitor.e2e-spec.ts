@@ -6,7 +6,10 @@ describe('janitor orphan sweep', () => {
   let inst: Installation;
 
   beforeAll(async () => {
-    inst = await Installation.start({ planner: 1, provisioner: 1, rehydrator: 1, janitor: 1 }, { JANITOR_SWEEP_SECONDS: '1', JANITOR_GRACE_SECONDS: '0' });
+    inst = await Installation.start(
+      { planner: 1, provisioner: 1, rehydrator: 1, janitor: 1 },
+      { JANITOR_SWEEP_SECONDS: '1', JANITOR_GRACE_SECONDS: '0' },
+    );
   });
   afterAll(() => inst?.stop());
 
@@ -22,7 +25,7 @@ describe('janitor orphan sweep', () => {
       powerOn: true,
     });
 
-  it('removes RVMs, Test VMs and a RocVA of dead tasks; keeps user VMs, recovered VMs and a live task\'s temporaries', async () => {
+  it("removes RVMs, Test VMs and a RocVA of dead tasks; keeps user VMs, recovered VMs and a live task's temporaries", async () => {
     // a live task: its record in Redis, and its RVM
     const now = new Date().toISOString();
     await inst.tasks.create({

@@ -10,11 +10,20 @@ describe('recovery operations end to end', () => {
 
   beforeAll(async () => {
     inst = await Installation.start();
-    for (const [name, size, seed] of [['app', 5 * MiB + 333, 1], ['db', 3 * MiB, 2], ['app2', 5 * MiB + 333, 3]] as const) {
+    for (const [name, size, seed] of [
+      ['app', 5 * MiB + 333, 1],
+      ['db', 3 * MiB, 2],
+      ['app2', 5 * MiB + 333, 3],
+    ] as const) {
       img[name] = path.join(inst.dataDir, `${name}.img`);
       await writeGeneratedImage(img[name], size, seed, name);
     }
-    firstPoint = (await inst.writer.writePoint('ops', [{ name: 'app', source: { file: img.app } }, { name: 'db', source: { file: img.db } }])).id;
+    firstPoint = (
+      await inst.writer.writePoint('ops', [
+        { name: 'app', source: { file: img.app } },
+        { name: 'db', source: { file: img.db } },
+      ])
+    ).id;
     // a newer point in which app holds other bytes
     await inst.writer.writePoint('ops', [{ name: 'app', source: { file: img.app2 } }]);
   });
@@ -95,7 +104,13 @@ describe('recovery operations end to end', () => {
     const { end } = await inst.run('failover', { domain: 'ops', dryRun: true });
     expect(end.key).toBe('task.planned');
     expect(end.event.data).toMatchObject({ operation: 'failover', domain: 'ops', vms: ['app', 'db'] });
-    expect((end.event.data.create as Array<{ name: string }>).map((c) => c.name)).toEqual(['jss-rocva-ops', 'jss-rvm-app', 'jss-rvm-db', 'app', 'db']);
+    expect((end.event.data.create as Array<{ name: string }>).map((c) => c.name)).toEqual([
+      'jss-rocva-ops',
+      'jss-rvm-app',
+      'jss-rvm-db',
+      'app',
+      'db',
+    ]);
     expect(end.event.data.bytesToRehydrate).toBeGreaterThan(0);
     expect(end.event.data.bytesToRehydrate).toBeLessThanOrEqual(8 * MiB + 333);
     expect(end.event.data.estimatedSeconds).toEqual(expect.any(Number));
@@ -115,7 +130,12 @@ describe('recovery operations end to end', () => {
   it('pre-flight: a datastore without room for the disks refuses the command and changes nothing', async () => {
     await inst.platform.addDatastore({ name: 'small-ds', site: 'recovery', capacityBytes: 4 * MiB });
     const before = await inventorySnapshot(inst.platform);
-    const { end } = await inst.run('restore', { domain: 'ops', vms: ['app', 'db'], rename: { app: 'app-s', db: 'db-s' }, target: { datastore: 'small-ds' } });
+    const { end } = await inst.run('restore', {
+      domain: 'ops',
+      vms: ['app', 'db'],
+      rename: { app: 'app-s', db: 'db-s' },
+      target: { datastore: 'small-ds' },
+    });
     expect(end.event.data.reason).toBe('datastore-full');
     expect(end.event.data.message).toMatch(/small-ds/);
     expect(await inventorySnapshot(inst.platform)).toEqual(before);

@@ -9,7 +9,10 @@ describe('planned failover and failback', () => {
   let protection: Protection;
 
   beforeAll(async () => {
-    inst = await Installation.start({ planner: 1, provisioner: 1, rehydrator: 1, janitor: 1, replicator: 1 }, { PLANNED_FAILOVER_TIMEOUT_SECONDS: '3' });
+    inst = await Installation.start(
+      { planner: 1, provisioner: 1, rehydrator: 1, janitor: 1, replicator: 1 },
+      { PLANNED_FAILOVER_TIMEOUT_SECONDS: '3' },
+    );
     protection = new Protection(inst.platform, inst.writer, inst.replica);
     await protection.protect('fin', [
       { name: 'gl', source: { sizeBytes: 6 * MiB + 512, seed: 1 } },
@@ -28,7 +31,10 @@ describe('planned failover and failback', () => {
   }
 
   it('planned failover: source VMs off, a final point after the power-off, recovered disks equal the sources at power-off', async () => {
-    const expected = { gl: await scribble('primary', 'gl'), ap: await sha256File(inst.platform.diskFile((await inst.platform.getVm('primary', 'ap'))!.disks[0].path)) };
+    const expected = {
+      gl: await scribble('primary', 'gl'),
+      ap: await sha256File(inst.platform.diskFile((await inst.platform.getVm('primary', 'ap'))!.disks[0].path)),
+    };
     const { end } = await inst.run('planned-failover', { domain: 'fin' });
     expect(end.key).toBe('task.completed');
     const task = (await inst.tasks.get(end.event.subject!))!;

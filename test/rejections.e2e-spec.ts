@@ -19,8 +19,18 @@ describe('refused commands and unreadable messages', () => {
   const cases: Array<[string, unknown, string, RegExp]> = [
     ['unknown domain', { domain: 'nope' }, 'unknown-domain', /"nope" does not exist/],
     ['unknown VM', { domain: 'crm', vms: ['api', 'ghost'] }, 'unknown-vm', /ghost/],
-    ['unknown recovery point id', { domain: 'crm', recoveryPoint: 'rp-19990101T000000000Z-abcd' }, 'unknown-recovery-point', /no recovery point/],
-    ['time before the oldest point', { domain: 'crm', recoveryPoint: '2001-01-01T00:00:00Z' }, 'unknown-recovery-point', /no recovery point/],
+    [
+      'unknown recovery point id',
+      { domain: 'crm', recoveryPoint: 'rp-19990101T000000000Z-abcd' },
+      'unknown-recovery-point',
+      /no recovery point/,
+    ],
+    [
+      'time before the oldest point',
+      { domain: 'crm', recoveryPoint: '2001-01-01T00:00:00Z' },
+      'unknown-recovery-point',
+      /no recovery point/,
+    ],
     ['network without DHCP', { domain: 'crm', target: { network: 'recovery-static-net' } }, 'no-dhcp', /no DHCP/],
     ['unknown network', { domain: 'crm', target: { network: 'mars-net' } }, 'unknown-network', /mars-net/],
     ['unknown datastore', { domain: 'crm', target: { datastore: 'nas-9' } }, 'unknown-datastore', /nas-9/],
@@ -42,12 +52,20 @@ describe('refused commands and unreadable messages', () => {
   it('refuses a type that does not match the routing key, and an unknown operation', async () => {
     const id = randomUUID();
     await inst.bus.publish(EXCHANGES.commands, 'recovery.failover', {
-      specversion: '1.0', id, source: '/test', type: 'io.jss.recovery.restore', data: { domain: 'crm' },
+      specversion: '1.0',
+      id,
+      source: '/test',
+      type: 'io.jss.recovery.restore',
+      data: { domain: 'crm' },
     });
     expect((await inst.events.waitFor(id, ['command.rejected'])).event.data.reason).toBe('invalid-command');
     const id2 = randomUUID();
     await inst.bus.publish(EXCHANGES.commands, 'recovery.teleport', {
-      specversion: '1.0', id: id2, source: '/test', type: 'io.jss.recovery.teleport', data: { domain: 'crm' },
+      specversion: '1.0',
+      id: id2,
+      source: '/test',
+      type: 'io.jss.recovery.teleport',
+      data: { domain: 'crm' },
     });
     expect((await inst.events.waitFor(id2, ['command.rejected'])).event.data.reason).toBe('unsupported-operation');
   });

@@ -13,7 +13,14 @@ async function main(): Promise<number> {
     .description('JSS Recovery Services: publish recovery commands and follow them; list tasks, VMs and recovery points')
     .exitOverride()
     .configureOutput({ outputError: (s, write) => write(s.split('\n')[0] + '\n') });
-  for (const cmd of [...recoveryCommands(ctx), tasksCommand(ctx), vmsCommand(ctx), replicaCommand(ctx), siteCommand(ctx), demoCommand(ctx)]) {
+  for (const cmd of [
+    ...recoveryCommands(ctx),
+    tasksCommand(ctx),
+    vmsCommand(ctx),
+    replicaCommand(ctx),
+    siteCommand(ctx),
+    demoCommand(ctx),
+  ]) {
     program.addCommand(cmd.exitOverride());
   }
   try {

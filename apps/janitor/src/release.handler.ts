@@ -24,7 +24,9 @@ export class ReleaseHandler {
   async execute(work: ReleaseWork, traceparent?: string): Promise<void> {
     const cause = { taskId: work.taskId, commandId: work.commandId, traceparent };
     const owned = await this.platform.listVms({ ownerTaskId: work.taskId });
-    const doomed = owned.filter((vm) => vm.owner!.kind === 'rvm' || vm.owner!.kind === 'tvm' || (work.removeRecovered && vm.owner!.kind === 'recovered'));
+    const doomed = owned.filter(
+      (vm) => vm.owner!.kind === 'rvm' || vm.owner!.kind === 'tvm' || (work.removeRecovered && vm.owner!.kind === 'recovered'),
+    );
     const limit = pLimit(DELETE_CONCURRENCY);
     await Promise.all(doomed.map((vm) => limit(() => deleteOwnedVm(this.platform, this.messenger, vm, cause))));
     const appliance = await this.rocva.release(work.domain, work.taskId, work.site);

@@ -48,7 +48,10 @@ export async function publishAndFollow(bus: AmqpBus, op: Operation, data: object
   const view = opts.wait && !opts.quiet ? new ProgressView() : null;
   let taskId = opts.taskId ?? '';
   const done = new Promise<Outcome>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new CliError(`no answer to command ${id} within ${ANSWER_TIMEOUT_MS / 1000}s: is the planner running?`)), ANSWER_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new CliError(`no answer to command ${id} within ${ANSWER_TIMEOUT_MS / 1000}s: is the planner running?`)),
+      ANSWER_TIMEOUT_MS,
+    );
     const settle = (outcome: Outcome | CliError) => {
       clearTimeout(timer);
       if (outcome instanceof CliError) reject(outcome);
@@ -98,7 +101,9 @@ export async function publishAndFollow(bus: AmqpBus, op: Operation, data: object
     };
     bus
       .subscribe(EXCHANGES.events, ['#'], onEvent)
-      .then(() => bus.publish(EXCHANGES.commands, commandRoutingKey(op), cloudEvent({ id, type: commandType(op), source: '/jssctl', data })))
+      .then(() =>
+        bus.publish(EXCHANGES.commands, commandRoutingKey(op), cloudEvent({ id, type: commandType(op), source: '/jssctl', data })),
+      )
       .catch(reject);
   });
   try {

@@ -26,7 +26,8 @@ export class ProgressView {
     const rate = `${mib(p.bytesPerSecond)} MiB/s`;
     const eta = p.etaSeconds === null ? 'ETA --' : `ETA ${p.etaSeconds}s`;
     this.bar('total', p.bytesTotal).update(p.bytesDone, this.payload('total', p.bytesDone, p.bytesTotal, `${rate} ${eta}`));
-    for (const [vm, v] of Object.entries(p.vms)) this.bar(vm, v.bytesTotal).update(v.bytesDone, this.payload(vm, v.bytesDone, v.bytesTotal, ''));
+    for (const [vm, v] of Object.entries(p.vms))
+      this.bar(vm, v.bytesTotal).update(v.bytesDone, this.payload(vm, v.bytesDone, v.bytesTotal, ''));
   }
 
   /** A line above the bars (written at once where there is no terminal to redraw). */

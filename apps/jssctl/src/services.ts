@@ -35,8 +35,12 @@ export async function startService(
   const child = spawn(process.execPath, [main], { env: { ...env, HTTP_PORT: String(port) }, stdio: ['ignore', log, log] });
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new CliError(`${label} exited with code ${child.exitCode}; see ${path.join(logDir, `${label}.log`)}`);
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    if (child.exitCode !== null)
+      throw new CliError(`${label} exited with code ${child.exitCode}; see ${path.join(logDir, `${label}.log`)}`);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return { name: label, port, child };
     await sleep(200);
   }

@@ -44,10 +44,16 @@ export class CommandsHandler implements OnApplicationBootstrap {
     const op = msg.fields.routingKey.replace(/^recovery\./, '') as Operation;
     try {
       if (!OPERATIONS.includes(op)) {
-        throw new ReasonedError(REASONS.unsupportedOperation, `routing key "${msg.fields.routingKey}" names no operation; use recovery.<${OPERATIONS.join('|')}>`);
+        throw new ReasonedError(
+          REASONS.unsupportedOperation,
+          `routing key "${msg.fields.routingKey}" names no operation; use recovery.<${OPERATIONS.join('|')}>`,
+        );
       }
       if (command.type !== commandType(op)) {
-        throw new ReasonedError(REASONS.invalidCommand, `type "${command.type}" does not match routing key ${msg.fields.routingKey} (expected ${commandType(op)})`);
+        throw new ReasonedError(
+          REASONS.invalidCommand,
+          `type "${command.type}" does not match routing key ${msg.fields.routingKey} (expected ${commandType(op)})`,
+        );
       }
       const existing = await this.tasks.taskOfCommand(command.id);
       const task = existing ? await this.tasks.get(existing) : null;
@@ -60,7 +66,8 @@ export class CommandsHandler implements OnApplicationBootstrap {
       switch (op) {
         case 'failover': {
           const taskId = (parsed.data as { taskId?: string }).taskId;
-          if (taskId) return await this.control.execute('cutover', command, { taskId, dryRun: (parsed.data as { dryRun?: boolean }).dryRun });
+          if (taskId)
+            return await this.control.execute('cutover', command, { taskId, dryRun: (parsed.data as { dryRun?: boolean }).dryRun });
           return await this.recovery.execute(op, command, parsed.data as never);
         }
         case 'planned-failover':

@@ -17,18 +17,34 @@ export class ControlCommand {
     const task = await this.tasks.get(data.taskId);
     if (!task) throw new ReasonedError(REASONS.unknownTask, `there is no task ${data.taskId}`);
     if (!ACTIVE_STATES.includes(task.state)) {
-      throw new ReasonedError(REASONS.taskEnded, `task ${task.id} is ${task.state}; there is nothing to ${op === 'cancel' ? 'cancel' : 'clean up'}`);
+      throw new ReasonedError(
+        REASONS.taskEnded,
+        `task ${task.id} is ${task.state}; there is nothing to ${op === 'cancel' ? 'cancel' : 'clean up'}`,
+      );
     }
     if (op === 'test-cleanup' && task.operation !== 'test-failover') {
       throw new ReasonedError(REASONS.notATest, `task ${task.id} is a ${task.operation}, not a test failover; use cancel`);
     }
     if (op === 'cutover' && task.operation !== 'continuous-failover') {
-      throw new ReasonedError(REASONS.notContinuous, `task ${task.id} is a ${task.operation}, not a continuous failover; only those can be cut over`);
+      throw new ReasonedError(
+        REASONS.notContinuous,
+        `task ${task.id} is a ${task.operation}, not a continuous failover; only those can be cut over`,
+      );
     }
     if (data.dryRun) {
       // nothing would be created; the task's VMs would be removed
       const { domain, vms, point: recoveryPoint, target } = task;
-      const planned = { commandId: command.id, operation: op, domain, vms, recoveryPoint, target, create: [], bytesToRehydrate: 0, estimatedSeconds: 0 };
+      const planned = {
+        commandId: command.id,
+        operation: op,
+        domain,
+        vms,
+        recoveryPoint,
+        target,
+        create: [],
+        bytesToRehydrate: 0,
+        estimatedSeconds: 0,
+      };
       return this.messenger.event(EVENTS.taskPlanned, null, planned);
     }
     if (op === 'cancel') await this.flow.cancel(task);

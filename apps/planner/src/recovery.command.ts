@@ -5,7 +5,20 @@ import { CloudEvent, CommandData, EVENTS, REASONS, ReasonedError } from '@jss/co
 import { Env } from '@jss/config';
 import { ENV, OBJECT_STORE, PLATFORM } from '@jss/infra';
 import { Platform, temporaryName } from '@jss/platform';
-import { PlanContext, TaskDraft, TaskFlow, planContinuousFailover, planFailback, planFailover, planPlannedFailover, planRestore, planTestFailover, plannedOf, preflight, traceparentOf } from '@jss/recovery';
+import {
+  PlanContext,
+  TaskDraft,
+  TaskFlow,
+  planContinuousFailover,
+  planFailback,
+  planFailover,
+  planPlannedFailover,
+  planRestore,
+  planTestFailover,
+  plannedOf,
+  preflight,
+  traceparentOf,
+} from '@jss/recovery';
 import { ReplicaRepository } from '@jss/replica';
 import { ObjectStore } from '@jss/store';
 import { TaskStore } from '@jss/tasks';
@@ -39,7 +52,11 @@ export class RecoveryCommand {
 
   async execute<O extends RecoveryOperation>(op: O, command: CloudEvent, data: CommandData<O>): Promise<void> {
     const plan = PLANNERS[op] as (d: CommandData<O>, ctx: PlanContext) => Promise<TaskDraft>;
-    const draft = await plan(data, { replica: this.replica, platform: this.platform, plannedTimeoutSeconds: this.env.PLANNED_FAILOVER_TIMEOUT_SECONDS });
+    const draft = await plan(data, {
+      replica: this.replica,
+      platform: this.platform,
+      plannedTimeoutSeconds: this.env.PLANNED_FAILOVER_TIMEOUT_SECONDS,
+    });
     await preflight(draft, this.platform, this.store);
     if (data.dryRun) return this.answerDryRun(command, draft);
     const taskId = await this.tasks.claimCommand(command.id, `task-${randomUUID()}`);

@@ -30,11 +30,19 @@ export class FinalizeHandler {
     const cause = { taskId: work.taskId, commandId: work.commandId, traceparent };
     const limit = pLimit(CREATE_CONCURRENCY);
     const vms = await this.locks.withLock('finalize', work.taskId, async () => {
-      const made = await Promise.all(work.vms.map((vm) => limit(() => (work.kind === 'rvm' ? this.ensureFinal(work, vm, cause) : this.existing(work, vm)))));
+      const made = await Promise.all(
+        work.vms.map((vm) => limit(() => (work.kind === 'rvm' ? this.ensureFinal(work, vm, cause) : this.existing(work, vm)))),
+      );
       const poweredOnAt = await this.powerOnInOrder(work, made);
       // failback: the copies at the recovery site stop once the VMs run at home again
       if (work.powerOff) await Promise.all(work.powerOff.vms.map((vm) => this.platform.powerOff(work.powerOff!.site, vm)));
-      return made.map((v, i) => ({ vm: work.vms[i].vm, name: v.name, site: v.site, ip: v.nics[0]?.ip ?? null, poweredOnAt: poweredOnAt.get(v.name)! }));
+      return made.map((v, i) => ({
+        vm: work.vms[i].vm,
+        name: v.name,
+        site: v.site,
+        ip: v.nics[0]?.ip ?? null,
+        poweredOnAt: poweredOnAt.get(v.name)!,
+      }));
     });
     if (work.kind === 'tvm') {
       const appliance = await this.rocva.release(work.domain, work.taskId, work.site);
@@ -47,7 +55,8 @@ export class FinalizeHandler {
     const existing = await this.platform.getVm(work.site, vm.name);
     if (existing?.owner?.taskId === work.taskId) return existing;
     if (existing && !vm.replace) throw new ReasonedError(REASONS.vmExists, `a VM named "${vm.name}" already exists at site "${work.site}"`);
-    if (existing && (await this.platform.deleteVm(work.site, vm.name)) && existing.owner) await announceDeleted(this.messenger, existing, cause);
+    if (existing && (await this.platform.deleteVm(work.site, vm.name)) && existing.owner)
+      await announceDeleted(this.messenger, existing, cause);
     const made = await this.platform.createVm({
       name: vm.name,
       site: work.site,

@@ -14,6 +14,10 @@ export class PowerOffHandler {
 
   async execute(work: PowerOffWork, traceparent?: string): Promise<void> {
     await Promise.all(work.vms.map((vm) => this.platform.powerOff(work.site, vm)));
-    await this.messenger.send(REPLIES.poweredOff, { taskId: work.taskId, commandId: work.commandId, at: new Date().toISOString() }, traceparent);
+    await this.messenger.send(
+      REPLIES.poweredOff,
+      { taskId: work.taskId, commandId: work.commandId, at: new Date().toISOString() },
+      traceparent,
+    );
   }
 }

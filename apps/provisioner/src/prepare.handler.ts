@@ -52,7 +52,8 @@ export class PrepareHandler {
     const name = temporaryName(work.kind, vm);
     const existing = await this.platform.getVm(work.site, name);
     if (existing?.owner?.taskId === work.taskId) return existing;
-    if (existing) throw new ReasonedError(REASONS.vmBusy, `${name} already exists for another task (${existing.owner?.taskId ?? 'not ours'})`);
+    if (existing)
+      throw new ReasonedError(REASONS.vmBusy, `${name} already exists for another task (${existing.owner?.taskId ?? 'not ours'})`);
     const temp = await this.platform.createVm({
       name,
       site: work.site,

@@ -41,7 +41,10 @@ export class RangeHandler {
     const startedAt = new Date().toISOString();
     const abort = new AbortController();
     const watch = setInterval(() => {
-      void taskIsActive(this.tasks, job.taskId).then((active) => active || abort.abort(), () => undefined);
+      void taskIsActive(this.tasks, job.taskId).then(
+        (active) => active || abort.abort(),
+        () => undefined,
+      );
     }, REPORT_INTERVAL_MS);
     let lastReport = 0;
     const report = (bytesDone: number) => {

@@ -23,7 +23,11 @@ export class ReplicateHandler implements OnApplicationBootstrap {
       route(WORK.replicate, (w, e) =>
         runStep(deps, w, 'replicate', e.traceparent, async () => {
           const point = await this.protection.replicate(w.domain, w.site);
-          await this.messenger.send(REPLIES.replicated, { taskId: w.taskId, commandId: w.commandId, pointId: point.id, time: point.time }, e.traceparent);
+          await this.messenger.send(
+            REPLIES.replicated,
+            { taskId: w.taskId, commandId: w.commandId, pointId: point.id, time: point.time },
+            e.traceparent,
+          );
         }),
       ),
     ]);

@@ -1,13 +1,7 @@
 import amqp, { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  CLOUDEVENTS_CONTENT_TYPE,
-  CloudEvent,
-  DEAD_LETTER_REASON_HEADER,
-  EXCHANGES,
-  cloudEventSchema,
-} from '@jss/contract';
+import { CLOUDEVENTS_CONTENT_TYPE, CloudEvent, DEAD_LETTER_REASON_HEADER, EXCHANGES, cloudEventSchema } from '@jss/contract';
 import { Logger, metrics } from '@jss/observability';
 import { DeadLetter } from './dead-letter';
 import { QueueSpec, declareExchanges, declareQueue } from './topology';
@@ -88,14 +82,18 @@ export class AmqpBus {
         await declareExchanges(ch);
         const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true });
         for (const p of patterns) await ch.bindQueue(queue, exchange, p);
-        await ch.consume(queue, (msg) => {
-          if (!msg) return;
-          try {
-            onEvent(this.parse(msg), msg.fields.routingKey);
-          } catch (err) {
-            this.log.warn({ err: errorText(err) }, 'unreadable event ignored');
-          }
-        }, { noAck: true });
+        await ch.consume(
+          queue,
+          (msg) => {
+            if (!msg) return;
+            try {
+              onEvent(this.parse(msg), msg.fields.routingKey);
+            } catch (err) {
+              this.log.warn({ err: errorText(err) }, 'unreadable event ignored');
+            }
+          },
+          { noAck: true },
+        );
       },
     });
     this.consumers.push(channel);

@@ -22,7 +22,6 @@ export const SERVICE_QUEUES = {
   replicatorWork: { name: QUEUES.replicatorWork, bindings: [{ exchange: EXCHANGES.internal, pattern: WORK.replicate.key }] },
 } satisfies Record<string, QueueSpec>;
 
-
 /** Exchanges and the dead-letter queue; declared by every process (idempotent). */
 export async function declareExchanges(ch: ConfirmChannel): Promise<void> {
   for (const name of [EXCHANGES.commands, EXCHANGES.events, EXCHANGES.internal, EXCHANGES.deadLetter]) {

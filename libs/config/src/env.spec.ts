@@ -17,6 +17,8 @@ describe('configuration', () => {
   });
 
   it('fails fast naming every bad variable', () => {
-    expect(() => loadEnv({ HTTP_PORT: 'eighty', REHYDRATOR_CONCURRENCY: '0' })).toThrow(/HTTP_PORT.*REHYDRATOR_CONCURRENCY|REHYDRATOR_CONCURRENCY.*HTTP_PORT/);
+    expect(() => loadEnv({ HTTP_PORT: 'eighty', REHYDRATOR_CONCURRENCY: '0' })).toThrow(
+      /HTTP_PORT.*REHYDRATOR_CONCURRENCY|REHYDRATOR_CONCURRENCY.*HTTP_PORT/,
+    );
   });
 });

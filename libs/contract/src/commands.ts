@@ -62,6 +62,9 @@ export type FailoverData = CommandData<'failover'>;
 /** One line per problem, e.g. `data.vms[0]: lower-case letters, ...`. */
 export function describeIssues(error: z.ZodError, root = 'data'): string {
   return error.issues
-    .map((i) => `${[root, ...i.path].map((p, n) => (typeof p === 'number' ? `[${p}]` : n ? `.${String(p)}` : String(p))).join('')}: ${i.message}`)
+    .map(
+      (i) =>
+        `${[root, ...i.path].map((p, n) => (typeof p === 'number' ? `[${p}]` : n ? `.${String(p)}` : String(p))).join('')}: ${i.message}`,
+    )
     .join('; ');
 }

@@ -24,7 +24,7 @@ export class FileDiskHandle implements DiskHandle {
       throw new RangeError(`write of ${buffer.length} bytes at ${offset} is outside the ${this.sizeBytes}-byte disk`);
     }
     // a positioned write may be short (e.g. interrupted); go on until all of it is written
-    for (let done = 0; done < buffer.length; ) {
+    for (let done = 0; done < buffer.length;) {
       const { bytesWritten } = await this.handle.write(buffer, done, buffer.length - done, offset + done);
       done += bytesWritten;
     }

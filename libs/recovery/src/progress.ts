@@ -13,12 +13,7 @@ export interface ProgressFigures {
  * Task progress from the bytes each range job reported. Zero-filled parts of a disk count as
  * done when their job reports them, so a VM reaches exactly its disk size.
  */
-export function progressOf(
-  jobs: RangeJobPlan[],
-  jobBytes: Record<string, number>,
-  since: string,
-  now = Date.now(),
-): ProgressFigures {
+export function progressOf(jobs: RangeJobPlan[], jobBytes: Record<string, number>, since: string, now = Date.now()): ProgressFigures {
   const vms: Record<string, VmProgress> = {};
   for (const job of jobs) {
     const vm = (vms[job.vm] ??= { bytesDone: 0, bytesTotal: 0 });

@@ -36,7 +36,11 @@ export class Protection {
         }));
       await this.fill(made, vm.name, vm.source);
     }
-    return this.replicate(domain, site, vms.map((v) => v.name));
+    return this.replicate(
+      domain,
+      site,
+      vms.map((v) => v.name),
+    );
   }
 
   /**
@@ -59,7 +63,8 @@ export class Protection {
   }
 
   private diskFile(vm: VmInfo): string {
-    if (!this.platform.diskFile) throw new Error('the platform gives no access to disk files; this stand-in replication needs the simulated platform');
+    if (!this.platform.diskFile)
+      throw new Error('the platform gives no access to disk files; this stand-in replication needs the simulated platform');
     return this.platform.diskFile(vm.disks[0].path);
   }
 

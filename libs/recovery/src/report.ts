@@ -4,12 +4,20 @@ import { JobStats, Task } from '@jss/tasks';
 const seconds = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 1000;
 
 /** What a finished task did, per VM: bytes, blocks skipped, rehydration time, time to power-on; and the RTO. */
-export function reportOf(task: Task, outcome: TaskReportData['outcome'], stats: Record<string, JobStats>, now = new Date()): TaskReportData {
+export function reportOf(
+  task: Task,
+  outcome: TaskReportData['outcome'],
+  stats: Record<string, JobStats>,
+  now = new Date(),
+): TaskReportData {
   const vms: VmReport[] = (task.plan ?? []).map((vm) => {
     const jobs = (task.jobs ?? []).filter((j) => j.vm === vm.name).map((j) => ({ job: j, s: stats[j.jobId] }));
     const done = jobs.filter((x) => x.s);
     const started = done.map((x) => x.s!.startedAt).sort()[0];
-    const ended = done.map((x) => x.s!.doneAt).sort().at(-1);
+    const ended = done
+      .map((x) => x.s!.doneAt)
+      .sort()
+      .at(-1);
     const poweredOnAt = task.recovered?.find((r) => r.vm === vm.name)?.poweredOnAt;
     return {
       name: vm.name,
@@ -22,7 +30,10 @@ export function reportOf(task: Task, outcome: TaskReportData['outcome'], stats: 
       powerOnSeconds: poweredOnAt ? seconds(task.createdAt, poweredOnAt) : null,
     };
   });
-  const lastPowerOn = (task.recovered ?? []).map((r) => r.poweredOnAt).sort().at(-1);
+  const lastPowerOn = (task.recovered ?? [])
+    .map((r) => r.poweredOnAt)
+    .sort()
+    .at(-1);
   return {
     taskId: task.id,
     commandId: task.commandId,

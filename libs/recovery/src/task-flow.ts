@@ -16,7 +16,12 @@ const since = (iso: string) => (Date.now() - Date.parse(iso)) / 1000;
 const jobsOf = (point: Manifest, plan: PlannedVm[]): RangeJobPlan[] =>
   plan.flatMap((vm) =>
     vm.disks.flatMap((d) =>
-      planRanges(point, vm.name, d.index).map((r) => ({ jobId: `${point.id}/${vm.name}/${d.index}/${r.firstBlock}`, vm: vm.name, disk: d.index, ...r })),
+      planRanges(point, vm.name, d.index).map((r) => ({
+        jobId: `${point.id}/${vm.name}/${d.index}/${r.firstBlock}`,
+        vm: vm.name,
+        disk: d.index,
+        ...r,
+      })),
     ),
   );
 
@@ -44,7 +49,13 @@ export class TaskFlow {
     if (!moved && !(redelivered && task.state === first)) return;
     if (moved) metrics.tasksStarted.inc({ operation: task.operation });
     const cause = causeOf(task);
-    await this.messenger.event(EVENTS.taskAccepted, cause, { ...cause, operation: task.operation, domain: task.domain, vms: task.vms, recoveryPoint: task.point });
+    await this.messenger.event(EVENTS.taskAccepted, cause, {
+      ...cause,
+      operation: task.operation,
+      domain: task.domain,
+      vms: task.vms,
+      recoveryPoint: task.point,
+    });
     const planned = task.spec.planned;
     if (planned) return this.messenger.send(WORK.powerOff, { ...cause, site: planned.site, vms: planned.vms }, task.traceparent);
     await this.sendPrepare(task, task.point.id);
@@ -69,12 +80,17 @@ export class TaskFlow {
     const newest = await this.replica.resolvePoint(task.domain);
     if (newest && newest.time > task.poweredOffAt) {
       const point = { id: newest.id, time: newest.time };
-      if (await this.tasks.transition(task.id, ['awaiting-point'], 'provisioning', { point })) await this.sendPrepare({ ...task, point }, newest.id);
+      if (await this.tasks.transition(task.id, ['awaiting-point'], 'provisioning', { point }))
+        await this.sendPrepare({ ...task, point }, newest.id);
       return;
     }
     const waited = (now - Date.parse(task.poweredOffAt)) / 1000;
     if (waited > task.spec.planned!.timeoutSeconds) {
-      await this.fail(task, REASONS.pointTimeout, `no recovery point newer than the power-off of the source VMs (${task.poweredOffAt}) within ${task.spec.planned!.timeoutSeconds}s`);
+      await this.fail(
+        task,
+        REASONS.pointTimeout,
+        `no recovery point newer than the power-off of the source VMs (${task.poweredOffAt}) within ${task.spec.planned!.timeoutSeconds}s`,
+      );
     }
   }
 
@@ -102,7 +118,12 @@ export class TaskFlow {
     if (!task) return;
     const point = await this.replica.getPoint(task.domain, task.point.id);
     if (!point) return this.fail(task, REASONS.unknownRecoveryPoint, `recovery point ${task.point.id} vanished`);
-    const plan = msg.temporaries.map((t) => ({ name: t.vm, temp: t.name, tempIp: t.ip, disks: t.disks.map((d, index) => ({ index, ...d })) }));
+    const plan = msg.temporaries.map((t) => ({
+      name: t.vm,
+      temp: t.name,
+      tempIp: t.ip,
+      disks: t.disks.map((d, index) => ({ index, ...d })),
+    }));
     const jobs = jobsOf(point, plan);
     const moved = await this.tasks.transition(task.id, ['provisioning'], 'rehydrating', {
       rocva: msg.rocva,
@@ -113,7 +134,12 @@ export class TaskFlow {
     });
     // a repeated reply re-sends only what is not done yet (rehydration is idempotent anyway)
     const done = moved ? new Set<string>() : new Set(await this.tasks.doneJobs(task.id));
-    await this.sendJobs({ ...task, plan }, point, jobs.filter((j) => !done.has(j.jobId)), null);
+    await this.sendJobs(
+      { ...task, plan },
+      point,
+      jobs.filter((j) => !done.has(j.jobId)),
+      null,
+    );
     await this.checkRehydrated(task.id, !moved);
   }
 
@@ -157,7 +183,14 @@ export class TaskFlow {
   async onRangeDone(msg: RangeDone, redelivered = false): Promise<void> {
     const { bytesRead, blocksRead, blocksZero, blocksUnchanged, startedAt } = msg;
     // stats are kept per job id, which names its point: rounds of a continuous failover do not mix
-    await this.tasks.recordJobStats(msg.taskId, msg.jobId, { bytesRead, blocksRead, blocksZero, blocksUnchanged, startedAt, doneAt: new Date().toISOString() });
+    await this.tasks.recordJobStats(msg.taskId, msg.jobId, {
+      bytesRead,
+      blocksRead,
+      blocksZero,
+      blocksUnchanged,
+      startedAt,
+      doneAt: new Date().toISOString(),
+    });
     await this.recordBytes(msg.taskId, msg.jobId, msg.bytesDone, true);
     await this.checkRehydrated(msg.taskId, redelivered);
   }
@@ -170,12 +203,19 @@ export class TaskFlow {
     const expiresAt = testing && task.spec.ttlSeconds ? new Date(Date.now() + task.spec.ttlSeconds * 1000).toISOString() : undefined;
     const moved = await this.tasks.transition(task.id, ['finalizing'], testing ? 'testing' : 'cleaning', { recovered: msg.vms, expiresAt });
     if (moved && msg.vms.length) {
-      const last = msg.vms.map((v) => v.poweredOnAt).sort().at(-1)!;
+      const last = msg.vms
+        .map((v) => v.poweredOnAt)
+        .sort()
+        .at(-1)!;
       metrics.taskRto.observe({ operation: task.operation }, (Date.parse(last) - Date.parse(task.createdAt)) / 1000);
     }
     if (!testing) return this.release(task, false);
     const cause = causeOf(task);
-    await this.messenger.event(EVENTS.taskReady, cause, { ...cause, vms: msg.vms.map(({ poweredOnAt: _p, ...v }) => v), expiresAt: expiresAt ?? null });
+    await this.messenger.event(EVENTS.taskReady, cause, {
+      ...cause,
+      vms: msg.vms.map(({ poweredOnAt: _p, ...v }) => v),
+      expiresAt: expiresAt ?? null,
+    });
   }
 
   /** Temporaries are gone: the task ends with the outcome its ending state decided, and reports. */
@@ -239,7 +279,8 @@ export class TaskFlow {
       const t = await this.tasks.fields(id, 'state', 'expiresAt');
       if (t?.state !== 'testing' || !t.expiresAt || Date.parse(t.expiresAt) > now) continue;
       const task = await this.tasks.get(id);
-      if (task && (await this.cleanupTest(task))) this.log.info({ taskId: id, commandId: task.commandId }, 'test failover expired; cleaning up');
+      if (task && (await this.cleanupTest(task)))
+        this.log.info({ taskId: id, commandId: task.commandId }, 'test failover expired; cleaning up');
     }
   }
 
@@ -309,8 +350,20 @@ export class TaskFlow {
     const plan = task.plan!;
     const vms =
       task.spec.temporaryKind === 'tvm'
-        ? plan.map((v) => ({ vm: v.name, temp: v.temp, name: v.temp, network: task.spec.temporaryNetwork, ip: 'dhcp', replace: false, disks: [] }))
-        : task.spec.finals.map((f) => ({ ...f, temp: plan.find((v) => v.name === f.vm)!.temp, disks: plan.find((v) => v.name === f.vm)!.disks.map((d) => d.path) }));
+        ? plan.map((v) => ({
+            vm: v.name,
+            temp: v.temp,
+            name: v.temp,
+            network: task.spec.temporaryNetwork,
+            ip: 'dhcp',
+            replace: false,
+            disks: [],
+          }))
+        : task.spec.finals.map((f) => ({
+            ...f,
+            temp: plan.find((v) => v.name === f.vm)!.temp,
+            disks: plan.find((v) => v.name === f.vm)!.disks.map((d) => d.path),
+          }));
     await this.messenger.send(
       WORK.finalize,
       {
@@ -339,7 +392,11 @@ export class TaskFlow {
   /** removeRecovered: the task did not complete (failed, cancelled): undo all of it, source power included. */
   private async release(task: Task, removeRecovered: boolean): Promise<void> {
     const powerOn = removeRecovered && task.spec.planned ? { site: task.spec.planned.site, vms: task.spec.planned.vms } : null;
-    await this.messenger.send(WORK.release, { ...causeOf(task), domain: task.domain, site: task.target.site, removeRecovered, powerOn }, task.traceparent);
+    await this.messenger.send(
+      WORK.release,
+      { ...causeOf(task), domain: task.domain, site: task.target.site, removeRecovered, powerOn },
+      task.traceparent,
+    );
   }
 
   private async inState(taskId: string, states: TaskState[]): Promise<Task | null> {

@@ -24,7 +24,16 @@ export type TaskState = (typeof TASK_STATES)[number];
 export const ENDED_STATES: readonly TaskState[] = ['completed', 'failed', 'cancelled'];
 export const isEnded = (s: TaskState): boolean => ENDED_STATES.includes(s);
 /** States in which a task is still doing its work (not ending, not ended): can fail or be cancelled. */
-export const ACTIVE_STATES: TaskState[] = ['accepted', 'quiescing', 'awaiting-point', 'provisioning', 'rehydrating', 'finalizing', 'testing', 'standby'];
+export const ACTIVE_STATES: TaskState[] = [
+  'accepted',
+  'quiescing',
+  'awaiting-point',
+  'provisioning',
+  'rehydrating',
+  'finalizing',
+  'testing',
+  'standby',
+];
 /** Ending: its temporaries are being removed; the outcome is decided. */
 export const OUTCOME_OF: Partial<Record<TaskState, TaskState>> = { cleaning: 'completed', failing: 'failed', cancelling: 'cancelled' };
 

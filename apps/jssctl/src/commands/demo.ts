@@ -29,9 +29,13 @@ export function demoCommand(ctx: CliContext): Command {
         const started = Date.now();
         const outcome = await publishAndFollow(await ctx.bus(), 'failover', { domain: DEMO_DOMAIN }, { wait: true });
         const c = outcome.completed!;
-        console.log(`failover of "${DEMO_DOMAIN}" completed in ${((Date.now() - started) / 1000).toFixed(1)}s: ${c.vms.length} VMs recovered, ${(c.bytesTotal / 2 ** 20).toFixed(0)} MiB rehydrated, temporaries removed`);
+        console.log(
+          `failover of "${DEMO_DOMAIN}" completed in ${((Date.now() - started) / 1000).toFixed(1)}s: ${c.vms.length} VMs recovered, ${(c.bytesTotal / 2 ** 20).toFixed(0)} MiB rehydrated, temporaries removed`,
+        );
         const vms = await (await ctx.platform()).listVms({ site: 'recovery' });
-        printTable(vms.map((v) => ({ name: v.name, site: v.site, power: v.powerState, ip: v.nics[0]?.ip ?? '-', kind: v.owner?.kind ?? '-' })));
+        printTable(
+          vms.map((v) => ({ name: v.name, site: v.site, power: v.powerState, ip: v.nics[0]?.ip ?? '-', kind: v.owner?.kind ?? '-' })),
+        );
         if (o.keepRunning) await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
       } finally {
         await Promise.all(running.map((s) => stopService(s)));
@@ -42,7 +46,10 @@ export function demoCommand(ctx: CliContext): Command {
 async function seedDomain(ctx: CliContext) {
   if (await ctx.replica().getDomain(DEMO_DOMAIN)) return;
   console.log(`writing domain "${DEMO_DOMAIN}" (${DEMO_VMS.join(', ')}, generated data) into ${ctx.env.JSS_DATA_DIR}/objects`);
-  await ctx.writer().writePoint(DEMO_DOMAIN, DEMO_VMS.map((s) => parseVmSpec(s, 1)));
+  await ctx.writer().writePoint(
+    DEMO_DOMAIN,
+    DEMO_VMS.map((s) => parseVmSpec(s, 1)),
+  );
 }
 
 /** Re-running the demo: the VMs the previous demo recovered are removed first (only those). */

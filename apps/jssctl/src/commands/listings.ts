@@ -72,7 +72,9 @@ export function tasksCommand(ctx: CliContext): Command {
       console.log(`created ${t.createdAt}${t.endedAt ? `, ended ${t.endedAt}` : ''}`);
       const r = t.report;
       if (!r) return;
-      console.log(`report: ${r.outcome}, RTO ${r.rtoSeconds === null ? '-' : `${r.rtoSeconds.toFixed(1)}s`}, duration ${r.durationSeconds.toFixed(1)}s`);
+      console.log(
+        `report: ${r.outcome}, RTO ${r.rtoSeconds === null ? '-' : `${r.rtoSeconds.toFixed(1)}s`}, duration ${r.durationSeconds.toFixed(1)}s`,
+      );
       printTable(
         r.vms.map((v) => ({
           vm: v.name,
@@ -107,7 +109,15 @@ export function siteCommand(ctx: CliContext): Command {
       const inventory = { clusters: await p.listClusters(), datastores: await p.listDatastores(), networks: await p.listNetworks() };
       if (o.json) return printJson(inventory);
       printTable(inventory.datastores.map((d) => ({ datastore: d.name, site: d.site, capacity: d.capacityBytes, free: d.freeBytes })));
-      printTable(inventory.networks.map((n) => ({ network: n.name, site: n.site, dhcp: String(n.dhcp), isolated: String(n.isolated), freeAddresses: n.freeAddresses })));
+      printTable(
+        inventory.networks.map((n) => ({
+          network: n.name,
+          site: n.site,
+          dhcp: String(n.dhcp),
+          isolated: String(n.isolated),
+          freeAddresses: n.freeAddresses,
+        })),
+      );
     });
   return site;
 }

@@ -5,7 +5,11 @@ import { CliContext } from '../context';
 import { Outcome, publishAndFollow } from '../follow';
 import { printJson } from '../output';
 
-const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** `a=b,c=d` → {a: b, c: d} */
 const pairs = (v: string) =>
@@ -59,12 +63,18 @@ function printOutcome(outcome: Outcome, seconds: number) {
   if (outcome.cancelled) return console.log(`task ${outcome.taskId} cancelled; everything it created was removed`);
   if (outcome.synced) {
     const s = outcome.synced;
-    return console.log(`task ${outcome.taskId}: RVMs hold ${s.recoveryPoint.id} (lag ${s.lagSeconds.toFixed(0)}s); cut over with: jssctl failover <domain> --task ${outcome.taskId}`);
+    return console.log(
+      `task ${outcome.taskId}: RVMs hold ${s.recoveryPoint.id} (lag ${s.lagSeconds.toFixed(0)}s); cut over with: jssctl failover <domain> --task ${outcome.taskId}`,
+    );
   }
   const vms = outcome.completed?.vms ?? outcome.ready?.vms;
   if (!vms) return console.log(outcome.taskId);
-  if (outcome.ready) console.log(`task ${outcome.taskId}: test VMs up${outcome.ready.expiresAt ? ` until ${outcome.ready.expiresAt}` : ''} (end with: jssctl test-cleanup ${outcome.taskId})`);
-  else console.log(`task ${outcome.taskId} completed in ${seconds.toFixed(1)}s: ${vms.length} VM(s), ${mib(outcome.completed!.bytesTotal)}`);
+  if (outcome.ready)
+    console.log(
+      `task ${outcome.taskId}: test VMs up${outcome.ready.expiresAt ? ` until ${outcome.ready.expiresAt}` : ''} (end with: jssctl test-cleanup ${outcome.taskId})`,
+    );
+  else
+    console.log(`task ${outcome.taskId} completed in ${seconds.toFixed(1)}s: ${vms.length} VM(s), ${mib(outcome.completed!.bytesTotal)}`);
   for (const vm of vms) console.log(`  ${vm.name.padEnd(20)} ${vm.site.padEnd(10)} ${vm.ip ?? '-'}  poweredOn`);
 }
 
@@ -79,8 +89,20 @@ export function recoveryCommands(ctx: CliContext): Command[] {
     .option('--task <taskId>', 'cut over this continuous failover (applies the newest point, then recovers)')
     .action((domain: string, o) => {
       if (o.task) return run(ctx, 'failover', { domain, taskId: o.task }, { ...o, wait: true }, o.task);
-      const networkMap = o.map && Object.fromEntries(Object.entries(o.map as Record<string, string>).map(([vm, v]) => [vm, defined({ network: v.split(':')[0], ip: v.split(':')[1] })]));
-      return run(ctx, 'failover', { domain, vms: o.vms, recoveryPoint: o.point, target: targetOf(o), bootOrder: o.bootOrder, networkMap }, o);
+      const networkMap =
+        o.map &&
+        Object.fromEntries(
+          Object.entries(o.map as Record<string, string>).map(([vm, v]) => [
+            vm,
+            defined({ network: v.split(':')[0], ip: v.split(':')[1] }),
+          ]),
+        );
+      return run(
+        ctx,
+        'failover',
+        { domain, vms: o.vms, recoveryPoint: o.point, target: targetOf(o), bootOrder: o.bootOrder, networkMap },
+        o,
+      );
     });
   const restore = withFollow(withTarget(new Command('restore')))
     .description('recover chosen VMs of a domain at a point in time to a chosen place')
@@ -88,13 +110,17 @@ export function recoveryCommands(ctx: CliContext): Command[] {
     .requiredOption('--vms <names>', 'VMs to restore (comma-separated)', list)
     .option('--rename <vm=name>', 'restore under new names, e.g. web=web-restored', pairs)
     .option('--replace', 'replace an existing VM of the same name')
-    .action((domain: string, o) => run(ctx, 'restore', { domain, vms: o.vms, recoveryPoint: o.point, target: targetOf(o), rename: o.rename, replace: o.replace }, o));
+    .action((domain: string, o) =>
+      run(ctx, 'restore', { domain, vms: o.vms, recoveryPoint: o.point, target: targetOf(o), rename: o.rename, replace: o.replace }, o),
+    );
   const test = withFollow(withTarget(new Command('test-failover')))
     .description('create Test VMs on an isolated network from a recovery point; production is not touched')
     .argument('<domain>', 'protected domain')
     .option('--vms <names>', 'only these VMs (comma-separated)', list)
     .option('--ttl <seconds>', 'remove the Test VMs after this long', (v: string) => Number(v))
-    .action((domain: string, o) => run(ctx, 'test-failover', { domain, vms: o.vms, recoveryPoint: o.point, target: targetOf(o), ttl: o.ttl }, o));
+    .action((domain: string, o) =>
+      run(ctx, 'test-failover', { domain, vms: o.vms, recoveryPoint: o.point, target: targetOf(o), ttl: o.ttl }, o),
+    );
   const planned = withFollow(withTarget(new Command('planned-failover')))
     .description('primary site alive: power off the source VMs, take a final recovery point, fail over with no data loss')
     .argument('<domain>', 'protected domain')

@@ -45,7 +45,12 @@ export function replicaCommand(ctx: CliContext): Command {
   withVms(replica.command('protect'))
     .description('create the protected VMs of a domain at the primary site (disks from images or generated data) and replicate them')
     .action(async (domain: string, o) => {
-      const m = await (await ctx.protection()).protect(domain, (o.vm as string[]).map((s) => parseVmSpec(s, o.seed)));
+      const m = await (
+        await ctx.protection()
+      ).protect(
+        domain,
+        (o.vm as string[]).map((s) => parseVmSpec(s, o.seed)),
+      );
       console.log(`domain ${domain}: VMs ${m.vms.map((v) => v.name).join(', ')} at site ${m.site}; recovery point ${m.id}`);
     });
   replica

@@ -14,9 +14,7 @@ describe('SimPlatform VMs', () => {
 
   it('creates exactly one VM when several replicas create the same name at once', async () => {
     const replicas = [sim.platform, sim.replica(), sim.replica()];
-    const results = await Promise.allSettled(
-      Array.from({ length: 9 }, (_, i) => replicas[i % 3]!.createVm(vmSpec('jss-rocva-shop'))),
-    );
+    const results = await Promise.allSettled(Array.from({ length: 9 }, (_, i) => replicas[i % 3]!.createVm(vmSpec('jss-rocva-shop'))));
 
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results.filter((r) => r.status === 'rejected')) {
@@ -62,8 +60,7 @@ describe('SimPlatform VMs', () => {
       sim.platform.createVm(vmSpec('jss-rocva-shop', { owner: { taskId: 'task-1', kind: 'rocva', domain: 'shop' } })),
       sim.platform.createVm(vmSpec('db', { site: 'primary', cluster: 'primary-cluster', datastore: 'primary-ds', nics: [], owner: null })),
     ]);
-    const names = async (filter?: Parameters<typeof sim.platform.listVms>[0]) =>
-      (await sim.platform.listVms(filter)).map((vm) => vm.name);
+    const names = async (filter?: Parameters<typeof sim.platform.listVms>[0]) => (await sim.platform.listVms(filter)).map((vm) => vm.name);
 
     expect(await names()).toEqual(['db', 'jss-rocva-shop', 'jss-rvm-db', 'jss-rvm-mail', 'jss-rvm-web']);
     expect(await names({ site: 'primary' })).toEqual(['db']);

@@ -69,10 +69,7 @@ describe('SimPlatform DHCP', () => {
   it('gives the last address to exactly one of two VMs asking at once', async () => {
     await sim.platform.addNetwork({ name: 'tiny-net', site: 'recovery', dhcp: true, poolSize: 1 });
     const onTiny = { nics: [{ network: 'tiny-net', ip: 'dhcp' }] };
-    const results = await Promise.allSettled([
-      sim.platform.createVm(vmSpec('a', onTiny)),
-      sim.replica().createVm(vmSpec('b', onTiny)),
-    ]);
+    const results = await Promise.allSettled([sim.platform.createVm(vmSpec('a', onTiny)), sim.replica().createVm(vmSpec('b', onTiny))]);
 
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'dhcp-exhausted' } });

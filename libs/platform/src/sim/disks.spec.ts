@@ -13,10 +13,11 @@ describe('SimPlatform disks', () => {
   });
   afterEach(() => sim.close());
 
-  const exists = (file: string) => access(file).then(
-    () => true,
-    () => false,
-  );
+  const exists = (file: string) =>
+    access(file).then(
+      () => true,
+      () => false,
+    );
   const freeBytes = async (datastore: string) => (await sim.platform.getDatastore(datastore))?.freeBytes;
 
   it('creates new disks as sparse image files of their size', async () => {

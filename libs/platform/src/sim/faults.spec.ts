@@ -27,10 +27,12 @@ describe('SimPlatform injected faults', () => {
     const names = ['jss-rvm-a', 'jss-rocva-shop', 'jss-rvm-b', 'jss-rocva-shop', 'jss-rocva-shop'];
     const outcomes = [];
     for (const name of names) {
-      outcomes.push(await sim.platform.createVm(vmSpec(name)).then(
-        () => 'ok',
-        (err: { code: string }) => err.code,
-      ));
+      outcomes.push(
+        await sim.platform.createVm(vmSpec(name)).then(
+          () => 'ok',
+          (err: { code: string }) => err.code,
+        ),
+      );
     }
     expect(outcomes).toEqual(['ok', 'injected-fault', 'ok', 'injected-fault', 'ok']);
   });

@@ -97,10 +97,7 @@ export class InventoryStore {
   }
 
   async network(name: string): Promise<NetworkInfo | null> {
-    const [record, free] = await Promise.all([
-      this.redis.hget(simKeys.networks, name),
-      this.redis.scard(simKeys.pool(name)),
-    ]);
+    const [record, free] = await Promise.all([this.redis.hget(simKeys.networks, name), this.redis.scard(simKeys.pool(name))]);
     const parsed = parse<NetworkRecord>(record);
     return parsed && { ...parsed, freeAddresses: free };
   }

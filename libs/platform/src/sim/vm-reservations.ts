@@ -161,7 +161,10 @@ export class VmReservations {
 function refusal(request: ReservationRequest, code: string, detail: string, more: string): PlatformError {
   switch (code) {
     case 'vm-exists':
-      return new PlatformError('vm-exists', `a VM named ${request.name} already exists on site ${request.site} (or is being created or deleted)`);
+      return new PlatformError(
+        'vm-exists',
+        `a VM named ${request.name} already exists on site ${request.site} (or is being created or deleted)`,
+      );
     case 'unknown-disk':
       return new PlatformError('unknown-disk', `no VM lists the disk ${detail}, so it cannot be adopted`);
     case 'datastore-full':
