@@ -10,7 +10,7 @@ import { z } from 'zod';
 export const DEFAULT_BLOCK_SIZE = 1 << 20;
 /** Multiples of 4 KiB keep every block write aligned to disk sectors and pages. */
 export const BLOCK_SIZE_ALIGN = 4096;
-/** Whole blocks are held in memory (concurrency x 2 of them while rehydrating). */
+/** Whole blocks are held in memory (one buffer per block in flight while rehydrating). */
 export const MAX_BLOCK_SIZE = 64 << 20;
 
 export const blockSizeSchema = z.number().int().positive().multipleOf(BLOCK_SIZE_ALIGN).max(MAX_BLOCK_SIZE);

@@ -1,3 +1,4 @@
+import { createHash, webcrypto } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
@@ -23,6 +24,12 @@ export interface HashedBuffer {
   hash: string;
   /** the buffer handed in (transferred back): use this one, the one passed is detached */
   buffer: ArrayBuffer;
+}
+
+/** Where rehydrateRange hashes a block: a HashPool (the default), or another strategy to compare. */
+export interface BlockHasher {
+  /** sha256 of the first `length` bytes; may transfer `buffer` and hand it back in the result */
+  hash(buffer: ArrayBuffer, length: number): Promise<HashedBuffer>;
 }
 
 interface Reply {
@@ -81,7 +88,7 @@ class HashThread {
  * Measured against crypto.subtle.digest (which copies each block and runs on the libuv
  * threadpool, in front of the reads and writes): see bench/README.md.
  */
-export class HashPool {
+export class HashPool implements BlockHasher {
   private readonly threads: HashThread[] = [];
   private nextId = 0;
 
@@ -134,3 +141,18 @@ export function sharedHashPool(): HashPool {
   shared ??= new HashPool();
   return shared;
 }
+
+/** For comparison (bench): crypto.subtle.digest, which copies the block and hashes it on the libuv threadpool. */
+export const subtleHasher: BlockHasher = {
+  async hash(buffer, length) {
+    const digest = await webcrypto.subtle.digest('SHA-256', new Uint8Array(buffer, 0, length));
+    return { hash: Buffer.from(digest).toString('hex'), buffer };
+  },
+};
+
+/** For comparison (bench): createHash on the event-loop thread (one core, and it blocks the loop). */
+export const inlineHasher: BlockHasher = {
+  async hash(buffer, length) {
+    return { hash: createHash('sha256').update(new Uint8Array(buffer, 0, length)).digest('hex'), buffer };
+  },
+};

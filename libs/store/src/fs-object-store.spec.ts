@@ -60,6 +60,35 @@ describe('FsObjectStore', () => {
     expect((await store.get('p/1')).equals(body)).toBe(true);
   });
 
+  it('getInto reads an object into a given buffer and returns its size', async () => {
+    const body = Buffer.from('0123456789');
+    await store.put('d/k', body);
+    const target = new Uint8Array(16).fill(0xee);
+    expect(await store.getInto('d/k', target)).toBe(10);
+    expect(Buffer.from(target.subarray(0, 10)).equals(body)).toBe(true);
+    expect(target[10]).toBe(0xee); // nothing beyond the object
+    // an object larger than the buffer: its size, so that the caller sees the mismatch
+    expect(await store.getInto('d/k', new Uint8Array(4))).toBe(10);
+    await store.put('d/empty', Buffer.alloc(0));
+    expect(await store.getInto('d/empty', new Uint8Array(4))).toBe(0);
+  });
+
+  it('getInto: ObjectNotFoundError for a missing key or a directory, InvalidObjectKeyError for a bad key', async () => {
+    await store.put('a/b', Buffer.from('x'));
+    await expect(store.getInto('missing', new Uint8Array(4))).rejects.toBeInstanceOf(ObjectNotFoundError);
+    await expect(store.getInto('a', new Uint8Array(4))).rejects.toBeInstanceOf(ObjectNotFoundError);
+    await expect(store.getInto('a/b/c', new Uint8Array(4))).rejects.toBeInstanceOf(ObjectNotFoundError);
+    await expect(store.getInto('../x', new Uint8Array(4))).rejects.toBeInstanceOf(InvalidObjectKeyError);
+  });
+
+  it('getInto is throttled like get', async () => {
+    const slow = new FsObjectStore(root, { latencyMs: 60 });
+    await slow.put('k', Buffer.from('x'));
+    const started = performance.now();
+    await slow.getInto('k', new Uint8Array(1));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(60);
+  });
+
   it('ping creates the root folder', async () => {
     const nested = new FsObjectStore(path.join(root, 'objects'));
     await nested.ping();

@@ -1,0 +1,161 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createSparseFile, DiskHandle, FileDiskHandle } from '@jss/platform';
+import { FsObjectStore, ObjectStore } from '@jss/store';
+import { blockKey, BlockVerificationError, Manifest, rehydrateRange, RehydrateOptions, ReplicaWriter } from './index';
+
+const KiB64 = 64 << 10;
+
+/** A disk handle that records what happens to it: writes in flight, syncs, and when. */
+class RecordingDisk implements DiskHandle {
+  inFlight = 0;
+  maxInFlight = 0;
+  written = 0;
+  readonly events: Array<{ kind: 'write' | 'sync'; written: number }> = [];
+  failSync = false;
+
+  constructor(
+    private readonly inner: FileDiskHandle,
+    private readonly writeDelayMs = 0,
+  ) {}
+
+  get sizeBytes() {
+    return this.inner.sizeBytes;
+  }
+
+  async write(buffer: Uint8Array, offset: number) {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      if (this.writeDelayMs) await sleep(this.writeDelayMs);
+      await this.inner.write(buffer, offset);
+      this.written += buffer.length;
+      this.events.push({ kind: 'write', written: this.written });
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  async sync() {
+    this.events.push({ kind: 'sync', written: this.written });
+    if (this.failSync) throw new Error('sync failed: no space left');
+    await this.inner.sync();
+  }
+
+  close() {
+    return this.inner.close();
+  }
+}
+
+describe('rehydrateRange pipeline', () => {
+  let dir: string;
+  let store: FsObjectStore;
+  let point: Manifest;
+  const blocks = 24;
+
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jss-pipeline-'));
+    store = new FsObjectStore(path.join(dir, 'objects'));
+    await fs.writeFile(path.join(dir, 'src.img'), randomBytes(blocks * KiB64 - 100)); // no zero block, short last one
+    point = await new ReplicaWriter(store).writePoint('shop', [{ name: 'web', source: { file: path.join(dir, 'src.img') } }], { blockSize: KiB64 });
+  });
+  afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+
+  async function run(opts: Partial<RehydrateOptions> & { writeDelayMs?: number; failSync?: boolean } = {}) {
+    const file = path.join(dir, 'out.img');
+    await fs.rm(file, { force: true });
+    await createSparseFile(file, blocks * KiB64 - 100);
+    const disk = new RecordingDisk(await FileDiskHandle.open(file), opts.writeDelayMs);
+    disk.failSync = opts.failSync ?? false;
+    try {
+      const result = await rehydrateRange({ store, manifest: point, vm: 'web', diskIndex: 0, firstBlock: 0, blockCount: blocks, target: disk, concurrency: 8, ...opts });
+      return { result, disk, same: (await fs.readFile(file)).equals(await fs.readFile(path.join(dir, 'src.img'))) };
+    } finally {
+      await disk.close();
+    }
+  }
+
+  it('writes one block at a time while reading and hashing several', async () => {
+    const { disk, same } = await run({ writeDelayMs: 2 });
+    expect(same).toBe(true);
+    expect(disk.maxInFlight).toBe(1);
+  });
+
+  it('writes several at a time when asked (parallelWrites, for comparison)', async () => {
+    const { disk, same } = await run({ writeDelayMs: 5, parallelWrites: true });
+    expect(same).toBe(true);
+    expect(disk.maxInFlight).toBeGreaterThan(1);
+  });
+
+  it('syncs in the background every flushEveryBytes, and once more at the end after the last write', async () => {
+    const { disk } = await run({ flushEveryBytes: 4 * KiB64 });
+    const syncs = disk.events.filter((e) => e.kind === 'sync');
+    expect(syncs.length).toBeGreaterThanOrEqual(3);
+    expect(syncs.slice(0, -1).every((s) => s.written < disk.written)).toBe(true); // while writing
+    expect(disk.events[disk.events.length - 1]).toEqual({ kind: 'sync', written: disk.written });
+  });
+
+  it('syncs only at the end with flushEveryBytes 0', async () => {
+    const { disk } = await run({ flushEveryBytes: 0 });
+    expect(disk.events.filter((e) => e.kind === 'sync')).toEqual([{ kind: 'sync', written: disk.written }]);
+  });
+
+  it('fails the range when a background sync fails', async () => {
+    await expect(run({ flushEveryBytes: KiB64, failSync: true })).rejects.toThrow('sync failed: no space left');
+  });
+
+  it('reports exact progress: at each report, the bytes of the blocks written so far', async () => {
+    const file = path.join(dir, 'out.img');
+    await createSparseFile(file, blocks * KiB64 - 100);
+    const disk = new RecordingDisk(await FileDiskHandle.open(file), 30);
+    const reports: Array<{ reported: number; written: number }> = [];
+    await rehydrateRange({
+      store, manifest: point, vm: 'web', diskIndex: 0, firstBlock: 0, blockCount: blocks, target: disk, concurrency: 8,
+      onProgress: (bytesDone) => reports.push({ reported: bytesDone, written: disk.written }),
+    });
+    await disk.close();
+    expect(reports.length).toBeGreaterThan(1);
+    for (const r of reports) expect(r.reported).toBe(r.written);
+    expect(reports[reports.length - 1].reported).toBe(blocks * KiB64 - 100);
+  });
+
+  it('reads through get() when the store has no getInto, with the same result', async () => {
+    const plain: ObjectStore = { put: (k, b) => store.put(k, b), get: (k) => store.get(k), exists: (k) => store.exists(k), list: (p) => store.list(p), delete: (k) => store.delete(k), ping: () => store.ping() };
+    const { same, result } = await run({ store: plain });
+    expect(same).toBe(true);
+    expect(result.blocksRead).toBe(blocks);
+  });
+
+  it('never has more than `concurrency` blocks read at once', async () => {
+    let reading = 0;
+    let most = 0;
+    const counting: ObjectStore = Object.assign(Object.create(store) as FsObjectStore, {
+      getInto: async (key: string, target: Uint8Array) => {
+        most = Math.max(most, ++reading);
+        try {
+          await sleep(3);
+          return await store.getInto(key, target);
+        } finally {
+          reading--;
+        }
+      },
+    });
+    await run({ store: counting, concurrency: 3 });
+    expect(most).toBe(3);
+  });
+
+  it('refuses a block object longer than the block, and one shorter than it', async () => {
+    const disk = point.vms[0].disks[0];
+    await fs.appendFile(path.join(store.root, blockKey('shop', disk.blocks[2]!)), Buffer.alloc(KiB64));
+    const longer = await run().catch((e: unknown) => e);
+    expect(longer).toBeInstanceOf(BlockVerificationError);
+    expect((longer as Error).message).toContain(`block 2 of disk 0 of VM "web"`);
+    expect((longer as Error).message).toContain(`is ${2 * KiB64} bytes long, expected ${KiB64}`);
+
+    await fs.writeFile(path.join(store.root, blockKey('shop', disk.blocks[2]!)), Buffer.alloc(10));
+    await expect(run()).rejects.toThrow(`block 2 of disk 0 of VM "web" in domain "shop" (sha256 ${disk.blocks[2]}) failed verification: its content hashes to ${createHash('sha256').update(Buffer.alloc(10)).digest('hex')}`);
+  });
+});
