@@ -29,6 +29,15 @@ describe('a service killed in the middle of a task', () => {
     return s;
   };
 
+  /** The task completed anyway: the disk equals its image, no temporary is left. */
+  async function expectRecovered(commandId: string) {
+    const end = await inst.events.waitFor(commandId, ['task.completed', 'task.failed']);
+    expect(end.key).toBe('task.completed');
+    const vm = await inst.platform.getVm('recovery', 'ledger');
+    expect(await diskHashes(inst.platform, vm!)).toEqual([await sha256File(image)]);
+    expect((await inst.platform.listVms()).filter((v) => v.name.startsWith('jss-'))).toEqual([]);
+  }
+
   it('a rehydrator killed mid-range: the range is redone by another worker, disk still identical', async () => {
     const id = await inst.publish('failover', { domain: 'bank' });
     const deadline = Date.now() + 30_000;
@@ -36,11 +45,7 @@ describe('a service killed in the middle of a task', () => {
       await sleep(50);
     await inst.add({ rehydrator: 1 });
     kill('rehydrator');
-    const end = await inst.events.waitFor(id, ['task.completed', 'task.failed']);
-    expect(end.key).toBe('task.completed');
-    const vm = await inst.platform.getVm('recovery', 'ledger');
-    expect(await diskHashes(inst.platform, vm!)).toEqual([await sha256File(image)]);
-    expect((await inst.platform.listVms()).filter((v) => v.name.startsWith('jss-'))).toEqual([]);
+    await expectRecovered(id);
   });
 
   it('the planner killed mid-task: a new planner carries the task to the end', async () => {
@@ -50,11 +55,7 @@ describe('a service killed in the middle of a task', () => {
     kill('planner');
     await sleep(500);
     await inst.add({ planner: 1 });
-    const end = await inst.events.waitFor(id, ['task.completed', 'task.failed']);
-    expect(end.key).toBe('task.completed');
-    const vm = await inst.platform.getVm('recovery', 'ledger');
-    expect(await diskHashes(inst.platform, vm!)).toEqual([await sha256File(image)]);
-    expect((await inst.platform.listVms()).filter((v) => v.name.startsWith('jss-'))).toEqual([]);
+    await expectRecovered(id);
   });
 
   it('no rehydrator left: task.stalled, then task.progress again once a worker is back', async () => {
