@@ -11,6 +11,7 @@ import {
   busyShare,
   freeBytes,
   GiB,
+  prefill,
   loadAverage,
   machineCpu,
   machineInfo,
@@ -58,6 +59,7 @@ const config = {
   deltaPercent: Number(env.BENCH_DELTA_PERCENT ?? 1),
   rss8g: env.BENCH_RSS_8G === '1',
   ablation: env.BENCH_ABLATION === '1',
+  prefill: env.BENCH_PREFILL === '1',
   skip: new Set((env.BENCH_SKIP ?? '').split(',').filter(Boolean)),
   seed: Number(env.BENCH_SEED ?? 1),
 };
@@ -119,11 +121,12 @@ async function main() {
     log(`point written in ${secondsSince(t).toFixed(1)} s: ${blocks.length} blocks, ${zeroBlocks} zero`);
     const objects = path.join(inst.dataDir, 'objects');
     const input: PipelineInput = { store: inst.store, manifest: point, vm: 'vm1' };
-    const restic = config.skip.has('restic') ? null : Restic.available(path.join(work, 'restic-repo'));
+    // restic restores into a fresh folder: not comparable with prefilled targets
+    const restic = config.skip.has('restic') || config.prefill ? null : Restic.available(path.join(work, 'restic-repo'));
     if (restic) {
       log(`${restic.version}: backing up the image (not timed)`);
       extra.resticBackupSeconds = round(restic.backup(image).seconds, 2);
-    } else if (!config.skip.has('restic')) {
+    } else if (!config.skip.has('restic') && !config.prefill) {
       log('restic is not installed: no restic row (bash scripts/install-bench-tools.sh installs it)');
     }
 
@@ -146,18 +149,20 @@ async function main() {
     // that none always follows the same other one (what ran just before changes the memory state)
     const runDd = async () => {
       rmSync(copy, { force: true });
+      if (config.prefill) prefill(copy, config.size);
       await ready(image);
       const m0 = machineCpu();
-      const d = timeCommand('dd', [`if=${image}`, `of=${copy}`, 'bs=4M', 'conv=fsync']);
+      const d = timeCommand('dd', [`if=${image}`, `of=${copy}`, 'bs=4M', config.prefill ? 'conv=notrunc,fsync' : 'conv=fsync']);
       busy.dd.push(busyShare(m0, machineCpu()));
       dd.push(d.seconds);
       ddCpu.push(d.cpuSeconds);
       rmSync(copy, { force: true });
     };
     const runPipeline = (v: Variant, verify: boolean) => async () => {
+      if (config.prefill) prefill(out, config.size);
       await ready(objects);
       const m0 = machineCpu();
-      const r = await runVariant(v, input, out, verify);
+      const r = await runVariant(v, input, out, verify, config.prefill);
       const entry = (pipe[v.name] ??= { runs: [], cpu: [], busy: [] });
       entry.busy.push(busyShare(m0, machineCpu()));
       entry.runs.push(r.seconds);

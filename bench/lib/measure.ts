@@ -1,5 +1,5 @@
 import { spawnSync, SpawnSyncOptions } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -141,3 +141,19 @@ export function machineInfo(dir: string) {
 }
 
 export const loadAverage = (): number[] => os.loadavg().map((x) => Math.round(x * 100) / 100);
+
+/**
+ * BENCH_PREFILL: writes `bytes` of zeros into `file` (not sparse) and fsyncs it, so that a timed
+ * run overwrites page-cache pages that already exist instead of allocating new ones: the memory
+ * state of the machine (see settle) drops out and what is left is the software's own cost.
+ */
+export function prefill(file: string, bytes: number): void {
+  const zeros = Buffer.alloc(4 * MiB);
+  const fd = openSync(file, 'w');
+  try {
+    for (let at = 0; at < bytes; at += zeros.length) writeSync(fd, zeros, 0, Math.min(zeros.length, bytes - at), at);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -95,12 +95,15 @@ export const ABLATION: Variant[] = [
   current('new, 64 in flight', 'new, concurrency 64', { concurrency: 64 }),
 ];
 
-/** Runs a variant into a fresh sparse file at `file`, fsynced; removes the file afterwards unless `keep`. */
-export async function runVariant(variant: Variant, input: PipelineInput, file: string, keep = false): Promise<PipelineRun> {
-  rmSync(file, { force: true });
+/**
+ * Runs a variant into `file`, fsynced, and removes the file afterwards unless `keep`. The file is
+ * a fresh sparse one, or with `prefilled` the zero-filled file prefill() left there (untimed).
+ */
+export async function runVariant(variant: Variant, input: PipelineInput, file: string, keep = false, prefilled = false): Promise<PipelineRun> {
+  if (!prefilled) rmSync(file, { force: true });
   const cpu0 = process.cpuUsage();
   const start = process.hrtime.bigint();
-  await createSparseFile(file, disk0(input).sizeBytes);
+  if (!prefilled) await createSparseFile(file, disk0(input).sizeBytes);
   const target = await FileDiskHandle.open(file);
   try {
     await variant.run(input, target);
