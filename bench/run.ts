@@ -107,7 +107,7 @@ async function main() {
     log(`generating a ${fmtBytes(config.size)} image (random, text and zero 1 MiB chunks) and writing its recovery point`);
     await writeGeneratedImage(image, config.size, config.seed, 'vm1');
     const imageHash = await sha256File(image);
-    let t = process.hrtime.bigint();
+    const t = process.hrtime.bigint();
     const point = await inst.writer.writePoint('bench', [{ name: 'vm1', source: { file: image } }]);
     const blocks = point.vms[0].disks[0].blocks;
     const zeroBlocks = blocks.filter((b) => b === null).length;
@@ -224,7 +224,7 @@ async function main() {
       addRow({
         id: `P${i + 1}`,
         name: `pipeline: ${v.name}`,
-        what: `${v.what}; the whole disk in one rehydrateRange call into a fresh sparse file, fsynced`,
+        what: `${v.what}; the whole disk in one rehydrateRange call into ${config.prefill ? 'a zero-filled file (BENCH_PREFILL)' : 'a fresh sparse file'}, fsynced`,
         bytes: config.size,
         runs: pipe[v.name].runs,
         cpuSecondsPerGiB: round(median(pipe[v.name].cpu) / (config.size / GiB), 2),

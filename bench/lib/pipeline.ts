@@ -86,6 +86,7 @@ export const ABLATION: Variant[] = [
   current('new, crypto.subtle', 'new, hashing with crypto.subtle.digest (copy + libuv threadpool)', { hasher: hashers.subtle }),
   current('new, createHash on loop', 'new, hashing with createHash on the event-loop thread', { hasher: hashers.inline }),
   current('new, 1 hash thread', 'new, a pool of 1 hash thread', { hasher: new HashPool(1) }),
+  current('new, 2 writes at once', 'new, up to 2 writes into the disk at once', { writesInFlight: 2 }),
   current('new, parallel writes', 'new, up to 16 writes into the disk at once (as before) instead of one at a time', { parallelWrites: true }),
   current('new, get()', 'new, store.get (a new buffer per block) instead of getInto', {}, withoutGetInto),
   current('new, no bg sync', 'new, without background syncs (one fsync at the end)', { flushEveryBytes: 0 }),

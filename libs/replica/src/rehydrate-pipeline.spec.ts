@@ -84,6 +84,12 @@ describe('rehydrateRange pipeline', () => {
     expect(disk.maxInFlight).toBe(1);
   });
 
+  it('writes at most writesInFlight blocks at a time', async () => {
+    const { disk, same } = await run({ writeDelayMs: 5, writesInFlight: 2 });
+    expect(same).toBe(true);
+    expect(disk.maxInFlight).toBe(2);
+  });
+
   it('writes several at a time when asked (parallelWrites, for comparison)', async () => {
     const { disk, same } = await run({ writeDelayMs: 5, parallelWrites: true });
     expect(same).toBe(true);
