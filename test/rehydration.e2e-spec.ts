@@ -90,7 +90,7 @@ describe('rehydration through the services', () => {
   });
 
   it('a 0-byte disk has no range job and an empty image', async () => {
-    // the simulated platform creates no 0-byte disk (sizes start at 1 byte), so this is the pipeline's side of it
+    // a failover refuses a 0-byte disk in pre-flight (unsupported-disk, test/rejections): this is the pipeline's side of it
     await fs.writeFile(image('empty'), Buffer.alloc(0));
     const point = await inst.writer.writePoint('nothing', [{ name: 'empty', source: { file: images.empty } }]);
     expect(point.vms[0].disks[0]).toMatchObject({ sizeBytes: 0, blocks: [] });

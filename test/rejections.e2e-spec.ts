@@ -13,6 +13,7 @@ describe('refused commands and unreadable messages', () => {
       { name: 'api', source: { sizeBytes: 2 * MiB, seed: 1 } },
       { name: 'db', source: { sizeBytes: 2 * MiB, seed: 2 } },
     ]);
+    await inst.writer.writePoint('odd', [{ name: 'blank', source: { sizeBytes: 0, seed: 3 } }]);
   });
   afterAll(() => inst?.stop());
 
@@ -34,6 +35,7 @@ describe('refused commands and unreadable messages', () => {
     ['network without DHCP', { domain: 'crm', target: { network: 'recovery-static-net' } }, 'no-dhcp', /no DHCP/],
     ['unknown network', { domain: 'crm', target: { network: 'mars-net' } }, 'unknown-network', /mars-net/],
     ['unknown datastore', { domain: 'crm', target: { datastore: 'nas-9' } }, 'unknown-datastore', /nas-9/],
+    ['a 0-byte disk', { domain: 'odd' }, 'unsupported-disk', /disk 0 of VM "blank" .* is 0 bytes/],
     ['missing domain', { vms: ['api'] }, 'invalid-command', /data\.domain/],
     ['unknown field', { domain: 'crm', colour: 'red' }, 'invalid-command', /colour/],
     ['bad VM name', { domain: 'crm', vms: ['Bad Name'] }, 'invalid-command', /data\.vms\[0\]/],

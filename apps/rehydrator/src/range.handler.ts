@@ -46,7 +46,7 @@ export class RangeHandler {
         () => undefined,
       );
     }, REPORT_INTERVAL_MS);
-    let lastReport = 0;
+    let lastReport = Date.now(); // a job shorter than the interval reports only its range-done
     const report = (bytesDone: number) => {
       if (Date.now() - lastReport < REPORT_INTERVAL_MS) return;
       lastReport = Date.now();

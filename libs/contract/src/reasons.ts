@@ -21,6 +21,7 @@ export const REASONS = {
   noFailbackPoint: 'no-failback-point',
   networkNotIsolated: 'network-not-isolated',
   blocksMissing: 'blocks-missing',
+  unsupportedDisk: 'unsupported-disk',
   storeUnreachable: 'store-unreachable',
   blockCorrupt: 'block-corrupt',
   platformError: 'platform-error',

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { Cause, Messenger } from '@jss/bus';
 import { EVENTS, Failed, Finalized, PoweredOff, Prepared, RangeDone, RangeProgress, REASONS, WORK } from '@jss/contract';
 import { Logger, metrics } from '@jss/observability';
@@ -8,6 +9,8 @@ import { reportOf } from './report';
 
 /** task.progress at most this often per task (and at least once a second while bytes move). */
 const PROGRESS_INTERVAL_MS = 500;
+/** range-job publishes awaiting their confirms at once */
+const SEND_CONCURRENCY = 32;
 
 const causeOf = (t: Task): Cause => ({ taskId: t.id, commandId: t.commandId, traceparent: t.traceparent });
 const since = (iso: string) => (Date.now() - Date.parse(iso)) / 1000;
@@ -335,15 +338,16 @@ export class TaskFlow {
     await this.advance(task.id);
   }
 
+  /** Publishes overlap (each awaits its confirm): one at a time, a 1,000-VM domain spent seconds here. */
   private async sendJobs(task: Task, point: Manifest, jobs: RangeJobPlan[], previousPointId: string | null): Promise<void> {
-    for (const job of jobs) {
-      const disk = task.plan!.find((v) => v.name === job.vm)!.disks[job.disk];
-      await this.messenger.send(
-        WORK.range,
-        { ...causeOf(task), domain: task.domain, pointId: point.id, previousPointId, diskPath: disk.path, ...job },
-        task.traceparent,
-      );
-    }
+    const vms = new Map(task.plan!.map((v) => [v.name, v]));
+    const limit = pLimit(SEND_CONCURRENCY);
+    const send = (job: RangeJobPlan) => {
+      const diskPath = vms.get(job.vm)!.disks[job.disk].path;
+      const work = { ...causeOf(task), domain: task.domain, pointId: point.id, previousPointId, diskPath, ...job };
+      return this.messenger.send(WORK.range, work, task.traceparent);
+    };
+    await Promise.all(jobs.map((job) => limit(() => send(job))));
   }
 
   private async sendFinalize(task: Task): Promise<void> {

@@ -9,11 +9,12 @@ import { networkAt } from './resolve';
 /**
  * Checks run before anything is created, for every operation: DHCP on the networks that need it
  * with enough free leases for all the task's VMs at once, room on the target datastore, every
- * final name free (unless replacing), the object store reachable and every block of the recovery
- * point present. A failed check throws ReasonedError and nothing has changed.
+ * final name free (unless replacing), every disk one the platform can create, the object store
+ * reachable and every block of the recovery point present. A failed check throws ReasonedError and nothing has changed.
  */
 export async function preflight(draft: TaskDraft, platform: Platform, store: ObjectStore): Promise<void> {
   const { spec, target } = draft;
+  checkDiskSizes(draft);
   const rocvaNeeded = spec.useRocva && !(await platform.getVm(target.site, temporaryName('rocva', draft.domain)));
   const leases = new Map<string, number>();
   const lease = (network: string, n = 1) => leases.set(network, (leases.get(network) ?? 0) + n);
@@ -51,6 +52,19 @@ export async function preflight(draft: TaskDraft, platform: Platform, store: Obj
     }
   }
   await checkBlocks(draft, store);
+}
+
+/** vSphere creates no disk of 0 bytes: refuse before the RocVA and RVMs exist, not at prepare. */
+function checkDiskSizes(draft: TaskDraft): void {
+  for (const vm of draft.point.vms.filter((v) => draft.vms.includes(v.name))) {
+    const empty = vm.disks.find((d) => d.sizeBytes === 0);
+    if (empty) {
+      throw new ReasonedError(
+        REASONS.unsupportedDisk,
+        `disk ${empty.index} of VM "${vm.name}" in recovery point ${draft.point.id} is 0 bytes; the platform cannot create an empty disk`,
+      );
+    }
+  }
 }
 
 async function checkBlocks(draft: TaskDraft, store: ObjectStore): Promise<void> {
