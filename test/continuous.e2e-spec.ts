@@ -35,6 +35,11 @@ describe('continuous failover', () => {
     expect((await inst.tasks.get(taskId))?.state).toBe('standby');
     expect((await inst.platform.listVms()).map((v) => v.name).sort()).toEqual(['jss-rocva-crm', 'jss-rvm-back', 'jss-rvm-front']);
 
+    const wrong = await inst.run('failover', { domain: 'erp', taskId });
+    expect(wrong.end.key).toBe('command.rejected');
+    expect(wrong.end.event.data.message).toMatch(/continuous failover of domain "crm", not "erp"/);
+    expect((await inst.tasks.get(taskId))?.state).toBe('standby');
+
     const last = await inst.writer.snapshot('crm', { changePercent: 1, seed: 99 });
     const cut = await inst.publish('failover', { domain: 'crm', taskId });
     const end = await inst.events.waitFor(id, ['task.completed', 'task.failed']);

@@ -65,9 +65,8 @@ export class CommandsHandler implements OnApplicationBootstrap {
       if (!parsed.success) throw new ReasonedError(REASONS.invalidCommand, `invalid ${op} command: ${describeIssues(parsed.error)}`);
       switch (op) {
         case 'failover': {
-          const taskId = (parsed.data as { taskId?: string }).taskId;
-          if (taskId)
-            return await this.control.execute('cutover', command, { taskId, dryRun: (parsed.data as { dryRun?: boolean }).dryRun });
+          const { taskId, domain, dryRun } = parsed.data as { taskId?: string; domain: string; dryRun?: boolean };
+          if (taskId) return await this.control.execute('cutover', command, { taskId, domain, dryRun });
           return await this.recovery.execute(op, command, parsed.data as never);
         }
         case 'planned-failover':

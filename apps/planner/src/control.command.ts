@@ -13,7 +13,8 @@ export class ControlCommand {
     private readonly messenger: Messenger,
   ) {}
 
-  async execute(op: 'cancel' | 'test-cleanup' | 'cutover', command: CloudEvent, data: CommandData<'cancel'>): Promise<void> {
+  /** `domain`: the cut-over's, which must be the task's (a typo must not cut over another domain) */
+  async execute(op: 'cancel' | 'test-cleanup' | 'cutover', command: CloudEvent, data: CommandData<'cancel'> & { domain?: string }): Promise<void> {
     const task = await this.tasks.get(data.taskId);
     if (!task) throw new ReasonedError(REASONS.unknownTask, `there is no task ${data.taskId}`);
     if (!ACTIVE_STATES.includes(task.state)) {
@@ -29,6 +30,12 @@ export class ControlCommand {
       throw new ReasonedError(
         REASONS.notContinuous,
         `task ${task.id} is a ${task.operation}, not a continuous failover; only those can be cut over`,
+      );
+    }
+    if (op === 'cutover' && task.domain !== data.domain) {
+      throw new ReasonedError(
+        REASONS.invalidCommand,
+        `task ${task.id} is a continuous failover of domain "${task.domain}", not "${data.domain}"`,
       );
     }
     if (data.dryRun) {
