@@ -11,7 +11,7 @@ import {
   sharedHashPool,
   subtleHasher,
 } from '@jss/replica';
-import type { ObjectStore } from '@jss/store';
+import { type ObjectStore, withoutGetInto } from '@jss/store';
 import { secondsSince, settle } from './measure';
 import { previousRehydrateRange } from './previous-rehydrate';
 
@@ -26,16 +26,6 @@ export interface PipelineInput {
   manifest: Manifest;
   vm: string;
 }
-
-/** The store as one without getInto (so the pipeline falls back to get(): a new buffer per block). */
-export const withoutGetInto = (store: ObjectStore): ObjectStore => ({
-  put: (k, b) => store.put(k, b),
-  get: (k) => store.get(k),
-  exists: (k) => store.exists(k),
-  list: (p) => store.list(p),
-  delete: (k) => store.delete(k),
-  ping: () => store.ping(),
-});
 
 export interface Variant {
   name: string;

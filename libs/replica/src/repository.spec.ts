@@ -40,6 +40,7 @@ describe('ReplicaRepository', () => {
     });
 
     it('lists domains and points oldest first', async () => {
+      await store.put('not-a-domain/x', Buffer.from('x')); // a folder without domain.json
       expect(await repo.listDomains()).toEqual(['crm', 'shop']);
       expect(await repo.getDomain('shop')).toMatchObject({ name: 'shop', blockSize: 1 << 20, site: 'primary' });
       const points = await repo.listPoints('shop');

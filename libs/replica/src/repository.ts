@@ -19,12 +19,11 @@ export class ReplicaRepository {
   constructor(private readonly store: ObjectStore) {}
 
   /** Names of every domain, sorted. Lists the whole store: the interface has no folder listing. */
+  /** The top-level folders that hold a domain record (one listing of a level, one check per folder). */
   async listDomains(): Promise<string[]> {
-    const keys = await this.store.list('');
-    return keys
-      .flatMap((key) => /^([^/]+)\/domain\.json$/.exec(key)?.[1] ?? [])
-      .filter((name) => NAME_PATTERN.test(name))
-      .sort();
+    const folders = (await this.store.listFolders('')).filter((name) => NAME_PATTERN.test(name));
+    const isDomain = await Promise.all(folders.map((name) => this.store.exists(domainKey(name))));
+    return folders.filter((_, i) => isDomain[i]);
   }
 
   async getDomain(name: string): Promise<DomainRecord | null> {

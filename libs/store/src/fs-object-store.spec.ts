@@ -32,6 +32,10 @@ describe('FsObjectStore', () => {
     expect(await store.list('a')).toEqual(['a/x/0', 'a/x/1', 'a/y', 'ab']);
     expect(await store.list('a/x/1')).toEqual(['a/x/1']);
     expect(await store.list('nothing/')).toEqual([]);
+    expect(await store.listFolders('')).toEqual(['a', 'b']);
+    expect(await store.listFolders('a/')).toEqual(['x']);
+    expect(await store.listFolders('nothing/')).toEqual([]);
+    await expect(store.listFolders('a')).rejects.toThrow("ends with '/'");
   });
 
   it('throws ObjectNotFoundError for a missing key', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { close, constants, fstat, open, promises as fs, read, Stats } from 'node:fs';
+import { close, constants, Dirent, fstat, open, promises as fs, read, Stats } from 'node:fs';
 import * as path from 'node:path';
 import { assertObjectKey, assertObjectPrefix } from './object-key';
 import { ObjectNotFoundError, ObjectStore } from './object-store';
@@ -111,6 +111,13 @@ export class FsObjectStore implements ObjectStore {
     return keys.filter((key) => key.startsWith(prefix)).sort();
   }
 
+  async listFolders(prefix: string): Promise<string[]> {
+    assertObjectPrefix(prefix);
+    if (prefix !== '' && !prefix.endsWith('/')) throw new Error(`a folder prefix is '' or ends with '/', got "${prefix}"`);
+    const entries = await this.entries(prefix);
+    return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+  }
+
   async delete(key: string): Promise<void> {
     await fs.rm(this.fileOf(key), { force: true });
   }
@@ -127,17 +134,20 @@ export class FsObjectStore implements ObjectStore {
 
   /** Appends the keys of every file under `dir` (a key prefix ending in '/' or ''). */
   private async walk(dir: string, keys: string[]): Promise<void> {
-    let entries;
-    try {
-      entries = await fs.readdir(path.join(this.root, ...dir.split('/')), { withFileTypes: true });
-    } catch (err) {
-      if (isNotFound(err)) return;
-      throw err;
-    }
-    for (const entry of entries) {
+    for (const entry of await this.entries(dir)) {
       if (entry.name.startsWith('.')) continue; // temp files of puts in progress
       if (entry.isDirectory()) await this.walk(`${dir}${entry.name}/`, keys);
       else if (entry.isFile()) keys.push(dir + entry.name);
+    }
+  }
+
+  /** The entries of the folder of a prefix ('' or ending in '/'); none when it does not exist. */
+  private async entries(dir: string): Promise<Dirent[]> {
+    try {
+      return await fs.readdir(path.join(this.root, ...dir.split('/')), { withFileTypes: true });
+    } catch (err) {
+      if (isNotFound(err)) return [];
+      throw err;
     }
   }
 }

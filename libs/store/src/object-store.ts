@@ -23,6 +23,11 @@ export interface ObjectStore {
   exists(key: string): Promise<boolean>;
   /** Keys under a prefix, sorted. */
   list(prefix: string): Promise<string[]>;
+  /**
+   * The names of the folders directly under `prefix` ('' or ending in '/'), sorted: S3's
+   * CommonPrefixes with the delimiter '/', Azure's BlobPrefix. Lists a level without its contents.
+   */
+  listFolders(prefix: string): Promise<string[]>;
   delete(key: string): Promise<void>;
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
