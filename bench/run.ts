@@ -56,6 +56,7 @@ const config = {
   fleetVms: Number(env.BENCH_VMS ?? 1000),
   fleetVmSize: parseSize(env.BENCH_VM_SIZE ?? '1MiB'),
   latencyMs: Number(env.BENCH_LATENCY_MS ?? 20),
+  storeMbps: Number(env.BENCH_STORE_MBPS ?? 150),
   deltaPercent: Number(env.BENCH_DELTA_PERCENT ?? 1),
   rss8g: env.BENCH_RSS_8G === '1',
   ablation: env.BENCH_ABLATION === '1',
@@ -132,7 +133,8 @@ async function main() {
 
     // ---- what this machine's page cache, disk and cores cost (explains the rows; not a row)
     log('calibration: page-cache fill (dd without fsync) in the cold and the recycled memory state, writeback, sha256 per core');
-    extra.calibration = await calibrate(image, path.join(work, 'calibration.img'), config.size);
+    const calibration = await calibrate(image, path.join(work, 'calibration.img'), config.size);
+    extra.calibration = calibration;
 
     // ---- (1) dd, (2) restic, pipeline rows: interleaved repetitions, medians
     const dd: number[] = [];
@@ -282,6 +284,12 @@ async function main() {
         log(`failover with ${config.latencyMs} ms store latency, ${procs} rehydrator process(es)`);
         await serviceRow(`4.${procs}`, `failover, store latency ${config.latencyMs} ms, ${procs} rehydrator${procs > 1 ? 's' : ''}`, procs, { JSS_STORE_LATENCY_MS: String(config.latencyMs) }, false);
       }
+      // the store as the bound: each rehydrator's link to it capped, as a remote store's per-client throughput is
+      for (const procs of [1, 2, 4]) {
+        log(`failover with ${config.latencyMs} ms store latency and ${config.storeMbps} MB/s per rehydrator, ${procs} rehydrator process(es)`);
+        const storeEnv = { JSS_STORE_LATENCY_MS: String(config.latencyMs), JSS_STORE_MBPS: String(config.storeMbps) };
+        await serviceRow(`4b.${procs}`, `failover, ${config.latencyMs} ms + ${config.storeMbps} MB/s per rehydrator, ${procs} rehydrator${procs > 1 ? 's' : ''}`, procs, storeEnv, false);
+      }
     }
     await useRehydrators(inst, 0);
 
@@ -370,6 +378,10 @@ async function main() {
       await deleteRecovered(inst, ['big']);
     }
 
+    // ---- the floor of a durable restore of this image here (bench/README.md, "What bounds it")
+    const bound = pageCacheBound(rows, calibration, config.size - zeroBlocks * point.blockSize);
+    extra.bound = bound;
+
     // ---- report
     const result = {
       generatedAt: new Date().toISOString(),
@@ -384,7 +396,11 @@ async function main() {
     writeFileSync(`${file}.tmp`, JSON.stringify(result, null, 2) + '\n');
     renameSync(`${file}.tmp`, file);
     process.stdout.write(table(rows, result.machine, ddSeconds) + '\n');
-    if (extra.calibration) process.stdout.write(`\ncalibration: ${Object.entries(extra.calibration).map(([k, v]) => `${k} ${String(v)}`).join(', ')}\n`);
+    process.stdout.write(`\ncalibration: ${Object.entries(calibration).map(([k, v]) => `${k} ${String(v)}`).join(', ')}\n`);
+    process.stdout.write(
+      `bound: ${(bound.dataBytes / GiB).toFixed(2)} GiB of non-zero blocks x ${calibration.pageCacheFillColdSecondsPerGiB} s/GiB (cold page-cache fill) = ${bound.seconds} s;` +
+        ` P1 takes ${bound.pipelineOverBound ?? '?'} x that; a restore at the bound would be ${bound.bestRatioToRestic ?? '?'} x restic\n`,
+    );
     for (const [id, r] of Object.entries(timelines)) process.stdout.write(`\ntimeline of ${id} (seconds after publish): ${Object.entries(r.timeline).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
     log(`written ${path.relative(process.cwd(), file)}`);
   } finally {
@@ -396,7 +412,8 @@ async function main() {
 /**
  * The costs every row pays, on this machine, now: copying the image into the page cache (dd
  * without fsync) after the usual settle (memory handed back to the host) and again at once after
- * deleting that copy (recycled memory); writing that copy back (fsync); sha256 on one core.
+ * deleting that copy (recycled memory); writing that copy back (fsync); writing the image to the
+ * disk past the page cache (dd oflag=direct conv=fsync); sha256 on one core.
  */
 async function calibrate(image: string, file: string, bytes: number) {
   const gib = bytes / GiB;
@@ -411,6 +428,10 @@ async function calibrate(image: string, file: string, bytes: number) {
   rmSync(file, { force: true });
   const warmFill = timeCommand('dd', [`if=${image}`, `of=${file}`, 'bs=4M']);
   rmSync(file, { force: true });
+  await settle();
+  // the disk without the page cache: what a durable write costs when no page has to be filled
+  const direct = timeCommand('dd', [`if=${image}`, `of=${file}`, 'bs=4M', 'oflag=direct', 'conv=fsync']);
+  rmSync(file, { force: true });
   const block = Buffer.alloc(MiB, 7);
   const h0 = process.hrtime.bigint();
   const hash = createHash('sha256');
@@ -421,7 +442,26 @@ async function calibrate(image: string, file: string, bytes: number) {
     pageCacheFillColdSecondsPerGiB: round(cold.seconds / gib, 2),
     pageCacheFillRecycledSecondsPerGiB: round(warmFill.seconds / gib, 2),
     writebackSecondsPerGiB: round(flush / gib, 2),
+    directWriteSecondsPerGiB: round(direct.seconds / gib, 2),
     sha256OneCoreMBps: round(mbps(512 * MiB, sha), 0),
+  };
+}
+
+/**
+ * A durable restore writes each non-zero block into one file: each page it writes is a new
+ * page-cache page, filled at the cold rate the calibration measured, one writer at a time (the
+ * file's inode lock). That product is its floor here; how close P1 comes, and what a restore at
+ * the floor would be against restic (which writes every byte, zeros included, and no fsync).
+ */
+function pageCacheBound(rows: Row[], calibration: { pageCacheFillColdSecondsPerGiB: number }, dataBytes: number) {
+  const seconds = (dataBytes / GiB) * calibration.pageCacheFillColdSecondsPerGiB;
+  const of = (id: string) => rows.find((r) => r.id === id)?.seconds;
+  const [pipeline, restic] = [of('P1'), of('2')];
+  return {
+    dataBytes,
+    seconds: round(seconds, 2),
+    pipelineOverBound: pipeline === undefined ? undefined : round(pipeline / seconds, 2),
+    bestRatioToRestic: restic === undefined ? undefined : round(restic / seconds, 2),
   };
 }
 
