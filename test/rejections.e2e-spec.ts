@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { EXCHANGES, QUEUES, DEAD_LETTER_REASON_HEADER } from '@jss/contract';
 import { Installation, MiB, inventorySnapshot } from '@jss/testing';
 import amqplib from 'amqplib';
@@ -49,6 +51,24 @@ describe('refused commands and unreadable messages', () => {
     expect(end.event.data.message).toMatch(message);
     expect(await inventorySnapshot(inst.platform)).toEqual(before);
     expect(await inst.tasks.list()).toEqual([]);
+  });
+
+  it('a store that cannot be read → store-unreachable (not unknown-domain), nothing created', async () => {
+    const objects = path.join(inst.dataDir, 'objects');
+    await fs.rename(objects, `${objects}.away`);
+    await fs.writeFile(objects, 'not a folder'); // the store's root unusable, as an unmounted share
+    try {
+      const before = await inventorySnapshot(inst.platform);
+      const { end } = await inst.run('failover', { domain: 'crm' });
+      expect(end.key).toBe('command.rejected');
+      expect(end.event.data.reason).toBe('store-unreachable');
+      expect(end.event.data.message).toMatch(/object store cannot be read/);
+      expect(await inventorySnapshot(inst.platform)).toEqual(before);
+      expect(await inst.tasks.list()).toEqual([]);
+    } finally {
+      await fs.rm(objects);
+      await fs.rename(`${objects}.away`, objects);
+    }
   });
 
   it('refuses a type that does not match the routing key, and an unknown operation', async () => {

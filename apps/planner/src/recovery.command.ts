@@ -6,6 +6,7 @@ import { Env } from '@jss/config';
 import { ENV, OBJECT_STORE, PLATFORM } from '@jss/infra';
 import { Platform, temporaryName } from '@jss/platform';
 import {
+  assertStoreReachable,
   PlanContext,
   TaskDraft,
   TaskFlow,
@@ -52,6 +53,7 @@ export class RecoveryCommand {
 
   async execute<O extends RecoveryOperation>(op: O, command: CloudEvent, data: CommandData<O>): Promise<void> {
     const plan = PLANNERS[op] as (d: CommandData<O>, ctx: PlanContext) => Promise<TaskDraft>;
+    await assertStoreReachable(this.store);
     const draft = await plan(data, {
       replica: this.replica,
       platform: this.platform,

@@ -67,16 +67,27 @@ function checkDiskSizes(draft: TaskDraft): void {
   }
 }
 
+/**
+ * The first check of a recovery command, before the domain is looked up: a store that cannot be
+ * read must be reported as such, not as an unknown domain.
+ */
+export async function assertStoreReachable(store: ObjectStore): Promise<void> {
+  try {
+    await store.ping();
+  } catch (err) {
+    throw unreachable(err);
+  }
+}
+
+const unreachable = (err: unknown) =>
+  new ReasonedError(REASONS.storeUnreachable, `the object store cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+
 async function checkBlocks(draft: TaskDraft, store: ObjectStore): Promise<void> {
   let stored: Set<string>;
   try {
-    await store.ping();
     stored = new Set((await store.list(blocksPrefix(draft.domain))).map((k) => k.slice(k.lastIndexOf('/') + 1)));
   } catch (err) {
-    throw new ReasonedError(
-      REASONS.storeUnreachable,
-      `the object store cannot be read: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    throw unreachable(err);
   }
   for (const vm of draft.point.vms.filter((v) => draft.vms.includes(v.name))) {
     for (const disk of vm.disks) {
