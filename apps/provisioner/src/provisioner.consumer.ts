@@ -1,9 +1,9 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { AmqpBus, Messenger, SERVICE_QUEUES, route, router } from '@jss/bus';
+import { AmqpBus, Messenger, SERVICE_QUEUES, router } from '@jss/bus';
 import { WORK } from '@jss/contract';
 import { LOGGER } from '@jss/infra';
 import { Logger } from '@jss/observability';
-import { runStep } from '@jss/recovery';
+import { stepRoute } from '@jss/recovery';
 import { TaskStore } from '@jss/tasks';
 import { FinalizeHandler } from './finalize.handler';
 import { PowerOffHandler } from './power-off.handler';
@@ -24,9 +24,9 @@ export class ProvisionerConsumer implements OnApplicationBootstrap {
   async onApplicationBootstrap() {
     const deps = { tasks: this.tasks, messenger: this.messenger, log: this.log };
     const handler = router([
-      route(WORK.prepare, (w, e) => runStep(deps, w, 'prepare', e.traceparent, () => this.prepare.execute(w, e.traceparent))),
-      route(WORK.finalize, (w, e) => runStep(deps, w, 'finalize', e.traceparent, () => this.finalize.execute(w, e.traceparent))),
-      route(WORK.powerOff, (w, e) => runStep(deps, w, 'power-off', e.traceparent, () => this.powerOff.execute(w, e.traceparent))),
+      stepRoute(deps, WORK.prepare, 'prepare', (w, tp) => this.prepare.execute(w, tp)),
+      stepRoute(deps, WORK.finalize, 'finalize', (w, tp) => this.finalize.execute(w, tp)),
+      stepRoute(deps, WORK.powerOff, 'power-off', (w, tp) => this.powerOff.execute(w, tp)),
     ]);
     await this.bus.consume(SERVICE_QUEUES.provisionerWork, handler, { prefetch: 4 });
   }

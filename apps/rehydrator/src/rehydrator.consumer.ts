@@ -1,10 +1,10 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { AmqpBus, Messenger, SERVICE_QUEUES, route, router } from '@jss/bus';
+import { AmqpBus, Messenger, SERVICE_QUEUES, router } from '@jss/bus';
 import { Env } from '@jss/config';
 import { WORK } from '@jss/contract';
 import { ENV, LOGGER } from '@jss/infra';
 import { Logger } from '@jss/observability';
-import { runStep } from '@jss/recovery';
+import { stepRoute } from '@jss/recovery';
 import { TaskStore } from '@jss/tasks';
 import { RangeHandler } from './range.handler';
 
@@ -22,9 +22,7 @@ export class RehydratorConsumer implements OnApplicationBootstrap {
 
   async onApplicationBootstrap() {
     const deps = { tasks: this.tasks, messenger: this.messenger, log: this.log };
-    const handler = router([
-      route(WORK.range, (job, e) => runStep(deps, job, 'rehydrate', e.traceparent, () => this.range.execute(job, e.traceparent))),
-    ]);
+    const handler = router([stepRoute(deps, WORK.range, 'rehydrate', (job, tp) => this.range.execute(job, tp))]);
     await this.bus.consume(SERVICE_QUEUES.rehydratorJobs, handler, { prefetch: this.env.REHYDRATOR_JOBS });
   }
 }

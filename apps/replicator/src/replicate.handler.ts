@@ -1,9 +1,9 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { AmqpBus, Messenger, SERVICE_QUEUES, route, router } from '@jss/bus';
+import { AmqpBus, Messenger, SERVICE_QUEUES, router } from '@jss/bus';
 import { REPLIES, WORK } from '@jss/contract';
 import { LOGGER } from '@jss/infra';
 import { Logger } from '@jss/observability';
-import { Protection, runStep } from '@jss/recovery';
+import { Protection, stepRoute } from '@jss/recovery';
 import { TaskStore } from '@jss/tasks';
 
 /** replicate.request: a recovery point of the domain's VMs at a site, taken now (planned failover's final point). */
@@ -20,16 +20,11 @@ export class ReplicateHandler implements OnApplicationBootstrap {
   async onApplicationBootstrap() {
     const deps = { tasks: this.tasks, messenger: this.messenger, log: this.log };
     const handler = router([
-      route(WORK.replicate, (w, e) =>
-        runStep(deps, w, 'replicate', e.traceparent, async () => {
-          const point = await this.protection.replicate(w.domain, w.site);
-          await this.messenger.send(
-            REPLIES.replicated,
-            { taskId: w.taskId, commandId: w.commandId, pointId: point.id, time: point.time },
-            e.traceparent,
-          );
-        }),
-      ),
+      stepRoute(deps, WORK.replicate, 'replicate', async (w, traceparent) => {
+        const point = await this.protection.replicate(w.domain, w.site);
+        const reply = { taskId: w.taskId, commandId: w.commandId, pointId: point.id, time: point.time };
+        await this.messenger.send(REPLIES.replicated, reply, traceparent);
+      }),
     ]);
     await this.bus.consume(SERVICE_QUEUES.replicatorWork, handler, { prefetch: 1 });
   }
