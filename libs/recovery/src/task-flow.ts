@@ -4,6 +4,7 @@ import { EVENTS, Failed, Finalized, PoweredOff, Prepared, RangeDone, RangeProgre
 import { Logger, metrics } from '@jss/observability';
 import { Manifest, ReplicaRepository, planRanges } from '@jss/replica';
 import { ACTIVE_STATES, OUTCOME_OF, PlannedVm, RangeJobPlan, Task, TaskState, TaskStore } from '@jss/tasks';
+import { pointVms } from './plan/draft';
 import { progressOf } from './progress';
 import { reportOf } from './report';
 
@@ -109,7 +110,7 @@ export class TaskFlow {
         domain: task.domain,
         ...task.target,
         network: task.spec.temporaryNetwork,
-        vms: point.vms.filter((v) => task.vms.includes(v.name)).map((v) => ({ name: v.name, disks: v.disks.map((d) => d.sizeBytes) })),
+        vms: pointVms(point, task.vms).map((v) => ({ name: v.name, disks: v.disks.map((d) => d.sizeBytes) })),
       },
       task.traceparent,
     );
@@ -363,11 +364,10 @@ export class TaskFlow {
             replace: false,
             disks: [],
           }))
-        : task.spec.finals.map((f) => ({
-            ...f,
-            temp: plan.find((v) => v.name === f.vm)!.temp,
-            disks: plan.find((v) => v.name === f.vm)!.disks.map((d) => d.path),
-          }));
+        : task.spec.finals.map((f) => {
+            const planned = plan.find((v) => v.name === f.vm)!;
+            return { ...f, temp: planned.temp, disks: planned.disks.map((d) => d.path) };
+          });
     await this.messenger.send(
       WORK.finalize,
       {

@@ -18,8 +18,10 @@ const isoTime = z.iso.datetime({ offset: true });
 export class ReplicaRepository {
   constructor(private readonly store: ObjectStore) {}
 
-  /** Names of every domain, sorted. Lists the whole store: the interface has no folder listing. */
-  /** The top-level folders that hold a domain record (one listing of a level, one check per folder). */
+  /**
+   * Names of every domain, sorted: the top-level folders that hold a domain record (one listing of
+   * a level, one check per folder; blocks are never listed).
+   */
   async listDomains(): Promise<string[]> {
     const folders = (await this.store.listFolders('')).filter((name) => NAME_PATTERN.test(name));
     const isDomain = await Promise.all(folders.map((name) => this.store.exists(domainKey(name))));

@@ -26,10 +26,14 @@ export function draftOf(operation: string, point: Manifest, vms: string[], targe
   return { operation, domain: point.domain, vms, point, target, bytesTotal: bytesOf(point, vms), spec };
 }
 
+/** The named VMs of a point (those a task recovers), in the point's order. */
+export function pointVms(point: Manifest, names: string[]): Manifest['vms'] {
+  return point.vms.filter((v) => names.includes(v.name));
+}
+
 /** Logical bytes of the given VMs' disks at a point. */
 export function bytesOf(point: Manifest, vms: string[]): number {
-  return point.vms
-    .filter((v) => vms.includes(v.name))
+  return pointVms(point, vms)
     .flatMap((v) => v.disks)
     .reduce((sum, d) => sum + d.sizeBytes, 0);
 }

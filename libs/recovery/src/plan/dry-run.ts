@@ -1,6 +1,6 @@
 import { TaskPlannedData } from '@jss/contract';
 import { temporaryName } from '@jss/platform';
-import { TaskDraft } from './draft';
+import { TaskDraft, pointVms } from './draft';
 
 /** Rehydration rate assumed for an estimate until the installation has measured one. */
 export const DEFAULT_RATE_BYTES_PER_SECOND = 200e6;
@@ -13,7 +13,7 @@ export function plannedOf(commandId: string, draft: TaskDraft, rocvaExists: bool
     ...draft.vms.map((vm) => ({ name: temporaryName(spec.temporaryKind, vm), kind: spec.temporaryKind })),
     ...spec.finals.map((f) => ({ name: f.name, kind: 'recovered' as const })),
   ];
-  const blocks = draft.point.vms.filter((v) => draft.vms.includes(v.name)).flatMap((v) => v.disks.flatMap((d) => d.blocks));
+  const blocks = pointVms(draft.point, draft.vms).flatMap((v) => v.disks.flatMap((d) => d.blocks));
   const bytesToRehydrate = Math.min(draft.bytesTotal, blocks.filter((b) => b !== null).length * draft.point.blockSize);
   return {
     commandId,

@@ -3,14 +3,15 @@ import { Platform, temporaryName } from '@jss/platform';
 import { blocksPrefix } from '@jss/replica';
 import { ObjectStore } from '@jss/store';
 import { ROCVA_DISK_BYTES } from '../defaults';
-import { TaskDraft } from './draft';
+import { TaskDraft, pointVms } from './draft';
 import { networkAt } from './resolve';
 
 /**
  * Checks run before anything is created, for every operation: DHCP on the networks that need it
  * with enough free leases for all the task's VMs at once, room on the target datastore, every
- * final name free (unless replacing), every disk one the platform can create, the object store
- * reachable and every block of the recovery point present. A failed check throws ReasonedError and nothing has changed.
+ * final name free (unless replacing), every disk one the platform can create, and every block
+ * of the recovery point in the object store (that the store answers at all is checked before
+ * planning: assertStoreReachable). A failed check throws ReasonedError and nothing has changed.
  */
 export async function preflight(draft: TaskDraft, platform: Platform, store: ObjectStore): Promise<void> {
   const { spec, target } = draft;
@@ -56,7 +57,7 @@ export async function preflight(draft: TaskDraft, platform: Platform, store: Obj
 
 /** vSphere creates no disk of 0 bytes: refuse before the RocVA and RVMs exist, not at prepare. */
 function checkDiskSizes(draft: TaskDraft): void {
-  for (const vm of draft.point.vms.filter((v) => draft.vms.includes(v.name))) {
+  for (const vm of pointVms(draft.point, draft.vms)) {
     const empty = vm.disks.find((d) => d.sizeBytes === 0);
     if (empty) {
       throw new ReasonedError(
@@ -89,7 +90,7 @@ async function checkBlocks(draft: TaskDraft, store: ObjectStore): Promise<void> 
   } catch (err) {
     throw unreachable(err);
   }
-  for (const vm of draft.point.vms.filter((v) => draft.vms.includes(v.name))) {
+  for (const vm of pointVms(draft.point, draft.vms)) {
     for (const disk of vm.disks) {
       const missing = disk.blocks.findIndex((b) => b !== null && !stored.has(b));
       if (missing >= 0) {
