@@ -82,7 +82,12 @@ async function main() {
   let ddSeconds = NaN;
   const addRow = (r: Omit<Row, 'seconds' | 'mbps' | 'ratioToDd'>): Row => {
     const seconds = median(r.runs);
-    const row: Row = { ...r, seconds: round(seconds, 3), mbps: round(mbps(r.bytes, seconds), 0), ratioToDd: round(mbps(r.bytes, seconds) / mbps(config.size, ddSeconds), 2) };
+    const row: Row = {
+      ...r,
+      seconds: round(seconds, 3),
+      mbps: round(mbps(r.bytes, seconds), 0),
+      ratioToDd: round(mbps(r.bytes, seconds) / mbps(config.size, ddSeconds), 2),
+    };
     rows.push(row);
     log(`${row.id} ${row.name}: ${row.seconds} s, ${row.mbps} MB/s, ${row.ratioToDd} x dd`);
     return row;
@@ -98,7 +103,8 @@ async function main() {
     const machine = machineInfo(inst.dataDir);
     const need = 5 * config.size + (config.rss8g ? 3 * 8 * GiB : 0) + 2 * GiB;
     const free = freeBytes(inst.dataDir);
-    if (free < need) throw new Error(`${inst.dataDir} has ${(free / GiB).toFixed(1)} GiB free; the bench needs about ${(need / GiB).toFixed(1)} GiB`);
+    if (free < need)
+      throw new Error(`${inst.dataDir} has ${(free / GiB).toFixed(1)} GiB free; the bench needs about ${(need / GiB).toFixed(1)} GiB`);
     const trace = await InternalTrace.attach(inst);
     const work = path.join(inst.dataDir, 'bench');
     mkdirSync(work, { recursive: true });
@@ -238,7 +244,15 @@ async function main() {
       await ready(objects);
       const stages = await stageCosts(input, out);
       extra.stages = Object.fromEntries(
-        Object.entries(stages).map(([k, s]) => [k, { seconds: round(s.seconds, 3), cpuSeconds: round(s.cpuSeconds, 2), mbps: round(mbps(s.bytes, s.seconds), 0), cpuSecondsPerGiB: round(s.cpuSeconds / (s.bytes / GiB), 2) }]),
+        Object.entries(stages).map(([k, s]) => [
+          k,
+          {
+            seconds: round(s.seconds, 3),
+            cpuSeconds: round(s.cpuSeconds, 2),
+            mbps: round(mbps(s.bytes, s.seconds), 0),
+            cpuSecondsPerGiB: round(s.cpuSeconds / (s.bytes / GiB), 2),
+          },
+        ]),
       );
     }
 
@@ -269,9 +283,26 @@ async function main() {
         }
         await deleteRecovered(inst, ['vm1']);
       }
-      const common = { bytes: config.size, peakRssMiB: rss, cpuSecondsPerGiB: round(median(cpu) / (config.size / GiB), 2), machineBusy: round(avg(b), 2) };
-      addRow({ id: `${id}e`, name: `${name}: end to end`, what: 'publish of the failover command to task.completed (RocVA, RVM, rehydration, recovered VM, cleanup)', runs: e2e, ...common });
-      addRow({ id: `${id}r`, name: `${name}: rehydration`, what: 'first range job sent to the last range done (each range replied after its fsync), from the messages\' times', runs: phase, ...common });
+      const common = {
+        bytes: config.size,
+        peakRssMiB: rss,
+        cpuSecondsPerGiB: round(median(cpu) / (config.size / GiB), 2),
+        machineBusy: round(avg(b), 2),
+      };
+      addRow({
+        id: `${id}e`,
+        name: `${name}: end to end`,
+        what: 'publish of the failover command to task.completed (RocVA, RVM, rehydration, recovered VM, cleanup)',
+        runs: e2e,
+        ...common,
+      });
+      addRow({
+        id: `${id}r`,
+        name: `${name}: rehydration`,
+        what: "first range job sent to the last range done (each range replied after its fsync), from the messages' times",
+        runs: phase,
+        ...common,
+      });
     };
     if (!config.skip.has('services')) {
       for (const procs of [1, 2]) {
@@ -282,13 +313,27 @@ async function main() {
     if (!config.skip.has('latency')) {
       for (const procs of [1, 2, 4]) {
         log(`failover with ${config.latencyMs} ms store latency, ${procs} rehydrator process(es)`);
-        await serviceRow(`4.${procs}`, `failover, store latency ${config.latencyMs} ms, ${procs} rehydrator${procs > 1 ? 's' : ''}`, procs, { JSS_STORE_LATENCY_MS: String(config.latencyMs) }, false);
+        await serviceRow(
+          `4.${procs}`,
+          `failover, store latency ${config.latencyMs} ms, ${procs} rehydrator${procs > 1 ? 's' : ''}`,
+          procs,
+          { JSS_STORE_LATENCY_MS: String(config.latencyMs) },
+          false,
+        );
       }
       // the store as the bound: each rehydrator's link to it capped, as a remote store's per-client throughput is
       for (const procs of [1, 2, 4]) {
-        log(`failover with ${config.latencyMs} ms store latency and ${config.storeMbps} MB/s per rehydrator, ${procs} rehydrator process(es)`);
+        log(
+          `failover with ${config.latencyMs} ms store latency and ${config.storeMbps} MB/s per rehydrator, ${procs} rehydrator process(es)`,
+        );
         const storeEnv = { JSS_STORE_LATENCY_MS: String(config.latencyMs), JSS_STORE_MBPS: String(config.storeMbps) };
-        await serviceRow(`4b.${procs}`, `failover, ${config.latencyMs} ms + ${config.storeMbps} MB/s per rehydrator, ${procs} rehydrator${procs > 1 ? 's' : ''}`, procs, storeEnv, false);
+        await serviceRow(
+          `4b.${procs}`,
+          `failover, ${config.latencyMs} ms + ${config.storeMbps} MB/s per rehydrator, ${procs} rehydrator${procs > 1 ? 's' : ''}`,
+          procs,
+          storeEnv,
+          false,
+        );
       }
     }
     await useRehydrators(inst, 0);
@@ -310,7 +355,17 @@ async function main() {
         const cpu0 = process.cpuUsage();
         const t0 = process.hrtime.bigint();
         const disk = await FileDiskHandle.open(target);
-        const r = await rehydrateRange({ store: inst.store, manifest: next, previous: point, vm: 'vm1', diskIndex: 0, firstBlock: 0, blockCount: blocks.length, target: disk, concurrency: 16 });
+        const r = await rehydrateRange({
+          store: inst.store,
+          manifest: next,
+          previous: point,
+          vm: 'vm1',
+          diskIndex: 0,
+          firstBlock: 0,
+          blockCount: blocks.length,
+          target: disk,
+          concurrency: 16,
+        });
         await disk.close();
         runs.push(secondsSince(t0));
         const c = process.cpuUsage(cpu0);
@@ -335,7 +390,10 @@ async function main() {
       const n = config.fleetVms;
       log(`writing a ${n}-VM domain (${fmtBytes(config.fleetVmSize)} each) and a DHCP network big enough for it`);
       const names = Array.from({ length: n }, (_, i) => `vm-${String(i).padStart(4, '0')}`);
-      await inst.writer.writePoint('fleet', names.map((name, i) => ({ name, source: { sizeBytes: config.fleetVmSize, seed: i } })));
+      await inst.writer.writePoint(
+        'fleet',
+        names.map((name, i) => ({ name, source: { sizeBytes: config.fleetVmSize, seed: i } })),
+      );
       await inst.platform.addNetwork({ name: 'fleet-net', site: 'recovery', dhcp: true, poolSize: 2 * n + 10 });
       await useRehydrators(inst, 2);
       await ready(objects);
@@ -396,12 +454,21 @@ async function main() {
     writeFileSync(`${file}.tmp`, JSON.stringify(result, null, 2) + '\n');
     renameSync(`${file}.tmp`, file);
     process.stdout.write(table(rows, result.machine, ddSeconds) + '\n');
-    process.stdout.write(`\ncalibration: ${Object.entries(calibration).map(([k, v]) => `${k} ${String(v)}`).join(', ')}\n`);
+    process.stdout.write(
+      `\ncalibration: ${Object.entries(calibration)
+        .map(([k, v]) => `${k} ${String(v)}`)
+        .join(', ')}\n`,
+    );
     process.stdout.write(
       `bound: ${(bound.dataBytes / GiB).toFixed(2)} GiB of non-zero blocks x ${calibration.pageCacheFillColdSecondsPerGiB} s/GiB (cold page-cache fill) = ${bound.seconds} s;` +
         ` P1 takes ${bound.pipelineOverBound ?? '?'} x that; a restore at the bound would be ${bound.bestRatioToRestic ?? '?'} x restic\n`,
     );
-    for (const [id, r] of Object.entries(timelines)) process.stdout.write(`\ntimeline of ${id} (seconds after publish): ${Object.entries(r.timeline).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+    for (const [id, r] of Object.entries(timelines))
+      process.stdout.write(
+        `\ntimeline of ${id} (seconds after publish): ${Object.entries(r.timeline)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}\n`,
+      );
     log(`written ${path.relative(process.cwd(), file)}`);
   } finally {
     await sharedHashPool().close();
@@ -471,7 +538,11 @@ async function ready(input: string): Promise<void> {
   await settle();
 }
 
-function table(rows: Row[], machine: ReturnType<typeof machineInfo> & { loadAverageAtStart: number[]; loadAverageAtEnd: number[] }, dd: number): string {
+function table(
+  rows: Row[],
+  machine: ReturnType<typeof machineInfo> & { loadAverageAtStart: number[]; loadAverageAtEnd: number[] },
+  dd: number,
+): string {
   const head = ['#', 'row', 's', 'MB/s', 'x dd', 'CPU s/GiB', 'peak RSS MiB', 'machine busy'];
   const body = rows.map((r) => [
     r.id,
@@ -499,9 +570,10 @@ function table(rows: Row[], machine: ReturnType<typeof machineInfo> & { loadAver
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 const avg = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : NaN);
-const fmtBytes = (n: number) => (n >= GiB && n % GiB === 0 ? `${n / GiB} GiB` : n >= MiB && n % MiB === 0 ? `${n / MiB} MiB` : `${n} bytes`);
+const fmtBytes = (n: number) =>
+  n >= GiB && n % GiB === 0 ? `${n / GiB} GiB` : n >= MiB && n % MiB === 0 ? `${n / MiB} MiB` : `${n} bytes`;
 
 main().catch((err: unknown) => {
-  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

@@ -57,7 +57,10 @@ function current(name: string, what: string, tweak: Partial<RehydrateOptions> = 
 
 const hashers: Record<string, BlockHasher> = { subtle: subtleHasher, inline: inlineHasher };
 
-export const NEW = current('new', 'rehydrateRange as shipped: getInto, sha256 on worker threads, one write at a time, background sync every 64 MiB, 16 in flight');
+export const NEW = current(
+  'new',
+  'rehydrateRange as shipped: getInto, sha256 on worker threads, one write at a time, background sync every 64 MiB, 16 in flight',
+);
 export const PREVIOUS: Variant = {
   name: 'previous',
   what: 'the pipeline before issue #5: readFile, crypto.subtle, one fsync at the end, 16 in flight',
@@ -77,7 +80,9 @@ export const ABLATION: Variant[] = [
   current('new, createHash on loop', 'new, hashing with createHash on the event-loop thread', { hasher: hashers.inline }),
   current('new, 1 hash thread', 'new, a pool of 1 hash thread', { hasher: new HashPool(1) }),
   current('new, 2 writes at once', 'new, up to 2 writes into the disk at once', { writesInFlight: 2 }),
-  current('new, parallel writes', 'new, up to 16 writes into the disk at once (as before) instead of one at a time', { parallelWrites: true }),
+  current('new, parallel writes', 'new, up to 16 writes into the disk at once (as before) instead of one at a time', {
+    parallelWrites: true,
+  }),
   current('new, get()', 'new, store.get (a new buffer per block) instead of getInto', {}, withoutGetInto),
   current('new, no bg sync', 'new, without background syncs (one fsync at the end)', { flushEveryBytes: 0 }),
   current('new, bg sync 16 MiB', 'new, background sync every 16 MiB', { flushEveryBytes: 16 << 20 }),
@@ -90,7 +95,13 @@ export const ABLATION: Variant[] = [
  * Runs a variant into `file`, fsynced, and removes the file afterwards unless `keep`. The file is
  * a fresh sparse one, or with `prefilled` the zero-filled file prefill() left there (untimed).
  */
-export async function runVariant(variant: Variant, input: PipelineInput, file: string, keep = false, prefilled = false): Promise<PipelineRun> {
+export async function runVariant(
+  variant: Variant,
+  input: PipelineInput,
+  file: string,
+  keep = false,
+  prefilled = false,
+): Promise<PipelineRun> {
   if (!prefilled) rmSync(file, { force: true });
   const cpu0 = process.cpuUsage();
   const start = process.hrtime.bigint();
@@ -120,9 +131,11 @@ export async function stageCosts(input: PipelineInput, file: string): Promise<Re
   const buffers = Array.from({ length: 16 }, () => new ArrayBuffer(size));
   const each = async (work: (slot: number, b: { h: string; i: number }) => Promise<void>) => {
     let next = 0;
-    await Promise.all(buffers.map(async (_, slot) => {
-      while (next < blocks.length) await work(slot, blocks[next++]);
-    }));
+    await Promise.all(
+      buffers.map(async (_, slot) => {
+        while (next < blocks.length) await work(slot, blocks[next++]);
+      }),
+    );
   };
   const timed = async (fn: () => Promise<void>): Promise<PipelineRun & { bytes: number }> => {
     const cpu0 = process.cpuUsage();
@@ -135,10 +148,14 @@ export async function stageCosts(input: PipelineInput, file: string): Promise<Re
   const pool = sharedHashPool();
   const out: Record<string, PipelineRun & { bytes: number }> = {};
   await settle();
-  out['read (getInto)'] = await timed(() => each(async (slot, b) => void (await store.getInto!(blockKey(input.manifest.domain, b.h), new Uint8Array(buffers[slot])))));
+  out['read (getInto)'] = await timed(() =>
+    each(async (slot, b) => void (await store.getInto!(blockKey(input.manifest.domain, b.h), new Uint8Array(buffers[slot])))),
+  );
   await settle();
   out['read (get)'] = await timed(() => each(async (_, b) => void (await store.get(blockKey(input.manifest.domain, b.h)))));
-  out['sha256 (worker threads)'] = await timed(() => each(async (slot) => void (buffers[slot] = (await pool.hash(buffers[slot], size)).buffer)));
+  out['sha256 (worker threads)'] = await timed(() =>
+    each(async (slot) => void (buffers[slot] = (await pool.hash(buffers[slot], size)).buffer)),
+  );
   out['sha256 (crypto.subtle)'] = await timed(() => each(async (slot) => void (await subtleHasher.hash(buffers[slot], size))));
   const writes = [
     ['write, 1 at a time, bg sync 64 MiB', 1, 64 << 20],

@@ -14,7 +14,11 @@ export class ControlCommand {
   ) {}
 
   /** `domain`: the cut-over's, which must be the task's (a typo must not cut over another domain) */
-  async execute(op: 'cancel' | 'test-cleanup' | 'cutover', command: CloudEvent, data: CommandData<'cancel'> & { domain?: string }): Promise<void> {
+  async execute(
+    op: 'cancel' | 'test-cleanup' | 'cutover',
+    command: CloudEvent,
+    data: CommandData<'cancel'> & { domain?: string },
+  ): Promise<void> {
     const task = await this.tasks.get(data.taskId);
     if (!task) throw new ReasonedError(REASONS.unknownTask, `there is no task ${data.taskId}`);
     if (!ACTIVE_STATES.includes(task.state)) {

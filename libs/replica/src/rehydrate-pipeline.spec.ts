@@ -60,7 +60,9 @@ describe('rehydrateRange pipeline', () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jss-pipeline-'));
     store = new FsObjectStore(path.join(dir, 'objects'));
     await fs.writeFile(path.join(dir, 'src.img'), randomBytes(blocks * KiB64 - 100)); // no zero block, short last one
-    point = await new ReplicaWriter(store).writePoint('shop', [{ name: 'web', source: { file: path.join(dir, 'src.img') } }], { blockSize: KiB64 });
+    point = await new ReplicaWriter(store).writePoint('shop', [{ name: 'web', source: { file: path.join(dir, 'src.img') } }], {
+      blockSize: KiB64,
+    });
   });
   afterEach(() => fs.rm(dir, { recursive: true, force: true }));
 
@@ -71,7 +73,17 @@ describe('rehydrateRange pipeline', () => {
     const disk = new RecordingDisk(await FileDiskHandle.open(file), opts.writeDelayMs);
     disk.failSync = opts.failSync ?? false;
     try {
-      const result = await rehydrateRange({ store, manifest: point, vm: 'web', diskIndex: 0, firstBlock: 0, blockCount: blocks, target: disk, concurrency: 8, ...opts });
+      const result = await rehydrateRange({
+        store,
+        manifest: point,
+        vm: 'web',
+        diskIndex: 0,
+        firstBlock: 0,
+        blockCount: blocks,
+        target: disk,
+        concurrency: 8,
+        ...opts,
+      });
       return { result, disk, same: (await fs.readFile(file)).equals(await fs.readFile(path.join(dir, 'src.img'))) };
     } finally {
       await disk.close();
@@ -119,7 +131,14 @@ describe('rehydrateRange pipeline', () => {
     const disk = new RecordingDisk(await FileDiskHandle.open(file), 30);
     const reports: Array<{ reported: number; written: number }> = [];
     await rehydrateRange({
-      store, manifest: point, vm: 'web', diskIndex: 0, firstBlock: 0, blockCount: blocks, target: disk, concurrency: 8,
+      store,
+      manifest: point,
+      vm: 'web',
+      diskIndex: 0,
+      firstBlock: 0,
+      blockCount: blocks,
+      target: disk,
+      concurrency: 8,
       onProgress: (bytesDone) => reports.push({ reported: bytesDone, written: disk.written }),
     });
     await disk.close();
@@ -161,6 +180,8 @@ describe('rehydrateRange pipeline', () => {
     expect((longer as Error).message).toContain(`is ${2 * KiB64} bytes long, expected ${KiB64}`);
 
     await fs.writeFile(path.join(store.root, blockKey('shop', disk.blocks[2]!)), Buffer.alloc(10));
-    await expect(run()).rejects.toThrow(`block 2 of disk 0 of VM "web" in domain "shop" (sha256 ${disk.blocks[2]}) failed verification: its content hashes to ${createHash('sha256').update(Buffer.alloc(10)).digest('hex')}`);
+    await expect(run()).rejects.toThrow(
+      `block 2 of disk 0 of VM "web" in domain "shop" (sha256 ${disk.blocks[2]}) failed verification: its content hashes to ${createHash('sha256').update(Buffer.alloc(10)).digest('hex')}`,
+    );
   });
 });

@@ -69,11 +69,19 @@ export const DEFAULT_FLUSH_BYTES = 64 << 20;
 export async function rehydrateRange(opts: RehydrateOptions): Promise<RehydrateResult> {
   const { store, manifest, vm, diskIndex, firstBlock, blockCount, target } = opts;
   const disk = findDisk(manifest, vm, diskIndex);
-  if (!Number.isInteger(firstBlock) || !Number.isInteger(blockCount) || firstBlock < 0 || blockCount < 0 || firstBlock + blockCount > disk.blocks.length) {
+  if (
+    !Number.isInteger(firstBlock) ||
+    !Number.isInteger(blockCount) ||
+    firstBlock < 0 ||
+    blockCount < 0 ||
+    firstBlock + blockCount > disk.blocks.length
+  ) {
     throw new RangeError(`blocks ${firstBlock}+${blockCount} are outside disk ${diskIndex} of VM "${vm}" (${disk.blocks.length} blocks)`);
   }
   if (target.sizeBytes < disk.sizeBytes) {
-    throw new RangeError(`target disk of ${target.sizeBytes} bytes is smaller than disk ${diskIndex} of VM "${vm}" (${disk.sizeBytes} bytes)`);
+    throw new RangeError(
+      `target disk of ${target.sizeBytes} bytes is smaller than disk ${diskIndex} of VM "${vm}" (${disk.sizeBytes} bytes)`,
+    );
   }
   const flushEvery = opts.flushEveryBytes ?? DEFAULT_FLUSH_BYTES;
   if (!(flushEvery >= 0)) throw new RangeError(`flushEveryBytes must be >= 0, got ${flushEvery}`);
@@ -124,7 +132,8 @@ export async function rehydrateRange(opts: RehydrateOptions): Promise<RehydrateR
             if (size > buffer.byteLength) throw new BlockVerificationError(ref, `is ${size} bytes long, expected ${length}`);
             const hashed: HashedBuffer = await hasher.hash(buffer, size);
             buffer = hashed.buffer;
-            if (hashed.hash !== expected) throw new BlockVerificationError(ref, `failed verification: its content hashes to ${hashed.hash}`);
+            if (hashed.hash !== expected)
+              throw new BlockVerificationError(ref, `failed verification: its content hashes to ${hashed.hash}`);
             if (size !== length) throw new BlockVerificationError(ref, `is ${size} bytes long, expected ${length}`);
             result.blocksRead++;
             result.bytesRead += size;
@@ -179,7 +188,8 @@ function boundedWriter(target: DiskHandle, limit: number) {
       await target.write(data, at);
     } finally {
       const next = waiting.shift();
-      if (next) next(); // hand the slot over
+      if (next)
+        next(); // hand the slot over
       else running--;
     }
   };

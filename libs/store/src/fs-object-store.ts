@@ -115,7 +115,10 @@ export class FsObjectStore implements ObjectStore {
     assertObjectPrefix(prefix);
     if (prefix !== '' && !prefix.endsWith('/')) throw new Error(`a folder prefix is '' or ends with '/', got "${prefix}"`);
     const entries = await this.entries(prefix);
-    return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+    return entries
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+      .map((e) => e.name)
+      .sort();
   }
 
   async delete(key: string): Promise<void> {
@@ -154,8 +157,7 @@ export class FsObjectStore implements ObjectStore {
 
 const openForReading = (file: string) =>
   new Promise<number>((resolve, reject) => open(file, 'r', (err, fd) => (err ? reject(err) : resolve(fd))));
-const statOf = (fd: number) =>
-  new Promise<Stats>((resolve, reject) => fstat(fd, (err, stats) => (err ? reject(err) : resolve(stats))));
+const statOf = (fd: number) => new Promise<Stats>((resolve, reject) => fstat(fd, (err, stats) => (err ? reject(err) : resolve(stats))));
 const readAt = (fd: number, target: Uint8Array, at: number, length: number) =>
   new Promise<number>((resolve, reject) => read(fd, target, at, length, at, (err, n) => (err ? reject(err) : resolve(n))));
 
