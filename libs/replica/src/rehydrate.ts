@@ -111,7 +111,7 @@ export async function rehydrateRange(opts: RehydrateOptions): Promise<RehydrateR
         const length = blockLengthOf(disk.sizeBytes, manifest.blockSize, block);
         const write = async (data: Uint8Array) => {
           if (stop.aborted) return; // another block failed or the job was cancelled: write nothing more
-          flusher.throwIfFailed(); // a background sync failed: the disk cannot be trusted, stop here
+          flusher.beforeWrite(); // stops here if a background sync failed: the disk cannot be trusted
           await writeAt(data, block * manifest.blockSize);
           result.bytesWritten += data.length;
           flusher.wrote(data.length);
@@ -196,18 +196,22 @@ function boundedWriter(target: DiskHandle, limit: number) {
 }
 
 /**
- * Syncs the target in the background after every `every` bytes written, one sync at a time, so
- * the final sync finds little left to write back. A failed background sync fails the range.
+ * Syncs the target in the background once every `every` bytes written, one sync at a time, so
+ * the final sync finds little left to write back. A sync that is due starts before the next
+ * write: the last write of a range is followed by the final sync only, not by two at once. A
+ * failed background sync fails the range.
  */
 function backgroundFlusher(target: DiskHandle, every: number) {
   let sinceLast = 0;
   let running: Promise<void> | undefined;
   let failure: { error: unknown } | undefined;
+  const throwIfFailed = () => {
+    if (failure) throw failure.error;
+  };
   return {
-    wrote(bytes: number) {
-      if (every <= 0) return;
-      sinceLast += bytes;
-      if (sinceLast < every || running) return;
+    beforeWrite() {
+      throwIfFailed();
+      if (every <= 0 || sinceLast < every || running) return;
       sinceLast = 0;
       running = target.sync().then(
         () => void (running = undefined),
@@ -217,10 +221,11 @@ function backgroundFlusher(target: DiskHandle, every: number) {
         },
       );
     },
-    idle: () => running,
-    throwIfFailed() {
-      if (failure) throw failure.error;
+    wrote(bytes: number) {
+      sinceLast += bytes;
     },
+    idle: () => running,
+    throwIfFailed,
   };
 }
 
