@@ -37,7 +37,7 @@ describe('janitor orphan sweep', () => {
       vms: ['kept'],
       point: { id: 'rp', time: now },
       target: { site: 'recovery', cluster: 'recovery-cluster', datastore: 'recovery-ds', network: 'recovery-net' },
-      spec: { useRocva: true, temporaryKind: 'rvm', temporaryNetwork: 'recovery-net', finals: [], bootOrder: [] },
+      spec: { temporaryNetwork: 'recovery-net', finals: [], bootOrder: [] },
       bytesTotal: 0,
       createdAt: now,
       updatedAt: now,

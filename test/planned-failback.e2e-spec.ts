@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { Protection } from '@jss/recovery';
+import { Protection } from '../apps/replicator/src/protection';
 import { Installation, MiB, diskHashes, sha256File } from '@jss/testing';
 
 /** Planned failover with no data loss (and its timeout), then failback to the original site. */

@@ -1,4 +1,5 @@
+import { SERVICE_QUEUES } from '@jss/bus';
 import { bootstrap } from '@jss/infra';
 import { RehydratorModule } from './src/rehydrator.module';
 
-void bootstrap('rehydrator', RehydratorModule);
+void bootstrap('rehydrator', RehydratorModule, (env) => [{ spec: SERVICE_QUEUES.rehydratorJobs, prefetch: env.REHYDRATOR_JOBS }]);

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { envSchema } from '@jss/config';
-import { SERVICES } from '../../apps/jssctl/src/services';
+import { SERVICES } from '@jss/processes';
 import { OPS, ROOT, ensureOpsTools, run } from './support/tools';
 
 interface ComposeService {

@@ -3,7 +3,7 @@ import * as k8s from 'kubernetes-models';
 import { parseAllDocuments } from 'yaml';
 import { envSchema } from '@jss/config';
 import { QUEUES } from '@jss/contract';
-import { SERVICES } from '../../apps/jssctl/src/services';
+import { SERVICES } from '@jss/processes';
 import { run } from './support/tools';
 
 // Only the fields the checks below read; validate() checks the rest against the schemas.

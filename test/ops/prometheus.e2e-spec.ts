@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { SERVICES } from '../../apps/jssctl/src/services';
+import { SERVICES } from '@jss/processes';
 import { Installation } from '@jss/testing';
 import { PrometheusServer, withoutFiltering } from './support/prometheus-server';
 import { OPS, RABBITMQ_METRICS_PORT, ensureOpsTools, ensureRabbitmqPrometheus } from './support/tools';

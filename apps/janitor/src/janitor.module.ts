@@ -5,17 +5,17 @@ import { CoreModule, ENV, LOGGER, PLATFORM } from '@jss/infra';
 import { DomainLocks } from '@jss/locks';
 import { Logger } from '@jss/observability';
 import { Platform } from '@jss/platform';
-import { OrphanSweeper, RocvaManager } from '@jss/recovery';
+import { OrphanSweeper, RocvaManager } from '@jss/temporaries';
 import { TaskStore } from '@jss/tasks';
-import { JanitorConsumer } from './janitor.consumer';
-import { ReleaseHandler } from './release.handler';
+import { ReleaseController } from './release.controller';
+import { ReleaseUseCase } from './release.usecase';
 import { SweepScheduler } from './sweep.scheduler';
 
 @Module({
   imports: [CoreModule.forService('janitor')],
+  controllers: [ReleaseController],
   providers: [
-    ReleaseHandler,
-    JanitorConsumer,
+    ReleaseUseCase,
     {
       provide: OrphanSweeper,
       inject: [PLATFORM, TaskStore, RocvaManager, Messenger, DomainLocks, LOGGER, ENV],

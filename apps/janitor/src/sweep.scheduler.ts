@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Env } from '@jss/config';
 import { ENV, LOGGER, PeriodicJob } from '@jss/infra';
 import { Logger } from '@jss/observability';
-import { OrphanSweeper } from '@jss/recovery';
+import { OrphanSweeper } from '@jss/temporaries';
 
 /** The orphan sweep every JANITOR_SWEEP_SECONDS, and once at start: a crash is the usual reason to start. */
 @Injectable()

@@ -6,8 +6,8 @@ import { Platform, createPlatform } from '@jss/platform';
 import { Redis, createRedis } from '@jss/redis';
 import { ReplicaRepository, ReplicaWriter } from '@jss/replica';
 import { ObjectStore, createObjectStore } from '@jss/store';
-import { Protection } from '@jss/recovery';
 import { TaskStore } from '@jss/tasks';
+import { Protection } from '../../replicator/src/protection';
 import { CliError } from './cli-error';
 
 const CONNECT_TIMEOUT_MS = 5000;

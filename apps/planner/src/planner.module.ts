@@ -6,14 +6,16 @@ import { Logger } from '@jss/observability';
 import { TaskFlow, TaskMonitor } from '@jss/recovery';
 import { ReplicaRepository } from '@jss/replica';
 import { TaskStore } from '@jss/tasks';
-import { CommandsHandler } from './commands.handler';
-import { ControlCommand } from './control.command';
-import { RecoveryCommand } from './recovery.command';
+import { CommandIntake } from './command-intake';
+import { CommandsController } from './commands.controller';
+import { ControlUseCase } from './control.usecase';
 import { MonitorScheduler } from './monitor.scheduler';
-import { RepliesHandler } from './replies.handler';
+import { RecoveryUseCase } from './recovery.usecase';
+import { RepliesController } from './replies.controller';
 
 @Module({
   imports: [CoreModule.forService('planner')],
+  controllers: [CommandsController, RepliesController],
   providers: [
     {
       provide: TaskFlow,
@@ -26,10 +28,9 @@ import { RepliesHandler } from './replies.handler';
       useFactory: (t: TaskStore, m: Messenger, f: TaskFlow, l: Logger, env: Env) => new TaskMonitor(t, m, f, l, env.TASK_STALL_SECONDS),
     },
     MonitorScheduler,
-    RecoveryCommand,
-    ControlCommand,
-    CommandsHandler,
-    RepliesHandler,
+    CommandIntake,
+    RecoveryUseCase,
+    ControlUseCase,
   ],
 })
 export class PlannerModule {}

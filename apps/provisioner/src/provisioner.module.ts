@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { CoreModule } from '@jss/infra';
-import { FinalizeHandler } from './finalize.handler';
-import { PowerOffHandler } from './power-off.handler';
-import { PrepareHandler } from './prepare.handler';
-import { ProvisionerConsumer } from './provisioner.consumer';
+import { StepRunner } from '@jss/workers';
+import { FinalizeUseCase } from './finalize.usecase';
+import { PowerOffUseCase } from './power-off.usecase';
+import { PrepareUseCase } from './prepare.usecase';
+import { ProvisionerController } from './provisioner.controller';
 
 @Module({
   imports: [CoreModule.forService('provisioner')],
-  providers: [PrepareHandler, FinalizeHandler, PowerOffHandler, ProvisionerConsumer],
+  controllers: [ProvisionerController],
+  providers: [StepRunner, PrepareUseCase, FinalizeUseCase, PowerOffUseCase],
 })
 export class ProvisionerModule {}

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { CoreModule } from '@jss/infra';
-import { RangeHandler } from './range.handler';
-import { RehydratorConsumer } from './rehydrator.consumer';
+import { StepRunner } from '@jss/workers';
+import { RangeController } from './range.controller';
+import { RangeUseCase } from './range.usecase';
 
 @Module({
   imports: [CoreModule.forService('rehydrator')],
-  providers: [RangeHandler, RehydratorConsumer],
+  controllers: [RangeController],
+  providers: [StepRunner, RangeUseCase],
 })
 export class RehydratorModule {}

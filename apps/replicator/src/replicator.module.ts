@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { CoreModule, OBJECT_STORE, PLATFORM } from '@jss/infra';
 import { Platform } from '@jss/platform';
-import { Protection } from '@jss/recovery';
 import { ReplicaRepository, ReplicaWriter } from '@jss/replica';
 import { ObjectStore } from '@jss/store';
-import { ReplicateHandler } from './replicate.handler';
+import { StepRunner } from '@jss/workers';
+import { Protection } from './protection';
+import { ReplicateController } from './replicate.controller';
 
 /**
  * A stand-in for the replication side of the product (it is not one of the recovery services):
@@ -12,13 +13,14 @@ import { ReplicateHandler } from './replicate.handler';
  */
 @Module({
   imports: [CoreModule.forService('replicator')],
+  controllers: [ReplicateController],
   providers: [
+    StepRunner,
     {
       provide: Protection,
       inject: [PLATFORM, OBJECT_STORE, ReplicaRepository],
       useFactory: (p: Platform, s: ObjectStore, r: ReplicaRepository) => new Protection(p, new ReplicaWriter(s), r),
     },
-    ReplicateHandler,
   ],
 })
 export class ReplicatorModule {}

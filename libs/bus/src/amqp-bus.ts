@@ -100,11 +100,16 @@ export class AmqpBus {
     await channel.waitForConnect();
   }
 
-  /** Stop taking messages, let the ones in hand finish, close. */
-  async close(): Promise<void> {
+  /** Stop taking messages and let the ones in hand finish. */
+  async drain(): Promise<void> {
     this.closing = true;
     await Promise.all(this.consumers.map((c) => c.cancelAll().catch(() => undefined)));
     while (this.inFlight > 0) await sleep(50);
+  }
+
+  /** Drain, then close the channels and the connection. */
+  async close(): Promise<void> {
+    await this.drain();
     await Promise.all([...this.consumers, this.publisher].map((c) => c.close().catch(() => undefined)));
     await this.connection.close();
   }

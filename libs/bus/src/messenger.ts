@@ -1,4 +1,4 @@
-import { CloudEvent, EXCHANGES, EventDataMap, MessageKind, cloudEvent, eventType } from '@jss/contract';
+import { CloudEvent, EXCHANGES, EventDataMap, cloudEvent, eventType } from '@jss/contract';
 import { AmqpBus } from './amqp-bus';
 
 /** Who caused a message: carried from the command to every event and job of its task. */
@@ -19,7 +19,7 @@ export class Messenger {
     await this.bus.publish(EXCHANGES.events, name, this.build(eventType(name), cause, data));
   }
 
-  async send<T extends { taskId: string; commandId: string }>(kind: MessageKind<T>, data: T, traceparent?: string): Promise<void> {
+  async send<T extends { taskId: string; commandId: string }>(kind: { key: string }, data: T, traceparent?: string): Promise<void> {
     const cause = { taskId: data.taskId, commandId: data.commandId, traceparent };
     await this.bus.publish(EXCHANGES.internal, kind.key, this.build(`io.jss.internal.${kind.key}`, cause, data));
   }

@@ -1,25 +1,36 @@
 import type { ConfirmChannel } from 'amqplib';
-import { EXCHANGES, QUEUES, WORK } from '@jss/contract';
+import { EXCHANGES, OPERATIONS, QUEUES, REPLIES, WORK, commandRoutingKey } from '@jss/contract';
 
-/** A durable quorum work queue and the routing keys bound to it. */
+/** A durable quorum work queue, the patterns bound to it, and the routing keys of the contract that reach it. */
 export interface QueueSpec {
   name: string;
   bindings: Array<{ exchange: string; pattern: string }>;
+  keys: readonly string[];
 }
+
+const internal = (...keys: string[]) => ({ bindings: keys.map((pattern) => ({ exchange: EXCHANGES.internal, pattern })), keys });
 
 /** Redeliveries before the broker dead-letters a message a handler keeps failing on. */
 export const DELIVERY_LIMIT = 10;
 
+/** Routing key of the planner's handler for a command whose key names no operation. */
+export const UNKNOWN_COMMAND = 'recovery.unknown';
+
 export const SERVICE_QUEUES = {
-  plannerCommands: { name: QUEUES.plannerCommands, bindings: [{ exchange: EXCHANGES.commands, pattern: 'recovery.*' }] },
-  plannerReplies: { name: QUEUES.plannerReplies, bindings: [{ exchange: EXCHANGES.internal, pattern: 'reply.#' }] },
-  provisionerWork: {
-    name: QUEUES.provisionerWork,
-    bindings: [WORK.prepare.key, WORK.finalize.key, WORK.powerOff.key].map((pattern) => ({ exchange: EXCHANGES.internal, pattern })),
+  plannerCommands: {
+    name: QUEUES.plannerCommands,
+    bindings: [{ exchange: EXCHANGES.commands, pattern: 'recovery.*' }],
+    keys: OPERATIONS.map(commandRoutingKey),
   },
-  rehydratorJobs: { name: QUEUES.rehydratorJobs, bindings: [{ exchange: EXCHANGES.internal, pattern: WORK.range.key }] },
-  janitorWork: { name: QUEUES.janitorWork, bindings: [{ exchange: EXCHANGES.internal, pattern: WORK.release.key }] },
-  replicatorWork: { name: QUEUES.replicatorWork, bindings: [{ exchange: EXCHANGES.internal, pattern: WORK.replicate.key }] },
+  plannerReplies: {
+    name: QUEUES.plannerReplies,
+    bindings: [{ exchange: EXCHANGES.internal, pattern: 'reply.#' }],
+    keys: Object.values(REPLIES).map((r) => r.key),
+  },
+  provisionerWork: { name: QUEUES.provisionerWork, ...internal(WORK.prepare.key, WORK.finalize.key, WORK.powerOff.key) },
+  rehydratorJobs: { name: QUEUES.rehydratorJobs, ...internal(WORK.range.key) },
+  janitorWork: { name: QUEUES.janitorWork, ...internal(WORK.release.key) },
+  replicatorWork: { name: QUEUES.replicatorWork, ...internal(WORK.replicate.key) },
 } satisfies Record<string, QueueSpec>;
 
 /** Exchanges and the dead-letter queue; declared by every process (idempotent). */

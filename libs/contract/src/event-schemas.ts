@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { EventName } from './events';
+import { VM_KINDS } from './vm-kinds';
 
 // zod schemas of the public events' data: the one definition, from which events.ts takes its types
 // and asyncapi.yaml its schemas; a consumer can validate what it receives with them. Plain (not
@@ -8,7 +9,7 @@ import type { EventName } from './events';
 const caused = { commandId: z.string() };
 const ofTask = { ...caused, taskId: z.string() };
 
-const temporaryKind = z.enum(['rocva', 'rvm', 'tvm', 'recovered']);
+const vmKind = z.enum(VM_KINDS);
 const vmProgress = z.object({ bytesDone: z.number(), bytesTotal: z.number() });
 /** the protected VM (vm) and what stands for it now (name) */
 const recoveredVm = z.object({ vm: z.string(), name: z.string(), site: z.string(), ip: z.string().nullable() });
@@ -27,7 +28,7 @@ const vmReport = z.object({
 const vmEventData = z.object({
   ...ofTask,
   name: z.string(),
-  kind: temporaryKind,
+  kind: vmKind,
   site: z.string(),
   domain: z.string(),
   ip: z.string().nullable().optional(),
@@ -71,7 +72,7 @@ export const eventDataSchemas = {
     vms: z.array(z.string()),
     recoveryPoint: z.object({ id: z.string(), time: z.string() }),
     target: z.object({ site: z.string(), cluster: z.string(), datastore: z.string(), network: z.string() }),
-    create: z.array(z.object({ name: z.string(), kind: temporaryKind })),
+    create: z.array(z.object({ name: z.string(), kind: vmKind })),
     bytesToRehydrate: z.number(),
     estimatedSeconds: z.number(),
   }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TEMPORARY_VM_KINDS } from './vm-kinds';
 
 // Internal work and replies between the services, on jss.internal. Validated on arrival like
 // anything else that comes over the wire (another version of a service may have sent it).
@@ -8,8 +9,7 @@ const base = { taskId: z.string(), commandId: z.string() };
 const siteVms = z.object({ site: z.string(), vms: z.array(z.string()) });
 const disk = z.object({ path: z.string(), sizeBytes: z.number().int().min(0) });
 /** rvm: a representation VM whose disks become the recovered VM's; tvm: a Test VM, itself the result */
-export const temporaryKind = z.enum(['rvm', 'tvm']);
-export type TemporaryVmKind = z.infer<typeof temporaryKind>;
+const temporaryKind = z.enum(TEMPORARY_VM_KINDS);
 
 export const WORK = {
   /** provisioner: ensure the domain's RocVA (if used) and create one RVM or Test VM per VM */
@@ -155,3 +155,8 @@ export interface MessageKind<T> {
   key: string;
   schema: z.ZodType<T>;
 }
+
+/** Every internal message kind by routing key: how the transport validates what arrives. */
+export const INTERNAL_KINDS: ReadonlyMap<string, MessageKind<unknown>> = new Map(
+  [...Object.values(WORK), ...Object.values(REPLIES)].map((k) => [k.key, k as MessageKind<unknown>]),
+);

@@ -1,21 +1,40 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { loadEnv } from '@jss/config';
+import { AmqpBus, AmqpTransport, PassErrorsThrough, ServedQueue } from '@jss/bus';
+import { Env, loadEnv } from '@jss/config';
 import { createLogger } from '@jss/observability';
 import { PinoNestLogger } from './pino-nest-logger';
 
-/** Starts one service: HTTP for probes and metrics, consumers once every provider is ready. */
-export async function bootstrap(service: string, module: unknown): Promise<void> {
-  const log = createLogger(service);
+/**
+ * Starts one service: its queue consumers (the @EventPattern handlers of its controllers, checked
+ * against the queues it serves) once every provider is ready, then HTTP for probes and metrics.
+ */
+export async function bootstrap(service: string, module: unknown, queues: (env: Env) => ServedQueue[] = () => []): Promise<void> {
+  const env = safeEnv(service);
+  const log = createLogger(service, env.LOG_LEVEL);
   try {
-    const env = loadEnv();
     const app = await NestFactory.create(module as never, { logger: new PinoNestLogger(log), abortOnError: false });
     app.enableShutdownHooks();
+    const served = queues(env);
+    if (served.length) {
+      const consumers = app.connectMicroservice({ strategy: new AmqpTransport(app.get(AmqpBus), served) });
+      consumers.useGlobalFilters(new PassErrorsThrough());
+      await app.startAllMicroservices();
+    }
     await app.listen(env.HTTP_PORT, env.HTTP_HOST);
     const address = app.getHttpServer().address();
     log.info({ port: typeof address === 'object' && address ? address.port : env.HTTP_PORT }, `${service} started`);
   } catch (err) {
     log.fatal({ err: err instanceof Error ? err.message : String(err) }, `${service} failed to start`);
+    process.exit(1);
+  }
+}
+
+function safeEnv(service: string): Env {
+  try {
+    return loadEnv();
+  } catch (err) {
+    createLogger(service).fatal({ err: err instanceof Error ? err.message : String(err) }, `${service} failed to start`);
     process.exit(1);
   }
 }

@@ -4,13 +4,13 @@ import { Env, loadEnv } from '@jss/config';
 import { DomainLocks } from '@jss/locks';
 import { Logger, createLogger } from '@jss/observability';
 import { Platform, createPlatform } from '@jss/platform';
-import { RocvaManager } from '@jss/recovery';
 import { Redis, createRedis } from '@jss/redis';
 import { ReplicaRepository } from '@jss/replica';
 import { ObjectStore, createObjectStore } from '@jss/store';
-import { TaskStore } from '@jss/tasks';
+import { TaskLiveness, TaskStore } from '@jss/tasks';
+import { RocvaManager } from '@jss/temporaries';
 import { HealthController } from './health.controller';
-import { ENV, LOGGER, OBJECT_STORE, PLATFORM, REDIS, SERVICE_NAME } from './tokens';
+import { ENV, LOGGER, OBJECT_STORE, PLATFORM, REDIS } from './tokens';
 
 /** Closes the connections when the app shuts down (after the consumers have drained). */
 class Connections implements OnApplicationShutdown {
@@ -33,9 +33,8 @@ class Connections implements OnApplicationShutdown {
 export class CoreModule {
   static forService(service: string): DynamicModule {
     const providers = [
-      { provide: SERVICE_NAME, useValue: service },
       { provide: ENV, useFactory: (): Env => loadEnv() },
-      { provide: LOGGER, useFactory: (): Logger => createLogger(service, process.env.LOG_LEVEL) },
+      { provide: LOGGER, inject: [ENV], useFactory: (env: Env): Logger => createLogger(service, env.LOG_LEVEL) },
       { provide: REDIS, inject: [ENV], useFactory: (env: Env) => createRedis(env.REDIS_URL, env.REDIS_PREFIX) },
       { provide: AmqpBus, inject: [ENV, LOGGER], useFactory: (env: Env, log: Logger) => new AmqpBus(env.AMQP_URL, log) },
       { provide: Messenger, inject: [AmqpBus], useFactory: (bus: AmqpBus) => new Messenger(bus, `/jss/${service}`) },
@@ -52,6 +51,8 @@ export class CoreModule {
       { provide: OBJECT_STORE, inject: [ENV], useFactory: createObjectStore },
       { provide: ReplicaRepository, inject: [OBJECT_STORE], useFactory: (s: ObjectStore) => new ReplicaRepository(s) },
       { provide: TaskStore, inject: [REDIS], useFactory: (r: Redis) => new TaskStore(r) },
+      // what workers may know of a task: whether it is still wanted
+      { provide: TaskLiveness, useExisting: TaskStore },
       { provide: DomainLocks, inject: [REDIS, LOGGER], useFactory: (r: Redis, l: Logger) => new DomainLocks(r, l) },
       {
         provide: RocvaManager,

@@ -4,4 +4,3 @@ export const LOGGER = Symbol('LOGGER');
 export const REDIS = Symbol('REDIS');
 export const PLATFORM = Symbol('PLATFORM');
 export const OBJECT_STORE = Symbol('OBJECT_STORE');
-export const SERVICE_NAME = Symbol('SERVICE_NAME');

@@ -1,4 +1,4 @@
-import type { VmKind } from './platform';
+import type { VmKind } from '@jss/contract';
 
 /** The name of the VM a task creates: jss-rocva-<domain>, jss-rvm-<vm>, jss-tvm-<vm>, or the VM's own name. */
 export function temporaryName(kind: VmKind, vmOrDomain: string): string {

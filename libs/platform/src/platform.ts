@@ -3,7 +3,8 @@
 // by a vSphere adapter. VMs are identified by (site, name), as a source VM and its recovered copy
 // carry the same name on two sites.
 
-export type VmKind = 'rocva' | 'rvm' | 'tvm' | 'recovered';
+import type { VmKind } from '@jss/contract';
+
 export type PowerState = 'poweredOn' | 'poweredOff';
 
 /** Which task created a VM; null for VMs the system did not create (never touched by the janitor). */

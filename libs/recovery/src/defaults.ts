@@ -8,5 +8,5 @@ export const DEFAULT_TARGET: Required<Target> = {
   network: `${RECOVERY_SITE}-net`,
 };
 
-/** The RocVA's own disk (the appliance image), provisioned on the target datastore. */
-export const ROCVA_DISK_BYTES = 1 << 30;
+/** Where the protected (production) VMs of a domain run before a failover. */
+export const PROTECTED_SITE = 'primary';

@@ -1,2 +1,4 @@
+export * from './transitions';
 export * from './task';
 export * from './task-store';
+export * from './operation-profile';

@@ -1,5 +1,7 @@
 import type Redis from 'ioredis';
-import { JobStats, Task, TaskState, isEnded } from './task';
+import { profileOf } from './operation-profile';
+import { JobStats, Task } from './task';
+import { TaskState, assertMoves, isActive, isEnded } from './transitions';
 
 // Redis layout (under REDIS_PREFIX):
 //   task:<id>            hash: one field per Task property, each JSON-encoded
@@ -12,21 +14,40 @@ import { JobStats, Task, TaskState, isEnded } from './task';
 //   task:<id>:bytes      hash job id -> bytes done (in flight and finished)
 //   task:<id>:stats      hash job id -> JobStats of finished jobs (report)
 //   task:<id>:moved      when a job last reported (stall detection); task:<id>:stalled flag
+//   task:<id>:outbox     hash state -> messages a move decided, until they are published (confirmed)
+//   outbox:pending       zset of task ids with an outbox, by when it was written (re-sent when stale)
 
 const COMMAND_TTL_SECONDS = 30 * 24 * 3600;
 
-/** Moves state from one of `from` to `to` and writes the patch, atomically; 0 if state was elsewhere. */
+/**
+ * Moves state from one of `from` to `to` and writes the patch, atomically; 0 if state was elsewhere.
+ * With an outbox (ARGV[2] not empty), the messages the move decided are kept with it until published;
+ * resetJobs (ARGV[6]) starts a new round of range jobs (continuous failover): the last round's done
+ * set and bytes go in the same move.
+ */
 const TRANSITION = `
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return 0 end
 local allowed = cjson.decode(ARGV[1])
 for _, s in ipairs(allowed) do
   if cjson.encode(s) == state then
-    for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+    for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+    if ARGV[6] == '1' then redis.call('DEL', KEYS[4], KEYS[5]) end
+    if ARGV[2] ~= '' then
+      redis.call('HSET', KEYS[2], ARGV[3], ARGV[2])
+      redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
+    end
     return 1
   end
 end
 return 0`;
+
+/** Drops one state's outbox; the task leaves the pending set when it has none left. */
+const CLEAR_OUTBOX = `
+redis.call('HDEL', KEYS[1], ARGV[1])
+local left = redis.call('HLEN', KEYS[1])
+if left == 0 then redis.call('ZREM', KEYS[2], ARGV[2]) end
+return left`;
 
 /** Reserves every VM for a task, or none: returns the first VM held by another task. */
 const RESERVE = `
@@ -49,7 +70,19 @@ if tonumber(ARGV[2]) > before then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('SET', KEYS[3], ARGV[4])
 return 1`;
 
-export class TaskStore {
+export interface MoveOptions {
+  /** the messages the move decided, kept until clearOutbox (a crash cannot lose them) */
+  outbox?: unknown[];
+  /** forget the last round's done range jobs and bytes (a new round) */
+  resetJobs?: boolean;
+}
+
+/** What a worker may know of a task: whether it is still wanted. */
+export abstract class TaskLiveness {
+  abstract isActive(taskId: string): Promise<boolean>;
+}
+
+export class TaskStore implements TaskLiveness {
   constructor(private readonly redis: Redis) {}
 
   /** The task a command id already created, if any. */
@@ -87,11 +120,6 @@ export class TaskStore {
     await this.redis.hset(`task:${id}`, ...encode(patch));
   }
 
-  /** A new round of range jobs (continuous failover): forget the done set and bytes of the last one. */
-  async resetJobs(id: string): Promise<void> {
-    await this.redis.del(`task:${id}:done`, `task:${id}:bytes`);
-  }
-
   /** Some fields only: the plan of a large task is big, and most steps need just its state. */
   async fields<K extends keyof Task>(id: string, ...keys: K[]): Promise<Pick<Task, K> | null> {
     const values = await this.redis.hmget(`task:${id}`, ...keys);
@@ -110,13 +138,40 @@ export class TaskStore {
     return this.redis.smembers('tasks:live');
   }
 
-  /** Compare-and-set of the state machine: true when this call made the move. */
-  async transition(id: string, from: TaskState[], to: TaskState, patch: Partial<Task> = {}): Promise<boolean> {
-    const now = new Date().toISOString();
-    const fields = encode({ ...patch, state: to, updatedAt: now, ...(isEnded(to) && { endedAt: now }) });
-    const moved = (await this.redis.eval(TRANSITION, 1, `task:${id}`, JSON.stringify(from), ...fields)) === 1;
+  /**
+   * Compare-and-set of the state machine: true when this call made the move. A move the table does
+   * not allow throws. `outbox`: what the move decided to publish, kept until clearOutbox.
+   */
+  async transition(id: string, from: readonly TaskState[], to: TaskState, patch: Partial<Task> = {}, opts: MoveOptions = {}): Promise<boolean> {
+    assertMoves(from, to);
+    const now = new Date();
+    const fields = encode({ ...patch, state: to, updatedAt: now.toISOString(), ...(isEnded(to) && { endedAt: now.toISOString() }) });
+    const keys = [`task:${id}`, `task:${id}:outbox`, 'outbox:pending', `task:${id}:done`, `task:${id}:bytes`];
+    const box = opts.outbox?.length ? JSON.stringify(opts.outbox) : '';
+    const args = [JSON.stringify(from), box, to, now.getTime(), id, opts.resetJobs ? 1 : 0, ...fields];
+    const moved = (await this.redis.eval(TRANSITION, keys.length, ...keys, ...args)) === 1;
     if (moved && isEnded(to)) await this.redis.srem('tasks:live', id);
     return moved;
+  }
+
+  /** The messages of a move are published: forget them. */
+  async clearOutbox(id: string, state: TaskState): Promise<void> {
+    await this.redis.eval(CLEAR_OUTBOX, 2, `task:${id}:outbox`, 'outbox:pending', state, id);
+  }
+
+  /** Tasks whose outbox was written before `before` (ms): a crash may have lost their publishes. */
+  async staleOutboxes(before: number): Promise<Array<{ taskId: string; state: TaskState; messages: unknown[] }>> {
+    const ids = await this.redis.zrangebyscore('outbox:pending', 0, before);
+    const boxes = await Promise.all(ids.map(async (taskId) => ({ taskId, box: await this.redis.hgetall(`task:${taskId}:outbox`) })));
+    return boxes.flatMap(({ taskId, box }) =>
+      Object.entries(box).map(([state, raw]) => ({ taskId, state: state as TaskState, messages: JSON.parse(raw) as unknown[] })),
+    );
+  }
+
+  /** Whether a worker should still act for a task (the narrow view workers get: TaskLiveness). */
+  async isActive(taskId: string): Promise<boolean> {
+    const task = await this.fields(taskId, 'state');
+    return task !== null && isActive(task.state);
   }
 
   /**
@@ -129,9 +184,9 @@ export class TaskStore {
     return res === 0 ? null : { vm: task.vms[res[0] - 1], taskId: res[1] };
   }
 
-  async releaseVms(task: Pick<Task, 'id' | 'domain' | 'vms' | 'spec'>): Promise<void> {
+  async releaseVms(task: Pick<Task, 'id' | 'domain' | 'vms' | 'operation'>): Promise<void> {
     for (const vm of task.vms) {
-      const key = `reserve:${task.spec.temporaryKind}:${task.domain}:${vm}`;
+      const key = `reserve:${profileOf(task.operation).temporaries}:${task.domain}:${vm}`;
       if ((await this.redis.get(key)) === task.id) await this.redis.del(key);
     }
   }

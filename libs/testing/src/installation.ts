@@ -11,7 +11,7 @@ import { Redis, createRedis } from '@jss/redis';
 import { ReplicaRepository, ReplicaWriter } from '@jss/replica';
 import { FsObjectStore } from '@jss/store';
 import { TaskStore } from '@jss/tasks';
-import { RunningService, ServiceName, startService, stopService } from '../../../apps/jssctl/src/services';
+import { RunningService, ServiceName, startService, stopService } from '@jss/processes';
 import { EventLog } from './event-log';
 import { freePort } from './free-port';
 import { createVhost, deleteVhost } from './vhost';

@@ -4,7 +4,7 @@ import { CliContext } from '../context';
 import { publishAndFollow } from '../follow';
 import { printTable } from '../output';
 import { parseVmSpec } from './replica';
-import { RunningService, SERVICES, startService, stopService } from '../services';
+import { RunningService, SERVICES, startService, stopService } from '@jss/processes';
 
 const DEMO_DOMAIN = 'demo';
 const DEMO_VMS = ['web:256MiB', 'db:512MiB'];

@@ -1,10 +1,10 @@
 import { Platform } from '@jss/platform';
 import { Manifest, ReplicaRepository } from '@jss/replica';
-import { TaskSpec, TaskTarget } from '@jss/tasks';
+import { RecoveryOperation, TaskSpec, TaskTarget } from '@jss/tasks';
 
 /** A validated recovery command, before any task exists: what would be created and rehydrated. */
 export interface TaskDraft {
-  operation: string;
+  operation: RecoveryOperation;
   domain: string;
   vms: string[];
   point: Manifest;
@@ -22,7 +22,7 @@ export interface PlanContext {
 }
 
 /** A draft of the given VMs of a point, bytes counted. */
-export function draftOf(operation: string, point: Manifest, vms: string[], target: TaskTarget, spec: TaskSpec): TaskDraft {
+export function draftOf(operation: RecoveryOperation, point: Manifest, vms: string[], target: TaskTarget, spec: TaskSpec): TaskDraft {
   return { operation, domain: point.domain, vms, point, target, bytesTotal: bytesOf(point, vms), spec };
 }
 

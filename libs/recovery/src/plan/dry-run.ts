@@ -1,5 +1,6 @@
 import { TaskPlannedData } from '@jss/contract';
 import { temporaryName } from '@jss/platform';
+import { profileOf } from '@jss/tasks';
 import { TaskDraft, pointVms } from './draft';
 
 /** Rehydration rate assumed for an estimate until the installation has measured one. */
@@ -8,9 +9,10 @@ export const DEFAULT_RATE_BYTES_PER_SECOND = 200e6;
 /** A dry run's answer: the VMs that would be created and the bytes to rehydrate (zero blocks cost nothing). */
 export function plannedOf(commandId: string, draft: TaskDraft, rocvaExists: boolean, rate: number | null): Omit<TaskPlannedData, never> {
   const { spec } = draft;
+  const profile = profileOf(draft.operation);
   const create: TaskPlannedData['create'] = [
-    ...(spec.useRocva && !rocvaExists ? [{ name: temporaryName('rocva', draft.domain), kind: 'rocva' as const }] : []),
-    ...draft.vms.map((vm) => ({ name: temporaryName(spec.temporaryKind, vm), kind: spec.temporaryKind })),
+    ...(profile.usesRocva && !rocvaExists ? [{ name: temporaryName('rocva', draft.domain), kind: 'rocva' as const }] : []),
+    ...draft.vms.map((vm) => ({ name: temporaryName(profile.temporaries, vm), kind: profile.temporaries })),
     ...spec.finals.map((f) => ({ name: f.name, kind: 'recovered' as const })),
   ];
   const blocks = pointVms(draft.point, draft.vms).flatMap((v) => v.disks.flatMap((d) => d.blocks));

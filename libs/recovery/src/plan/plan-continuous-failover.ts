@@ -8,5 +8,5 @@ import { PlanContext, TaskDraft } from './draft';
  */
 export async function planContinuousFailover(data: CommandData<'continuous-failover'>, ctx: PlanContext): Promise<TaskDraft> {
   const draft = await planFailover({ domain: data.domain, vms: data.vms, target: data.target }, ctx);
-  return { ...draft, operation: 'continuous-failover', spec: { ...draft.spec, continuous: true } };
+  return { ...draft, operation: 'continuous-failover' };
 }

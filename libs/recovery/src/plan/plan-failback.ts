@@ -1,6 +1,5 @@
 import { CommandData, REASONS, ReasonedError } from '@jss/contract';
-import { RECOVERY_SITE } from '../defaults';
-import { PROTECTED_SITE } from '../protection';
+import { PROTECTED_SITE, RECOVERY_SITE } from '../defaults';
 import { PlanContext, TaskDraft, draftOf } from './draft';
 import { resolvePoint, resolveTarget } from './resolve';
 
@@ -21,8 +20,6 @@ export async function planFailback(data: CommandData<'failback'>, ctx: PlanConte
   const home = PROTECTED_SITE;
   const target = await resolveTarget(ctx.platform, { cluster: `${home}-cluster`, datastore: `${home}-ds`, network: `${home}-net` });
   return draftOf('failback', point, vms, target, {
-    useRocva: true,
-    temporaryKind: 'rvm',
     temporaryNetwork: target.network,
     finals: vms.map((vm) => ({ vm, name: vm, network: target.network, ip: 'dhcp', replace: true })),
     bootOrder: [],

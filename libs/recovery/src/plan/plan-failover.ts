@@ -10,8 +10,6 @@ export async function planFailover(data: CommandData<'failover'>, { replica, pla
   const unknown = Object.keys(data.networkMap ?? {}).filter((vm) => !vms.includes(vm));
   if (unknown.length) throw new ReasonedError(REASONS.invalidCommand, `networkMap names ${unknown.join(', ')}, not a VM of this failover`);
   return draftOf('failover', point, vms, target, {
-    useRocva: true,
-    temporaryKind: 'rvm',
     temporaryNetwork: target.network,
     finals: vms.map((vm) => ({
       vm,

@@ -14,8 +14,6 @@ export async function planRestore(data: CommandData<'restore'>, { replica, platf
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice) throw new ReasonedError(REASONS.invalidCommand, `two VMs would be restored as "${twice}"`);
   return draftOf('restore', point, vms, target, {
-    useRocva: false,
-    temporaryKind: 'rvm',
     temporaryNetwork: target.network,
     finals: vms.map((vm, i) => ({ vm, name: names[i], network: target.network, ip: 'dhcp', replace: data.replace ?? false })),
     bootOrder: [],

@@ -21,8 +21,6 @@ export async function planTestFailover(data: CommandData<'test-failover'>, { rep
     );
   }
   return draftOf('test-failover', point, vms, target, {
-    useRocva: true,
-    temporaryKind: 'tvm',
     temporaryNetwork: target.network,
     finals: [],
     bootOrder: [],

@@ -2,7 +2,8 @@ import { REASONS, ReasonedError } from '@jss/contract';
 import { Platform, temporaryName } from '@jss/platform';
 import { blocksPrefix } from '@jss/replica';
 import { ObjectStore } from '@jss/store';
-import { ROCVA_DISK_BYTES } from '../defaults';
+import { profileOf } from '@jss/tasks';
+import { ROCVA_DISK_BYTES } from '@jss/temporaries';
 import { TaskDraft, pointVms } from './draft';
 import { networkAt } from './resolve';
 
@@ -16,7 +17,7 @@ import { networkAt } from './resolve';
 export async function preflight(draft: TaskDraft, platform: Platform, store: ObjectStore): Promise<void> {
   const { spec, target } = draft;
   checkDiskSizes(draft);
-  const rocvaNeeded = spec.useRocva && !(await platform.getVm(target.site, temporaryName('rocva', draft.domain)));
+  const rocvaNeeded = profileOf(draft.operation).usesRocva && !(await platform.getVm(target.site, temporaryName('rocva', draft.domain)));
   const leases = new Map<string, number>();
   const lease = (network: string, n = 1) => leases.set(network, (leases.get(network) ?? 0) + n);
   lease(spec.temporaryNetwork, draft.vms.length + (rocvaNeeded ? 1 : 0));

@@ -1,0 +1,16 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { AmqpContext } from '@jss/bus';
+import { ReleaseWork, WORK } from '@jss/contract';
+import { ReleaseUseCase } from './release.usecase';
+
+/** jss.janitor.work: a task ended (or is ending); its temporaries go. Runs for ended tasks too: that is its job. */
+@Controller()
+export class ReleaseController {
+  constructor(private readonly release: ReleaseUseCase) {}
+
+  @EventPattern(WORK.release.key)
+  onRelease(@Payload() work: ReleaseWork, @Ctx() ctx: AmqpContext) {
+    return this.release.execute(work, ctx.traceparent);
+  }
+}

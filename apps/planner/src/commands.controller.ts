@@ -1,0 +1,47 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern } from '@nestjs/microservices';
+import { AmqpContext, UNKNOWN_COMMAND } from '@jss/bus';
+import { CommandData, commandRoutingKey } from '@jss/contract';
+import { RecoveryOperation } from '@jss/tasks';
+import { PROFILES } from '@jss/tasks';
+import { CommandIntake } from './command-intake';
+import { ControlUseCase } from './control.usecase';
+import { RecoveryUseCase } from './recovery.usecase';
+
+const RECOVERY_KEYS = (Object.keys(PROFILES) as RecoveryOperation[]).map(commandRoutingKey);
+
+/** jss.planner.commands: what users publish on jss.commands, one handler per kind of command. */
+@Controller()
+export class CommandsController {
+  constructor(
+    private readonly intake: CommandIntake,
+    private readonly recovery: RecoveryUseCase,
+    private readonly control: ControlUseCase,
+  ) {}
+
+  /** Every operation that creates a task; a failover naming a continuous failover cuts it over instead. */
+  @EventPattern(RECOVERY_KEYS)
+  onRecovery(@Ctx() ctx: AmqpContext) {
+    return this.intake.receive(ctx, (op, command, data) => {
+      const { taskId, domain, dryRun } = data as CommandData<'failover'>;
+      if (op === 'failover' && taskId) return this.control.execute('cutover', command, { taskId, domain, dryRun });
+      return this.recovery.execute(op as RecoveryOperation, command, data as never);
+    });
+  }
+
+  @EventPattern(commandRoutingKey('cancel'))
+  onCancel(@Ctx() ctx: AmqpContext) {
+    return this.intake.receive(ctx, (_op, command, data) => this.control.execute('cancel', command, data as CommandData<'cancel'>));
+  }
+
+  @EventPattern(commandRoutingKey('test-cleanup'))
+  onTestCleanup(@Ctx() ctx: AmqpContext) {
+    return this.intake.receive(ctx, (_op, command, data) => this.control.execute('test-cleanup', command, data as CommandData<'test-cleanup'>));
+  }
+
+  /** recovery.<anything else>: refused by the intake as unsupported-operation. */
+  @EventPattern(UNKNOWN_COMMAND)
+  onUnknown(@Ctx() ctx: AmqpContext) {
+    return this.intake.receive(ctx, async () => undefined);
+  }
+}

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { Messenger } from '@jss/bus';
+import { CloudEvent, CommandData, EVENTS, REASONS, ReasonedError } from '@jss/contract';
+import { TaskFlow } from '@jss/recovery';
+import { TaskStore, isActive } from '@jss/tasks';
+
+/** cancel, test-cleanup, and a failover that names a continuous failover (cut-over): act on a live task. */
+@Injectable()
+export class ControlUseCase {
+  constructor(
+    private readonly tasks: TaskStore,
+    private readonly flow: TaskFlow,
+    private readonly messenger: Messenger,
+  ) {}
+
+  /** `domain`: the cut-over's, which must be the task's (a typo must not cut over another domain) */
+  async execute(
+    op: 'cancel' | 'test-cleanup' | 'cutover',
+    command: CloudEvent,
+    data: CommandData<'cancel'> & { domain?: string },
+  ): Promise<void> {
+    const task = await this.tasks.get(data.taskId);
+    if (!task) throw new ReasonedError(REASONS.unknownTask, `there is no task ${data.taskId}`);
+    if (!isActive(task.state)) {
+      throw new ReasonedError(
+        REASONS.taskEnded,
+        `task ${task.id} is ${task.state}; there is nothing to ${op === 'cancel' ? 'cancel' : 'clean up'}`,
+      );
+    }
+    if (op === 'test-cleanup' && task.operation !== 'test-failover') {
+      throw new ReasonedError(REASONS.notATest, `task ${task.id} is a ${task.operation}, not a test failover; use cancel`);
+    }
+    if (op === 'cutover' && task.operation !== 'continuous-failover') {
+      throw new ReasonedError(
+        REASONS.notContinuous,
+        `task ${task.id} is a ${task.operation}, not a continuous failover; only those can be cut over`,
+      );
+    }
+    if (op === 'cutover' && task.domain !== data.domain) {
+      throw new ReasonedError(
+        REASONS.invalidCommand,
+        `task ${task.id} is a continuous failover of domain "${task.domain}", not "${data.domain}"`,
+      );
+    }
+    if (data.dryRun) {
+      // nothing would be created; the task's VMs would be removed
+      const { domain, vms, point: recoveryPoint, target } = task;
+      const planned = {
+        commandId: command.id,
+        operation: op,
+        domain,
+        vms,
+        recoveryPoint,
+        target,
+        create: [],
+        bytesToRehydrate: 0,
+        estimatedSeconds: 0,
+      };
+      return this.messenger.event(EVENTS.taskPlanned, null, planned);
+    }
+    if (op === 'cancel') await this.flow.cancel(task);
+    else if (op === 'cutover') await this.flow.requestCutover(task);
+    else await this.flow.cleanupTest(task);
+  }
+}

@@ -1,0 +1,92 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Messenger } from '@jss/bus';
+import { CloudEvent, CommandData, EVENTS, REASONS, ReasonedError } from '@jss/contract';
+import { Env } from '@jss/config';
+import { ENV, OBJECT_STORE, PLATFORM } from '@jss/infra';
+import { Platform, temporaryName } from '@jss/platform';
+import {
+  assertStoreReachable,
+  PlanContext,
+  TaskDraft,
+  TaskFlow,
+  planContinuousFailover,
+  planFailback,
+  planFailover,
+  planPlannedFailover,
+  planRestore,
+  planTestFailover,
+  plannedOf,
+  preflight,
+  traceparentOf,
+} from '@jss/recovery';
+import { ReplicaRepository } from '@jss/replica';
+import { ObjectStore } from '@jss/store';
+import { RecoveryOperation, TaskStore, profileOf } from '@jss/tasks';
+
+const PLANNERS = {
+  failover: planFailover,
+  'planned-failover': planPlannedFailover,
+  'continuous-failover': planContinuousFailover,
+  failback: planFailback,
+  restore: planRestore,
+  'test-failover': planTestFailover,
+} as const;
+
+/**
+ * Every operation that creates a task: validate against the replica and the platform, run the
+ * pre-flight checks, then either answer a dry run or reserve the VMs and start the task.
+ */
+@Injectable()
+export class RecoveryUseCase {
+  constructor(
+    private readonly tasks: TaskStore,
+    private readonly replica: ReplicaRepository,
+    private readonly flow: TaskFlow,
+    private readonly messenger: Messenger,
+    @Inject(PLATFORM) private readonly platform: Platform,
+    @Inject(OBJECT_STORE) private readonly store: ObjectStore,
+    @Inject(ENV) private readonly env: Env,
+  ) {}
+
+  async execute<O extends RecoveryOperation>(op: O, command: CloudEvent, data: CommandData<O>): Promise<void> {
+    const plan = PLANNERS[op] as (d: CommandData<O>, ctx: PlanContext) => Promise<TaskDraft>;
+    await assertStoreReachable(this.store);
+    const draft = await plan(data, {
+      replica: this.replica,
+      platform: this.platform,
+      plannedTimeoutSeconds: this.env.PLANNED_FAILOVER_TIMEOUT_SECONDS,
+    });
+    await preflight(draft, this.platform, this.store);
+    if (data.dryRun) return this.answerDryRun(command, draft);
+    const taskId = await this.tasks.claimCommand(command.id, `task-${randomUUID()}`);
+    const scope = profileOf(draft.operation).temporaries;
+    const busy = await this.tasks.reserveVms({ id: taskId, domain: draft.domain, vms: draft.vms }, scope);
+    if (busy) {
+      const what = scope === 'tvm' ? 'under test by' : 'being recovered by';
+      throw new ReasonedError(REASONS.vmBusy, `VM "${busy.vm}" of domain "${draft.domain}" is already ${what} task ${busy.taskId}`);
+    }
+    const now = new Date().toISOString();
+    await this.tasks.create({
+      id: taskId,
+      commandId: command.id,
+      operation: draft.operation,
+      domain: draft.domain,
+      state: 'accepted',
+      vms: draft.vms,
+      point: { id: draft.point.id, time: draft.point.time },
+      target: draft.target,
+      spec: draft.spec,
+      bytesTotal: draft.bytesTotal,
+      traceparent: traceparentOf(command.traceparent),
+      createdAt: now,
+      updatedAt: now,
+    });
+    await this.flow.start(taskId);
+  }
+
+  private async answerDryRun(command: CloudEvent, draft: TaskDraft): Promise<void> {
+    const rocvaExists = (await this.platform.getVm(draft.target.site, temporaryName('rocva', draft.domain))) !== null;
+    await this.messenger.event(EVENTS.taskPlanned, null, plannedOf(command.id, draft, rocvaExists, await this.tasks.observedRate()));
+  }
+}

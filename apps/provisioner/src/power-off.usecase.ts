@@ -1,0 +1,23 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Messenger } from '@jss/bus';
+import { PowerOffWork, REPLIES } from '@jss/contract';
+import { PLATFORM } from '@jss/infra';
+import { Platform } from '@jss/platform';
+
+/** provision.power-off: a planned failover's source VMs, off before the final recovery point is taken. */
+@Injectable()
+export class PowerOffUseCase {
+  constructor(
+    private readonly messenger: Messenger,
+    @Inject(PLATFORM) private readonly platform: Platform,
+  ) {}
+
+  async execute(work: PowerOffWork, traceparent?: string): Promise<void> {
+    await Promise.all(work.vms.map((vm) => this.platform.powerOff(work.site, vm)));
+    await this.messenger.send(
+      REPLIES.poweredOff,
+      { taskId: work.taskId, commandId: work.commandId, at: new Date().toISOString() },
+      traceparent,
+    );
+  }
+}

@@ -1,0 +1,74 @@
+import { Inject, Injectable } from '@nestjs/common';
+import pLimit from 'p-limit';
+import { Cause, Messenger } from '@jss/bus';
+import { EVENTS, PrepareWork, REASONS, REPLIES, ReasonedError, VmEventData } from '@jss/contract';
+import { PLATFORM } from '@jss/infra';
+import { Platform, VmInfo, temporaryName } from '@jss/platform';
+import { RocvaManager } from '@jss/temporaries';
+
+/** VMs created at once; the platform serialises what must be serialised. */
+export const CREATE_CONCURRENCY = 8;
+
+/**
+ * provision.prepare: the domain's RocVA if the operation uses one (shared, created once), and one
+ * temporary per VM with a DHCP address and empty disks: an RVM (running, receiving the data) or a
+ * Test VM (powered off until its disks are whole).
+ */
+@Injectable()
+export class PrepareUseCase {
+  constructor(
+    private readonly messenger: Messenger,
+    private readonly rocva: RocvaManager,
+    @Inject(PLATFORM) private readonly platform: Platform,
+  ) {}
+
+  async execute(work: PrepareWork, traceparent?: string): Promise<void> {
+    const cause = { taskId: work.taskId, commandId: work.commandId, traceparent };
+    let rocva: string | null = null;
+    if (work.useRocva) {
+      const { vm: appliance, created } = await this.rocva.acquire(work.domain, work.taskId, work);
+      rocva = appliance.name;
+      if (created) {
+        const data = vmEvent(cause, work.domain, appliance, 'rocva');
+        await this.messenger.event(EVENTS.applianceCreated, cause, data);
+        await this.messenger.event(EVENTS.vmCreated, cause, data);
+      }
+    }
+    const limit = pLimit(CREATE_CONCURRENCY);
+    const temps = await Promise.all(work.vms.map((vm) => limit(() => this.ensureTemporary(work, vm.name, vm.disks, cause))));
+    await this.messenger.send(
+      REPLIES.prepared,
+      {
+        ...cause,
+        rocva,
+        temporaries: temps.map((t, i) => ({ vm: work.vms[i].name, name: t.name, ip: t.nics[0]?.ip ?? null, disks: t.disks })),
+      },
+      traceparent,
+    );
+  }
+
+  /** Idempotent: a temporary this task already made is reused (redelivered message). */
+  private async ensureTemporary(work: PrepareWork, vm: string, disks: number[], cause: Cause): Promise<VmInfo> {
+    const name = temporaryName(work.kind, vm);
+    const existing = await this.platform.getVm(work.site, name);
+    if (existing?.owner?.taskId === work.taskId) return existing;
+    if (existing)
+      throw new ReasonedError(REASONS.vmBusy, `${name} already exists for another task (${existing.owner?.taskId ?? 'not ours'})`);
+    const temp = await this.platform.createVm({
+      name,
+      site: work.site,
+      cluster: work.cluster,
+      datastore: work.datastore,
+      nics: [{ network: work.network, ip: 'dhcp' }],
+      disks: disks.map((sizeBytes) => ({ sizeBytes })),
+      owner: { taskId: work.taskId, kind: work.kind, domain: work.domain },
+      powerOn: work.kind === 'rvm',
+    });
+    await this.messenger.event(EVENTS.vmCreated, cause, vmEvent(cause, work.domain, temp, work.kind));
+    return temp;
+  }
+}
+
+export function vmEvent(cause: Cause, domain: string, vm: VmInfo, kind: VmEventData['kind']): VmEventData {
+  return { taskId: cause.taskId, commandId: cause.commandId, name: vm.name, kind, site: vm.site, domain, ip: vm.nics[0]?.ip ?? null };
+}

@@ -1,0 +1,34 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { AmqpContext } from '@jss/bus';
+import { FinalizeWork, PowerOffWork, PrepareWork, WORK } from '@jss/contract';
+import { StepRunner } from '@jss/workers';
+import { FinalizeUseCase } from './finalize.usecase';
+import { PowerOffUseCase } from './power-off.usecase';
+import { PrepareUseCase } from './prepare.usecase';
+
+/** jss.provisioner.work: the temporaries, the final VMs, a planned failover's source VMs. */
+@Controller()
+export class ProvisionerController {
+  constructor(
+    private readonly steps: StepRunner,
+    private readonly prepare: PrepareUseCase,
+    private readonly finalize: FinalizeUseCase,
+    private readonly powerOff: PowerOffUseCase,
+  ) {}
+
+  @EventPattern(WORK.prepare.key)
+  onPrepare(@Payload() work: PrepareWork, @Ctx() ctx: AmqpContext) {
+    return this.steps.run('prepare', work, ctx.traceparent, () => this.prepare.execute(work, ctx.traceparent));
+  }
+
+  @EventPattern(WORK.finalize.key)
+  onFinalize(@Payload() work: FinalizeWork, @Ctx() ctx: AmqpContext) {
+    return this.steps.run('finalize', work, ctx.traceparent, () => this.finalize.execute(work, ctx.traceparent));
+  }
+
+  @EventPattern(WORK.powerOff.key)
+  onPowerOff(@Payload() work: PowerOffWork, @Ctx() ctx: AmqpContext) {
+    return this.steps.run('power-off', work, ctx.traceparent, () => this.powerOff.execute(work, ctx.traceparent));
+  }
+}

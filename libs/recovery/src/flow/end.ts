@@ -1,0 +1,45 @@
+import { EVENTS, Failed } from '@jss/contract';
+import { ACTIVE_STATES, Task, TaskError } from '@jss/tasks';
+import { Decision, Step } from './decision';
+import { causeOf, event } from './outbound';
+import { releaseWork } from './work-messages';
+
+/** Any failure: remove what the task created (final VMs too, source power restored), then end it failed. */
+export function failDecision(task: Task, error: TaskError): Decision {
+  return { task, move: { from: ACTIVE_STATES, to: 'failing', patch: { error } }, send: [releaseWork(task, true)] };
+}
+
+/** cancel: in-flight jobs stop (their task is no longer active), everything the task created is removed. */
+export function cancelDecision(task: Task): Decision {
+  return { task, move: { from: ACTIVE_STATES, to: 'cancelling' }, send: [releaseWork(task, true)] };
+}
+
+/** test-cleanup (or the time limit): the Test VMs are removed and the test ends completed; before that, a cancel. */
+export function cleanupTestDecision(task: Task): Decision {
+  if (task.state !== 'testing') return cancelDecision(task);
+  return { task, move: { from: ['testing'], to: 'cleaning' }, send: [releaseWork(task, false)] };
+}
+
+/** The end event of an outcome: completed, failed or cancelled. */
+export function endEvent(task: Task, outcome: 'completed' | 'failed' | 'cancelled', durationSeconds: number) {
+  const cause = causeOf(task);
+  const ids = { taskId: cause.taskId, commandId: cause.commandId };
+  if (outcome === 'completed') {
+    return event(EVENTS.taskCompleted, {
+      ...ids,
+      operation: task.operation,
+      domain: task.domain,
+      vms: (task.recovered ?? []).map(({ poweredOnAt: _p, ...v }) => v),
+      bytesTotal: task.bytesTotal,
+      durationSeconds,
+    });
+  }
+  if (outcome === 'failed') return event(EVENTS.taskFailed, { ...ids, ...task.error! });
+  return event(EVENTS.taskCancelled, ids);
+}
+
+/** A worker reported a failure it cannot retry its way out of. */
+export const failedStep: Step<Failed> = async (ctx, msg) => {
+  const task = await ctx.tasks.get(msg.taskId);
+  return task && failDecision(task, { reason: msg.reason, message: `${msg.step}: ${msg.message}` });
+};

@@ -1,0 +1,5 @@
+export * from './task-flow';
+export * from './task-monitor';
+export * from './outbound';
+export * from './work-messages';
+export type { Decision, FlowContext, Move, Step } from './decision';

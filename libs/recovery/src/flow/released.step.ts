@@ -1,0 +1,31 @@
+import { EVENTS } from '@jss/contract';
+import { metrics } from '@jss/observability';
+import { OUTCOME_OF } from '@jss/tasks';
+import { reportOf } from '../report';
+import { Step } from './decision';
+import { endEvent } from './end';
+import { event, secondsSince } from './outbound';
+
+type Outcome = 'completed' | 'failed' | 'cancelled';
+
+/** Temporaries are gone: the task ends with the outcome its ending state decided, and reports. */
+export const releasedStep: Step<{ taskId: string }> = async (ctx, { taskId }) => {
+  const task = await ctx.tasks.get(taskId);
+  const outcome = task && (OUTCOME_OF[task.state] as Outcome | undefined);
+  if (!task || !outcome) return null;
+  // before the move: a crash after it must not leave the VMs reserved (releasing twice is harmless)
+  await ctx.tasks.releaseVms(task);
+  const duration = secondsSince(task.createdAt);
+  const report = reportOf(task, outcome, await ctx.tasks.jobStats(task.id));
+  return {
+    task,
+    move: { from: [task.state], to: outcome, patch: { report } },
+    send: [endEvent(task, outcome, duration), event(EVENTS.taskReport, report)],
+    onMoved: async () => {
+      const rehydrationSeconds = Math.max(0, ...report.vms.map((v) => v.rehydrationSeconds));
+      if (outcome === 'completed' && rehydrationSeconds > 1) await ctx.tasks.recordRate(task.bytesTotal / rehydrationSeconds);
+      metrics.tasksFinished.inc({ operation: task.operation, outcome });
+      metrics.taskDuration.observe({ operation: task.operation, outcome }, duration);
+    },
+  };
+};

@@ -1,0 +1,123 @@
+import pLimit from 'p-limit';
+import { Messenger } from '@jss/bus';
+import { EventName, Failed, Finalized, PoweredOff, Prepared, RangeDone, RangeProgress, Replicated } from '@jss/contract';
+import { Logger } from '@jss/observability';
+import { ReplicaRepository } from '@jss/replica';
+import { Task, TaskError, TaskStore } from '@jss/tasks';
+import { advanceStep } from './advance.step';
+import { Decision, FlowContext, FollowUp, Step } from './decision';
+import { cancelDecision, cleanupTestDecision, failDecision, failedStep } from './end';
+import { finalizedStep } from './finalized.step';
+import { Outbound, causeOf } from './outbound';
+import { preparedStep } from './prepared.step';
+import { awaitPointStep, poweredOffStep } from './quiesce.step';
+import { checkRehydratedStep, rangeDoneStep, rangeProgressStep } from './range.step';
+import { releasedStep } from './released.step';
+import { startStep } from './start.step';
+
+/** Publishes awaiting their confirms at once: one at a time, a 1,000-VM domain spent seconds sending range jobs. */
+const SEND_CONCURRENCY = 32;
+/** An outbox older than this was left by a crash (a live handler publishes within seconds): send it again. */
+export const OUTBOX_STALE_MS = 30_000;
+
+const FOLLOW_UPS: Record<FollowUp, Step<{ taskId: string }>> = { advance: advanceStep, 'check-rehydrated': checkRehydratedStep };
+
+/**
+ * The planner's side of every task: each input (a reply, a command, a tick) runs its step, which
+ * decides; this carries the decision out — the state move (compare-and-set, with its messages kept
+ * in the task's outbox), then the confirmed publishes, then the outbox cleared. A redelivered
+ * input finds the state moved and does nothing; a crash between the move and the publishes is
+ * repaired by resendStale. Consumers are idempotent, so a message sent twice does no harm.
+ */
+export class TaskFlow {
+  private readonly ctx: FlowContext;
+
+  constructor(
+    private readonly tasks: TaskStore,
+    private readonly messenger: Messenger,
+    replica: ReplicaRepository,
+    private readonly log: Logger,
+  ) {
+    this.ctx = { tasks, replica, point: (task, id) => replica.getPoint(task.domain, id) };
+  }
+
+  start = (taskId: string) => this.run(startStep, { taskId });
+  onPoweredOff = (msg: PoweredOff) => this.run(poweredOffStep, msg);
+  onReplicated = (msg: Replicated) => this.run(awaitPointStep, { taskId: msg.taskId });
+  awaitPoint = (taskId: string, now?: number) => this.run(awaitPointStep, { taskId, now });
+  onPrepared = (msg: Prepared) => this.run(preparedStep, msg);
+  onRangeProgress = (msg: RangeProgress) => this.run(rangeProgressStep, msg);
+  onRangeDone = (msg: RangeDone) => this.run(rangeDoneStep, msg);
+  advance = (taskId: string) => this.run(advanceStep, { taskId });
+  onFinalized = (msg: Finalized) => this.run(finalizedStep, msg);
+  onReleased = (msg: { taskId: string }) => this.run(releasedStep, msg);
+  onFailed = (msg: Failed) => this.run(failedStep, msg);
+
+  fail = (task: Task, error: TaskError) => this.decide(failDecision(task, error));
+  cancel = (task: Task) => this.decide(cancelDecision(task));
+  cleanupTest = (task: Task) => this.decide(cleanupTestDecision(task));
+
+  /** A failover naming a continuous failover: cut over as soon as the RVMs hold the newest point. */
+  async requestCutover(task: Task): Promise<void> {
+    await this.tasks.patch(task.id, { cutover: true });
+    await this.advance(task.id);
+  }
+
+  /** Test failovers whose time limit has passed are cleaned up without a command. */
+  async expireTests(now = Date.now()): Promise<void> {
+    for (const id of await this.tasks.liveIds()) {
+      const t = await this.tasks.fields(id, 'state', 'expiresAt');
+      if (t?.state !== 'testing' || !t.expiresAt || Date.parse(t.expiresAt) > now) continue;
+      const task = await this.tasks.get(id);
+      if (task && (await this.cleanupTest(task))) this.log.info({ taskId: id, commandId: task.commandId }, 'test failover expired; cleaning up');
+    }
+  }
+
+  /** Publishes what a crash left in an outbox (a move made, its messages maybe not sent). */
+  async resendStale(now = Date.now()): Promise<void> {
+    for (const box of await this.tasks.staleOutboxes(now - OUTBOX_STALE_MS)) {
+      const task = await this.tasks.fields(box.taskId, 'id', 'commandId', 'traceparent');
+      if (task) {
+        this.log.warn({ taskId: box.taskId, state: box.state, messages: box.messages.length }, 'resending the messages of a move');
+        await this.publish(task, box.messages as Outbound[]);
+      }
+      await this.tasks.clearOutbox(box.taskId, box.state);
+    }
+  }
+
+  /** Runs a step and carries its decision out (then its follow-up); true when it moved or sent something. */
+  private async run<I>(step: Step<I>, input: I): Promise<boolean> {
+    const decision = await step(this.ctx, input);
+    return decision ? this.decide(decision) : false;
+  }
+
+  private async decide(d: Decision): Promise<boolean> {
+    const { task, move, send } = d;
+    if (move) {
+      const moved = await this.tasks.transition(task.id, move.from, move.to, move.patch, { outbox: send, resetJobs: move.resetJobs });
+      if (!moved) return false;
+      this.log.info({ taskId: task.id, commandId: task.commandId, state: move.to, ...move.patch?.error }, `task ${move.to}`);
+      await d.onMoved?.();
+      await this.publish(task, send);
+      if (send.length) await this.tasks.clearOutbox(task.id, move.to);
+    } else {
+      await this.publish(task, send);
+    }
+    if (d.then) await this.run(FOLLOW_UPS[d.then], { taskId: task.id });
+    return true;
+  }
+
+  private async publish(task: Pick<Task, 'id' | 'commandId' | 'traceparent'>, send: Outbound[]): Promise<void> {
+    const cause = causeOf(task);
+    const limit = pLimit(SEND_CONCURRENCY);
+    await Promise.all(
+      send.map((m) =>
+        limit(() =>
+          'work' in m
+            ? this.messenger.send({ key: m.work }, m.data, cause.traceparent)
+            : this.messenger.event(m.event as EventName, cause, m.data as never),
+        ),
+      ),
+    );
+  }
+}

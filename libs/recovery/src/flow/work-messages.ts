@@ -1,0 +1,80 @@
+import { WORK } from '@jss/contract';
+import { Manifest, planRanges } from '@jss/replica';
+import { PlannedVm, RangeJobPlan, Task, profileOf } from '@jss/tasks';
+import { pointVms } from '../plan/draft';
+import { Outbound, idsOf, work } from './outbound';
+
+// Pure builders of the work messages a task sends: what each worker is asked to do.
+
+/** The temporaries of a task at a point: the RocVA if the operation uses one, one RVM or Test VM per VM. */
+export function prepareWork(task: Task, point: Manifest): Outbound {
+  const profile = profileOf(task.operation);
+  return work(WORK.prepare, {
+    ...idsOf(task),
+    useRocva: profile.usesRocva,
+    kind: profile.temporaries,
+    domain: task.domain,
+    ...task.target,
+    network: task.spec.temporaryNetwork,
+    vms: pointVms(point, task.vms).map((v) => ({ name: v.name, disks: v.disks.map((d) => d.sizeBytes) })),
+  });
+}
+
+/** Range jobs of every disk of the planned VMs at a point; the id names the point (rounds never collide). */
+export function jobsOf(point: Manifest, plan: PlannedVm[]): RangeJobPlan[] {
+  return plan.flatMap((vm) =>
+    vm.disks.flatMap((d) =>
+      planRanges(point, vm.name, d.index).map((r) => ({ jobId: `${point.id}/${vm.name}/${d.index}/${r.firstBlock}`, vm: vm.name, disk: d.index, ...r })),
+    ),
+  );
+}
+
+/** One rehydrate.range per job; `previousPointId`: the point the disks already hold (a delta round). */
+export function rangeWork(task: Task, plan: PlannedVm[], pointId: string, jobs: RangeJobPlan[], previousPointId: string | null): Outbound[] {
+  const vms = new Map(plan.map((v) => [v.name, v]));
+  return jobs.map((job) =>
+    work(WORK.range, { ...idsOf(task), domain: task.domain, pointId, previousPointId, diskPath: vms.get(job.vm)!.disks[job.disk].path, ...job }),
+  );
+}
+
+/** Create the final VMs from the RVMs' disks (or take the Test VMs as they are), then power them on in boot order. */
+export function finalizeWork(task: Task): Outbound {
+  const plan = task.plan!;
+  const profile = profileOf(task.operation);
+  const vms =
+    profile.temporaries === 'tvm'
+      ? plan.map((v) => ({ vm: v.name, temp: v.temp, name: v.temp, network: task.spec.temporaryNetwork, ip: 'dhcp', replace: false, disks: [] }))
+      : task.spec.finals.map((f) => {
+          const planned = plan.find((v) => v.name === f.vm)!;
+          return { ...f, temp: planned.temp, disks: planned.disks.map((d) => d.path) };
+        });
+  return work(WORK.finalize, {
+    ...idsOf(task),
+    kind: profile.temporaries,
+    domain: task.domain,
+    site: task.target.site,
+    cluster: task.target.cluster,
+    datastore: task.target.datastore,
+    vms,
+    bootOrder: task.spec.bootOrder,
+    powerOff: task.spec.powerOffAfter ?? null,
+  });
+}
+
+/** Remove the task's temporaries; removeRecovered: it did not complete, so undo all of it, source power included. */
+export function releaseWork(task: Task, removeRecovered: boolean): Outbound {
+  const planned = task.spec.planned;
+  const powerOn = removeRecovered && planned ? { site: planned.site, vms: planned.vms } : null;
+  return work(WORK.release, { ...idsOf(task), domain: task.domain, site: task.target.site, removeRecovered, powerOn });
+}
+
+/** Planned failover: the source VMs go off before the final point is taken. */
+export function powerOffWork(task: Task): Outbound {
+  const planned = task.spec.planned!;
+  return work(WORK.powerOff, { ...idsOf(task), site: planned.site, vms: planned.vms });
+}
+
+/** Planned failover: ask the replication side for a point taken now (after the power-off). */
+export function replicateWork(task: Task): Outbound {
+  return work(WORK.replicate, { ...idsOf(task), domain: task.domain, site: task.spec.planned!.site });
+}

@@ -1,0 +1,3 @@
+export * from './rocva';
+export * from './deletion';
+export * from './orphan-sweep';

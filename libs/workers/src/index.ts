@@ -1,0 +1,2 @@
+export * from './step-runner';
+export * from './failure-reason';
