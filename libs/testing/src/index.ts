@@ -5,3 +5,4 @@ export * from './free-port';
 export * from './images';
 export * from './installation';
 export * from './vhost';
+export * from './flow-fixture';

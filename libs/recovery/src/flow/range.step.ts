@@ -37,7 +37,8 @@ export const checkRehydratedStep: Step<{ taskId: string }> = async (ctx, { taskI
   const task = await taskIn(ctx, taskId, ['rehydrating']);
   if (!task) return null;
   const progress = await progressEvent(ctx, taskId);
-  if (!profileOf(task.operation).continuous) return { task, move: { from: ['rehydrating'], to: 'finalizing' }, send: [...progress, finalizeWork(task)] };
+  if (!profileOf(task.operation).continuous)
+    return { task, move: { from: ['rehydrating'], to: 'finalizing' }, send: [...progress, finalizeWork(task)] };
   const stats = await ctx.tasks.jobStats(task.id);
   const round = (task.jobs ?? []).map((j) => stats[j.jobId]).filter((x) => x !== undefined);
   const sum = (k: 'bytesRead' | 'blocksRead' | 'blocksUnchanged') => round.reduce((n, x) => n + x[k], 0);
@@ -54,10 +55,10 @@ export const checkRehydratedStep: Step<{ taskId: string }> = async (ctx, { taskI
   return { task, move: { from: ['rehydrating'], to: 'standby' }, send: [...progress, synced], then: 'advance' };
 };
 
-/** Records a job's bytes; false for a report of another round (a late one) or of no job of the task. */
+/** Records a job's bytes; false for a task not rehydrating, or a report of another round (a late one). */
 async function recordBytes(tasks: TaskStore, taskId: string, jobId: string, bytes: number, finished: boolean): Promise<boolean> {
-  const head = await tasks.fields(taskId, 'point');
-  if (!head || !jobId.startsWith(`${head.point.id}/`)) return false;
+  const head = await tasks.fields(taskId, 'point', 'state');
+  if (head?.state !== 'rehydrating' || !jobId.startsWith(`${head.point.id}/`)) return false;
   await tasks.recordJob(taskId, jobId, bytes, finished);
   return true;
 }

@@ -15,6 +15,9 @@ import { checkRehydratedStep, rangeDoneStep, rangeProgressStep } from './range.s
 import { releasedStep } from './released.step';
 import { startStep } from './start.step';
 
+/** What the flow publishes through: the Messenger (a recording one in the steps' unit tests). */
+export type Publisher = Pick<Messenger, 'event' | 'send'>;
+
 /** Publishes awaiting their confirms at once: one at a time, a 1,000-VM domain spent seconds sending range jobs. */
 const SEND_CONCURRENCY = 32;
 /** An outbox older than this was left by a crash (a live handler publishes within seconds): send it again. */
@@ -34,7 +37,7 @@ export class TaskFlow {
 
   constructor(
     private readonly tasks: TaskStore,
-    private readonly messenger: Messenger,
+    private readonly messenger: Publisher,
     replica: ReplicaRepository,
     private readonly log: Logger,
   ) {
@@ -69,7 +72,8 @@ export class TaskFlow {
       const t = await this.tasks.fields(id, 'state', 'expiresAt');
       if (t?.state !== 'testing' || !t.expiresAt || Date.parse(t.expiresAt) > now) continue;
       const task = await this.tasks.get(id);
-      if (task && (await this.cleanupTest(task))) this.log.info({ taskId: id, commandId: task.commandId }, 'test failover expired; cleaning up');
+      if (task && (await this.cleanupTest(task)))
+        this.log.info({ taskId: id, commandId: task.commandId }, 'test failover expired; cleaning up');
     }
   }
 

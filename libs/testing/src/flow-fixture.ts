@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Cause } from '@jss/bus';
+import { loadEnv } from '@jss/config';
+import { createLogger } from '@jss/observability';
+import { Publisher, TaskFlow } from '@jss/recovery';
+import { Redis, createRedis } from '@jss/redis';
+import { Manifest, ReplicaRepository, ReplicaWriter } from '@jss/replica';
+import { FsObjectStore } from '@jss/store';
+import { RecoveryOperation, Task, TaskStore } from '@jss/tasks';
+
+export interface Published {
+  key: string;
+  kind: 'work' | 'event';
+  data: Record<string, unknown>;
+  cause?: Cause | null;
+}
+
+/** Records what the flow publishes, in order (the e2e suites cover the real Messenger). */
+export class RecordingPublisher implements Publisher {
+  readonly sent: Published[] = [];
+
+  async event(name: string, cause: Cause | null, data: unknown): Promise<void> {
+    this.sent.push({ key: name, kind: 'event', data: data as Record<string, unknown>, cause });
+  }
+
+  async send(kind: { key: string }, data: { taskId: string }): Promise<void> {
+    this.sent.push({ key: kind.key, kind: 'work', data: data as unknown as Record<string, unknown> });
+  }
+
+  keys(): string[] {
+    return this.sent.map((m) => m.key);
+  }
+
+  /** What was published since the last take. */
+  take(): Published[] {
+    return this.sent.splice(0);
+  }
+}
+
+/**
+ * The planner's task flow against a real Redis (own key prefix) and a real replica in a temp
+ * folder, publishing into a recorder: for the steps' unit tests.
+ */
+export class FlowFixture {
+  readonly published = new RecordingPublisher();
+  readonly tasks: TaskStore;
+  readonly replica: ReplicaRepository;
+  readonly writer: ReplicaWriter;
+  readonly flow: TaskFlow;
+
+  private constructor(
+    readonly redis: Redis,
+    private readonly dir: string,
+    private readonly prefix: string,
+  ) {
+    const store = new FsObjectStore(path.join(dir, 'objects'));
+    this.tasks = new TaskStore(redis);
+    this.replica = new ReplicaRepository(store);
+    this.writer = new ReplicaWriter(store);
+    this.flow = new TaskFlow(this.tasks, this.published, this.replica, createLogger('flow-test', 'silent'));
+  }
+
+  static create(): FlowFixture {
+    const prefix = `unit:${randomUUID().slice(0, 8)}:`;
+    return new FlowFixture(createRedis(loadEnv().REDIS_URL, prefix), mkdtempSync(path.join(os.tmpdir(), 'jss-flow-')), prefix);
+  }
+
+  /** A recovery point of a domain: one disk per VM of the given size (generated data). */
+  point(domain: string, vms: Record<string, number>): Promise<Manifest> {
+    return this.writer.writePoint(
+      domain,
+      Object.entries(vms).map(([name, sizeBytes], i) => ({ name, source: { sizeBytes, seed: i + 1 } })),
+    );
+  }
+
+  /** An accepted task of an operation over every VM of a point. */
+  async task(operation: RecoveryOperation, point: Manifest, extra: Partial<Task> = {}): Promise<Task> {
+    const now = new Date().toISOString();
+    const vms = point.vms.map((v) => v.name);
+    const task: Task = {
+      id: `task-${randomUUID()}`,
+      commandId: randomUUID(),
+      operation,
+      domain: point.domain,
+      state: 'accepted',
+      vms,
+      point: { id: point.id, time: point.time },
+      target: { site: 'recovery', cluster: 'recovery-cluster', datastore: 'recovery-ds', network: 'recovery-net' },
+      spec: {
+        temporaryNetwork: 'recovery-net',
+        finals: vms.map((vm) => ({ vm, name: vm, network: 'recovery-net', ip: 'dhcp', replace: false })),
+        bootOrder: [],
+      },
+      bytesTotal: point.vms.reduce((n, v) => n + v.disks[0].sizeBytes, 0),
+      createdAt: now,
+      updatedAt: now,
+      ...extra,
+    };
+    await this.tasks.create(task);
+    return task;
+  }
+
+  async state(taskId: string) {
+    return (await this.tasks.fields(taskId, 'state'))?.state;
+  }
+
+  async close(): Promise<void> {
+    const keys = await this.redis.keys(`${this.prefix}*`);
+    if (keys.length) await this.redis.unlink(...keys.map((k) => k.slice(this.prefix.length)));
+    this.redis.disconnect();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
