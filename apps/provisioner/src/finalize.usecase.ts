@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import { Cause, Messenger } from '@jss/bus';
 import { EVENTS, FinalizeWork, REASONS, REPLIES, ReasonedError } from '@jss/contract';
@@ -77,15 +78,17 @@ export class FinalizeUseCase {
     return found;
   }
 
-  /** Boot order groups by protected VM name; VMs in no group come last. Returns when each VM was powered on. */
+  /** Boot order groups by protected VM name, each after its delay; VMs in no group come last. Returns when each VM was powered on. */
   private async powerOnInOrder(work: FinalizeWork, made: VmInfo[]): Promise<Map<string, string>> {
     const nameOf = new Map(work.vms.map((v, i) => [v.vm, made[i].name]));
-    const grouped = new Set(work.bootOrder.flat());
-    const groups = [...work.bootOrder, work.vms.map((v) => v.vm).filter((vm) => !grouped.has(vm))].filter((g) => g.length);
+    const grouped = new Set(work.bootOrder.flatMap((g) => g.vms));
+    const rest = { vms: work.vms.map((v) => v.vm).filter((vm) => !grouped.has(vm)), delaySeconds: 0 };
+    const groups = [...work.bootOrder, rest].filter((g) => g.vms.length);
     const at = new Map<string, string>();
     for (const group of groups) {
+      if (group.delaySeconds) await sleep(group.delaySeconds * 1000);
       await Promise.all(
-        group.map(async (vm) => {
+        group.vms.map(async (vm) => {
           const name = nameOf.get(vm)!;
           await this.platform.powerOn(work.site, name);
           at.set(name, new Date().toISOString());

@@ -4,6 +4,9 @@ import { Operation } from './names';
 // The data of each command (contract: design.md, "Command data per operation").
 // Unknown fields are refused so that a typo is reported instead of silently ignored.
 
+/** The longest delay a boot-order group may ask for. */
+export const BOOT_DELAY_MAX_SECONDS = 600;
+
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const name = z.string().regex(NAME_PATTERN, 'lower-case letters, digits and "-", at most 63 characters');
 
@@ -15,6 +18,11 @@ const target = z.strictObject({
 export type Target = z.infer<typeof target>;
 
 const vms = z.array(name).min(1).max(5000);
+/** A group of VMs powered on together once the group before is up; `delaySeconds` more after it. */
+const bootGroup = z.union([
+  z.array(name).min(1),
+  z.strictObject({ vms: z.array(name).min(1), delaySeconds: z.number().int().min(0).max(BOOT_DELAY_MAX_SECONDS) }),
+]);
 const recoveryPoint = z.string().min(1).max(100);
 const taskId = z.string().min(1).max(100);
 const dryRun = z.boolean().optional();
@@ -24,7 +32,7 @@ const failover = z.strictObject({
   vms: vms.optional(),
   recoveryPoint: recoveryPoint.optional(),
   target: target.optional(),
-  bootOrder: z.array(z.array(name).min(1)).optional(),
+  bootOrder: z.array(bootGroup).max(100).optional(),
   networkMap: z.record(name, z.strictObject({ network: z.string().min(1), ip: z.ipv4().optional() })).optional(),
   taskId: taskId.optional(),
   dryRun,

@@ -51,7 +51,7 @@ export const WORK = {
           disks: z.array(z.string()),
         }),
       ),
-      bootOrder: z.array(z.array(z.string())),
+      bootOrder: z.array(z.object({ vms: z.array(z.string()), delaySeconds: z.number().int().min(0) })),
       /** failback: the copies at the recovery site, powered off once the VMs run at home again */
       powerOff: siteVms.nullable(),
     }),

@@ -16,13 +16,19 @@ export interface FinalVm {
   replace: boolean;
 }
 
+export interface BootGroup {
+  vms: string[];
+  /** wait this long once the group before is up (or before the first group) */
+  delaySeconds: number;
+}
+
 /** What kind of work a task is, decided when it is accepted. */
 export interface TaskSpec {
   /** the network of the RVMs or Test VMs */
   temporaryNetwork: string;
   finals: FinalVm[];
-  /** groups of VM names powered on in order; VMs in no group come last */
-  bootOrder: string[][];
+  /** groups of VM names powered on in order, each after a delay once the one before is up; VMs in no group come last */
+  bootOrder: BootGroup[];
   ttlSeconds?: number;
   /** planned failover: power these source VMs off and wait (up to the timeout) for a newer point */
   planned?: { site: string; vms: string[]; timeoutSeconds: number };

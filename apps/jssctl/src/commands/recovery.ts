@@ -21,6 +21,15 @@ const pairs = (v: string) =>
     }),
   );
 
+/** `db;app,web@30` → [["db"], {vms: ["app", "web"], delaySeconds: 30}] */
+const bootOrderOf = (v: string) =>
+  v.split(';').map((group) => {
+    const [names, delay] = group.split('@');
+    if (delay === undefined) return list(names);
+    if (!/^\d+$/.test(delay)) throw new CliError(`a boot-order delay is a number of seconds, got "@${delay}"`);
+    return { vms: list(names), delaySeconds: Number(delay) };
+  });
+
 /** Drops undefined fields so that the command body carries only what was given. */
 const defined = <T extends object>(o: T): T => JSON.parse(JSON.stringify(o)) as T;
 
@@ -84,7 +93,7 @@ export function recoveryCommands(ctx: CliContext): Command[] {
     .description('recover a protected domain (or some of its VMs) at the recovery site')
     .argument('<domain>', 'protected domain')
     .option('--vms <names>', 'only these VMs (comma-separated)', list)
-    .option('--boot-order <groups>', 'groups powered on in order, e.g. "db;app,web"', (v: string) => v.split(';').map(list))
+    .option('--boot-order <groups>', 'groups powered on in order, each optionally @<seconds> after the one before, e.g. "db;app,web@30"', bootOrderOf)
     .option('--map <vm=network[:ip]>', 'network (and static ip) of recovered VMs, e.g. web=dmz-net:10.9.0.5', pairs)
     .option('--task <taskId>', 'cut over this continuous failover (applies the newest point, then recovers)')
     .action((domain: string, o) => {

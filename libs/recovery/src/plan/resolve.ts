@@ -1,7 +1,7 @@
 import { REASONS, ReasonedError, Target } from '@jss/contract';
 import { NetworkInfo, Platform } from '@jss/platform';
 import { Manifest, ReplicaRepository } from '@jss/replica';
-import { TaskTarget } from '@jss/tasks';
+import { BootGroup, TaskTarget } from '@jss/tasks';
 
 /** The domain, its recovery point (id, or newest at or before a time) and the VMs asked for. */
 export async function resolvePoint(
@@ -51,13 +51,14 @@ export async function networkAt(platform: Platform, name: string, site: string):
   return network;
 }
 
-/** A boot order may only name VMs of the task, each once. */
-export function checkBootOrder(bootOrder: string[][] | undefined, vms: string[]): string[][] {
+/** A boot order may only name VMs of the task, each once. Groups given as lists get no delay. */
+export function checkBootOrder(bootOrder: Array<string[] | BootGroup> | undefined, vms: string[]): BootGroup[] {
+  const groups = (bootOrder ?? []).map((g) => (Array.isArray(g) ? { vms: g, delaySeconds: 0 } : g));
   const seen = new Set<string>();
-  for (const name of (bootOrder ?? []).flat()) {
+  for (const name of groups.flatMap((g) => g.vms)) {
     if (!vms.includes(name)) throw new ReasonedError(REASONS.invalidCommand, `bootOrder names "${name}", which is not a VM of this task`);
     if (seen.has(name)) throw new ReasonedError(REASONS.invalidCommand, `bootOrder names "${name}" twice`);
     seen.add(name);
   }
-  return bootOrder ?? [];
+  return groups;
 }
