@@ -35,6 +35,8 @@ const COMMAND_SUMMARIES: Record<Operation, string> = {
   'test-failover': 'Create test VMs in an isolated network from a recovery point without touching production.',
   'test-cleanup': 'Remove the test VMs of a test failover.',
   cancel: 'Stop a running task; everything it created is cleaned up.',
+  commit: 'Keep what a failover with a commit policy recovered: the task ends completed.',
+  rollback: 'Undo a failover with a commit policy: its recovered VMs are removed (a planned failover’s source VMs powered on again).',
 };
 
 const EVENT_SUMMARIES: Record<EventName, string> = {
@@ -45,7 +47,8 @@ const EVENT_SUMMARIES: Record<EventName, string> = {
   'task.completed': 'The task succeeded; sent after its temporaries are gone.',
   'task.failed': 'The task failed; sent after its temporaries and partial results are gone.',
   'task.cancelled': 'The task was cancelled and cleaned up.',
-  'task.ready': 'Test VMs are up; they stay until test-cleanup, cancel or the time limit.',
+  'task.rolled-back': 'A failover was rolled back: its recovered VMs are gone, a planned failover’s source VMs on again.',
+  'task.ready': 'Test VMs are up (they stay until test-cleanup, cancel or the time limit), or a failover’s VMs are up and it waits for commit or rollback.',
   'task.planned': 'A dry run: what the command would create and rehydrate; nothing was changed.',
   'task.report': 'What a finished task did, per VM, and its RTO.',
   'task.synced': 'Continuous failover: the RVMs hold a newer recovery point (a delta was applied); the lag is its age.',

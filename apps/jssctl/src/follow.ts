@@ -24,6 +24,7 @@ export interface Outcome {
   synced?: TaskSyncedData;
   planned?: TaskPlannedData;
   cancelled?: boolean;
+  rolledBack?: boolean;
 }
 
 export interface FollowOptions {
@@ -91,6 +92,8 @@ export async function publishAndFollow(bus: AmqpBus, op: Operation, data: object
           return view?.log(`RVMs hold ${(d as TaskSyncedData).recoveryPoint.id}`);
         case EVENTS.taskCompleted:
           return settle({ taskId, completed: d as TaskCompletedData });
+        case EVENTS.taskRolledBack:
+          return settle({ taskId, rolledBack: true });
         case EVENTS.taskCancelled:
           return settle(opts.taskId ? { taskId, cancelled: true } : new CliError(`task ${taskId} was cancelled`));
         case EVENTS.taskFailed: {

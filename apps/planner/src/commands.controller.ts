@@ -2,8 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern } from '@nestjs/microservices';
 import { AmqpContext, UNKNOWN_COMMAND } from '@jss/bus';
 import { CommandData, commandRoutingKey } from '@jss/contract';
-import { RecoveryOperation } from '@jss/tasks';
-import { PROFILES } from '@jss/tasks';
+import { PROFILES, RecoveryOperation } from '@jss/tasks';
 import { CommandIntake } from './command-intake';
 import { ControlUseCase } from './control.usecase';
 import { RecoveryUseCase } from './recovery.usecase';
@@ -37,6 +36,16 @@ export class CommandsController {
   @EventPattern(commandRoutingKey('test-cleanup'))
   onTestCleanup(@Ctx() ctx: AmqpContext) {
     return this.intake.receive(ctx, (_op, command, data) => this.control.execute('test-cleanup', command, data as CommandData<'test-cleanup'>));
+  }
+
+  @EventPattern(commandRoutingKey('commit'))
+  onCommit(@Ctx() ctx: AmqpContext) {
+    return this.intake.receive(ctx, (_op, command, data) => this.control.execute('commit', command, data as CommandData<'commit'>));
+  }
+
+  @EventPattern(commandRoutingKey('rollback'))
+  onRollback(@Ctx() ctx: AmqpContext) {
+    return this.intake.receive(ctx, (_op, command, data) => this.control.execute('rollback', command, data as CommandData<'rollback'>));
   }
 
   /** recovery.<anything else>: refused by the intake as unsupported-operation. */

@@ -4,7 +4,7 @@ import { CloudEvent, CommandData, EVENTS, REASONS, ReasonedError } from '@jss/co
 import { TaskFlow } from '@jss/recovery';
 import { TaskStore, isActive } from '@jss/tasks';
 
-/** cancel, test-cleanup, and a failover that names a continuous failover (cut-over): act on a live task. */
+/** cancel, test-cleanup, commit, rollback, and a failover that names a continuous failover (cut-over): act on a live task. */
 @Injectable()
 export class ControlUseCase {
   constructor(
@@ -15,7 +15,7 @@ export class ControlUseCase {
 
   /** `domain`: the cut-over's, which must be the task's (a typo must not cut over another domain) */
   async execute(
-    op: 'cancel' | 'test-cleanup' | 'cutover',
+    op: 'cancel' | 'test-cleanup' | 'cutover' | 'commit' | 'rollback',
     command: CloudEvent,
     data: CommandData<'cancel'> & { domain?: string },
   ): Promise<void> {
@@ -24,11 +24,15 @@ export class ControlUseCase {
     if (!isActive(task.state)) {
       throw new ReasonedError(
         REASONS.taskEnded,
-        `task ${task.id} is ${task.state}; there is nothing to ${op === 'cancel' ? 'cancel' : 'clean up'}`,
+        `task ${task.id} is ${task.state}; there is nothing to ${op === 'test-cleanup' ? 'clean up' : op === 'cutover' ? 'cut over' : op}`,
       );
     }
     if (op === 'test-cleanup' && task.operation !== 'test-failover') {
       throw new ReasonedError(REASONS.notATest, `task ${task.id} is a ${task.operation}, not a test failover; use cancel`);
+    }
+    if ((op === 'commit' || op === 'rollback') && task.state !== 'awaiting-commit') {
+      const why = task.spec.commit ? `it is ${task.state}, its VMs are not up yet` : 'it has no commit policy';
+      throw new ReasonedError(REASONS.notAwaitingCommit, `task ${task.id} is not waiting for a commit or rollback: ${why}`);
     }
     if (op === 'cutover' && task.operation !== 'continuous-failover') {
       throw new ReasonedError(
@@ -60,6 +64,8 @@ export class ControlUseCase {
     }
     if (op === 'cancel') await this.flow.cancel(task);
     else if (op === 'cutover') await this.flow.requestCutover(task);
+    else if (op === 'commit') await this.flow.commit(task);
+    else if (op === 'rollback') await this.flow.rollback(task);
     else await this.flow.cleanupTest(task);
   }
 }

@@ -7,6 +7,9 @@ import { Operation } from './names';
 /** The longest delay a boot-order group may ask for. */
 export const BOOT_DELAY_MAX_SECONDS = 600;
 
+/** The longest a failover may wait for its commit or rollback (30 days). */
+export const COMMIT_WAIT_MAX_SECONDS = 30 * 24 * 3600;
+
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const name = z.string().regex(NAME_PATTERN, 'lower-case letters, digits and "-", at most 63 characters');
 
@@ -27,6 +30,14 @@ const recoveryPoint = z.string().min(1).max(100);
 const taskId = z.string().min(1).max(100);
 const dryRun = z.boolean().optional();
 
+/** After the VMs are up, wait for recovery.commit / recovery.rollback, or do what the policy says after afterSeconds. */
+const commitPolicy = z
+  .strictObject({
+    policy: z.enum(['manual', 'commit', 'rollback']),
+    afterSeconds: z.number().int().min(1).max(COMMIT_WAIT_MAX_SECONDS).optional(),
+  })
+  .refine((c) => c.policy === 'manual' || c.afterSeconds !== undefined, { message: 'afterSeconds is required with policy commit or rollback' });
+
 const failover = z.strictObject({
   domain: name,
   vms: vms.optional(),
@@ -35,6 +46,7 @@ const failover = z.strictObject({
   bootOrder: z.array(bootGroup).max(100).optional(),
   networkMap: z.record(name, z.strictObject({ network: z.string().min(1), ip: z.ipv4().optional() })).optional(),
   taskId: taskId.optional(),
+  commit: commitPolicy.optional(),
   dryRun,
 });
 
@@ -62,6 +74,8 @@ export const commandDataSchemas = {
   }),
   'test-cleanup': z.strictObject({ taskId, dryRun }),
   cancel: z.strictObject({ taskId, dryRun }),
+  commit: z.strictObject({ taskId, dryRun }),
+  rollback: z.strictObject({ taskId, dryRun }),
 } satisfies Record<Operation, z.ZodType>;
 
 export type CommandData<O extends Operation> = z.infer<(typeof commandDataSchemas)[O]>;

@@ -62,8 +62,18 @@ export const eventDataSchemas = {
   }),
   'task.failed': z.object({ ...ofTask, reason: z.string(), message: z.string() }),
   'task.cancelled': z.object(ofTask),
-  /** Test VMs are up (test-failover); they stay until test-cleanup, cancel or the time limit */
-  'task.ready': z.object({ ...ofTask, vms: z.array(recoveredVm), expiresAt: z.string().nullable() }),
+  /** a failover rolled back: its recovered VMs are gone, a planned failover's source VMs on again */
+  'task.rolled-back': z.object(ofTask),
+  /**
+   * Test VMs are up (test-failover): they stay until test-cleanup, cancel or the time limit; or a
+   * failover's VMs are up and it waits for commit or rollback (`commit`: the policy, at expiresAt)
+   */
+  'task.ready': z.object({
+    ...ofTask,
+    vms: z.array(recoveredVm),
+    expiresAt: z.string().nullable(),
+    commit: z.enum(['manual', 'commit', 'rollback']).optional(),
+  }),
   /** a dry run's answer: what the command would do; nothing was created */
   'task.planned': z.object({
     ...caused,
@@ -91,7 +101,7 @@ export const eventDataSchemas = {
     ...ofTask,
     operation: z.string(),
     domain: z.string(),
-    outcome: z.enum(['completed', 'failed', 'cancelled']),
+    outcome: z.enum(['completed', 'failed', 'cancelled', 'rolled-back']),
     /** from the command to the last VM powered on; null if none was */
     rtoSeconds: z.number().nullable(),
     durationSeconds: z.number(),

@@ -11,6 +11,7 @@ export const EVENTS = {
   taskCompleted: 'task.completed',
   taskFailed: 'task.failed',
   taskCancelled: 'task.cancelled',
+  taskRolledBack: 'task.rolled-back',
   taskStalled: 'task.stalled',
   taskReady: 'task.ready',
   taskPlanned: 'task.planned',

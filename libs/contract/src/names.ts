@@ -31,6 +31,8 @@ export const OPERATIONS = [
   'test-failover',
   'test-cleanup',
   'cancel',
+  'commit',
+  'rollback',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 

@@ -17,6 +17,7 @@ export const REASONS = {
   taskEnded: 'task-ended',
   notATest: 'not-a-test',
   notContinuous: 'not-continuous',
+  notAwaitingCommit: 'not-awaiting-commit',
   pointTimeout: 'point-timeout',
   noFailbackPoint: 'no-failback-point',
   networkNotIsolated: 'network-not-isolated',

@@ -1,7 +1,7 @@
 import type { Operation, TemporaryVmKind } from '@jss/contract';
 
-/** The operations that create a task (cancel and test-cleanup act on one). */
-export type RecoveryOperation = Exclude<Operation, 'cancel' | 'test-cleanup'>;
+/** The operations that create a task (the others act on one). */
+export type RecoveryOperation = Exclude<Operation, 'cancel' | 'test-cleanup' | 'commit' | 'rollback'>;
 
 /** What an operation does, as data: the task flow reads this instead of testing the operation's name. */
 export interface OperationProfile {

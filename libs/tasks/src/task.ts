@@ -30,6 +30,8 @@ export interface TaskSpec {
   /** groups of VM names powered on in order, each after a delay once the one before is up; VMs in no group come last */
   bootOrder: BootGroup[];
   ttlSeconds?: number;
+  /** failover, planned failover: wait for commit or rollback once the VMs are up */
+  commit?: { policy: 'manual' | 'commit' | 'rollback'; afterSeconds?: number };
   /** planned failover: power these source VMs off and wait (up to the timeout) for a newer point */
   planned?: { site: string; vms: string[]; timeoutSeconds: number };
   /** failback: power these copies off once the VMs run at the target again */
@@ -111,7 +113,7 @@ export interface Task {
   /** jobs.length, readable without the plan */
   jobCount?: number;
   recovered?: Array<{ vm: string; name: string; site: string; ip: string | null; poweredOnAt: string }>;
-  /** test failover: when the Test VMs are removed without a command */
+  /** test failover: when the Test VMs are removed without a command; awaiting commit: when the policy acts */
   expiresAt?: string;
   error?: TaskError;
   report?: TaskReportData;

@@ -13,8 +13,8 @@ import {
 
 describe('the task state machine', () => {
   it('derives the ended, active and cleaning states from the table', () => {
-    expect(ENDED_STATES).toEqual(['completed', 'failed', 'cancelled']);
-    expect(OUTCOME_OF).toEqual({ cleaning: 'completed', failing: 'failed', cancelling: 'cancelled' });
+    expect(ENDED_STATES).toEqual(['completed', 'failed', 'cancelled', 'rolled-back']);
+    expect(OUTCOME_OF).toEqual({ cleaning: 'completed', failing: 'failed', cancelling: 'cancelled', 'rolling-back': 'rolled-back' });
     expect(ACTIVE_STATES).toEqual([
       'accepted',
       'quiescing',
@@ -24,6 +24,7 @@ describe('the task state machine', () => {
       'standby',
       'finalizing',
       'testing',
+      'awaiting-commit',
     ]);
     // every state the table names is a state, and every active state can be cancelled as well as failed
     for (const s of TASK_STATES) for (const to of TRANSITIONS[s]) expect(TASK_STATES).toContain(to);

@@ -11,12 +11,15 @@ export const TASK_STATES = [
   'standby', // continuous failover: RVMs hold the newest point; waiting for the next one or the cut-over
   'finalizing', // recovered VMs being created and powered on (Test VMs powered on)
   'testing', // test failover: Test VMs up until test-cleanup, cancel or the time limit
+  'awaiting-commit', // failover with a commit policy: VMs up, temporaries gone; waiting for commit or rollback
   'cleaning', // temporaries being removed after success
   'failing', // temporaries (and partial results) being removed after a failure
   'cancelling', // the same after a cancel
+  'rolling-back', // the recovered VMs being removed (and a planned failover's source VMs powered on)
   'completed',
   'failed',
   'cancelled',
+  'rolled-back',
 ] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
@@ -30,14 +33,17 @@ export const TRANSITIONS: Readonly<Record<TaskState, readonly TaskState[]>> = {
   provisioning: ['rehydrating', ...OR_END],
   rehydrating: ['finalizing', 'standby', ...OR_END],
   standby: ['rehydrating', 'finalizing', ...OR_END],
-  finalizing: ['testing', 'cleaning', ...OR_END],
+  finalizing: ['testing', 'awaiting-commit', 'cleaning', ...OR_END],
   testing: ['cleaning', ...OR_END],
+  'awaiting-commit': ['cleaning', 'rolling-back', ...OR_END],
   cleaning: ['completed'],
   failing: ['failed'],
   cancelling: ['cancelled'],
+  'rolling-back': ['rolled-back'],
   completed: [],
   failed: [],
   cancelled: [],
+  'rolled-back': [],
 };
 
 export const canMove = (from: TaskState, to: TaskState): boolean => TRANSITIONS[from].includes(to);

@@ -30,6 +30,14 @@ const bootOrderOf = (v: string) =>
     return { vms: list(names), delaySeconds: Number(delay) };
   });
 
+const seconds = (v: string) => {
+  if (!/^\d+$/.test(v)) throw new CliError(`expected a number of seconds, got "${v}"`);
+  return Number(v);
+};
+
+/** --commit manual | commit|rollback with --commit-after N */
+const commitOf = (o: { commit?: string; commitAfter?: number }) => o.commit && defined({ policy: o.commit, afterSeconds: o.commitAfter });
+
 /** Drops undefined fields so that the command body carries only what was given. */
 const defined = <T extends object>(o: T): T => JSON.parse(JSON.stringify(o)) as T;
 
@@ -70,6 +78,7 @@ function printOutcome(outcome: Outcome, seconds: number) {
     return console.log(`  ${mib(p.bytesToRehydrate)} to rehydrate, about ${p.estimatedSeconds}s`);
   }
   if (outcome.cancelled) return console.log(`task ${outcome.taskId} cancelled; everything it created was removed`);
+  if (outcome.rolledBack) return console.log(`task ${outcome.taskId} rolled back; the VMs it recovered were removed`);
   if (outcome.synced) {
     const s = outcome.synced;
     return console.log(
@@ -78,10 +87,12 @@ function printOutcome(outcome: Outcome, seconds: number) {
   }
   const vms = outcome.completed?.vms ?? outcome.ready?.vms;
   if (!vms) return console.log(outcome.taskId);
-  if (outcome.ready)
+  const until = outcome.ready?.expiresAt ? ` until ${outcome.ready.expiresAt}` : '';
+  if (outcome.ready?.commit)
     console.log(
-      `task ${outcome.taskId}: test VMs up${outcome.ready.expiresAt ? ` until ${outcome.ready.expiresAt}` : ''} (end with: jssctl test-cleanup ${outcome.taskId})`,
+      `task ${outcome.taskId}: VMs up, waiting for commit or rollback (${outcome.ready.commit}${until}): jssctl commit|rollback ${outcome.taskId}`,
     );
+  else if (outcome.ready) console.log(`task ${outcome.taskId}: test VMs up${until} (end with: jssctl test-cleanup ${outcome.taskId})`);
   else
     console.log(`task ${outcome.taskId} completed in ${seconds.toFixed(1)}s: ${vms.length} VM(s), ${mib(outcome.completed!.bytesTotal)}`);
   for (const vm of vms) console.log(`  ${vm.name.padEnd(20)} ${vm.site.padEnd(10)} ${vm.ip ?? '-'}  poweredOn`);
@@ -96,6 +107,8 @@ export function recoveryCommands(ctx: CliContext): Command[] {
     .option('--boot-order <groups>', 'groups powered on in order, each optionally @<seconds> after the one before, e.g. "db;app,web@30"', bootOrderOf)
     .option('--map <vm=network[:ip]>', 'network (and static ip) of recovered VMs, e.g. web=dmz-net:10.9.0.5', pairs)
     .option('--task <taskId>', 'cut over this continuous failover (applies the newest point, then recovers)')
+    .option('--commit <policy>', 'once the VMs are up, wait for commit or rollback: manual, or commit / rollback after --commit-after')
+    .option('--commit-after <seconds>', 'commit or roll back by itself after this long', seconds)
     .action((domain: string, o) => {
       if (o.task) return run(ctx, 'failover', { domain, taskId: o.task }, { ...o, wait: true }, o.task);
       const networkMap =
@@ -109,7 +122,7 @@ export function recoveryCommands(ctx: CliContext): Command[] {
       return run(
         ctx,
         'failover',
-        { domain, vms: o.vms, recoveryPoint: o.point, target: targetOf(o), bootOrder: o.bootOrder, networkMap },
+        { domain, vms: o.vms, recoveryPoint: o.point, target: targetOf(o), bootOrder: o.bootOrder, networkMap, commit: commitOf(o) },
         o,
       );
     });
@@ -134,7 +147,9 @@ export function recoveryCommands(ctx: CliContext): Command[] {
     .description('primary site alive: power off the source VMs, take a final recovery point, fail over with no data loss')
     .argument('<domain>', 'protected domain')
     .option('--vms <names>', 'only these VMs (comma-separated)', list)
-    .action((domain: string, o) => run(ctx, 'planned-failover', { domain, vms: o.vms, target: targetOf(o) }, o));
+    .option('--commit <policy>', 'once the VMs are up, wait for commit or rollback: manual, or commit / rollback after --commit-after')
+    .option('--commit-after <seconds>', 'commit or roll back by itself after this long', seconds)
+    .action((domain: string, o) => run(ctx, 'planned-failover', { domain, vms: o.vms, target: targetOf(o), commit: commitOf(o) }, o));
   const failback = withFollow(new Command('failback'))
     .description('return recovered VMs to the original site from the replica written at the recovery site')
     .argument('<domain>', 'protected domain')
@@ -145,7 +160,7 @@ export function recoveryCommands(ctx: CliContext): Command[] {
     .argument('<domain>', 'protected domain')
     .option('--vms <names>', 'only these VMs (comma-separated)', list)
     .action((domain: string, o) => run(ctx, 'continuous-failover', { domain, vms: o.vms, target: targetOf(o) }, o));
-  const onTask = (name: 'cancel' | 'test-cleanup', description: string) =>
+  const onTask = (name: 'cancel' | 'test-cleanup' | 'commit' | 'rollback', description: string) =>
     withFollow(new Command(name))
       .description(description)
       .argument('<taskId>')
@@ -159,5 +174,7 @@ export function recoveryCommands(ctx: CliContext): Command[] {
     test,
     onTask('test-cleanup', 'remove the Test VMs of a test failover'),
     onTask('cancel', 'stop a running task; everything it created is removed'),
+    onTask('commit', 'keep what a failover waiting for its commit recovered; the task completes'),
+    onTask('rollback', 'undo a failover waiting for its commit: its VMs are removed, source VMs of a planned failover on again'),
   ];
 }

@@ -20,8 +20,16 @@ export function cleanupTestDecision(task: Task): Decision {
   return { task, move: { from: ['testing'], to: 'cleaning' }, send: [releaseWork(task, false)] };
 }
 
-/** The end event of an outcome: completed, failed or cancelled. */
-export function endEvent(task: Task, outcome: 'completed' | 'failed' | 'cancelled', durationSeconds: number) {
+/** A failover waiting for its commit: commit ends it completed; rollback removes what it recovered (source power restored). */
+export function commitDecision(task: Task, verdict: 'commit' | 'rollback'): Decision {
+  const to = verdict === 'commit' ? 'cleaning' : 'rolling-back';
+  return { task, move: { from: ['awaiting-commit'], to }, send: [releaseWork(task, verdict === 'rollback')] };
+}
+
+export type Outcome = 'completed' | 'failed' | 'cancelled' | 'rolled-back';
+
+/** The end event of an outcome. */
+export function endEvent(task: Task, outcome: Outcome, durationSeconds: number) {
   const cause = causeOf(task);
   const ids = { taskId: cause.taskId, commandId: cause.commandId };
   if (outcome === 'completed') {
@@ -35,6 +43,7 @@ export function endEvent(task: Task, outcome: 'completed' | 'failed' | 'cancelle
     });
   }
   if (outcome === 'failed') return event(EVENTS.taskFailed, { ...ids, ...task.error! });
+  if (outcome === 'rolled-back') return event(EVENTS.taskRolledBack, ids);
   return event(EVENTS.taskCancelled, ids);
 }
 

@@ -3,10 +3,8 @@ import { metrics } from '@jss/observability';
 import { OUTCOME_OF } from '@jss/tasks';
 import { reportOf } from '../report';
 import { Step } from './decision';
-import { endEvent } from './end';
+import { Outcome, endEvent } from './end';
 import { event, secondsSince } from './outbound';
-
-type Outcome = 'completed' | 'failed' | 'cancelled';
 
 /** Temporaries are gone: the task ends with the outcome its ending state decided, and reports. */
 export const releasedStep: Step<{ taskId: string }> = async (ctx, { taskId }) => {

@@ -239,10 +239,56 @@ describe('task flow steps', () => {
       const task = await rehydrating('test-failover', { spec: { ...(await fx.task('failover', point)).spec, finals: [], ttlSeconds: 1 } });
       await finishJobs(task);
       await fx.flow.onFinalized(finalized(task));
-      await fx.flow.expireTests(Date.now() + 500);
+      await fx.flow.expireWaits(Date.now() + 500);
       expect(await fx.state(task.id)).toBe('testing');
-      await fx.flow.expireTests(Date.now() + 2000);
+      await fx.flow.expireWaits(Date.now() + 2000);
       expect(await fx.state(task.id)).toBe('cleaning');
+    });
+  });
+
+  describe('commit or roll back', () => {
+    const withCommit = async (policy: 'manual' | 'commit' | 'rollback', afterSeconds?: number) => {
+      const base = await fx.task('failover', point);
+      const task = await rehydrating('failover', { spec: { ...base.spec, commit: { policy, afterSeconds } } });
+      await finishJobs(task);
+      fx.published.take();
+      await fx.flow.onFinalized(finalized(task));
+      return task;
+    };
+
+    it('finalized → awaiting-commit: task.ready with the policy, temporaries released; the janitor reply ends nothing', async () => {
+      const task = await withCommit('manual');
+      expect(await fx.state(task.id)).toBe('awaiting-commit');
+      expect(fx.published.take()).toMatchObject([
+        { key: 'task.ready', data: { commit: 'manual', expiresAt: null } },
+        { key: 'janitor.release', data: { removeRecovered: false } },
+      ]);
+      await fx.flow.onReleased({ taskId: task.id });
+      expect(await fx.state(task.id)).toBe('awaiting-commit');
+      await fx.flow.expireWaits(Date.now() + 365 * 86400_000); // manual: no time limit
+      expect(await fx.state(task.id)).toBe('awaiting-commit');
+      await fx.flow.commit((await fx.tasks.get(task.id))!);
+      expect(await fx.state(task.id)).toBe('cleaning');
+      await fx.flow.onReleased({ taskId: task.id });
+      expect(await fx.state(task.id)).toBe('completed');
+    });
+
+    it('rollback removes the recovered VMs and ends rolled-back', async () => {
+      const task = await withCommit('manual');
+      fx.published.take();
+      await fx.flow.rollback((await fx.tasks.get(task.id))!);
+      expect(fx.published.take()).toMatchObject([{ key: 'janitor.release', data: { removeRecovered: true } }]);
+      await fx.flow.onReleased({ taskId: task.id });
+      expect(await fx.state(task.id)).toBe('rolled-back');
+      expect(fx.published.keys()).toEqual(['task.rolled-back', 'task.report']);
+    });
+
+    it('a policy acts at its time: rollback after 5 s', async () => {
+      const task = await withCommit('rollback', 5);
+      await fx.flow.expireWaits(Date.now() + 3000);
+      expect(await fx.state(task.id)).toBe('awaiting-commit');
+      await fx.flow.expireWaits(Date.now() + 6000);
+      expect(await fx.state(task.id)).toBe('rolling-back');
     });
   });
 

@@ -6,7 +6,7 @@ import { ReplicaRepository } from '@jss/replica';
 import { Task, TaskError, TaskStore } from '@jss/tasks';
 import { advanceStep } from './advance.step';
 import { Decision, FlowContext, FollowUp, Step } from './decision';
-import { cancelDecision, cleanupTestDecision, failDecision, failedStep } from './end';
+import { cancelDecision, cleanupTestDecision, commitDecision, failDecision, failedStep } from './end';
 import { finalizedStep } from './finalized.step';
 import { Outbound, causeOf } from './outbound';
 import { preparedStep } from './prepared.step';
@@ -59,6 +59,8 @@ export class TaskFlow {
   fail = (task: Task, error: TaskError) => this.decide(failDecision(task, error));
   cancel = (task: Task) => this.decide(cancelDecision(task));
   cleanupTest = (task: Task) => this.decide(cleanupTestDecision(task));
+  commit = (task: Task) => this.decide(commitDecision(task, 'commit'));
+  rollback = (task: Task) => this.decide(commitDecision(task, 'rollback'));
 
   /** A failover naming a continuous failover: cut over as soon as the RVMs hold the newest point. */
   async requestCutover(task: Task): Promise<void> {
@@ -66,14 +68,21 @@ export class TaskFlow {
     await this.advance(task.id);
   }
 
-  /** Test failovers whose time limit has passed are cleaned up without a command. */
-  async expireTests(now = Date.now()): Promise<void> {
+  /**
+   * Waits past their time: a test failover's limit cleans it up; a failover awaiting its commit
+   * does what its policy says.
+   */
+  async expireWaits(now = Date.now()): Promise<void> {
     for (const id of await this.tasks.liveIds()) {
       const t = await this.tasks.fields(id, 'state', 'expiresAt');
-      if (t?.state !== 'testing' || !t.expiresAt || Date.parse(t.expiresAt) > now) continue;
+      if (!t?.expiresAt || Date.parse(t.expiresAt) > now || (t.state !== 'testing' && t.state !== 'awaiting-commit')) continue;
       const task = await this.tasks.get(id);
-      if (task && (await this.cleanupTest(task)))
-        this.log.info({ taskId: id, commandId: task.commandId }, 'test failover expired; cleaning up');
+      if (!task) continue;
+      const verdict = task.spec.commit?.policy === 'rollback' ? 'rollback' : 'commit';
+      const testing = t.state === 'testing';
+      if (await this.decide(testing ? cleanupTestDecision(task) : commitDecision(task, verdict))) {
+        this.log.info({ taskId: id, commandId: task.commandId }, testing ? 'test failover expired; cleaning up' : `commit time passed: ${verdict}`);
+      }
     }
   }
 

@@ -24,7 +24,7 @@ export class TaskMonitor {
     const live = (await Promise.all((await this.tasks.liveIds()).map((id) => this.tasks.get(id)))).filter((t): t is Task => t !== null);
     for (const operation of OPERATIONS) metrics.tasksRunning.set({ operation }, live.filter((t) => t.operation === operation).length);
     await this.flow.resendStale(now);
-    await this.flow.expireTests(now);
+    await this.flow.expireWaits(now);
     for (const t of live.filter((x) => x.state === 'awaiting-point')) await this.flow.awaitPoint(t.id, now);
     const standby = live.filter((t) => t.state === 'standby');
     for (const t of standby) await this.flow.advance(t.id);

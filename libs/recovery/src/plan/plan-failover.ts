@@ -19,5 +19,6 @@ export async function planFailover(data: CommandData<'failover'>, { replica, pla
       replace: false,
     })),
     bootOrder: checkBootOrder(data.bootOrder, vms),
+    ...(data.commit && { commit: data.commit }),
   });
 }
