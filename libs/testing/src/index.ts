@@ -4,4 +4,6 @@ export * from './event-log';
 export * from './free-port';
 export * from './images';
 export * from './installation';
+export * from './metrics';
 export * from './vhost';
+export * from './wait';
