@@ -1,4 +1,4 @@
-import { imageSha256 } from '@jss/replica';
+import { Manifest, imageSha256 } from '@jss/replica';
 import { Installation, MiB, diskHashes } from '@jss/testing';
 
 /** Continuous failover: RVMs kept current with each new point as a delta; cut-over; cancel. */
@@ -20,6 +20,13 @@ describe('continuous failover', () => {
     expect(first.key).toBe('task.synced');
     const taskId = first.event.subject!;
     expect(first.event.data.bytesRead as number).toBeGreaterThan(50 * MiB);
+    const initial = (await inst.replica.resolvePoint('crm'))!;
+    expect(first.event.data.recoveryPoint).toEqual({ id: initial.id, time: initial.time });
+    const initialSync = await waitSynced(id, initial.id);
+    expect(initialSync).toMatchObject(roundOf(initial, null));
+    expectLag(initialSync, initial, null);
+
+    let previous = initial;
 
     for (let round = 1; round <= 3; round++) {
       const point = await inst.writer.snapshot('crm', { changePercent: 1, seed: round });
@@ -31,6 +38,9 @@ describe('continuous failover', () => {
       expect(synced.blocksRead).toBeLessThanOrEqual(4);
       expect(synced.blocksUnchanged).toBeGreaterThan(100);
       expect(synced.lagSeconds).toBeGreaterThanOrEqual(0);
+      expect(synced).toMatchObject(roundOf(point, previous));
+      expectLag(synced, point, previous);
+      previous = point;
     }
     expect((await inst.tasks.get(taskId))?.state).toBe('standby');
     expect((await inst.platform.listVms()).map((v) => v.name).sort()).toEqual(['jss-rocva-crm', 'jss-rvm-back', 'jss-rvm-front']);
@@ -65,15 +75,61 @@ describe('continuous failover', () => {
   it('a cut-over of a task that is not a continuous failover is refused', async () => {
     const { end } = await inst.run('failover', { domain: 'crm', taskId: 'task-nope' });
     expect(end.event.data.reason).toBe('unknown-task');
+    // a live task of another operation (a test failover stays live until its cleanup)
+    const test = await inst.publish('test-failover', { domain: 'crm', vms: ['front'] });
+    const ready = await inst.events.waitFor(test, ['task.ready', 'task.failed', 'command.rejected']);
+    expect(ready.key).toBe('task.ready');
+    const cut = await inst.run('failover', { domain: 'crm', taskId: ready.event.subject });
+    expect(cut.end.key).toBe('command.rejected');
+    expect(cut.end.event.data.reason).toBe('not-continuous');
+    expect((await inst.tasks.get(ready.event.subject!))?.state).toBe('testing');
+    await inst.publish('test-cleanup', { taskId: ready.event.subject });
+    expect((await inst.events.waitFor(test, ['task.completed', 'task.failed'])).key).toBe('task.completed');
   });
 
   async function waitSynced(commandId: string, pointId: string) {
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       const hit = inst.events.of(commandId, 'task.synced').find((r) => (r.event.data.recoveryPoint as { id: string }).id === pointId);
-      if (hit) return hit.event.data as { bytesRead: number; blocksRead: number; blocksUnchanged: number; lagSeconds: number };
+      if (hit)
+        return {
+          ...(hit.event.data as { bytesRead: number; blocksRead: number; blocksUnchanged: number; lagSeconds: number }),
+          time: hit.event.time!,
+        };
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`no task.synced for ${pointId}`);
+  }
+
+  /** What a round applying `point` over `previous` (none: fresh disks) reads: the blocks neither all-zero nor unchanged. */
+  function roundOf(point: Manifest, previous: Manifest | null) {
+    const round = { bytesRead: 0, blocksRead: 0, blocksUnchanged: 0 };
+    for (const vm of point.vms) {
+      for (const disk of vm.disks) {
+        const before = previous?.vms.find((v) => v.name === vm.name)?.disks.find((d) => d.index === disk.index)?.blocks;
+        disk.blocks.forEach((hash, i) => {
+          if (hash === null) return;
+          if (before?.[i] === hash) {
+            round.blocksUnchanged++;
+          } else {
+            round.blocksRead++;
+            round.bytesRead += Math.min(point.blockSize, disk.sizeBytes - i * point.blockSize);
+          }
+        });
+      }
+    }
+    return round;
+  }
+
+  /**
+   * lagSeconds is the age of the applied point when the planner sent the event (it reads the clock
+   * just before stamping the event, so at most the event's time minus the point's, and a moment less),
+   * and below the age the point it replaced had by then.
+   */
+  function expectLag(synced: { lagSeconds: number; time: string }, point: Manifest, previous: Manifest | null) {
+    const ageAtEvent = (p: Manifest) => (Date.parse(synced.time) - Date.parse(p.time)) / 1000;
+    expect(synced.lagSeconds).toBeLessThanOrEqual(ageAtEvent(point));
+    expect(synced.lagSeconds).toBeGreaterThan(ageAtEvent(point) - 1);
+    if (previous) expect(synced.lagSeconds).toBeLessThan(ageAtEvent(previous));
   }
 });

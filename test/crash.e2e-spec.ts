@@ -1,12 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { QUEUES } from '@jss/contract';
 import { writeGeneratedImage } from '@jss/replica';
 import path from 'node:path';
-import { Installation, MiB, diskHashes, sha256File } from '@jss/testing';
+import { Installation, MiB, QueueCounts, diskHashes, metricValue, sha256File, waitUntil } from '@jss/testing';
+
+/** One disk, one range job (under 256 MiB): about 6 s of reading at the throttled 8 MB/s. */
+const SIZE = 48 * MiB + 4096;
 
 /**
  * kill -9 in the middle of the work: the unacknowledged message goes back to its queue, another
  * process (or the restarted one) redoes the step, and the result is the same. The object store is
- * throttled (JSS_STORE_MBPS) so that the work lasts long enough to be interrupted.
+ * throttled (JSS_STORE_MBPS) so that the work lasts long enough to be interrupted; the records (the
+ * task's range bytes and done set in Redis) show that it was interrupted before it finished.
  */
 describe('a service killed in the middle of a task', () => {
   let inst: Installation;
@@ -15,10 +20,10 @@ describe('a service killed in the middle of a task', () => {
   beforeAll(async () => {
     inst = await Installation.start(
       { planner: 1, provisioner: 1, rehydrator: 1, janitor: 1 },
-      { JSS_STORE_MBPS: '20', TASK_STALL_SECONDS: '2' },
+      { JSS_STORE_MBPS: '8', TASK_STALL_SECONDS: '2' },
     );
     image = path.join(inst.dataDir, 'ledger.img');
-    await writeGeneratedImage(image, 48 * MiB + 4096, 5, 'ledger');
+    await writeGeneratedImage(image, SIZE, 5, 'ledger');
     await inst.writer.writePoint('bank', [{ name: 'ledger', source: { file: image } }]);
   });
   afterAll(() => inst?.stop());
@@ -40,12 +45,39 @@ describe('a service killed in the middle of a task', () => {
 
   it('a rehydrator killed mid-range: the range is redone by another worker, disk still identical', async () => {
     const id = await inst.publish('failover', { domain: 'bank' });
-    const deadline = Date.now() + 30_000;
-    while (!inst.events.of(id, 'task.progress').some((r) => (r.event.data.bytesDone as number) > 0) && Date.now() < deadline)
-      await sleep(50);
+    const taskId = (await inst.events.waitFor(id, ['task.accepted'])).event.subject!;
+    await waitUntil('task.progress with the range under way', () =>
+      inst.events.of(id, 'task.progress').some((r) => (r.event.data.bytesDone as number) > 0 && (r.event.data.bytesDone as number) < SIZE),
+    );
+    const worker = kill('rehydrator'); // the only one: it holds the disk's one range
+    expect(inst.services.filter((s) => s.name.startsWith('rehydrator') && s !== worker)).toEqual([]);
+    // once the broker has taken the range back and the planner has handled every reply the worker
+    // sent, the records say how far it got: bytes moved, the range not finished
+    let queues: Record<string, QueueCounts> = {};
+    await waitUntil(
+      "the range out of the killed worker's hands, every reply handled",
+      () => {
+        queues = inst.queueCounts();
+        const { [QUEUES.rehydratorJobs]: jobs, [QUEUES.plannerReplies]: replies } = queues;
+        return jobs.unacked === 0 && replies.ready + replies.unacked === 0;
+      },
+      30_000,
+      500,
+    );
+    expect(await inst.tasks.doneJobs(taskId)).toEqual([]);
+    expect(queues[QUEUES.rehydratorJobs].ready).toBe(1);
+    const bytes = Object.entries(await inst.tasks.jobBytes(taskId));
+    expect(bytes).toHaveLength(1);
+    const [[jobId, bytesWhenKilled]] = bytes;
+    expect(bytesWhenKilled).toBeGreaterThan(0);
+    expect(bytesWhenKilled).toBeLessThan(SIZE);
+
     await inst.add({ rehydrator: 1 });
-    kill('rehydrator');
     await expectRecovered(id);
+    expect(await inst.tasks.doneJobs(taskId)).toEqual([jobId]);
+    // the new worker rehydrated the whole range again
+    const redoer = inst.services.find((s) => s.name.startsWith('rehydrator') && s.child.exitCode === null && s.child.signalCode === null)!;
+    expect(await metricValue(redoer, 'jss_rehydrated_bytes_total')).toBe(SIZE);
   });
 
   it('the planner killed mid-task: a new planner carries the task to the end', async () => {

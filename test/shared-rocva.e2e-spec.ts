@@ -1,8 +1,20 @@
-import { Installation, MiB } from '@jss/testing';
+import { QUEUES } from '@jss/contract';
+import { Installation, MiB, metricValue } from '@jss/testing';
 
-/** Two failover tasks of one domain at once, with two provisioner processes: one RocVA, shared. */
+/**
+ * Two failover tasks of one domain at once, with two provisioner processes: one RocVA, shared. The
+ * two tasks put four messages on the provisioners' queue (a prepare and a finalize each), which the
+ * broker hands to its consumers in turn, so each process must handle some of them.
+ */
 describe('one RocVA per domain across concurrent tasks and provisioner replicas', () => {
   let inst: Installation;
+  /** Messages each provisioner process handled to the end (acked), in the order of inst.services. */
+  const provisionerAcks = () =>
+    Promise.all(
+      inst.services
+        .filter((s) => s.name.startsWith('provisioner'))
+        .map((s) => metricValue(s, 'jss_messages_total', { queue: QUEUES.provisionerWork, outcome: 'ack' })),
+    );
 
   beforeAll(async () => {
     inst = await Installation.start({ planner: 1, provisioner: 2, rehydrator: 2, janitor: 1 });
@@ -14,6 +26,7 @@ describe('one RocVA per domain across concurrent tasks and provisioner replicas'
   afterAll(() => inst?.stop());
 
   it('creates the RocVA once and deletes it only after both tasks are done with it', async () => {
+    const acksBefore = await provisionerAcks();
     const [first, second] = await Promise.all([
       inst.run('failover', { domain: 'erp', vms: ['a', 'b'] }),
       inst.run('failover', { domain: 'erp', vms: ['c', 'd'] }),
@@ -36,6 +49,11 @@ describe('one RocVA per domain across concurrent tasks and provisioner replicas'
     expect(names).toEqual(['a', 'b', 'c', 'd']);
     // both provisioner processes were up and consuming (competing consumers on one queue)
     expect(inst.services.filter((s) => s.name.startsWith('provisioner'))).toHaveLength(2);
+    const handled = (await provisionerAcks()).map((n, i) => n - acksBefore[i]);
+    expect(handled).toEqual([expect.any(Number), expect.any(Number)]);
+    expect(Math.min(...handled)).toBeGreaterThan(0);
+    // two prepares and two finalizes in all, each handled once
+    expect(handled[0] + handled[1]).toBe(4);
   });
 
   it('refuses a task on a VM that a live task is already recovering', async () => {

@@ -4,5 +4,7 @@ export * from './event-log';
 export * from './free-port';
 export * from './images';
 export * from './installation';
+export * from './metrics';
 export * from './vhost';
 export * from './flow-fixture';
+export * from './wait';

@@ -14,7 +14,7 @@ import { TaskStore } from '@jss/tasks';
 import { RunningService, ServiceName, startService, stopService } from '@jss/processes';
 import { EventLog } from './event-log';
 import { freePort } from './free-port';
-import { createVhost, deleteVhost } from './vhost';
+import { QueueCounts, createVhost, deleteVhost, queueCounts } from './vhost';
 
 /** The repository: the nearest folder above with a package.json (from libs/testing/src or dist/libs/testing/src). */
 function repositoryRoot(from: string): string {
@@ -102,6 +102,11 @@ export class Installation {
     const stopping = this.services.filter((s) => s.name.startsWith(prefix));
     await Promise.all(stopping.map((s) => stopService(s)));
     for (const s of stopping) this.services.splice(this.services.indexOf(s), 1);
+  }
+
+  /** The messages of each of the installation's queues, by name (e.g. QUEUES.rehydratorJobs), as the broker counts them. */
+  queueCounts(): Record<string, QueueCounts> {
+    return queueCounts(this.vhost);
   }
 
   get writer(): ReplicaWriter {
