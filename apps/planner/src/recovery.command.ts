@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Messenger } from '@jss/bus';
-import { CloudEvent, CommandData, EVENTS, REASONS, ReasonedError } from '@jss/contract';
+import { CloudEvent, CommandData, EVENTS } from '@jss/contract';
 import { Env } from '@jss/config';
 import { ENV, OBJECT_STORE, PLATFORM } from '@jss/infra';
 import { Platform, temporaryName } from '@jss/platform';
@@ -18,6 +18,7 @@ import {
   planTestFailover,
   plannedOf,
   preflight,
+  reserveNames,
   traceparentOf,
 } from '@jss/recovery';
 import { ReplicaRepository } from '@jss/replica';
@@ -62,11 +63,7 @@ export class RecoveryCommand {
     await preflight(draft, this.platform, this.store);
     if (data.dryRun) return this.answerDryRun(command, draft);
     const taskId = await this.tasks.claimCommand(command.id, `task-${randomUUID()}`);
-    const busy = await this.tasks.reserveVms({ id: taskId, domain: draft.domain, vms: draft.vms }, draft.spec.temporaryKind);
-    if (busy) {
-      const what = draft.spec.temporaryKind === 'tvm' ? 'under test by' : 'being recovered by';
-      throw new ReasonedError(REASONS.vmBusy, `VM "${busy.vm}" of domain "${draft.domain}" is already ${what} task ${busy.taskId}`);
-    }
+    await reserveNames(this.tasks.names, this.platform, taskId, draft);
     const now = new Date().toISOString();
     await this.tasks.create({
       id: taskId,

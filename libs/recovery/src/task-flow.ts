@@ -5,6 +5,7 @@ import { Logger, metrics } from '@jss/observability';
 import { Manifest, ReplicaRepository, planRanges } from '@jss/replica';
 import { ACTIVE_STATES, OUTCOME_OF, PlannedVm, RangeJobPlan, Task, TaskState, TaskStore } from '@jss/tasks';
 import { pointVms } from './plan/draft';
+import { temporaryOf } from './plan/temporary-names';
 import { progressOf } from './progress';
 import { reportOf } from './report';
 
@@ -110,7 +111,11 @@ export class TaskFlow {
         domain: task.domain,
         ...task.target,
         network: task.spec.temporaryNetwork,
-        vms: pointVms(point, task.vms).map((v) => ({ name: v.name, disks: v.disks.map((d) => d.sizeBytes) })),
+        vms: pointVms(point, task.vms).map((v) => ({
+          name: v.name,
+          temp: temporaryOf(task, v.name),
+          disks: v.disks.map((d) => d.sizeBytes),
+        })),
       },
       task.traceparent,
     );
@@ -247,7 +252,6 @@ export class TaskFlow {
     const rehydrationSeconds = Math.max(0, ...report.vms.map((v) => v.rehydrationSeconds));
     if (outcome === 'completed' && rehydrationSeconds > 1) await this.tasks.recordRate(task.bytesTotal / rehydrationSeconds);
     if (await this.tasks.transition(task.id, [task.state], outcome, { report })) {
-      await this.tasks.releaseVms(task);
       metrics.tasksFinished.inc({ operation: task.operation, outcome });
       metrics.taskDuration.observe({ operation: task.operation, outcome }, since(task.createdAt));
       this.log.info({ taskId: task.id, commandId: task.commandId, outcome }, `task ${outcome}`);

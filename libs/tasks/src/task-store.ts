@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { NameReservations } from './name-reservations';
 import { JobStats, Task, TaskState, isEnded } from './task';
 
 // Redis layout (under REDIS_PREFIX):
@@ -6,7 +7,7 @@ import { JobStats, Task, TaskState, isEnded } from './task';
 //   tasks:index          zset of task ids by creation time (listing)
 //   tasks:live           set of ids not ended (sweeps, metrics)
 //   cmd:<commandId>      id of the task a command created (deduplication)
-//   reserve:<scope>:<domain>:<vm> id of the live task working on that VM (scope rvm or tvm)
+//   name:<site>:<vm>, names:<id> the VM names a task holds (see name-reservations.ts)
 //   stats:rate           last measured rehydration rate (dry-run estimates)
 //   task:<id>:done       set of finished range job ids
 //   task:<id>:bytes      hash job id -> bytes done (in flight and finished)
@@ -28,15 +29,6 @@ for _, s in ipairs(allowed) do
 end
 return 0`;
 
-/** Reserves every VM for a task, or none: returns the first VM held by another task. */
-const RESERVE = `
-for i, key in ipairs(KEYS) do
-  local holder = redis.call('GET', key)
-  if holder and holder ~= ARGV[1] then return {i, holder} end
-end
-for _, key in ipairs(KEYS) do redis.call('SET', key, ARGV[1]) end
-return 0`;
-
 /**
  * A job's bytes never go down (a range redone after a crash restarts from 0; progress stays where
  * it was until the redo passes it), and any report counts as movement for stall detection.
@@ -50,7 +42,12 @@ redis.call('SET', KEYS[3], ARGV[4])
 return 1`;
 
 export class TaskStore {
-  constructor(private readonly redis: Redis) {}
+  /** the VM names each live task will create, held from acceptance to its end */
+  readonly names: NameReservations;
+
+  constructor(private readonly redis: Redis) {
+    this.names = new NameReservations(redis);
+  }
 
   /** The task a command id already created, if any. */
   async taskOfCommand(commandId: string): Promise<string | null> {
@@ -115,25 +112,11 @@ export class TaskStore {
     const now = new Date().toISOString();
     const fields = encode({ ...patch, state: to, updatedAt: now, ...(isEnded(to) && { endedAt: now }) });
     const moved = (await this.redis.eval(TRANSITION, 1, `task:${id}`, JSON.stringify(from), ...fields)) === 1;
-    if (moved && isEnded(to)) await this.redis.srem('tasks:live', id);
-    return moved;
-  }
-
-  /**
-   * Reserves the task's VMs in a scope (rvm: recovered for real; tvm: under test), all or none:
-   * null when reserved, else the VM that is busy and the task holding it.
-   */
-  async reserveVms(task: Pick<Task, 'id' | 'domain' | 'vms'>, scope: string): Promise<{ vm: string; taskId: string } | null> {
-    const keys = task.vms.map((vm) => `reserve:${scope}:${task.domain}:${vm}`);
-    const res = (await this.redis.eval(RESERVE, keys.length, ...keys, task.id)) as 0 | [number, string];
-    return res === 0 ? null : { vm: task.vms[res[0] - 1], taskId: res[1] };
-  }
-
-  async releaseVms(task: Pick<Task, 'id' | 'domain' | 'vms' | 'spec'>): Promise<void> {
-    for (const vm of task.vms) {
-      const key = `reserve:${task.spec.temporaryKind}:${task.domain}:${vm}`;
-      if ((await this.redis.get(key)) === task.id) await this.redis.del(key);
+    if (moved && isEnded(to)) {
+      await this.redis.srem('tasks:live', id);
+      await this.names.release(id);
     }
+    return moved;
   }
 
   /** Records a job's bytes done; `finished` also marks it done. A late progress report never lowers a job. */

@@ -1,6 +1,7 @@
 import { TaskPlannedData } from '@jss/contract';
 import { temporaryName } from '@jss/platform';
 import { TaskDraft, pointVms } from './draft';
+import { temporaryOf } from './temporary-names';
 
 /** Rehydration rate assumed for an estimate until the installation has measured one. */
 export const DEFAULT_RATE_BYTES_PER_SECOND = 200e6;
@@ -10,7 +11,7 @@ export function plannedOf(commandId: string, draft: TaskDraft, rocvaExists: bool
   const { spec } = draft;
   const create: TaskPlannedData['create'] = [
     ...(spec.useRocva && !rocvaExists ? [{ name: temporaryName('rocva', draft.domain), kind: 'rocva' as const }] : []),
-    ...draft.vms.map((vm) => ({ name: temporaryName(spec.temporaryKind, vm), kind: spec.temporaryKind })),
+    ...draft.vms.map((vm) => ({ name: temporaryOf(draft, vm), kind: spec.temporaryKind })),
     ...spec.finals.map((f) => ({ name: f.name, kind: 'recovered' as const })),
   ];
   const blocks = pointVms(draft.point, draft.vms).flatMap((v) => v.disks.flatMap((d) => d.blocks));
