@@ -102,7 +102,8 @@ describe('refused commands and unreadable messages', () => {
       const reasons: string[] = [];
       const deadline = Date.now() + 20_000;
       while (reasons.length < 2 && Date.now() < deadline) {
-        const msg = await ch.get(QUEUES.deadLetters, { noAck: true });
+        // the planner settles each dead letter and parks it, the reason kept
+        const msg = await ch.get(QUEUES.parkedDeadLetters, { noAck: true });
         if (msg) reasons.push(String(msg.properties.headers?.[DEAD_LETTER_REASON_HEADER]));
         else await new Promise((r) => setTimeout(r, 100));
       }

@@ -8,6 +8,7 @@ import { ReplicaRepository } from '@jss/replica';
 import { TaskStore } from '@jss/tasks';
 import { CommandsHandler } from './commands.handler';
 import { ControlCommand } from './control.command';
+import { DeadLettersHandler } from './dead-letters.handler';
 import { RecoveryCommand } from './recovery.command';
 import { MonitorScheduler } from './monitor.scheduler';
 import { RepliesHandler } from './replies.handler';
@@ -23,13 +24,15 @@ import { RepliesHandler } from './replies.handler';
     {
       provide: TaskMonitor,
       inject: [TaskStore, Messenger, TaskFlow, LOGGER, ENV],
-      useFactory: (t: TaskStore, m: Messenger, f: TaskFlow, l: Logger, env: Env) => new TaskMonitor(t, m, f, l, env.TASK_STALL_SECONDS),
+      useFactory: (t: TaskStore, m: Messenger, f: TaskFlow, l: Logger, env: Env) =>
+        new TaskMonitor(t, m, f, l, env.TASK_STALL_SECONDS, env.TASK_WATCHDOG_SECONDS),
     },
     MonitorScheduler,
     RecoveryCommand,
     ControlCommand,
     CommandsHandler,
     RepliesHandler,
+    DeadLettersHandler,
   ],
 })
 export class PlannerModule {}
