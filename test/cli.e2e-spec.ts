@@ -65,7 +65,7 @@ describe('jssctl', () => {
   it('a dry run prints what would be created', async () => {
     const r = await jssctl('test-failover', 'cli', '--dry-run');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/would create tvm\s+jss-tvm-web/);
+    expect(r.out).toMatch(/would create tvm\s+jss-tvm-cli-web/);
   });
 
   it('bad arguments and unreachable servers: one line each', async () => {

@@ -21,7 +21,7 @@ describe('operations at the same time', () => {
     expect(test.end.key).toBe('task.ready');
     for (const vm of ['api', 'ledger']) {
       const recovered = await inst.platform.getVm('recovery', vm);
-      const tvm = await inst.platform.getVm('recovery', `jss-tvm-${vm}`);
+      const tvm = await inst.platform.getVm('recovery', `jss-tvm-pay-${vm}`);
       expect(recovered?.owner?.kind).toBe('recovered');
       expect(tvm?.owner?.kind).toBe('tvm');
       expect(await diskHashes(inst.platform, tvm!)).toEqual(await diskHashes(inst.platform, recovered!));

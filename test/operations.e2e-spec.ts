@@ -38,7 +38,7 @@ describe('recovery operations end to end', () => {
     expect(vm?.powerState).toBe('poweredOn');
     expect(await diskHashes(inst.platform, vm!)).toEqual([await sha256File(img.app)]);
     expect(inst.events.of(id, 'appliance.created')).toHaveLength(0);
-    expect(inst.events.of(id, 'vm.created').map((r) => r.event.data.name)).toEqual(['jss-rvm-app', 'app-old']);
+    expect(inst.events.of(id, 'vm.created').map((r) => r.event.data.name)).toEqual(['jss-rvm-app-old', 'app-old']);
     expect(await jssVms()).toEqual([]);
     const report = (await inst.events.waitFor(id, ['task.report'])).event.data;
     expect(report).toMatchObject({ outcome: 'completed', operation: 'restore' });
@@ -63,7 +63,7 @@ describe('recovery operations end to end', () => {
     expect(ready.key).toBe('task.ready');
     const taskId = ready.event.subject!;
     for (const name of ['app', 'db']) {
-      const tvm = await inst.platform.getVm('recovery', `jss-tvm-${name}`);
+      const tvm = await inst.platform.getVm('recovery', `jss-tvm-ops-${name}`);
       expect(tvm).toMatchObject({ powerState: 'poweredOn', owner: { taskId, kind: 'tvm' } });
       expect(tvm!.nics[0].network).toBe('recovery-test-net');
       expect(await diskHashes(inst.platform, tvm!)).toEqual([await sha256File(img[name])]);

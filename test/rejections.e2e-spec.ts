@@ -103,7 +103,8 @@ describe('refused commands and unreadable messages', () => {
       const dead: Array<{ body: string; reason: unknown; queue: unknown }> = [];
       const deadline = Date.now() + 20_000;
       while (dead.length < 2 && Date.now() < deadline) {
-        const msg = await ch.get(QUEUES.deadLetters, { noAck: true });
+        // the planner settles each dead letter and parks it, the reason kept
+        const msg = await ch.get(QUEUES.parkedDeadLetters, { noAck: true });
         if (msg) {
           const headers = msg.properties.headers ?? {};
           dead.push({ body: msg.content.toString(), reason: headers[DEAD_LETTER_REASON_HEADER], queue: headers['x-jss-queue'] });

@@ -9,6 +9,7 @@ import { TaskStore } from '@jss/tasks';
 import { CommandIntake } from './command-intake';
 import { CommandsController } from './commands.controller';
 import { ControlUseCase } from './control.usecase';
+import { DeadLettersHandler } from './dead-letters.handler';
 import { MonitorScheduler } from './monitor.scheduler';
 import { RecoveryUseCase } from './recovery.usecase';
 import { RepliesController } from './replies.controller';
@@ -25,12 +26,14 @@ import { RepliesController } from './replies.controller';
     {
       provide: TaskMonitor,
       inject: [TaskStore, Messenger, TaskFlow, LOGGER, ENV],
-      useFactory: (t: TaskStore, m: Messenger, f: TaskFlow, l: Logger, env: Env) => new TaskMonitor(t, m, f, l, env.TASK_STALL_SECONDS),
+      useFactory: (t: TaskStore, m: Messenger, f: TaskFlow, l: Logger, env: Env) =>
+        new TaskMonitor(t, m, f, l, env.TASK_STALL_SECONDS, env.TASK_WATCHDOG_SECONDS),
     },
     MonitorScheduler,
     CommandIntake,
     RecoveryUseCase,
     ControlUseCase,
+    DeadLettersHandler,
   ],
 })
 export class PlannerModule {}

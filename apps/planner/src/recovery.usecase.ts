@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Messenger } from '@jss/bus';
-import { CloudEvent, CommandData, EVENTS, REASONS, ReasonedError } from '@jss/contract';
+import { CloudEvent, CommandData, EVENTS } from '@jss/contract';
 import { Env } from '@jss/config';
 import { ENV, OBJECT_STORE, PLATFORM } from '@jss/infra';
 import { Platform, temporaryName } from '@jss/platform';
@@ -18,11 +18,12 @@ import {
   planTestFailover,
   plannedOf,
   preflight,
+  reserveNames,
   traceparentOf,
 } from '@jss/recovery';
 import { ReplicaRepository } from '@jss/replica';
 import { ObjectStore } from '@jss/store';
-import { RecoveryOperation, TaskStore, profileOf } from '@jss/tasks';
+import { RecoveryOperation, TaskStore } from '@jss/tasks';
 
 const PLANNERS = {
   failover: planFailover,
@@ -60,12 +61,7 @@ export class RecoveryUseCase {
     await preflight(draft, this.platform, this.store);
     if (data.dryRun) return this.answerDryRun(command, draft);
     const taskId = await this.tasks.claimCommand(command.id, `task-${randomUUID()}`);
-    const scope = profileOf(draft.operation).temporaries;
-    const busy = await this.tasks.reserveVms({ id: taskId, domain: draft.domain, vms: draft.vms }, scope);
-    if (busy) {
-      const what = scope === 'tvm' ? 'under test by' : 'being recovered by';
-      throw new ReasonedError(REASONS.vmBusy, `VM "${busy.vm}" of domain "${draft.domain}" is already ${what} task ${busy.taskId}`);
-    }
+    await reserveNames(this.tasks.names, this.platform, taskId, draft);
     const now = new Date().toISOString();
     await this.tasks.create({
       id: taskId,

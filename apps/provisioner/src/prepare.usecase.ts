@@ -3,7 +3,7 @@ import pLimit from 'p-limit';
 import { Cause, Messenger } from '@jss/bus';
 import { EVENTS, PrepareWork, REASONS, REPLIES, ReasonedError, VmEventData } from '@jss/contract';
 import { PLATFORM } from '@jss/infra';
-import { Platform, VmInfo, temporaryName } from '@jss/platform';
+import { Platform, VmInfo } from '@jss/platform';
 import { RocvaManager } from '@jss/temporaries';
 
 /** VMs created at once; the platform serialises what must be serialised. */
@@ -35,7 +35,7 @@ export class PrepareUseCase {
       }
     }
     const limit = pLimit(CREATE_CONCURRENCY);
-    const temps = await Promise.all(work.vms.map((vm) => limit(() => this.ensureTemporary(work, vm.name, vm.disks, cause))));
+    const temps = await Promise.all(work.vms.map((vm) => limit(() => this.ensureTemporary(work, vm.temp, vm.disks, cause))));
     await this.messenger.send(
       REPLIES.prepared,
       {
@@ -48,8 +48,7 @@ export class PrepareUseCase {
   }
 
   /** Idempotent: a temporary this task already made is reused (redelivered message). */
-  private async ensureTemporary(work: PrepareWork, vm: string, disks: number[], cause: Cause): Promise<VmInfo> {
-    const name = temporaryName(work.kind, vm);
+  private async ensureTemporary(work: PrepareWork, name: string, disks: number[], cause: Cause): Promise<VmInfo> {
     const existing = await this.platform.getVm(work.site, name);
     if (existing?.owner?.taskId === work.taskId) return existing;
     if (existing)

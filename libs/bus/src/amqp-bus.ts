@@ -1,9 +1,10 @@
 import amqp, { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CLOUDEVENTS_CONTENT_TYPE, CloudEvent, DEAD_LETTER_REASON_HEADER, EXCHANGES, cloudEventSchema } from '@jss/contract';
+import { CLOUDEVENTS_CONTENT_TYPE, CloudEvent, DEAD_LETTER_REASON_HEADER, EXCHANGES, QUEUES, cloudEventSchema } from '@jss/contract';
 import { Logger, metrics } from '@jss/observability';
 import { DeadLetter } from './dead-letter';
+import type { MessageHeaders } from './dead-letter-reason';
 import { QueueSpec, declareExchanges, declareQueue } from './topology';
 
 export type Handler = (event: CloudEvent, message: ConsumeMessage) => Promise<void>;
@@ -71,6 +72,42 @@ export class AmqpBus {
   }
 
   /**
+   * jss.dead-letters: each message goes to `settle` (with its CloudEvent, or null when it is not one),
+   * which returns the reason it is marked with; then it is moved (confirmed) to the parking queue
+   * jss.dead-letters.parked with that reason in x-jss-reason, where it stays for an operator.
+   */
+  async consumeDeadLetters(settle: (event: CloudEvent | null, headers: MessageHeaders) => Promise<string>): Promise<void> {
+    const channel = this.connection.createChannel({ name: QUEUES.deadLetters, confirm: true, setup: declareExchanges });
+    this.consumers.push(channel);
+    const park = async (msg: ConsumeMessage) => {
+      this.inFlight++;
+      try {
+        const headers = msg.properties.headers ?? {};
+        let event: CloudEvent | null = null;
+        try {
+          event = this.parse(msg);
+        } catch {
+          // not a CloudEvent: nothing to settle, parked as it is
+        }
+        const reason = await settle(event, headers);
+        await this.publisher.sendToQueue(QUEUES.parkedDeadLetters, msg.content, {
+          ...msg.properties,
+          persistent: true,
+          headers: { ...headers, [DEAD_LETTER_REASON_HEADER]: reason, 'x-jss-routing-key': msg.fields.routingKey },
+        });
+        channel.ack(msg);
+      } catch (err) {
+        this.log.error({ err: errorText(err) }, 'dead letter not parked; it will be redelivered');
+        if (!this.closing) await sleep(RETRY_DELAY_MS);
+        channel.nack(msg, false, true);
+      } finally {
+        this.inFlight--;
+      }
+    };
+    await channel.consume(QUEUES.deadLetters, (msg) => void park(msg), { prefetch: 4 });
+  }
+
+  /**
    * Follows events without a durable queue (the CLI): a server-named exclusive queue that goes
    * away with the connection. Re-bound on reconnect; events published meanwhile are missed.
    */
@@ -80,7 +117,8 @@ export class AmqpBus {
       confirm: false,
       setup: async (ch: ConfirmChannel) => {
         await declareExchanges(ch);
-        const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true });
+        // classic even where the broker's default queue type is quorum (server-named queues cannot be)
+        const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true, arguments: { 'x-queue-type': 'classic' } });
         for (const p of patterns) await ch.bindQueue(queue, exchange, p);
         await ch.consume(
           queue,
@@ -107,7 +145,7 @@ export class AmqpBus {
     while (this.inFlight > 0) await sleep(50);
   }
 
-  /** Drain, then close the channels and the connection. */
+  /** Drain, then close the channels and the connection (what is still unacked goes back to its queue). */
   async close(): Promise<void> {
     await this.drain();
     await Promise.all([...this.consumers, this.publisher].map((c) => c.close().catch(() => undefined)));

@@ -6,3 +6,4 @@ export * from './messenger';
 export * from './pass-errors-through';
 export * from './served-queue';
 export * from './topology';
+export * from './dead-letter-reason';

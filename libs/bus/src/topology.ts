@@ -40,6 +40,7 @@ export async function declareExchanges(ch: ConfirmChannel): Promise<void> {
   }
   await ch.assertQueue(QUEUES.deadLetters, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
   await ch.bindQueue(QUEUES.deadLetters, EXCHANGES.deadLetter, '#');
+  await ch.assertQueue(QUEUES.parkedDeadLetters, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
 }
 
 export async function declareQueue(ch: ConfirmChannel, spec: QueueSpec): Promise<void> {

@@ -24,6 +24,8 @@ export const envSchema = z.object({
   PLANNED_FAILOVER_TIMEOUT_SECONDS: z.coerce.number().min(1).default(900),
   /** a task whose bytes have not moved for this long is reported with task.stalled */
   TASK_STALL_SECONDS: z.coerce.number().min(1).default(120),
+  /** a task that made no move for this long in a state that does not wait by design fails with task-stuck */
+  TASK_WATCHDOG_SECONDS: z.coerce.number().min(1).default(600),
   /** how often the janitor sweeps for orphans and stale references */
   JANITOR_SWEEP_SECONDS: z.coerce.number().min(1).default(30),
   /** temporaries of no live task younger than this are left alone by the sweep (a task may be starting) */

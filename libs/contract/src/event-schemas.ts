@@ -27,7 +27,11 @@ const vmReport = z.object({
 
 const vmEventData = z.object({
   ...ofTask,
-  name: z.string(),
+  name: z
+    .string()
+    .describe(
+      'jss-rocva-<domain>, jss-rvm-<name of the VM it becomes>, jss-tvm-<domain>-<vm>, or the recovered VM itself; a name past 80 characters keeps its first 71 and ends in "-" and 8 hex digits of its sha256',
+    ),
   kind: vmKind,
   site: z.string(),
   domain: z.string(),

@@ -20,6 +20,8 @@ export const QUEUES = {
   janitorWork: 'jss.janitor.work',
   replicatorWork: 'jss.replicator.work',
   deadLetters: 'jss.dead-letters',
+  /** dead letters the planner has settled (failed their task), marked with x-jss-reason; kept for an operator */
+  parkedDeadLetters: 'jss.dead-letters.parked',
 } as const;
 
 export const OPERATIONS = [

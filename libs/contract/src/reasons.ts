@@ -27,6 +27,10 @@ export const REASONS = {
   blockCorrupt: 'block-corrupt',
   platformError: 'platform-error',
   internalError: 'internal-error',
+  /** a service failed on one of the task's messages until the delivery limit dead-lettered it */
+  deadLettered: 'dead-lettered',
+  /** the watchdog: the task made no move in one state for longer than TASK_WATCHDOG_SECONDS */
+  taskStuck: 'task-stuck',
 } as const;
 
 export type Reason = (typeof REASONS)[keyof typeof REASONS];

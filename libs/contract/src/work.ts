@@ -24,7 +24,8 @@ export const WORK = {
       cluster: z.string(),
       datastore: z.string(),
       network: z.string(),
-      vms: z.array(z.object({ name: z.string(), disks: z.array(z.number().int().min(0)) })),
+      /** each VM's temporary (RVM or Test VM) under the name the planner reserved for it */
+      vms: z.array(z.object({ name: z.string(), temp: z.string(), disks: z.array(z.number().int().min(0)) })),
     }),
   },
   /**

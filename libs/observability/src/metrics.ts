@@ -140,7 +140,7 @@ const BLOCK_RESULTS = ['read', 'zero', 'unchanged'];
 const JOB_OUTCOMES = ['done', 'aborted', 'failed'];
 const LOCKS = ['rocva'];
 const MESSAGE_OUTCOMES = ['ack', 'retry', 'dead-letter'];
-const SERVICE_QUEUE_NAMES = Object.values(QUEUES).filter((q) => q !== QUEUES.deadLetters);
+const SERVICE_QUEUE_NAMES = Object.values(QUEUES).filter((q) => q !== QUEUES.deadLetters && q !== QUEUES.parkedDeadLetters);
 
 export function initMetricLabels(): void {
   for (const operation of OPERATIONS) {

@@ -4,3 +4,4 @@ export * from './plan';
 export * from './progress';
 export * from './traceparent';
 export * from './flow';
+export * from './flow/watchdog';

@@ -1,6 +1,6 @@
 import { InvalidNameError } from './errors';
 
-/** Domain and VM names become VM names (jss-rocva-<domain>, jss-rvm-<vm>) and object key segments. */
+/** Domain and VM names become parts of VM names (jss-rocva-<domain>, jss-tvm-<domain>-<vm>) and object key segments. */
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export function assertName(kind: 'domain' | 'VM', name: string): void {

@@ -2,3 +2,4 @@ export * from './transitions';
 export * from './task';
 export * from './task-store';
 export * from './operation-profile';
+export * from './name-reservations';

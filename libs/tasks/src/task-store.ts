@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { profileOf } from './operation-profile';
+import { NameReservations } from './name-reservations';
 import { JobStats, Task } from './task';
 import { TaskState, assertMoves, isActive, isEnded } from './transitions';
 
@@ -8,7 +8,7 @@ import { TaskState, assertMoves, isActive, isEnded } from './transitions';
 //   tasks:index          zset of task ids by creation time (listing)
 //   tasks:live           set of ids not ended (sweeps, metrics)
 //   cmd:<commandId>      id of the task a command created (deduplication)
-//   reserve:<scope>:<domain>:<vm> id of the live task working on that VM (scope rvm or tvm)
+//   name:<site>:<vm>, names:<id> the VM names a task holds (see name-reservations.ts)
 //   stats:rate           last measured rehydration rate (dry-run estimates)
 //   task:<id>:done       set of finished range job ids
 //   task:<id>:bytes      hash job id -> bytes done (in flight and finished)
@@ -49,15 +49,6 @@ local left = redis.call('HLEN', KEYS[1])
 if left == 0 then redis.call('ZREM', KEYS[2], ARGV[2]) end
 return left`;
 
-/** Reserves every VM for a task, or none: returns the first VM held by another task. */
-const RESERVE = `
-for i, key in ipairs(KEYS) do
-  local holder = redis.call('GET', key)
-  if holder and holder ~= ARGV[1] then return {i, holder} end
-end
-for _, key in ipairs(KEYS) do redis.call('SET', key, ARGV[1]) end
-return 0`;
-
 /**
  * A job's bytes never go down (a range redone after a crash restarts from 0; progress stays where
  * it was until the redo passes it), and any report counts as movement for stall detection.
@@ -83,7 +74,12 @@ export abstract class TaskLiveness {
 }
 
 export class TaskStore implements TaskLiveness {
-  constructor(private readonly redis: Redis) {}
+  /** the VM names each live task will create, held from acceptance to its end */
+  readonly names: NameReservations;
+
+  constructor(private readonly redis: Redis) {
+    this.names = new NameReservations(redis);
+  }
 
   /** The task a command id already created, if any. */
   async taskOfCommand(commandId: string): Promise<string | null> {
@@ -150,7 +146,10 @@ export class TaskStore implements TaskLiveness {
     const box = opts.outbox?.length ? JSON.stringify(opts.outbox) : '';
     const args = [JSON.stringify(from), box, to, now.getTime(), id, opts.resetJobs ? 1 : 0, ...fields];
     const moved = (await this.redis.eval(TRANSITION, keys.length, ...keys, ...args)) === 1;
-    if (moved && isEnded(to)) await this.redis.srem('tasks:live', id);
+    if (moved && isEnded(to)) {
+      await this.redis.srem('tasks:live', id);
+      await this.names.release(id);
+    }
     return moved;
   }
 
@@ -172,23 +171,6 @@ export class TaskStore implements TaskLiveness {
   async isActive(taskId: string): Promise<boolean> {
     const task = await this.fields(taskId, 'state');
     return task !== null && isActive(task.state);
-  }
-
-  /**
-   * Reserves the task's VMs in a scope (rvm: recovered for real; tvm: under test), all or none:
-   * null when reserved, else the VM that is busy and the task holding it.
-   */
-  async reserveVms(task: Pick<Task, 'id' | 'domain' | 'vms'>, scope: string): Promise<{ vm: string; taskId: string } | null> {
-    const keys = task.vms.map((vm) => `reserve:${scope}:${task.domain}:${vm}`);
-    const res = (await this.redis.eval(RESERVE, keys.length, ...keys, task.id)) as 0 | [number, string];
-    return res === 0 ? null : { vm: task.vms[res[0] - 1], taskId: res[1] };
-  }
-
-  async releaseVms(task: Pick<Task, 'id' | 'domain' | 'vms' | 'operation'>): Promise<void> {
-    for (const vm of task.vms) {
-      const key = `reserve:${profileOf(task.operation).temporaries}:${task.domain}:${vm}`;
-      if ((await this.redis.get(key)) === task.id) await this.redis.del(key);
-    }
   }
 
   /** Records a job's bytes done; `finished` also marks it done. A late progress report never lowers a job. */

@@ -12,6 +12,8 @@ export interface FaultOptions {
   /** only calls whose VM name (disk path for openDisk) contains this */
   match?: string;
   message?: string;
+  /** throw a plain Error (a transient failure, retried by redelivery) rather than a PlatformError: a handler that throws every time */
+  transient?: boolean;
 }
 
 // Takes one use of the first fault that matches, atomically, so that N processes racing on a fault
@@ -28,7 +30,7 @@ for i, json in ipairs(redis.call('LRANGE', key, 0, -1)) do
       redis.call('LSET', key, i - 1, '')
       redis.call('LREM', key, 1, '')
     end
-    return fault.message
+    return cjson.encode({fault.message, fault.transient == true})
   end
 end
 return false
@@ -38,14 +40,19 @@ return false
 export class FaultInjector {
   constructor(private readonly redis: Redis) {}
 
-  async inject(op: FaultOp, { times = 1, match, message = `injected fault in ${op}` }: FaultOptions = {}): Promise<void> {
-    await this.redis.rpush(simKeys.faults(op), JSON.stringify({ times, match, message }));
+  async inject(
+    op: FaultOp,
+    { times = 1, match, message = `injected fault in ${op}`, transient = false }: FaultOptions = {},
+  ): Promise<void> {
+    await this.redis.rpush(simKeys.faults(op), JSON.stringify({ times, match, message, transient }));
   }
 
-  /** Throws PlatformError('injected-fault') when a fault for this call is pending. */
+  /** Throws PlatformError('injected-fault') (or an Error, for a transient fault) when a fault for this call is pending. */
   async check(op: FaultOp, subject: string): Promise<void> {
-    const message = (await take.run(this.redis, op, subject)) as string | null;
-    if (message !== null) throw new PlatformError('injected-fault', message);
+    const taken = (await take.run(this.redis, op, subject)) as string | null;
+    if (taken === null) return;
+    const [message, transient] = JSON.parse(taken) as [string, boolean];
+    throw transient ? new Error(message) : new PlatformError('injected-fault', message);
   }
 
   async clear(): Promise<void> {

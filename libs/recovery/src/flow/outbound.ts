@@ -1,11 +1,12 @@
 import type { Cause } from '@jss/bus';
-import type { EventDataMap, EventName } from '@jss/contract';
+import type { EventDataMap, EventName, MessageKind } from '@jss/contract';
 import type { Task } from '@jss/tasks';
 
 /** A message a step decided to publish: internal work (routing key on jss.internal) or a public event. */
 export type Outbound = { work: string; data: { taskId: string; commandId: string } } | { event: EventName; data: unknown };
 
-export const work = <T extends { taskId: string; commandId: string }>(kind: { key: string }, data: T): Outbound => ({
+/** Typed by the message kind: the data must fit its schema's type. */
+export const work = <T extends { taskId: string; commandId: string }>(kind: MessageKind<T>, data: NoInfer<T>): Outbound => ({
   work: kind.key,
   data,
 });

@@ -11,8 +11,6 @@ export const releasedStep: Step<{ taskId: string }> = async (ctx, { taskId }) =>
   const task = await ctx.tasks.get(taskId);
   const outcome = task && (OUTCOME_OF[task.state] as Outcome | undefined);
   if (!task || !outcome) return null;
-  // before the move: a crash after it must not leave the VMs reserved (releasing twice is harmless)
-  await ctx.tasks.releaseVms(task);
   const duration = secondsSince(task.createdAt);
   const report = reportOf(task, outcome, await ctx.tasks.jobStats(task.id));
   return {

@@ -4,12 +4,13 @@ import { Logger, metrics } from '@jss/observability';
 import { Task, TaskStore } from '@jss/tasks';
 import { progressOf } from '../progress';
 import { TaskFlow } from './task-flow';
+import { STUCK_REASON, stuckTasks } from './watchdog';
 
 /**
  * Watches the live tasks: the running-tasks gauge, test failovers past their time limit, and stall detection — a rehydrating task whose
  * bytes have not moved for `stallSeconds` gets one task.stalled (the flag in Redis makes it one
  * across planner replicas); the next bytes that move clear it (range.step.ts). Also re-sends what a
- * crash left in a task's outbox.
+ * crash left in a task's outbox, and runs the watchdog (watchdog.ts).
  */
 export class TaskMonitor {
   constructor(
@@ -18,6 +19,7 @@ export class TaskMonitor {
     private readonly flow: TaskFlow,
     private readonly log: Logger,
     private readonly stallSeconds: number,
+    private readonly watchdogSeconds = Infinity,
   ) {}
 
   async check(now = Date.now()): Promise<void> {
@@ -42,5 +44,16 @@ export class TaskMonitor {
       await this.messenger.event(EVENTS.taskStalled, cause, { ...cause, bytesDone, bytesTotal, stalledSeconds: Math.round(idle) });
     }
     metrics.tasksStalled.set(stalled);
+    await this.watchdog(live, now);
+  }
+
+  /** No task waits forever: one that made no move for watchdogSeconds fails (or, ending, is ended) with the state named. */
+  private async watchdog(live: Task[], now: number): Promise<void> {
+    const moved = new Map(await Promise.all(live.map(async (t) => [t.id, await this.tasks.lastMoved(t.id)] as const)));
+    for (const { task, action, message } of stuckTasks(live, moved, now, this.watchdogSeconds)) {
+      this.log.warn({ taskId: task.id, commandId: task.commandId, state: task.state }, message);
+      if (action === 'fail') await this.flow.fail(task, { reason: STUCK_REASON, message });
+      else await this.flow.onReleased({ taskId: task.id });
+    }
   }
 }

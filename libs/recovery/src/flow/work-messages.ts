@@ -2,6 +2,7 @@ import { WORK } from '@jss/contract';
 import { Manifest, planRanges } from '@jss/replica';
 import { PlannedVm, RangeJobPlan, Task, profileOf } from '@jss/tasks';
 import { pointVms } from '../plan/draft';
+import { temporaryOf } from '../plan/temporary-names';
 import { Outbound, idsOf, work } from './outbound';
 
 // Pure builders of the work messages a task sends: what each worker is asked to do.
@@ -16,7 +17,7 @@ export function prepareWork(task: Task, point: Manifest): Outbound {
     domain: task.domain,
     ...task.target,
     network: task.spec.temporaryNetwork,
-    vms: pointVms(point, task.vms).map((v) => ({ name: v.name, disks: v.disks.map((d) => d.sizeBytes) })),
+    vms: pointVms(point, task.vms).map((v) => ({ name: v.name, temp: temporaryOf(task, v.name), disks: v.disks.map((d) => d.sizeBytes) })),
   });
 }
 

@@ -2,6 +2,7 @@ import { TaskPlannedData } from '@jss/contract';
 import { temporaryName } from '@jss/platform';
 import { profileOf } from '@jss/tasks';
 import { TaskDraft, pointVms } from './draft';
+import { temporaryOf } from './temporary-names';
 
 /** Rehydration rate assumed for an estimate until the installation has measured one. */
 export const DEFAULT_RATE_BYTES_PER_SECOND = 200e6;
@@ -12,7 +13,7 @@ export function plannedOf(commandId: string, draft: TaskDraft, rocvaExists: bool
   const profile = profileOf(draft.operation);
   const create: TaskPlannedData['create'] = [
     ...(profile.usesRocva && !rocvaExists ? [{ name: temporaryName('rocva', draft.domain), kind: 'rocva' as const }] : []),
-    ...draft.vms.map((vm) => ({ name: temporaryName(profile.temporaries, vm), kind: profile.temporaries })),
+    ...draft.vms.map((vm) => ({ name: temporaryOf(draft, vm), kind: profile.temporaries })),
     ...spec.finals.map((f) => ({ name: f.name, kind: 'recovered' as const })),
   ];
   const blocks = pointVms(draft.point, draft.vms).flatMap((v) => v.disks.flatMap((d) => d.blocks));

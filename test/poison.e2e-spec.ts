@@ -1,0 +1,71 @@
+import amqplib from 'amqplib';
+import { DEAD_LETTER_REASON_HEADER, QUEUES } from '@jss/contract';
+import { Installation, MiB } from '@jss/testing';
+
+/**
+ * Messages a handler fails on every time: the broker dead-letters them at the delivery limit, and
+ * the planner fails their task with a reason, its temporaries removed; the message is parked, marked.
+ */
+describe('poison messages end their task', () => {
+  let inst: Installation;
+  const jssVms = async () => (await inst.platform.listVms()).filter((v) => v.name.startsWith('jss-'));
+  const END = ['task.completed', 'task.failed', 'task.cancelled', 'command.rejected'];
+
+  beforeAll(async () => {
+    inst = await Installation.start(
+      { planner: 1, provisioner: 1, rehydrator: 1, janitor: 1 },
+      { JANITOR_SWEEP_SECONDS: '5', JANITOR_GRACE_SECONDS: '0' },
+    );
+    await inst.writer.writePoint('pz', [
+      { name: 'constructor', source: { sizeBytes: 2 * MiB, seed: 1 } },
+      { name: 'web', source: { sizeBytes: 1 * MiB, seed: 2 } },
+    ]);
+  });
+  afterAll(() => inst?.stop());
+
+  /** Waits until no temporary is left (the janitor's release, or its sweep, removes them). */
+  async function noTemporaries(): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    while ((await jssVms()).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    expect(await jssVms()).toEqual([]);
+  }
+
+  it('a handler that throws every time: the task fails dead-lettered, no temporary left, the message parked with its reason', async () => {
+    await inst.platform.injectFault('createVm', { match: 'jss-rvm-web', times: 1000, transient: true, message: 'always broken' });
+    const { id, end } = await inst.run('failover', { domain: 'pz', vms: ['web'] });
+    await inst.platform.clearFaults();
+    expect(end.key).toBe('task.failed');
+    expect(end.event.data.reason).toBe('dead-lettered');
+    expect(end.event.data.message).toMatch(/provision\.prepare.*delivery limit/);
+    await noTemporaries();
+    expect(inst.events.of(id, 'appliance.created')).toHaveLength(1);
+    expect(inst.events.of(id, 'appliance.deleted')).toHaveLength(1);
+    const conn = await amqplib.connect(inst.env.AMQP_URL!);
+    try {
+      const ch = await conn.createChannel();
+      const parked = await ch.get(QUEUES.parkedDeadLetters, { noAck: true });
+      expect(parked && String(parked.properties.headers?.[DEAD_LETTER_REASON_HEADER])).toMatch(/delivery limit: .*jss\.provisioner\.work/);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('test failover with a ttl of 1e13 seconds: refused, or its task ends failed, with no temporary left', async () => {
+    const { end } = await inst.run('test-failover', { domain: 'pz', vms: ['web'], ttl: 1e13 });
+    if (end.key === 'task.ready') {
+      throw new Error(`a Test VM that would live ${1e13} s was made: ${JSON.stringify(end.event.data)}`);
+    }
+    const final = end.key === 'command.rejected' ? end : await inst.events.waitFor(end.event.data.commandId as string, END);
+    expect(['command.rejected', 'task.failed']).toContain(final.key);
+    expect(final.event.data.reason).toEqual(expect.any(String));
+    await noTemporaries();
+  });
+
+  it('a VM named "constructor" is recovered like any other, or its task ends failed with a reason', async () => {
+    const { end } = await inst.run('failover', { domain: 'pz', vms: ['constructor'] });
+    expect(['task.completed', 'task.failed']).toContain(end.key);
+    if (end.key === 'task.completed') expect((await inst.platform.getVm('recovery', 'constructor'))?.owner?.kind).toBe('recovered');
+    else expect(end.event.data.reason).toEqual(expect.any(String));
+    await noTemporaries();
+  });
+});
