@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { QUEUES } from '@jss/contract';
+import { EXCHANGES, QUEUES, REPLIES } from '@jss/contract';
 import { writeGeneratedImage } from '@jss/replica';
 import path from 'node:path';
-import { Installation, MiB, QueueCounts, diskHashes, metricValue, sha256File, waitUntil } from '@jss/testing';
+import { EventLog, Installation, MiB, diskHashes, metricValue, sha256File, waitUntil } from '@jss/testing';
 
 /** One disk, one range job (under 256 MiB): about 6 s of reading at the throttled 8 MB/s. */
 const SIZE = 48 * MiB + 4096;
@@ -11,7 +11,7 @@ const SIZE = 48 * MiB + 4096;
  * kill -9 in the middle of the work: the unacknowledged message goes back to its queue, another
  * process (or the restarted one) redoes the step, and the result is the same. The object store is
  * throttled (JSS_STORE_MBPS) so that the work lasts long enough to be interrupted; the records (the
- * task's range bytes and done set in Redis) show that it was interrupted before it finished.
+ * task's range bytes and done set in Redis, the replies) show that it was interrupted before it finished.
  */
 describe('a service killed in the middle of a task', () => {
   let inst: Installation;
@@ -44,28 +44,21 @@ describe('a service killed in the middle of a task', () => {
   }
 
   it('a rehydrator killed mid-range: the range is redone by another worker, disk still identical', async () => {
+    const replies = await EventLog.attach(inst.bus, EXCHANGES.internal, [REPLIES.rangeDone.key]);
     const id = await inst.publish('failover', { domain: 'bank' });
     const taskId = (await inst.events.waitFor(id, ['task.accepted'])).event.subject!;
     await waitUntil('task.progress with the range under way', () =>
       inst.events.of(id, 'task.progress').some((r) => (r.event.data.bytesDone as number) > 0 && (r.event.data.bytesDone as number) < SIZE),
     );
     const worker = kill('rehydrator'); // the only one: it holds the disk's one range
+    const killedAt = Date.now();
     expect(inst.services.filter((s) => s.name.startsWith('rehydrator') && s !== worker)).toEqual([]);
-    // once the broker has taken the range back and the planner has handled every reply the worker
-    // sent, the records say how far it got: bytes moved, the range not finished
-    let queues: Record<string, QueueCounts> = {};
-    await waitUntil(
-      "the range out of the killed worker's hands, every reply handled",
-      () => {
-        queues = inst.queueCounts();
-        const { [QUEUES.rehydratorJobs]: jobs, [QUEUES.plannerReplies]: replies } = queues;
-        return jobs.unacked === 0 && replies.ready + replies.unacked === 0;
-      },
-      30_000,
-      500,
-    );
+    // the broker took the range back: it was not acknowledged, and the records show bytes moved, not all
+    await waitUntil('the range back in its queue', async () => {
+      const q = await inst.queueStat(QUEUES.rehydratorJobs);
+      return q.messageCount === 1 && q.consumerCount === 0;
+    });
     expect(await inst.tasks.doneJobs(taskId)).toEqual([]);
-    expect(queues[QUEUES.rehydratorJobs].ready).toBe(1);
     const bytes = Object.entries(await inst.tasks.jobBytes(taskId));
     expect(bytes).toHaveLength(1);
     const [[jobId, bytesWhenKilled]] = bytes;
@@ -75,7 +68,11 @@ describe('a service killed in the middle of a task', () => {
     await inst.add({ rehydrator: 1 });
     await expectRecovered(id);
     expect(await inst.tasks.doneJobs(taskId)).toEqual([jobId]);
-    // the new worker rehydrated the whole range again
+    // the range was reported done only by a run that started after the kill: the killed one never finished
+    const done = replies.of(id, REPLIES.rangeDone.key);
+    expect(done.map((r) => r.event.data.jobId)).toEqual([jobId]);
+    expect(Date.parse(done[0].event.data.startedAt as string)).toBeGreaterThan(killedAt);
+    // and that run was the new worker's, the whole range again
     const redoer = inst.services.find((s) => s.name.startsWith('rehydrator') && s.child.exitCode === null && s.child.signalCode === null)!;
     expect(await metricValue(redoer, 'jss_rehydrated_bytes_total')).toBe(SIZE);
   });

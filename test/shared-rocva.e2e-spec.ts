@@ -50,7 +50,6 @@ describe('one RocVA per domain across concurrent tasks and provisioner replicas'
     // both provisioner processes were up and consuming (competing consumers on one queue)
     expect(inst.services.filter((s) => s.name.startsWith('provisioner'))).toHaveLength(2);
     const handled = (await provisionerAcks()).map((n, i) => n - acksBefore[i]);
-    expect(handled).toEqual([expect.any(Number), expect.any(Number)]);
     expect(Math.min(...handled)).toBeGreaterThan(0);
     // two prepares and two finalizes in all, each handled once
     expect(handled[0] + handled[1]).toBe(4);

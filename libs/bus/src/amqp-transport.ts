@@ -49,8 +49,10 @@ export class AmqpTransport extends Server implements CustomTransportStrategy {
 
   private async dispatch(q: ServedQueue, event: CloudEvent, msg: ConsumeMessage): Promise<void> {
     const key = msg.fields.routingKey;
-    const handler = this.getHandlerByPattern(key) ?? (q.fallback ? this.getHandlerByPattern(q.fallback) : null);
-    if (!handler) throw new DeadLetter(`no handler for routing key ${key}`);
+    // only the keys of this queue: a key another queue of the service serves is not this one's
+    const pattern = q.spec.keys.includes(key) ? key : q.fallback;
+    const handler = pattern ? this.getHandlerByPattern(pattern) : null;
+    if (!handler) throw new DeadLetter(`no handler for routing key ${key} on ${q.spec.name}`);
     let data = event.data;
     const kind = INTERNAL_KINDS.get(key);
     if (kind) {

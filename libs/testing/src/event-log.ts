@@ -8,13 +8,13 @@ export interface Recorded {
   at: number;
 }
 
-/** Every event on jss.events of the test's vhost, in arrival order. */
+/** Every event on jss.events of the test's vhost (or on another exchange, by routing keys), in arrival order. */
 export class EventLog {
   readonly all: Recorded[] = [];
 
-  static async attach(bus: AmqpBus): Promise<EventLog> {
+  static async attach(bus: AmqpBus, exchange: string = EXCHANGES.events, patterns = ['#']): Promise<EventLog> {
     const log = new EventLog();
-    await bus.subscribe(EXCHANGES.events, ['#'], (event, key) =>
+    await bus.subscribe(exchange, patterns, (event, key) =>
       log.all.push({ key, event: event as CloudEvent<Record<string, unknown>>, at: Date.now() }),
     );
     return log;
@@ -32,7 +32,9 @@ export class EventLog {
       if (hit) return hit;
       await sleep(50);
     }
-    const seen = this.of(commandId).map((r) => r.key).join(', ');
+    const seen = this.of(commandId)
+      .map((r) => r.key)
+      .join(', ');
     throw new Error(`no ${keys.join('|')} for command ${commandId} within ${timeoutMs} ms; seen: ${seen || 'nothing'}`);
   }
 }

@@ -11,10 +11,11 @@ import { Redis, createRedis } from '@jss/redis';
 import { ReplicaRepository, ReplicaWriter } from '@jss/replica';
 import { FsObjectStore } from '@jss/store';
 import { TaskStore } from '@jss/tasks';
+import amqplib from 'amqplib';
 import { RunningService, ServiceName, startService, stopService } from '@jss/processes';
 import { EventLog } from './event-log';
 import { freePort } from './free-port';
-import { QueueCounts, createVhost, deleteVhost, queueCounts } from './vhost';
+import { createVhost, deleteVhost } from './vhost';
 
 /** The repository: the nearest folder above with a package.json (from libs/testing/src or dist/libs/testing/src). */
 function repositoryRoot(from: string): string {
@@ -104,9 +105,14 @@ export class Installation {
     for (const s of stopping) this.services.splice(this.services.indexOf(s), 1);
   }
 
-  /** The messages of each of the installation's queues, by name (e.g. QUEUES.rehydratorJobs), as the broker counts them. */
-  queueCounts(): Record<string, QueueCounts> {
-    return queueCounts(this.vhost);
+  /** Ready messages and consumers of one of the installation's queues, as the queue itself counts them now. */
+  async queueStat(queue: string): Promise<{ messageCount: number; consumerCount: number }> {
+    const conn = await amqplib.connect(this.env.AMQP_URL!);
+    try {
+      return await (await conn.createChannel()).checkQueue(queue);
+    } finally {
+      await conn.close();
+    }
   }
 
   get writer(): ReplicaWriter {
