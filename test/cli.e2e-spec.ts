@@ -102,6 +102,27 @@ describe('jssctl', () => {
     expect(Object.keys(json)).toEqual(['planned']);
   });
 
+  it('a test failover and its cleanup: the cleanup says what it removed', async () => {
+    const test = await jssctl('test-failover', 'cli', '--vms', 'web', '--wait');
+    expect(test.code).toBe(0);
+    const taskId = /task (task-\S+): test VMs up/.exec(test.out)![1];
+    const cleanup = await jssctl('test-cleanup', taskId);
+    expect(cleanup).toMatchObject({ code: 0, err: '' });
+    expect(cleanup.out.trim().split('\n').at(-1)).toBe(`task ${taskId}: 1 Test VM(s) removed (jss-tvm-web)`);
+    expect(await inst.platform.getVm('recovery', 'jss-tvm-web')).toBeNull();
+  });
+
+  it('shows the simulated sites in sizes for people and adds a datastore', async () => {
+    const add = await jssctl('site', 'add-datastore', 'big-ds', '--site', 'recovery', '--capacity', '20TiB');
+    expect(add).toMatchObject({ code: 0, out: 'datastore big-ds at site recovery: 20.0 TiB\n' });
+    const show = await jssctl('site', 'show');
+    expect(show.out).toMatch(/^recovery-cluster\s+recovery$/m);
+    expect(show.out).toMatch(/^big-ds\s+recovery\s+20\.0 TiB\s+20\.0 TiB$/m);
+    expect(show.out).toMatch(/^recovery-net\s+recovery\s+yes\s+no\s+\d+$/m);
+    const unknown = await jssctl('site', 'add-network', 'x-net', '--site', 'nowhere');
+    expect(unknown.err).toBe('jssctl: unknown site "nowhere" (sites: primary, recovery)\n');
+  });
+
   it('says a command is queued and will run when no planner answers, and it runs once a planner starts', async () => {
     await inst.stopServices('planner');
     const r = await jssctl('test-failover', 'cli', '--dry-run', '--timeout', '1');
