@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Installation, MiB } from '@jss/testing';
@@ -139,6 +140,21 @@ describe('jssctl', () => {
     });
   });
 
+  it('each service logs the URL it listens on (with HTTP_PORT=0 the only place the port shows)', () => {
+    for (const service of inst.services) {
+      const log = readFileSync(path.join(inst.dataDir, 'logs', `${service.name}.log`), 'utf8');
+      const listening = log
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { msg: string; url?: string })
+        .find((entry) => entry.url);
+      expect(listening).toMatchObject({
+        url: `http://127.0.0.1:${service.port}`,
+        msg: expect.stringContaining(`listening on http://127.0.0.1:${service.port}`),
+      });
+    }
+  });
+
   it('bad arguments, unknown names and unreachable servers: one line each', async () => {
     const bad = await jssctl('replica', 'write', 'cli', '--vm', 'web');
     expect(bad.code).not.toBe(0);
@@ -151,7 +167,7 @@ describe('jssctl', () => {
     };
     await oneLine(['failver', 'cli'], /^jssctl: unknown command 'failver' \(Did you mean failover\?\)$/);
     await oneLine(['vms', '--site', 'nowhere'], /^jssctl: unknown site "nowhere" \(sites: primary, recovery\)$/);
-    await oneLine(['test-failover', 'cli', '--ttl', 'abc'], /^jssctl: --ttl must be a number of seconds above 0, got "abc"$/);
+    await oneLine(['test-failover', 'cli', '--ttl', 'abc'], /^jssctl: --ttl must be a whole number of at least 1, got "abc"$/);
     await oneLine(['failover', 'nowhere', '--wait'], /^jssctl: rejected \(unknown-domain\)/);
     const child = spawn(process.execPath, [CLI, 'tasks'], { env: { ...inst.env, REDIS_URL: 'redis://127.0.0.1:1' } });
     let err = '';

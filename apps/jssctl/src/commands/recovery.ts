@@ -4,7 +4,7 @@ import { CliError } from '../cli-error';
 import { CliContext } from '../context';
 import { Outcome, publishAndFollow } from '../follow';
 import { printJson, printTable } from '../output';
-import { seconds } from '../parse';
+import { seconds, wholeNumber } from '../parse';
 
 const list = (v: string) =>
   v
@@ -131,7 +131,7 @@ export function recoveryCommands(ctx: CliContext): Command[] {
     .description('create Test VMs on an isolated network from a recovery point; production is not touched')
     .argument('<domain>', 'protected domain')
     .option('--vms <names>', 'only these VMs (comma-separated)', list)
-    .option('--ttl <seconds>', 'remove the Test VMs after this long', seconds('--ttl'))
+    .option('--ttl <seconds>', 'remove the Test VMs after this long', wholeNumber('--ttl', 1))
     .action((domain: string, o) =>
       run(ctx, 'test-failover', { domain, vms: o.vms, recoveryPoint: o.point, target: targetOf(o), ttl: o.ttl }, o),
     );
