@@ -11,7 +11,7 @@ export const wholeNumber =
     return n;
   };
 
-export const seconds =
+export const positiveSeconds =
   (option: string) =>
   (v: string): number => {
     const n = Number(v);

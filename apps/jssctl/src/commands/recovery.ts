@@ -4,7 +4,7 @@ import { CliError } from '../cli-error';
 import { CliContext } from '../context';
 import { Outcome, publishAndFollow } from '../follow';
 import { printJson, printTable } from '../output';
-import { seconds, wholeNumber } from '../parse';
+import { positiveSeconds, wholeNumber } from '../parse';
 
 const list = (v: string) =>
   v
@@ -38,7 +38,7 @@ function withFollow(cmd: Command, dryRun = 'only answer what would be created an
     .option('--wait', 'follow the task with progress bars until it ends')
     .option('--dry-run', dryRun)
     .option('--json', 'print the outcome as JSON')
-    .option('--timeout <seconds>', "how long to wait for the planner's answer", seconds('--timeout'), 30);
+    .option('--timeout <seconds>', "how long to wait for the planner's answer", positiveSeconds('--timeout'), 30);
 }
 
 const targetOf = (o: { cluster?: string; datastore?: string; network?: string }) => {
