@@ -1,8 +1,11 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Installation } from '@jss/testing';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Installation, MiB } from '@jss/testing';
 
-const CLI = path.resolve(__dirname, '..', 'dist', 'apps', 'jssctl', 'main.js');
+const ROOT = path.resolve(__dirname, '..');
+const CLI = path.join(ROOT, 'dist', 'apps', 'jssctl', 'main.js');
 
 /** The jssctl a user runs, against the real services: output, listings, and one readable line on errors. */
 describe('jssctl', () => {
@@ -52,6 +55,36 @@ describe('jssctl', () => {
     const show = await jssctl('tasks', 'show', taskId);
     expect(show.out).toMatch(/report: completed, RTO [\d.]+s/);
     expect(show.out).toMatch(/^web\s+3145728/m);
+    const record = JSON.parse((await jssctl('tasks', 'show', taskId, '--json')).out);
+    expect(record).toMatchObject({ id: taskId, operation: 'failover', state: 'completed', report: { outcome: 'completed' } });
+  });
+
+  it('deletes a VM it recovered (vm.deleted published) and refuses one it did not create', async () => {
+    const del = await jssctl('vms', 'delete', 'db');
+    expect(del).toMatchObject({ code: 0, err: '' });
+    expect(await inst.platform.getVm('recovery', 'db')).toBeNull();
+    const deadline = Date.now() + 10_000;
+    const announced = () =>
+      inst.events.all.find((r) => r.key === 'vm.deleted' && r.event.data.name === 'db' && r.event.source === '/jssctl');
+    while (!announced() && Date.now() < deadline) await sleep(100);
+    expect(announced()?.event.data).toMatchObject({ kind: 'recovered', site: 'recovery', domain: 'cli' });
+
+    await inst.platform.createVm({
+      name: 'payroll',
+      site: 'recovery',
+      cluster: 'recovery-cluster',
+      datastore: 'recovery-ds',
+      nics: [{ network: 'recovery-net', ip: 'dhcp' }],
+      disks: [{ sizeBytes: MiB }],
+      owner: null,
+    });
+    const refused = await jssctl('vms', 'delete', 'payroll');
+    expect(refused.code).not.toBe(0);
+    expect(refused.err.trim().split('\n')).toEqual([
+      expect.stringMatching(/^jssctl: VM "payroll" at site "recovery" was not created by JSS/),
+    ]);
+    expect(await inst.platform.getVm('recovery', 'payroll')).not.toBeNull();
+    await inst.platform.deleteVm('recovery', 'payroll');
   });
 
   it('a refused command: non-zero exit and one readable line', async () => {
@@ -62,21 +95,158 @@ describe('jssctl', () => {
     ]);
   });
 
-  it('a dry run prints what would be created', async () => {
+  it('a dry run prints what would be created; as JSON without a task id', async () => {
     const r = await jssctl('test-failover', 'cli', '--dry-run');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/would create tvm\s+jss-tvm-cli-web/);
+    expect(r.out).toMatch(/would create tvm\\s+jss-tvm-cli-web/);
+    const json = JSON.parse((await jssctl('test-failover', 'cli', '--dry-run', '--json')).out);
+    expect(Object.keys(json)).toEqual(['planned']);
   });
 
-  it('bad arguments and unreachable servers: one line each', async () => {
+  it('a test failover and its cleanup: the cleanup says what it removed', async () => {
+    const test = await jssctl('test-failover', 'cli', '--vms', 'web', '--wait');
+    expect(test.code).toBe(0);
+    const taskId = /task (task-\S+): test VMs up/.exec(test.out)![1];
+    const cleanup = await jssctl('test-cleanup', taskId);
+    expect(cleanup).toMatchObject({ code: 0, err: '' });
+    expect(cleanup.out.trim().split('\n').at(-1)).toBe(`task ${taskId}: 1 Test VM(s) removed (jss-tvm-cli-web)`);
+    expect(await inst.platform.getVm('recovery', 'jss-tvm-cli-web')).toBeNull();
+  });
+
+  it('shows the simulated sites in sizes for people and adds a datastore', async () => {
+    const add = await jssctl('site', 'add-datastore', 'big-ds', '--site', 'recovery', '--capacity', '20TiB');
+    expect(add).toMatchObject({ code: 0, out: 'datastore big-ds at site recovery: 20.0 TiB\n' });
+    const show = await jssctl('site', 'show');
+    expect(show.out).toMatch(/^recovery-cluster\s+recovery$/m);
+    expect(show.out).toMatch(/^big-ds\s+recovery\s+20\.0 TiB\s+20\.0 TiB$/m);
+    expect(show.out).toMatch(/^recovery-net\s+recovery\s+yes\s+no\s+\d+$/m);
+    const unknown = await jssctl('site', 'add-network', 'x-net', '--site', 'nowhere');
+    expect(unknown.err).toBe('jssctl: unknown site "nowhere" (sites: primary, recovery)\n');
+  });
+
+  it('says a command is queued and will run when no planner answers, and it runs once a planner starts', async () => {
+    await inst.stopServices('planner');
+    const r = await jssctl('test-failover', 'cli', '--dry-run', '--timeout', '1');
+    expect(r.code).toBe(3);
+    const [line] = r.err.trim().split('\n');
+    expect(line).toMatch(
+      /^jssctl: no planner is running: command \S+ is queued \(1 command\(s\) waiting\) and will run when a planner starts; follow it with: jssctl tasks$/,
+    );
+    const commandId = /command (\S+) is queued/.exec(line)![1];
+    await inst.add({ planner: 1 });
+    expect((await inst.events.waitFor(commandId, ['task.planned'])).event.data).toMatchObject({
+      operation: 'test-failover',
+      domain: 'cli',
+    });
+  });
+
+  it('each service logs the URL it listens on (with HTTP_PORT=0 the only place the port shows)', () => {
+    for (const service of inst.services) {
+      const log = readFileSync(path.join(inst.dataDir, 'logs', `${service.name}.log`), 'utf8');
+      const listening = log
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { msg: string; url?: string })
+        .find((entry) => entry.url);
+      expect(listening).toMatchObject({
+        url: `http://127.0.0.1:${service.port}`,
+        msg: expect.stringContaining(`listening on http://127.0.0.1:${service.port}`),
+      });
+    }
+  });
+
+  it('bad arguments, unknown names and unreachable servers: one line each', async () => {
     const bad = await jssctl('replica', 'write', 'cli', '--vm', 'web');
     expect(bad.code).not.toBe(0);
     expect(bad.err.trim().split('\n')).toHaveLength(1);
+    const oneLine = async (args: string[], line: RegExp) => {
+      const r = await jssctl(...args);
+      expect(r.code).not.toBe(0);
+      expect(r.err.split('\n')).toEqual([expect.stringMatching(line), '']);
+      expect(r.out).toBe('');
+    };
+    await oneLine(['failver', 'cli'], /^jssctl: unknown command 'failver' \(Did you mean failover\?\)$/);
+    await oneLine(['vms', '--site', 'nowhere'], /^jssctl: unknown site "nowhere" \(sites: primary, recovery\)$/);
+    await oneLine(['test-failover', 'cli', '--ttl', 'abc'], /^jssctl: --ttl must be a whole number of at least 1, got "abc"$/);
+    await oneLine(['failover', 'nowhere', '--wait'], /^jssctl: rejected \(unknown-domain\)/);
     const child = spawn(process.execPath, [CLI, 'tasks'], { env: { ...inst.env, REDIS_URL: 'redis://127.0.0.1:1' } });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     const code = await new Promise((r) => child.on('close', r));
     expect(code).not.toBe(0);
     expect(err.trim()).toMatch(/^jssctl: cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
+  });
+
+  it('follows a failover in a terminal: lines above the bars intact, the bars at 100% at the end', async () => {
+    execFileSync('bash', [path.join(ROOT, 'scripts', 'install-tmux.sh')], { stdio: 'pipe' });
+    await inst.writer.writePoint('term', [
+      { name: 'alpha', source: { sizeBytes: 6 * MiB, seed: 3 } },
+      { name: 'beta', source: { sizeBytes: 4 * MiB, seed: 4 } },
+      { name: 'gamma', source: { sizeBytes: 2 * MiB, seed: 5 } },
+    ]);
+    // a tmux server of the test's own (its socket, the test's environment), one 120x50 window
+    const tmux = (...args: string[]) =>
+      execFileSync('tmux', ['-L', `jss-cli-${process.pid}`, ...args], { env: inst.env, encoding: 'utf8' });
+    tmux('new-session', '-d', '-x', '120', '-y', '50', `${process.execPath} ${CLI} failover term --wait; echo "exit $?"; sleep 600`);
+    try {
+      const deadline = Date.now() + 90_000;
+      let screen = '';
+      while (!/^exit \d+$/m.test(screen) && Date.now() < deadline) {
+        await sleep(250);
+        screen = tmux('capture-pane', '-p', '-S', '-', '-E', '-');
+      }
+      const lines = screen.split('\n').map((l) => l.trimEnd());
+      expect(lines).toContain('exit 0');
+      // every bar drawn once, where it ended: full
+      for (const bar of ['total', 'alpha', 'beta', 'gamma']) {
+        expect(lines.filter((l) => l.startsWith(` ${bar} `))).toEqual([expect.stringMatching(/\[█+\] 100% \| \d+\.\d\/\d+\.\d MiB \|/)]);
+      }
+      // the lines printed above and after the bars, whole and without bar fragments
+      const text = lines.filter((l) => l && !l.startsWith(' '));
+      expect(text.filter((l) => /[█░]|\] \d+%/.test(l))).toEqual([]);
+      const ip = '\\(10\\.20\\.0\\.\\d+\\)';
+      const vms = ['alpha', 'beta', 'gamma'];
+      expect(text).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^task task-\S+ accepted$/),
+          expect.stringMatching(new RegExp(`^created rocva jss-rocva-term ${ip}$`)),
+          ...vms.map((vm) => expect.stringMatching(new RegExp(`^created recovered ${vm} ${ip}$`))),
+          ...vms.map((vm) => expect.stringMatching(new RegExp(`^deleted rvm jss-rvm-${vm} ${ip}$`))),
+          expect.stringMatching(/^task task-\S+ completed in [\d.]+s: 3 VM\(s\), 12\.0 MiB$/),
+        ]),
+      );
+    } finally {
+      tmux('kill-server');
+    }
+  });
+
+  it('prints a 3,000-VM listing whole through a pipe (as JSON that parses)', async () => {
+    const net = await jssctl('site', 'add-network', 'fleet-net', '--site', 'recovery', '--dhcp', '--pool', '3100');
+    expect(net).toMatchObject({ code: 0, out: 'network fleet-net at site recovery: DHCP, 3100 addresses\n' });
+    const names = Array.from({ length: 3000 }, (_, i) => `fleet-${String(i).padStart(4, '0')}`);
+    for (let i = 0; i < names.length; i += 100) {
+      await Promise.all(
+        names.slice(i, i + 100).map((name) =>
+          inst.platform.createVm({
+            name,
+            site: 'recovery',
+            cluster: 'recovery-cluster',
+            datastore: 'recovery-ds',
+            nics: [{ network: 'fleet-net', ip: 'dhcp' }],
+            disks: [{ sizeBytes: MiB }],
+            owner: null,
+          }),
+        ),
+      );
+    }
+    // a shell pipe, as `jssctl vms --json | jq` is
+    const out = execFileSync('bash', ['-c', `"${process.execPath}" "${CLI}" vms --site recovery --json | cat`], {
+      env: inst.env,
+      encoding: 'utf8',
+      maxBuffer: 64 * MiB,
+    });
+    const vms = JSON.parse(out) as Array<{ name: string }>;
+    expect(vms.filter((v) => v.name.startsWith('fleet-')).map((v) => v.name)).toEqual(names);
+    expect(out.length).toBeGreaterThan(131_072);
   });
 });

@@ -49,15 +49,17 @@ describe('janitor orphan sweep', () => {
     await vm('payroll', null);
     await vm('restored', { taskId: 'task-crashed', kind: 'recovered', domain: 'd2' });
 
-    const deadline = Date.now() + 20_000;
+    // the sweep deletes a VM, then publishes its vm.deleted: wait for both, or the events can lag the inventory
+    const swept = ['jss-rocva-d2', 'jss-rvm-lost', 'jss-tvm-lost'];
+    const deletedNames = () => inst.events.all.filter((r) => r.key === 'vm.deleted').map((r) => String(r.event.data.name));
+    const deadline = Date.now() + 30_000;
     let names: string[] = [];
     while (Date.now() < deadline) {
       names = (await inst.platform.listVms()).map((v) => v.name);
-      if (!names.includes('jss-rvm-lost') && !names.includes('jss-rocva-d2')) break;
+      if (swept.every((n) => !names.includes(n) && deletedNames().includes(n))) break;
       await sleep(250);
     }
     expect(names.sort()).toEqual(['jss-rvm-kept', 'payroll', 'restored']);
-    const deleted = inst.events.all.filter((r) => r.key === 'vm.deleted').map((r) => r.event.data.name);
-    expect(deleted.sort()).toEqual(['jss-rocva-d2', 'jss-rvm-lost', 'jss-tvm-lost']);
+    expect(deletedNames().sort()).toEqual(swept);
   });
 });

@@ -3,7 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { CliError } from './src/cli-error';
 import { recoveryCommands } from './src/commands/recovery';
 import { replicaCommand } from './src/commands/replica';
-import { siteCommand, tasksCommand, vmsCommand } from './src/commands/listings';
+import { tasksCommand, vmsCommand } from './src/commands/listings';
+import { siteCommand } from './src/commands/site';
 import { demoCommand } from './src/commands/demo';
 import { CliContext } from './src/context';
 
@@ -11,8 +12,8 @@ async function main(): Promise<number> {
   const ctx = new CliContext();
   const program = new Command('jssctl')
     .description('JSS Recovery Services: publish recovery commands and follow them; list tasks, VMs and recovery points')
-    .exitOverride()
-    .configureOutput({ outputError: (s, write) => write(s.split('\n')[0] + '\n') });
+    // a subcommand's options are its own: `tasks show <id> --json` is show's --json, not tasks'
+    .enablePositionalOptions();
   for (const cmd of [
     ...recoveryCommands(ctx),
     tasksCommand(ctx),
@@ -21,8 +22,9 @@ async function main(): Promise<number> {
     siteCommand(ctx),
     demoCommand(ctx),
   ]) {
-    program.addCommand(cmd.exitOverride());
+    program.addCommand(cmd);
   }
+  oneLineErrors(program);
   try {
     await program.parseAsync(process.argv);
     return 0;
@@ -35,4 +37,29 @@ async function main(): Promise<number> {
   }
 }
 
-void main().then((code) => process.exit(code));
+/**
+ * Every command, nested ones too: errors as one line (a "did you mean" suggestion joined to it), and
+ * thrown instead of exiting so that the connections are closed.
+ */
+function oneLineErrors(cmd: Command): void {
+  cmd
+    .exitOverride()
+    .showSuggestionAfterError()
+    .configureOutput({
+      outputError: (s, write) =>
+        write(
+          `${s
+            .trim()
+            .replace(/^error: /, 'jssctl: ')
+            .replace(/\s*\n\s*/g, ' ')}\n`,
+        ),
+    });
+  for (const sub of cmd.commands) oneLineErrors(sub);
+}
+
+// No process.exit() right after the output: a pipe's pending writes would be dropped. The process
+// ends once stdout is written; should a stray handle keep it alive, exit when stdout has drained.
+void main().then((code) => {
+  process.exitCode = code;
+  setTimeout(() => process.stdout.write('', () => process.exit()), 2000).unref();
+});

@@ -4,7 +4,7 @@ import { parseAllDocuments } from 'yaml';
 import { envSchema } from '@jss/config';
 import { QUEUES } from '@jss/contract';
 import { SERVICES } from '@jss/processes';
-import { run } from './support/tools';
+import { ensureOpsTools, run } from './support/tools';
 
 // Only the fields the checks below read; validate() checks the rest against the schemas.
 interface Obj {
@@ -58,6 +58,7 @@ const isSubset = (sub: Labels, of: Labels) => Object.entries(sub).every(([k, v])
 
 /** The example overlay as kubectl renders it, checked against the schemas and for what the services need. */
 describe('k8s/overlays/example', () => {
+  ensureOpsTools();
   const objects = parseAllDocuments(run('kubectl', ['kustomize', 'k8s/overlays/example'])).map((d) => d.toJS() as Obj);
   const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
   const deployment = (service: string) => find('Deployment', `jss-${service}`)!.spec as unknown as DeploymentSpec;
@@ -94,7 +95,8 @@ describe('k8s/overlays/example', () => {
       for (const selector of [svc.spec.selector as Labels, (pdb.spec.selector as { matchLabels: Labels }).matchLabels]) {
         expect(isSubset(selector, pods)).toBe(true);
         // no other service's pods
-        for (const other of SERVICES.filter((s) => s !== service)) expect(isSubset(selector, deployment(other).template.metadata.labels)).toBe(false);
+        for (const other of SERVICES.filter((s) => s !== service))
+          expect(isSubset(selector, deployment(other).template.metadata.labels)).toBe(false);
       }
     }
   });
@@ -106,7 +108,11 @@ describe('k8s/overlays/example', () => {
       expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: http.name });
       expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: http.name });
       const svc = find('Service', `jss-${service}`)!;
-      expect(svc.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(httpPort), 'prometheus.io/path': '/metrics' });
+      expect(svc.metadata.annotations).toMatchObject({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(httpPort),
+        'prometheus.io/path': '/metrics',
+      });
       expect((svc.spec.ports as Array<{ targetPort: string }>).map((p) => p.targetPort)).toContain(http.name);
     }
   });
@@ -149,7 +155,10 @@ describe('k8s/overlays/example', () => {
     expect(deployment('rehydrator').replicas).toBeUndefined();
     expect(scaled.minReplicaCount).toBeLessThanOrEqual(scaled.maxReplicaCount);
     const [trigger] = scaled.triggers;
-    expect(trigger).toMatchObject({ type: 'rabbitmq', metadata: { mode: 'QueueLength', queueName: QUEUES.rehydratorJobs, protocol: 'amqp' } });
+    expect(trigger).toMatchObject({
+      type: 'rabbitmq',
+      metadata: { mode: 'QueueLength', queueName: QUEUES.rehydratorJobs, protocol: 'amqp' },
+    });
     expect(Number(trigger.metadata.value)).toBeGreaterThan(0);
     const auth = find('TriggerAuthentication', trigger.authenticationRef.name)!;
     const [host] = auth.spec.secretTargetRef as Array<{ parameter: string; name: string; key: string }>;

@@ -4,7 +4,8 @@ import { parse } from 'yaml';
 import { SERVICES } from '@jss/processes';
 import { Installation } from '@jss/testing';
 import { PrometheusServer, withoutFiltering } from './support/prometheus-server';
-import { OPS, RABBITMQ_METRICS_PORT, ensureOpsTools, ensureRabbitmqPrometheus } from './support/tools';
+import { RabbitmqNode } from './support/rabbitmq-node';
+import { OPS, ensureOpsTools } from './support/tools';
 
 const MiB = 1024 * 1024;
 
@@ -35,9 +36,11 @@ const promConfig = parse(readFileSync(path.join(OPS, 'prometheus', 'prometheus.y
 const alertsFile = path.join(OPS, 'prometheus', 'alerts.yml');
 const rules = (parse(readFileSync(alertsFile, 'utf8')) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((g) => g.rules);
 const dashboard = JSON.parse(readFileSync(path.join(OPS, 'grafana', 'dashboards', 'jss-recovery.json'), 'utf8')) as Dashboard;
-const datasourceUid = (parse(readFileSync(path.join(OPS, 'grafana', 'provisioning', 'datasources', 'prometheus.yml'), 'utf8')) as {
-  datasources: Array<{ uid: string }>;
-}).datasources[0].uid;
+const datasourceUid = (
+  parse(readFileSync(path.join(OPS, 'grafana', 'provisioning', 'datasources', 'prometheus.yml'), 'utf8')) as {
+    datasources: Array<{ uid: string }>;
+  }
+).datasources[0].uid;
 const queries = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p, target: t })));
 
 /**
@@ -56,15 +59,18 @@ function substitute(expr: string, values: Record<string, string>): string {
 }
 
 /**
- * The ops files against real series: an installation runs a failover, a Prometheus of the test's
- * own scrapes its services and RabbitMQ with the jobs of ops/prometheus/prometheus.yml and loads
+ * The ops files against real series: an installation runs a failover on a throwaway RabbitMQ node
+ * (booted with ops/rabbitmq, so rabbitmq_prometheus is on without touching the shared broker's
+ * plugins), a Prometheus of the test's own scrapes its services and that node with the jobs of
+ * ops/prometheus/prometheus.yml and loads
  * ops/prometheus/alerts.yml; then every query of the Grafana dashboard and every alert expression
  * must be valid and return at least one series.
  */
 describe('Prometheus, the alert rules and the Grafana dashboard against a running installation', () => {
+  let broker: RabbitmqNode;
   let inst: Installation;
   let prom: PrometheusServer;
-  let vhost: string;
+  const vhost = 'jss-ops';
 
   /** The values each dashboard variable's label_values() query offers. */
   async function offered(v: Variable): Promise<Set<string>> {
@@ -76,9 +82,14 @@ describe('Prometheus, the alert rules and the Grafana dashboard against a runnin
 
   beforeAll(async () => {
     ensureOpsTools();
-    await ensureRabbitmqPrometheus();
-    inst = await Installation.start();
-    vhost = decodeURIComponent(new URL(inst.env.AMQP_URL!).pathname.slice(1));
+    broker = await RabbitmqNode.start({
+      conf: path.join(OPS, 'rabbitmq', 'rabbitmq.conf'),
+      definitions: path.join(OPS, 'rabbitmq', 'definitions.json'),
+      enabledPlugins: path.join(OPS, 'rabbitmq', 'enabled_plugins'),
+    });
+    broker.ctl('add_vhost', vhost);
+    broker.ctl('set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*');
+    inst = await Installation.start(undefined, { AMQP_URL: `amqp://guest:guest@127.0.0.1:${broker.amqpPort}/${vhost}` });
     await inst.writer.writePoint('ops', [{ name: 'vm1', source: { sizeBytes: 4 * MiB, seed: 1 } }]);
     const { end } = await inst.run('failover', { domain: 'ops' });
     expect(end.key).toBe('task.completed');
@@ -87,7 +98,7 @@ describe('Prometheus, the alert rules and the Grafana dashboard against a runnin
     const scrapeConfigs = promConfig.scrape_configs.map(({ dns_sd_configs: _dns, static_configs: _static, ...job }) => {
       const targets =
         job.job_name === 'rabbitmq'
-          ? [`127.0.0.1:${RABBITMQ_METRICS_PORT}`]
+          ? [`127.0.0.1:${broker.prometheusPort}`]
           : inst.services.filter((s) => s.name.startsWith(`${job.job_name}-`)).map((s) => `127.0.0.1:${s.port}`);
       return { ...job, static_configs: [{ targets }] };
     });
@@ -105,6 +116,7 @@ describe('Prometheus, the alert rules and the Grafana dashboard against a runnin
   afterAll(async () => {
     await prom?.stop();
     await inst?.stop();
+    await broker?.stop();
   });
 
   it('scrapes every service of the installation under a job of its name, and RabbitMQ', () => {
@@ -136,7 +148,9 @@ describe('Prometheus, the alert rules and the Grafana dashboard against a runnin
   });
 
   it('uses the provisioned data source in every panel and query', () => {
-    const uids = dashboard.panels.filter((p) => p.type !== 'row').flatMap((p) => [p.datasource?.uid, ...(p.targets ?? []).map((t) => t.datasource?.uid)]);
+    const uids = dashboard.panels
+      .filter((p) => p.type !== 'row')
+      .flatMap((p) => [p.datasource?.uid, ...(p.targets ?? []).map((t) => t.datasource?.uid)]);
     expect(new Set(uids)).toEqual(new Set([datasourceUid]));
   });
 

@@ -15,10 +15,12 @@ import {
   commandType,
 } from '@jss/contract';
 import { CliError } from './cli-error';
+import { noAnswer } from './no-answer';
 import { ProgressView } from './progress-view';
 
 export interface Outcome {
-  taskId: string;
+  /** none for a dry run */
+  taskId?: string;
   completed?: TaskCompletedData;
   ready?: TaskReadyData;
   synced?: TaskSyncedData;
@@ -34,9 +36,11 @@ export interface FollowOptions {
   quiet?: boolean;
   /** cancel / test-cleanup: the task whose end answers the command */
   taskId?: string;
+  /** how long to wait for the planner's first answer (30 s by default) */
+  timeoutSeconds?: number;
 }
 
-const ANSWER_TIMEOUT_MS = 30_000;
+const ANSWER_TIMEOUT_SECONDS = 30;
 
 /**
  * Publishes a command and follows its events: those whose data.commandId is the command's id, and
@@ -49,10 +53,8 @@ export async function publishAndFollow(bus: AmqpBus, op: Operation, data: object
   const view = opts.wait && !opts.quiet ? new ProgressView() : null;
   let taskId = opts.taskId ?? '';
   const done = new Promise<Outcome>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new CliError(`no answer to command ${id} within ${ANSWER_TIMEOUT_MS / 1000}s: is the planner running?`)),
-      ANSWER_TIMEOUT_MS,
-    );
+    const seconds = opts.timeoutSeconds ?? ANSWER_TIMEOUT_SECONDS;
+    const timer = setTimeout(() => void noAnswer(bus, id, seconds).then(reject), seconds * 1000);
     const settle = (outcome: Outcome | CliError) => {
       clearTimeout(timer);
       if (outcome instanceof CliError) reject(outcome);
@@ -68,7 +70,7 @@ export async function publishAndFollow(bus: AmqpBus, op: Operation, data: object
           return settle(new CliError(`rejected (${r.reason}): ${r.message}`));
         }
         case EVENTS.taskPlanned:
-          return settle({ taskId: '', planned: d as TaskPlannedData });
+          return settle({ taskId: opts.taskId, planned: d as TaskPlannedData });
         case EVENTS.taskAccepted:
           taskId = event.subject ?? '';
           view?.log(`task ${taskId} accepted`);
@@ -85,12 +87,14 @@ export async function publishAndFollow(bus: AmqpBus, op: Operation, data: object
           return view?.log(`${key === EVENTS.vmCreated ? 'created' : 'deleted'} ${v.kind} ${v.name}${v.ip ? ` (${v.ip})` : ''}`);
         }
         case EVENTS.taskReady:
+          view?.complete();
           return settle({ taskId, ready: d as TaskReadyData });
         case EVENTS.taskSynced:
           // a continuous failover is standing by; a cut-over follows it to the end instead
           if (op === 'continuous-failover') return settle({ taskId, synced: d as TaskSyncedData });
           return view?.log(`RVMs hold ${(d as TaskSyncedData).recoveryPoint.id}`);
         case EVENTS.taskCompleted:
+          view?.complete();
           return settle({ taskId, completed: d as TaskCompletedData });
         case EVENTS.taskRolledBack:
           return settle({ taskId, rolledBack: true });

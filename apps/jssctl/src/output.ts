@@ -15,3 +15,16 @@ export function printTable(rows: Array<Record<string, string | number>>, empty =
   console.log(line(cols.map((c) => c.toUpperCase())));
   for (const r of rows) console.log(line(cols.map((c) => String(r[c]))));
 }
+
+/** Bytes for people: 2.0 TiB, 768.0 MiB, 512 B. */
+export function formatSize(bytes: number): string {
+  const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  if (Math.abs(bytes) < 1024) return `${bytes} B`;
+  let value = bytes;
+  let unit = -1;
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}

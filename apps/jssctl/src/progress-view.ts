@@ -1,4 +1,5 @@
 import { MultiBar, Presets, SingleBar } from 'cli-progress';
+import { clearScreenDown } from 'node:readline';
 import { TaskProgressData } from '@jss/contract';
 
 const MiB = 1 << 20;
@@ -9,6 +10,7 @@ const mib = (b: number) => (b / MiB).toFixed(1);
  * Without a terminal it prints a plain line a second instead of redrawing.
  */
 export class ProgressView {
+  private readonly tty = !!process.stdout.isTTY;
   private readonly multi = new MultiBar(
     {
       format: ' {name} [{bar}] {percentage}% | {doneMiB}/{totalMiB} MiB | {extra}',
@@ -17,36 +19,57 @@ export class ProgressView {
       noTTYOutput: true,
       notTTYSchedule: 1000,
       autopadding: true,
+      // every redraw rewrites every bar: after a line is logged above them, each bar sits one row
+      // lower than it was drawn, and an unchanged bar skipped would leave the old row's text there
+      forceRedraw: true,
     },
     Presets.shades_classic,
   );
-  private readonly bars = new Map<string, SingleBar>();
+  private readonly bars = new Map<string, { bar: SingleBar; total: number }>();
+  private clearBelow = false;
+
+  constructor() {
+    // cli-progress writes logged lines over the old bar rows without clearing them: clear first
+    this.multi.on('redraw-pre', () => {
+      if (this.clearBelow) clearScreenDown(process.stdout);
+      this.clearBelow = false;
+    });
+  }
 
   update(p: TaskProgressData): void {
     const rate = `${mib(p.bytesPerSecond)} MiB/s`;
     const eta = p.etaSeconds === null ? 'ETA --' : `ETA ${p.etaSeconds}s`;
-    this.bar('total', p.bytesTotal).update(p.bytesDone, this.payload('total', p.bytesDone, p.bytesTotal, `${rate} ${eta}`));
-    for (const [vm, v] of Object.entries(p.vms))
-      this.bar(vm, v.bytesTotal).update(v.bytesDone, this.payload(vm, v.bytesDone, v.bytesTotal, ''));
+    this.set('total', p.bytesDone, p.bytesTotal, `${rate} ${eta}`);
+    for (const [vm, v] of Object.entries(p.vms)) this.set(vm, v.bytesDone, v.bytesTotal, '');
   }
 
-  /** A line above the bars (written at once where there is no terminal to redraw). */
+  /** Every bar full: the task has rehydrated everything (its last progress event may be older). */
+  complete(): void {
+    for (const [name, { total }] of this.bars) this.set(name, total, total, '', Math.max(total, 1));
+  }
+
+  /** A line above the bars, drawn at once (cli-progress alone would hold it until the next redraw). */
   log(line: string): void {
-    if (process.stdout.isTTY) this.multi.log(`${line}\n`);
-    else console.log(line);
+    if (!this.tty || !this.bars.size) return console.log(line);
+    this.clearBelow = true;
+    this.multi.log(`${line}\n`);
+    this.multi.update();
   }
 
+  /** Draws the bars a last time and leaves the cursor below them; nothing when no bar was drawn. */
   stop(): void {
-    this.multi.stop();
+    if (this.bars.size) this.multi.stop();
   }
 
-  private bar(name: string, total: number): SingleBar {
-    let bar = this.bars.get(name);
-    if (!bar) {
-      bar = this.multi.create(Math.max(total, 1), 0, this.payload(name, 0, total, ''));
-      this.bars.set(name, bar);
+  private set(name: string, done: number, total: number, extra: string, value = done): void {
+    let entry = this.bars.get(name);
+    if (!entry) {
+      entry = { bar: this.multi.create(Math.max(total, 1), 0, this.payload(name, 0, total, '')), total };
+      this.bars.set(name, entry);
     }
-    return bar;
+    entry.total = total;
+    entry.bar.setTotal(Math.max(total, 1));
+    entry.bar.update(value, this.payload(name, done, total, extra));
   }
 
   private payload(name: string, done: number, total: number, extra: string) {

@@ -47,6 +47,25 @@ export class AmqpBus {
     await this.publisher.waitForConnect();
   }
 
+  /**
+   * A queue's depth and consumers (a passive check, on a channel of its own since a missing queue
+   * closes the channel); null when the queue does not exist.
+   */
+  async checkQueue(queue: string): Promise<{ messageCount: number; consumerCount: number } | null> {
+    const connection = this.connection.connection;
+    if (!connection) throw new Error('not connected to RabbitMQ');
+    const channel = await connection.createChannel();
+    channel.on('error', () => undefined); // the 404 below arrives as a channel error too
+    try {
+      const { messageCount, consumerCount } = await channel.checkQueue(queue);
+      await channel.close();
+      return { messageCount, consumerCount };
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return null;
+      throw err;
+    }
+  }
+
   async publish(exchange: string, routingKey: string, event: CloudEvent): Promise<void> {
     await this.publisher.publish(exchange, routingKey, Buffer.from(JSON.stringify(event)), {
       persistent: true,

@@ -32,13 +32,23 @@ export function demoCommand(ctx: CliContext): Command {
         console.log(
           `failover of "${DEMO_DOMAIN}" completed in ${((Date.now() - started) / 1000).toFixed(1)}s: ${c.vms.length} VMs recovered, ${(c.bytesTotal / 2 ** 20).toFixed(0)} MiB rehydrated, temporaries removed`,
         );
-        const vms = await (await ctx.platform()).listVms({ site: 'recovery' });
+        const platform = await ctx.platform();
+        const vms = await platform.listVms({ site: 'recovery' });
         printTable(
           vms.map((v) => ({ name: v.name, site: v.site, power: v.powerState, ip: v.nics[0]?.ip ?? '-', kind: v.owner?.kind ?? '-' })),
         );
-        if (o.keepRunning) await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+        const disk = vms.find((v) => v.owner?.kind === 'recovered')?.disks[0];
+        if (disk && platform.diskFile)
+          console.log(
+            `the recovered VMs' disks are sparse image files in ${path.dirname(path.dirname(platform.diskFile(disk.path)))}/<vm>/`,
+          );
+        if (o.keepRunning) {
+          console.log('services keep running; try: jssctl tasks, jssctl vms (Ctrl-C stops them)');
+          await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+        }
       } finally {
         await Promise.all(running.map((s) => stopService(s)));
+        if (running.length) console.log(`services stopped${o.keepRunning ? '' : ' (jssctl demo --keep-running leaves them running)'}`);
       }
     });
 }

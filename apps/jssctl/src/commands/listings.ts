@@ -1,15 +1,21 @@
 import { Command } from 'commander';
 import { CliContext } from '../context';
 import { CliError } from '../cli-error';
+import { wholeNumber } from '../parse';
 import { printJson, printTable } from '../output';
+import { assertSite } from './site';
+import { vmsDeleteCommand } from './vms-delete';
 
 /** `jssctl vms`: the platform's VMs (contract shape with --json). */
 export function vmsCommand(ctx: CliContext): Command {
   return new Command('vms')
-    .description("list the platform's VMs")
+    .description("list the platform's VMs; `vms delete <name>` removes one the system recovered")
+    .enablePositionalOptions()
     .option('--site <name>', 'only this site')
     .option('--json', 'print JSON')
+    .addCommand(vmsDeleteCommand(ctx))
     .action(async (o) => {
+      if (o.site) await assertSite(ctx, o.site);
       const vms = await (await ctx.platform()).listVms(o.site ? { site: o.site } : {});
       if (o.json) {
         return printJson(
@@ -40,9 +46,10 @@ export function vmsCommand(ctx: CliContext): Command {
 /** `jssctl tasks [show <id>]`: tasks newest first, or one task in full. */
 export function tasksCommand(ctx: CliContext): Command {
   const tasks = new Command('tasks')
-    .description('list recovery tasks, newest first')
+    .description('list recovery tasks, newest first; `tasks show <id>` shows one')
+    .enablePositionalOptions()
     .option('--json', 'print JSON')
-    .option('--limit <n>', 'at most this many', (v) => Number(v), 50)
+    .option('--limit <n>', 'at most this many', wholeNumber('--limit', 1), 50)
     .action(async (o) => {
       const all = await (await ctx.tasks()).list(o.limit);
       if (o.json) return printJson(all.map(({ plan: _p, jobs: _j, report: _r, ...t }) => t));
@@ -89,35 +96,4 @@ export function tasksCommand(ctx: CliContext): Command {
       );
     });
   return tasks;
-}
-
-/** `jssctl site`: the simulated sites' clusters, datastores and networks. */
-export function siteCommand(ctx: CliContext): Command {
-  const site = new Command('site').description('the simulated platform: sites, datastores, networks');
-  site
-    .command('init')
-    .description('seed the default sites (also done on first use)')
-    .action(async () => {
-      await ctx.platform();
-      console.log('sites primary and recovery are ready');
-    });
-  site
-    .command('show')
-    .option('--json', 'print JSON')
-    .action(async (o) => {
-      const p = await ctx.platform();
-      const inventory = { clusters: await p.listClusters(), datastores: await p.listDatastores(), networks: await p.listNetworks() };
-      if (o.json) return printJson(inventory);
-      printTable(inventory.datastores.map((d) => ({ datastore: d.name, site: d.site, capacity: d.capacityBytes, free: d.freeBytes })));
-      printTable(
-        inventory.networks.map((n) => ({
-          network: n.name,
-          site: n.site,
-          dhcp: String(n.dhcp),
-          isolated: String(n.isolated),
-          freeAddresses: n.freeAddresses,
-        })),
-      );
-    });
-  return site;
 }

@@ -3,7 +3,8 @@ import { Operation } from '@jss/contract';
 import { CliError } from '../cli-error';
 import { CliContext } from '../context';
 import { Outcome, publishAndFollow } from '../follow';
-import { printJson } from '../output';
+import { printJson, printTable } from '../output';
+import { positiveSeconds, wholeNumber } from '../parse';
 
 const list = (v: string) =>
   v
@@ -49,11 +50,12 @@ function withTarget(cmd: Command): Command {
     .option('--point <id|time>', 'recovery point id, or an ISO time (newest point at or before it)');
 }
 
-function withFollow(cmd: Command): Command {
+function withFollow(cmd: Command, dryRun = 'only answer what would be created and how long it would take'): Command {
   return cmd
     .option('--wait', 'follow the task with progress bars until it ends')
-    .option('--dry-run', 'only answer what would be created and how long it would take')
-    .option('--json', 'print the outcome as JSON');
+    .option('--dry-run', dryRun)
+    .option('--json', 'print the outcome as JSON')
+    .option('--timeout <seconds>', "how long to wait for the planner's answer", positiveSeconds('--timeout'), 30);
 }
 
 const targetOf = (o: { cluster?: string; datastore?: string; network?: string }) => {
@@ -61,18 +63,27 @@ const targetOf = (o: { cluster?: string; datastore?: string; network?: string })
   return Object.keys(t).length ? t : undefined;
 };
 
-async function run(ctx: CliContext, op: Operation, data: object, o: { wait?: boolean; dryRun?: boolean; json?: boolean }, taskId?: string) {
-  const started = Date.now();
-  const body = defined({ ...data, dryRun: o.dryRun || undefined });
-  const outcome = await publishAndFollow(await ctx.bus(), op, body, { wait: !!o.wait, quiet: !!o.json, taskId });
-  if (o.json) return printJson(outcome);
-  printOutcome(outcome, (Date.now() - started) / 1000);
+interface FollowFlags {
+  wait?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+  timeout: number;
 }
 
-function printOutcome(outcome: Outcome, seconds: number) {
+async function run(ctx: CliContext, op: Operation, data: object, o: FollowFlags, taskId?: string) {
+  const started = Date.now();
+  const body = defined({ ...data, dryRun: o.dryRun || undefined });
+  const outcome = await publishAndFollow(await ctx.bus(), op, body, { wait: !!o.wait, quiet: !!o.json, taskId, timeoutSeconds: o.timeout });
+  if (o.json) return printJson(outcome);
+  printOutcome(op, outcome, (Date.now() - started) / 1000);
+}
+
+function printOutcome(op: Operation, outcome: Outcome, seconds: number) {
   const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
   if (outcome.planned) {
     const p = outcome.planned;
+    if (op === 'cancel' || op === 'test-cleanup')
+      return console.log(`dry run: ${op} would remove what task ${outcome.taskId} created for ${p.vms.join(', ')}; nothing was changed`);
     console.log(`dry run: ${p.operation} of ${p.domain} from ${p.recoveryPoint.id} to ${p.target.site}; nothing was changed`);
     for (const c of p.create) console.log(`  would create ${c.kind.padEnd(9)} ${c.name}`);
     return console.log(`  ${mib(p.bytesToRehydrate)} to rehydrate, about ${p.estimatedSeconds}s`);
@@ -93,9 +104,12 @@ function printOutcome(outcome: Outcome, seconds: number) {
       `task ${outcome.taskId}: VMs up, waiting for commit or rollback (${outcome.ready.commit}${until}): jssctl commit|rollback ${outcome.taskId}`,
     );
   else if (outcome.ready) console.log(`task ${outcome.taskId}: test VMs up${until} (end with: jssctl test-cleanup ${outcome.taskId})`);
+  else if (op === 'test-cleanup')
+    // the VMs of a test-cleanup's answer are the Test VMs it has just removed
+    return console.log(`task ${outcome.taskId}: ${vms.length} Test VM(s) removed (${vms.map((v) => v.name).join(', ')})`);
   else
     console.log(`task ${outcome.taskId} completed in ${seconds.toFixed(1)}s: ${vms.length} VM(s), ${mib(outcome.completed!.bytesTotal)}`);
-  for (const vm of vms) console.log(`  ${vm.name.padEnd(20)} ${vm.site.padEnd(10)} ${vm.ip ?? '-'}  poweredOn`);
+  printTable(vms.map((vm) => ({ vm: vm.name, site: vm.site, ip: vm.ip ?? '-', power: 'poweredOn' })));
 }
 
 /** One verb per operation: publish the command, follow it (--wait), print what it did. */
@@ -139,7 +153,7 @@ export function recoveryCommands(ctx: CliContext): Command[] {
     .description('create Test VMs on an isolated network from a recovery point; production is not touched')
     .argument('<domain>', 'protected domain')
     .option('--vms <names>', 'only these VMs (comma-separated)', list)
-    .option('--ttl <seconds>', 'remove the Test VMs after this long', (v: string) => Number(v))
+    .option('--ttl <seconds>', 'remove the Test VMs after this long', wholeNumber('--ttl', 1))
     .action((domain: string, o) =>
       run(ctx, 'test-failover', { domain, vms: o.vms, recoveryPoint: o.point, target: targetOf(o), ttl: o.ttl }, o),
     );
@@ -161,7 +175,7 @@ export function recoveryCommands(ctx: CliContext): Command[] {
     .option('--vms <names>', 'only these VMs (comma-separated)', list)
     .action((domain: string, o) => run(ctx, 'continuous-failover', { domain, vms: o.vms, target: targetOf(o) }, o));
   const onTask = (name: 'cancel' | 'test-cleanup' | 'commit' | 'rollback', description: string) =>
-    withFollow(new Command(name))
+    withFollow(new Command(name), 'only answer what would be done')
       .description(description)
       .argument('<taskId>')
       .action((taskId: string, o) => run(ctx, name, { taskId }, { ...o, wait: true }, taskId));

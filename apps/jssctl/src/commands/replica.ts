@@ -3,6 +3,7 @@ import { ImageSource, VmImage, parseSize } from '@jss/replica';
 import { CliError } from '../cli-error';
 import { CliContext } from '../context';
 import { printJson, printTable } from '../output';
+import { wholeNumber } from '../parse';
 
 /** `--vm web=./web.img` (an image file) or `--vm web:1GiB` (generated data, seeded). */
 export function parseVmSpec(spec: string, seed: number): VmImage {
@@ -14,18 +15,13 @@ export function parseVmSpec(spec: string, seed: number): VmImage {
 }
 
 const collect = (v: string, all: string[]) => [...all, v];
-const integer = (what: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new CliError(`${what} must be a whole number, got "${v}"`);
-  return n;
-};
 
 /** <domain> and the VMs to write: --vm (repeatable) and --seed of generated data. */
 const withVms = (cmd: Command) =>
   cmd
     .argument('<domain>')
     .requiredOption('--vm <spec>', 'name=image-file or name:size (repeatable)', collect, [])
-    .option('--seed <n>', 'seed of generated data', integer('--seed'), 1);
+    .option('--seed <n>', 'seed of generated data', wholeNumber('--seed'), 1);
 
 /** `jssctl replica ...`: the replication side of the embedded defaults (a stand-in for the real one). */
 export function replicaCommand(ctx: CliContext): Command {
@@ -68,7 +64,7 @@ export function replicaCommand(ctx: CliContext): Command {
     .description('write a newer recovery point with a share of blocks changed')
     .argument('<domain>')
     .requiredOption('--change <percent>', 'share of blocks changed, 0-100', (v) => Number(v))
-    .option('--seed <n>', 'seed of the changes', integer('--seed'), Date.now() % 1e9)
+    .option('--seed <n>', 'seed of the changes', wholeNumber('--seed'), Date.now() % 1e9)
     .action(async (domain: string, o) => {
       if (!(await ctx.replica().getDomain(domain))) throw new CliError(`unknown domain "${domain}"`);
       const m = await ctx.writer().snapshot(domain, { changePercent: o.change, seed: o.seed });
