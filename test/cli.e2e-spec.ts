@@ -98,7 +98,7 @@ describe('jssctl', () => {
   it('a dry run prints what would be created; as JSON without a task id', async () => {
     const r = await jssctl('test-failover', 'cli', '--dry-run');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/would create tvm\\s+jss-tvm-cli-web/);
+    expect(r.out).toMatch(/would create tvm\s+jss-tvm-cli-web/);
     const json = JSON.parse((await jssctl('test-failover', 'cli', '--dry-run', '--json')).out);
     expect(Object.keys(json)).toEqual(['planned']);
   });
