@@ -1,16 +1,18 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { ConsumeMessage } from 'amqplib';
+import { clip, principalOf } from '@jss/authz';
 import { AmqpBus, Messenger, SERVICE_QUEUES } from '@jss/bus';
 import {
   CloudEvent,
   EVENTS,
   OPERATIONS,
-  Operation,
   REASONS,
   ReasonedError,
   commandDataSchemas,
   commandType,
   describeIssues,
+  operationOf,
+  readableCommandId,
 } from '@jss/contract';
 import { LOGGER } from '@jss/infra';
 import { Logger, metrics } from '@jss/observability';
@@ -36,27 +38,34 @@ export class CommandsHandler implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap() {
-    await this.bus.consume(SERVICE_QUEUES.plannerCommands, (e, m) => this.handle(e, m), { prefetch: 8 });
+    await this.bus.consume(SERVICE_QUEUES.plannerCommands, (e, m) => this.handle(e, m), {
+      prefetch: 8,
+      onUnreadable: (m, why) => this.reject(readableCommandId(m.content, m.properties.messageId), REASONS.invalidCommand, why),
+    });
   }
 
   async handle(command: CloudEvent, msg: ConsumeMessage): Promise<void> {
     const log = this.log.child({ commandId: command.id });
-    const op = msg.fields.routingKey.replace(/^recovery\./, '') as Operation;
+    const op = operationOf(msg.fields.routingKey);
     try {
-      if (!OPERATIONS.includes(op)) {
+      if (!op) {
         throw new ReasonedError(
           REASONS.unsupportedOperation,
-          `routing key "${msg.fields.routingKey}" names no operation; use recovery.<${OPERATIONS.join('|')}>`,
+          `routing key "${clip(msg.fields.routingKey, 100)}" names no operation; use recovery.<${OPERATIONS.join('|')}>`,
         );
       }
       if (command.type !== commandType(op)) {
         throw new ReasonedError(
           REASONS.invalidCommand,
-          `type "${command.type}" does not match routing key ${msg.fields.routingKey} (expected ${commandType(op)})`,
+          `type "${clip(command.type, 100)}" does not match routing key ${msg.fields.routingKey} (expected ${commandType(op)})`,
         );
       }
+      const principal = principalOf(msg.properties);
       const existing = await this.tasks.taskOfCommand(command.id);
       const task = existing ? await this.tasks.get(existing) : null;
+      if (task?.requestedBy !== undefined && task.requestedBy !== principal) {
+        throw new ReasonedError(REASONS.duplicateCommand, `command id ${command.id} was already used by another principal`);
+      }
       if (task) {
         log.info({ taskId: task.id, redelivered: msg.fields.redelivered }, 'command id seen before; nothing new started');
         return await this.flow.start(task, msg.fields.redelivered);
@@ -66,29 +75,30 @@ export class CommandsHandler implements OnApplicationBootstrap {
       switch (op) {
         case 'failover': {
           const { taskId, domain, dryRun } = parsed.data as { taskId?: string; domain: string; dryRun?: boolean };
-          if (taskId) return await this.control.execute('cutover', command, { taskId, domain, dryRun });
-          return await this.recovery.execute(op, command, parsed.data as never);
+          if (taskId) return await this.control.execute('cutover', command, { taskId, domain, dryRun }, principal);
+          return await this.recovery.execute(op, command, parsed.data as never, principal);
         }
         case 'planned-failover':
         case 'continuous-failover':
         case 'failback':
         case 'restore':
         case 'test-failover':
-          return await this.recovery.execute(op, command, parsed.data as never);
+          return await this.recovery.execute(op, command, parsed.data as never, principal);
         case 'cancel':
         case 'test-cleanup':
-          return await this.control.execute(op, command, parsed.data as never);
+          return await this.control.execute(op, command, parsed.data as never, principal);
       }
     } catch (err) {
       if (!(err instanceof ReasonedError)) throw err;
-      log.info({ reason: err.reason, message: err.message }, 'command rejected');
-      metrics.commandsRejected.inc({ reason: err.reason });
-      await this.messenger.event(EVENTS.commandRejected, null, {
-        commandId: command.id,
-        reason: err.reason,
-        message: err.message,
-        ...(OPERATIONS.includes(op) && { operation: op }),
-      });
+      await this.reject(command.id, err.reason, err.message, op);
     }
+  }
+
+  /** command.rejected; the message is bounded (it may echo the input), in the event and in the log. */
+  private async reject(commandId: string, reason: string, message: string, operation?: string | null): Promise<void> {
+    const bounded = clip(message, 400);
+    this.log.info({ commandId, reason, message: bounded }, 'command rejected');
+    metrics.commandsRejected.inc({ reason });
+    await this.messenger.event(EVENTS.commandRejected, null, { commandId, reason, message: bounded, ...(operation && { operation }) });
   }
 }

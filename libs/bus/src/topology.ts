@@ -11,7 +11,9 @@ export interface QueueSpec {
 export const DELIVERY_LIMIT = 10;
 
 export const SERVICE_QUEUES = {
-  plannerCommands: { name: QUEUES.plannerCommands, bindings: [{ exchange: EXCHANGES.commands, pattern: 'recovery.*' }] },
+  // every routing key, so that one naming no operation (`failover`, `recovery.a.b`) is answered with
+  // command.rejected instead of vanishing; bindings only add, so brokers declared before need no change
+  plannerCommands: { name: QUEUES.plannerCommands, bindings: [{ exchange: EXCHANGES.commands, pattern: '#' }] },
   plannerReplies: { name: QUEUES.plannerReplies, bindings: [{ exchange: EXCHANGES.internal, pattern: 'reply.#' }] },
   provisionerWork: {
     name: QUEUES.provisionerWork,

@@ -7,6 +7,8 @@ import type { EventName } from './events';
 
 const caused = { commandId: z.string() };
 const ofTask = { ...caused, taskId: z.string() };
+/** the broker user who sent the command (audit trail; absent on tasks from before it was recorded) */
+const requestedBy = z.string().optional();
 
 const temporaryKind = z.enum(['rocva', 'rvm', 'tvm', 'recovered']);
 const vmProgress = z.object({ bytesDone: z.number(), bytesTotal: z.number() });
@@ -37,6 +39,7 @@ export const eventDataSchemas = {
   'command.rejected': z.object({ ...caused, reason: z.string(), message: z.string(), operation: z.string().optional() }),
   'task.accepted': z.object({
     ...ofTask,
+    requestedBy,
     operation: z.string(),
     domain: z.string(),
     vms: z.array(z.string()),
@@ -53,14 +56,15 @@ export const eventDataSchemas = {
   'task.stalled': z.object({ ...ofTask, bytesDone: z.number(), bytesTotal: z.number(), stalledSeconds: z.number() }),
   'task.completed': z.object({
     ...ofTask,
+    requestedBy,
     operation: z.string(),
     domain: z.string(),
     vms: z.array(recoveredVm),
     bytesTotal: z.number(),
     durationSeconds: z.number(),
   }),
-  'task.failed': z.object({ ...ofTask, reason: z.string(), message: z.string() }),
-  'task.cancelled': z.object(ofTask),
+  'task.failed': z.object({ ...ofTask, requestedBy, reason: z.string(), message: z.string() }),
+  'task.cancelled': z.object({ ...ofTask, requestedBy }),
   /** Test VMs are up (test-failover); they stay until test-cleanup, cancel or the time limit */
   'task.ready': z.object({ ...ofTask, vms: z.array(recoveredVm), expiresAt: z.string().nullable() }),
   /** a dry run's answer: what the command would do; nothing was created */
@@ -88,6 +92,7 @@ export const eventDataSchemas = {
   /** published when a task ends, whatever the outcome */
   'task.report': z.object({
     ...ofTask,
+    requestedBy,
     operation: z.string(),
     domain: z.string(),
     outcome: z.enum(['completed', 'failed', 'cancelled']),

@@ -5,3 +5,4 @@ export * from './events';
 export * from './event-schemas';
 export * from './reasons';
 export * from './work';
+export * from './unreadable';

@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { RoleMapSource } from '@jss/authz';
 import { AmqpBus, Messenger } from '@jss/bus';
 import { Env, loadEnv } from '@jss/config';
 import { DomainLocks } from '@jss/locks';
@@ -37,6 +38,8 @@ export class CoreModule {
       { provide: ENV, useFactory: (): Env => loadEnv() },
       { provide: LOGGER, useFactory: (): Logger => createLogger(service, process.env.LOG_LEVEL) },
       { provide: REDIS, inject: [ENV], useFactory: (env: Env) => createRedis(env.REDIS_URL, env.REDIS_PREFIX) },
+      // every service validates the role map at start (a bad one stops it), and warns once without one
+      { provide: RoleMapSource, inject: [ENV, LOGGER], useFactory: (env: Env, log: Logger) => RoleMapSource.open(env.JSS_AUTHZ_FILE, log) },
       { provide: AmqpBus, inject: [ENV, LOGGER], useFactory: (env: Env, log: Logger) => new AmqpBus(env.AMQP_URL, log) },
       { provide: Messenger, inject: [AmqpBus], useFactory: (bus: AmqpBus) => new Messenger(bus, `/jss/${service}`) },
       {

@@ -55,6 +55,7 @@ export class TaskFlow {
     const cause = causeOf(task);
     await this.messenger.event(EVENTS.taskAccepted, cause, {
       ...cause,
+      requestedBy: task.requestedBy,
       operation: task.operation,
       domain: task.domain,
       vms: task.vms,
@@ -231,6 +232,7 @@ export class TaskFlow {
     if (outcome === 'completed') {
       await this.messenger.event(EVENTS.taskCompleted, cause, {
         ...cause,
+        requestedBy: task.requestedBy,
         operation: task.operation,
         domain: task.domain,
         vms: (task.recovered ?? []).map(({ poweredOnAt: _p, ...v }) => v),
@@ -238,9 +240,9 @@ export class TaskFlow {
         durationSeconds: since(task.createdAt),
       });
     } else if (outcome === 'failed') {
-      await this.messenger.event(EVENTS.taskFailed, cause, { ...cause, ...task.error! });
+      await this.messenger.event(EVENTS.taskFailed, cause, { ...cause, requestedBy: task.requestedBy, ...task.error! });
     } else {
-      await this.messenger.event(EVENTS.taskCancelled, cause, cause);
+      await this.messenger.event(EVENTS.taskCancelled, cause, { ...cause, requestedBy: task.requestedBy });
     }
     const report = reportOf(task, outcome as 'completed' | 'failed' | 'cancelled', await this.tasks.jobStats(task.id));
     await this.messenger.event(EVENTS.taskReport, cause, report);

@@ -8,3 +8,4 @@ export * from './dry-run';
 export * from './plan-continuous-failover';
 export * from './plan-planned-failover';
 export * from './plan-failback';
+export * from './replacements';
