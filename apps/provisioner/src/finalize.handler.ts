@@ -55,8 +55,8 @@ export class FinalizeHandler {
     const existing = await this.platform.getVm(work.site, vm.name);
     if (existing?.owner?.taskId === work.taskId) return existing;
     if (existing && !vm.replace) throw new ReasonedError(REASONS.vmExists, `a VM named "${vm.name}" already exists at site "${work.site}"`);
-    if (existing && (await this.platform.deleteVm(work.site, vm.name)) && existing.owner)
-      await announceDeleted(this.messenger, existing, cause);
+    // every deletion is announced, a VM the system did not create (an admin's replace) too
+    if (existing && (await this.platform.deleteVm(work.site, vm.name))) await announceDeleted(this.messenger, existing, cause, work.domain);
     const made = await this.platform.createVm({
       name: vm.name,
       site: work.site,

@@ -10,7 +10,8 @@ const ofTask = { ...caused, taskId: z.string() };
 /** the broker user who sent the command (audit trail; absent on tasks from before it was recorded) */
 const requestedBy = z.string().optional();
 
-const temporaryKind = z.enum(['rocva', 'rvm', 'tvm', 'recovered']);
+/** unmanaged: a VM the system did not create (only in vm.deleted, when an admin's restore replaced it) */
+const temporaryKind = z.enum(['rocva', 'rvm', 'tvm', 'recovered', 'unmanaged']);
 const vmProgress = z.object({ bytesDone: z.number(), bytesTotal: z.number() });
 /** the protected VM (vm) and what stands for it now (name) */
 const recoveredVm = z.object({ vm: z.string(), name: z.string(), site: z.string(), ip: z.string().nullable() });

@@ -23,7 +23,7 @@ export const EVENTS = {
 } as const;
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
 
-export type TemporaryKind = 'rocva' | 'rvm' | 'tvm' | 'recovered';
+export type TemporaryKind = 'rocva' | 'rvm' | 'tvm' | 'recovered' | 'unmanaged';
 
 type DataOf<K extends EventName> = z.infer<(typeof eventDataSchemas)[K]>;
 export type EventDataMap = { [K in EventName]: DataOf<K> };
