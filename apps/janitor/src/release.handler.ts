@@ -4,7 +4,8 @@ import { Messenger } from '@jss/bus';
 import { REPLIES, ReleaseWork } from '@jss/contract';
 import { PLATFORM } from '@jss/infra';
 import { Platform } from '@jss/platform';
-import { RocvaManager, announceDeleted, deleteOwnedVm } from '@jss/recovery';
+import { RocvaManager, TaskRecords, announceDeleted, deleteOwnedVm } from '@jss/recovery';
+import { checkRelease } from '@jss/tasks';
 
 const DELETE_CONCURRENCY = 8;
 
@@ -18,10 +19,12 @@ export class ReleaseHandler {
   constructor(
     private readonly messenger: Messenger,
     private readonly rocva: RocvaManager,
+    private readonly records: TaskRecords,
     @Inject(PLATFORM) private readonly platform: Platform,
   ) {}
 
   async execute(work: ReleaseWork, traceparent?: string): Promise<void> {
+    await this.records.verify(work, checkRelease);
     const cause = { taskId: work.taskId, commandId: work.commandId, traceparent };
     const owned = await this.platform.listVms({ ownerTaskId: work.taskId });
     const doomed = owned.filter(

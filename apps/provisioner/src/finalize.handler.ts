@@ -5,7 +5,8 @@ import { EVENTS, FinalizeWork, REASONS, REPLIES, ReasonedError } from '@jss/cont
 import { PLATFORM } from '@jss/infra';
 import { DomainLocks } from '@jss/locks';
 import { Platform, VmInfo } from '@jss/platform';
-import { RocvaManager, announceDeleted } from '@jss/recovery';
+import { RocvaManager, TaskRecords, announceDeleted } from '@jss/recovery';
+import { checkFinalize } from '@jss/tasks';
 import { CREATE_CONCURRENCY, vmEvent } from './prepare.handler';
 
 type FinalizeVm = FinalizeWork['vms'][number];
@@ -23,10 +24,12 @@ export class FinalizeHandler {
     private readonly messenger: Messenger,
     private readonly locks: DomainLocks,
     private readonly rocva: RocvaManager,
+    private readonly records: TaskRecords,
     @Inject(PLATFORM) private readonly platform: Platform,
   ) {}
 
   async execute(work: FinalizeWork, traceparent?: string): Promise<void> {
+    await this.records.verify(work, checkFinalize);
     const cause = { taskId: work.taskId, commandId: work.commandId, traceparent };
     const limit = pLimit(CREATE_CONCURRENCY);
     const vms = await this.locks.withLock('finalize', work.taskId, async () => {

@@ -4,7 +4,8 @@ import { Cause, Messenger } from '@jss/bus';
 import { EVENTS, PrepareWork, REASONS, REPLIES, ReasonedError, VmEventData } from '@jss/contract';
 import { PLATFORM } from '@jss/infra';
 import { Platform, VmInfo, temporaryName } from '@jss/platform';
-import { RocvaManager } from '@jss/recovery';
+import { RocvaManager, TaskRecords } from '@jss/recovery';
+import { checkPrepare } from '@jss/tasks';
 
 /** VMs created at once; the platform serialises what must be serialised. */
 export const CREATE_CONCURRENCY = 8;
@@ -19,10 +20,12 @@ export class PrepareHandler {
   constructor(
     private readonly messenger: Messenger,
     private readonly rocva: RocvaManager,
+    private readonly records: TaskRecords,
     @Inject(PLATFORM) private readonly platform: Platform,
   ) {}
 
   async execute(work: PrepareWork, traceparent?: string): Promise<void> {
+    await this.records.verify(work, checkPrepare);
     const cause = { taskId: work.taskId, commandId: work.commandId, traceparent };
     let rocva: string | null = null;
     if (work.useRocva) {

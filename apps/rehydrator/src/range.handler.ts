@@ -5,10 +5,10 @@ import { REPLIES, RangeJob } from '@jss/contract';
 import { ENV, LOGGER, OBJECT_STORE, PLATFORM } from '@jss/infra';
 import { Logger, metrics } from '@jss/observability';
 import { Platform } from '@jss/platform';
-import { taskIsActive } from '@jss/recovery';
+import { TaskRecords, taskIsActive } from '@jss/recovery';
 import { AbortError, BlockVerificationError, Manifest, ReplicaRepository, rehydrateRange } from '@jss/replica';
 import { ObjectStore } from '@jss/store';
-import { TaskStore } from '@jss/tasks';
+import { TaskStore, checkRange } from '@jss/tasks';
 
 /** How often a running job reports its bytes, and checks that its task is still wanted. */
 const REPORT_INTERVAL_MS = 500;
@@ -27,6 +27,7 @@ export class RangeHandler {
     private readonly messenger: Messenger,
     private readonly replica: ReplicaRepository,
     private readonly tasks: TaskStore,
+    private readonly records: TaskRecords,
     @Inject(OBJECT_STORE) private readonly store: ObjectStore,
     @Inject(PLATFORM) private readonly platform: Platform,
     @Inject(ENV) private readonly env: Env,
@@ -34,6 +35,7 @@ export class RangeHandler {
   ) {}
 
   async execute(job: RangeJob, traceparent?: string): Promise<void> {
+    await this.records.verify(job, checkRange);
     const manifest = await this.manifest(job.domain, job.pointId);
     const previous = job.previousPointId ? await this.manifest(job.domain, job.previousPointId) : undefined;
     if (!manifest || previous === null) throw new Error(`recovery point ${job.previousPointId ?? job.pointId} of ${job.domain} not found`);

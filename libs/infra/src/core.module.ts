@@ -5,7 +5,7 @@ import { Env, loadEnv } from '@jss/config';
 import { DomainLocks } from '@jss/locks';
 import { Logger, createLogger } from '@jss/observability';
 import { Platform, createPlatform } from '@jss/platform';
-import { RocvaManager } from '@jss/recovery';
+import { RocvaManager, TaskRecords } from '@jss/recovery';
 import { Redis, createRedis } from '@jss/redis';
 import { ReplicaRepository } from '@jss/replica';
 import { ObjectStore, createObjectStore } from '@jss/store';
@@ -55,6 +55,7 @@ export class CoreModule {
       { provide: OBJECT_STORE, inject: [ENV], useFactory: createObjectStore },
       { provide: ReplicaRepository, inject: [OBJECT_STORE], useFactory: (s: ObjectStore) => new ReplicaRepository(s) },
       { provide: TaskStore, inject: [REDIS], useFactory: (r: Redis) => new TaskStore(r) },
+      { provide: TaskRecords, inject: [TaskStore], useFactory: (t: TaskStore) => new TaskRecords(t) },
       { provide: DomainLocks, inject: [REDIS, LOGGER], useFactory: (r: Redis, l: Logger) => new DomainLocks(r, l) },
       {
         provide: RocvaManager,

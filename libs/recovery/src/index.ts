@@ -12,3 +12,4 @@ export * from './temporaries';
 export * from './orphan-sweep';
 export * from './task-monitor';
 export * from './protection';
+export * from './task-records';

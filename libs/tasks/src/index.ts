@@ -1,2 +1,3 @@
 export * from './task';
 export * from './task-store';
+export * from './checks';

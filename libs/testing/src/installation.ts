@@ -32,7 +32,11 @@ const EVERYTHING: Permissions = { configure: '.*', write: '.*', read: '.*' };
 
 /** Publishes commands over its own connection, as its broker user (AMQP user_id set, as jssctl does). */
 export class CommandClient {
-  constructor(readonly bus: AmqpBus) {}
+  /** `url`: the connection's, with the user's credentials (for raw AMQP in a test) */
+  constructor(
+    readonly bus: AmqpBus,
+    readonly url = '',
+  ) {}
 
   get user(): string {
     return this.bus.user;
@@ -149,7 +153,7 @@ export class Installation {
     const url = new URL(this.env.AMQP_URL!);
     url.username = encodeURIComponent(user);
     url.password = password;
-    const client = new CommandClient(new AmqpBus(url.toString(), createLogger('test', 'silent'), { topology: 'client' }));
+    const client = new CommandClient(new AmqpBus(url.toString(), createLogger('test', 'silent'), { topology: 'client' }), url.toString());
     this.users.push({ name: user, client });
     return client;
   }
