@@ -44,7 +44,12 @@ export class PrepareHandler {
       {
         ...cause,
         rocva,
-        temporaries: temps.map((t, i) => ({ vm: work.vms[i].name, name: t.name, ip: t.nics[0]?.ip ?? null, disks: t.disks })),
+        temporaries: temps.map((t, i) => ({
+          vm: work.vms[i].name,
+          name: t.name,
+          ip: t.nics[0]?.ip ?? null,
+          disks: t.disks.map(({ path, sizeBytes }) => ({ path, sizeBytes })),
+        })),
       },
       traceparent,
     );

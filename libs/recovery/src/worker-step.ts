@@ -45,6 +45,7 @@ async function runStep(
     if (!reason) throw err;
     const message = err instanceof Error ? err.message : String(err);
     log.warn({ reason, message }, 'step failed');
-    await deps.messenger.send(REPLIES.failed, { ...work, step, reason, message }, traceparent);
+    const { taskId, commandId } = work;
+    await deps.messenger.send(REPLIES.failed, { taskId, commandId, step, reason, message: message.slice(0, 2000) }, traceparent);
   }
 }

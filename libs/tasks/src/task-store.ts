@@ -5,7 +5,7 @@ import { JobStats, Task, TaskState, isEnded } from './task';
 //   task:<id>            hash: one field per Task property, each JSON-encoded
 //   tasks:index          zset of task ids by creation time (listing)
 //   tasks:live           set of ids not ended (sweeps, metrics)
-//   cmd:<commandId>      id of the task a command created (deduplication)
+//   cmd:<commandId>      id of the task a command created (deduplication; kept as long as the task)
 //   reserve:<scope>:<domain>:<vm> id of the live task working on that VM (scope rvm or tvm)
 //   stats:rate           last measured rehydration rate (dry-run estimates)
 //   task:<id>:done       set of finished range job ids
@@ -13,7 +13,8 @@ import { JobStats, Task, TaskState, isEnded } from './task';
 //   task:<id>:stats      hash job id -> JobStats of finished jobs (report)
 //   task:<id>:moved      when a job last reported (stall detection); task:<id>:stalled flag
 
-const COMMAND_TTL_SECONDS = 30 * 24 * 3600;
+// cmd:<commandId> has no expiry, like the task record it points to: a command id is remembered
+// (and a replay of it recognised) for as long as its task is.
 
 /** Moves state from one of `from` to `to` and writes the patch, atomically; 0 if state was elsewhere. */
 const TRANSITION = `
@@ -59,7 +60,7 @@ export class TaskStore {
 
   /** Records the command → task mapping; returns the task id that won (an earlier one if any). */
   async claimCommand(commandId: string, taskId: string): Promise<string> {
-    const set = await this.redis.set(`cmd:${commandId}`, taskId, 'EX', COMMAND_TTL_SECONDS, 'NX');
+    const set = await this.redis.set(`cmd:${commandId}`, taskId, 'NX');
     return set ? taskId : ((await this.taskOfCommand(commandId)) ?? taskId);
   }
 
