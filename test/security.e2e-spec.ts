@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import os from 'node:os';
 import path from 'node:path';
 import amqplib from 'amqplib';
 import { CommandClient, Installation, MiB, Recorded, inventorySnapshot, sha256File } from '@jss/testing';
@@ -22,9 +23,10 @@ describe('security', () => {
   let operator: CommandClient;
   let admin: CommandClient;
   let guest: CommandClient;
+  let roles: string;
 
   beforeAll(async () => {
-    const roles = path.join(require('node:os').tmpdir(), `jss-roles-${tag}.yaml`);
+    roles = path.join(os.tmpdir(), `jss-roles-${tag}.yaml`);
     writeFileSync(
       roles,
       [
@@ -47,7 +49,10 @@ describe('security', () => {
     ]);
     await inst.writer.writePoint('crm', [{ name: 'app', source: { sizeBytes: 2 * MiB, seed: 3 } }]);
   });
-  afterAll(() => inst?.stop());
+  afterAll(async () => {
+    await inst?.stop();
+    await rm(roles, { force: true });
+  });
 
   const run = async (as: CommandClient, op: Parameters<Installation['publish']>[0], data: unknown): Promise<Recorded> =>
     inst.events.waitFor(await as.publish(op, data), END);
@@ -293,6 +298,36 @@ describe('security', () => {
       const id = await guest.publish('test-cleanup', { taskId: task.id });
       expect((await inst.events.waitFor(task.commandId, ['task.completed', 'task.failed'])).key).toBe('task.completed');
       expect(inst.events.of(id, 'command.rejected')).toEqual([]);
+    });
+  });
+
+  describe('the role map', () => {
+    it('a bad file stops a service, naming the line at fault', async () => {
+      const bad = path.join(os.tmpdir(), `jss-roles-bad-${tag}.yaml`);
+      writeFileSync(bad, 'principals:\n  olga:\n    roles: [operator, wizard]\n    domains: [crm]\n');
+      await expect(inst.add({ planner: 1 }, { JSS_AUTHZ_FILE: bad })).rejects.toThrow(/exited with code 1/);
+      const logs = path.join(inst.dataDir, 'logs');
+      const text = (await readdir(logs)).map((f) => readFileSync(path.join(logs, f), 'utf8')).join('\n');
+      expect(text).toContain(`${bad}:3: principals.olga.roles.1`);
+      await rm(bad);
+    });
+
+    it('a changed file is in force without a restart', async () => {
+      const dryRestore = { domain: 'shop', vms: ['web'], rename: { web: `web-${tag}` }, dryRun: true };
+      rejected(await run(operator, 'restore', dryRestore), 'forbidden');
+      writeFileSync(
+        roles,
+        readFileSync(roles, 'utf8').replace(
+          `${user('operator')}: { roles: [operator], domains: [crm] }`,
+          `${user('operator')}: { roles: [operator], domains: [crm, shop] }`,
+        ),
+      );
+      const deadline = Date.now() + 30_000;
+      let answer: Recorded;
+      do answer = await run(operator, 'restore', dryRestore);
+      while (answer.key !== 'task.planned' && Date.now() < deadline && (await sleep(500), true));
+      expect(answer.event.data).toMatchObject({ operation: 'restore', domain: 'shop' });
+      expect(answer.key).toBe('task.planned');
     });
   });
 
