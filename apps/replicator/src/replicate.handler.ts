@@ -3,8 +3,8 @@ import { AmqpBus, Messenger, SERVICE_QUEUES, router } from '@jss/bus';
 import { REPLIES, WORK } from '@jss/contract';
 import { LOGGER } from '@jss/infra';
 import { Logger } from '@jss/observability';
-import { Protection, stepRoute } from '@jss/recovery';
-import { TaskStore } from '@jss/tasks';
+import { Protection, TaskRecords, stepRoute } from '@jss/recovery';
+import { TaskStore, checkReplicate } from '@jss/tasks';
 
 /** replicate.request: a recovery point of the domain's VMs at a site, taken now (planned failover's final point). */
 @Injectable()
@@ -12,6 +12,7 @@ export class ReplicateHandler implements OnApplicationBootstrap {
   constructor(
     private readonly bus: AmqpBus,
     private readonly tasks: TaskStore,
+    private readonly records: TaskRecords,
     private readonly messenger: Messenger,
     private readonly protection: Protection,
     @Inject(LOGGER) private readonly log: Logger,
@@ -21,6 +22,7 @@ export class ReplicateHandler implements OnApplicationBootstrap {
     const deps = { tasks: this.tasks, messenger: this.messenger, log: this.log };
     const handler = router([
       stepRoute(deps, WORK.replicate, 'replicate', async (w, traceparent) => {
+        await this.records.verify(w, checkReplicate);
         const point = await this.protection.replicate(w.domain, w.site);
         const reply = { taskId: w.taskId, commandId: w.commandId, pointId: point.id, time: point.time };
         await this.messenger.send(REPLIES.replicated, reply, traceparent);

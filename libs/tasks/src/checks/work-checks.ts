@@ -1,4 +1,4 @@
-import type { FinalizeWork, PowerOffWork, PrepareWork, RangeJob, ReleaseWork } from '@jss/contract';
+import type { FinalizeWork, PowerOffWork, PrepareWork, RangeJob, ReleaseWork, ReplicateWork } from '@jss/contract';
 import type { Task } from '../task';
 import { firstMismatch, sameSet } from './same';
 
@@ -37,6 +37,12 @@ export function checkPowerOff(task: Task, work: PowerOffWork): string | null {
   if (!planned) return 'the task is not a planned failover';
   if (work.site !== planned.site) return "site is not the task's";
   return sameSet(work.vms, planned.vms) ? null : "vms are not the task's planned source VMs";
+}
+
+/** A final recovery point of the planned failover's domain, at its source site. */
+export function checkReplicate(task: Task, work: ReplicateWork): string | null {
+  if (!task.spec.planned) return 'the task is not a planned failover';
+  return firstMismatch(work, { domain: task.domain, site: task.spec.planned.site });
 }
 
 /** The task's final VMs (or its Test VMs), from its temporaries' disks. */
