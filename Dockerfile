@@ -14,6 +14,7 @@ RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
     JSS_DATA_DIR=/data \
+    HTTP_HOST=0.0.0.0 \
     HTTP_PORT=9464
 WORKDIR /app
 COPY --from=build /app/package.json ./

@@ -81,7 +81,7 @@ function messages(): Message[] {
     action: 'receive' as const,
     summary: COMMAND_SUMMARIES[op],
     description:
-      'Published by users. A repeated `id` is the same command and starts nothing new; a command that cannot be carried out is answered with `command.rejected`.',
+      'Published by users, with the AMQP `user_id` property set to the broker user of the connection (required: it is checked against the role map). A repeated `id` is the same command and starts nothing new; a command that cannot be carried out, or that the role map does not allow, is answered with `command.rejected`.',
     correlation: '$message.payload#/id',
     fixed: z.object({ type: z.literal(commandType(op)), data: commandDataSchemas[op] }),
   }));
@@ -115,7 +115,10 @@ function schemas(list: Message[]): Record<string, unknown> {
 const exchangeBinding = (name: string) => ({
   amqp: { is: 'routingKey', exchange: { name, type: 'topic', durable: true, autoDelete: false, vhost: '/' }, bindingVersion: '0.3.0' },
 });
-const channelBindings = { [EXCHANGES.commands]: exchangeBinding(EXCHANGES.commands), [EXCHANGES.events]: exchangeBinding(EXCHANGES.events) };
+const channelBindings = {
+  [EXCHANGES.commands]: exchangeBinding(EXCHANGES.commands),
+  [EXCHANGES.events]: exchangeBinding(EXCHANGES.events),
+};
 
 export function buildAsyncApi(): Record<string, unknown> {
   const list = messages();
@@ -154,7 +157,7 @@ export function buildAsyncApi(): Record<string, unknown> {
         'Recovery commands and events on RabbitMQ. Users publish commands (CloudEvents 1.0, structured JSON mode)',
         `to the durable topic exchange \`${EXCHANGES.commands}\` with routing key \`recovery.<operation>\`;`,
         `the services publish events to the durable topic exchange \`${EXCHANGES.events}\`, routing key = the event's short type,`,
-        `subject = the task id. A message that is not a CloudEvent is dead-lettered to \`${EXCHANGES.deadLetter}\` (queue \`${QUEUES.deadLetters}\`).`,
+        `subject = the task id. A message that is not a CloudEvent is answered with \`command.rejected\` and dead-lettered to \`${EXCHANGES.deadLetter}\` (queue \`${QUEUES.deadLetters}\`).`,
       ].join('\n'),
     },
     defaultContentType: CLOUDEVENTS_CONTENT_TYPE,

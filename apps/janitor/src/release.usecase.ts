@@ -5,6 +5,8 @@ import { REPLIES, ReleaseWork } from '@jss/contract';
 import { PLATFORM } from '@jss/infra';
 import { Platform } from '@jss/platform';
 import { RocvaManager, announceDeleted, deleteOwnedVm } from '@jss/temporaries';
+import { checkRelease } from '@jss/tasks';
+import { TaskRecords } from '@jss/workers';
 
 const DELETE_CONCURRENCY = 8;
 
@@ -18,10 +20,12 @@ export class ReleaseUseCase {
   constructor(
     private readonly messenger: Messenger,
     private readonly rocva: RocvaManager,
+    private readonly records: TaskRecords,
     @Inject(PLATFORM) private readonly platform: Platform,
   ) {}
 
   async execute(work: ReleaseWork, traceparent?: string): Promise<void> {
+    await this.records.verify(work, checkRelease);
     const cause = { taskId: work.taskId, commandId: work.commandId, traceparent };
     const owned = await this.platform.listVms({ ownerTaskId: work.taskId });
     const doomed = owned.filter(

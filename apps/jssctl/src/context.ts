@@ -35,7 +35,7 @@ export class CliContext {
 
   async bus(): Promise<AmqpBus> {
     if (!this.busClient) {
-      this.busClient = new AmqpBus(this.env.AMQP_URL, createLogger('jssctl', 'silent'));
+      this.busClient = new AmqpBus(this.env.AMQP_URL, createLogger('jssctl', 'silent'), { topology: 'client' });
       if (!(await Promise.race([this.busClient.waitForConnect().then(() => true), sleep(CONNECT_TIMEOUT_MS, false, { ref: false })]))) {
         throw new CliError(`cannot reach RabbitMQ at ${redact(this.env.AMQP_URL)}; start it (rabbitmq-server -detached) or set AMQP_URL`);
       }

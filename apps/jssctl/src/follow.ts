@@ -109,7 +109,9 @@ export async function publishAndFollow(bus: AmqpBus, op: Operation, data: object
     bus
       .subscribe(EXCHANGES.events, ['#'], onEvent)
       .then(() =>
-        bus.publish(EXCHANGES.commands, commandRoutingKey(op), cloudEvent({ id, type: commandType(op), source: '/jssctl', data })),
+        bus.publish(EXCHANGES.commands, commandRoutingKey(op), cloudEvent({ id, type: commandType(op), source: '/jssctl', data }), {
+          userId: bus.user,
+        }),
       )
       .catch(reject);
   });

@@ -1,18 +1,31 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { clip, principalOf } from '@jss/authz';
 import { AmqpContext, Messenger } from '@jss/bus';
-import { CloudEvent, EVENTS, OPERATIONS, Operation, REASONS, ReasonedError, commandDataSchemas, commandType, describeIssues } from '@jss/contract';
+import {
+  CloudEvent,
+  EVENTS,
+  OPERATIONS,
+  Operation,
+  REASONS,
+  ReasonedError,
+  commandDataSchemas,
+  commandType,
+  describeIssues,
+  operationOf,
+} from '@jss/contract';
 import { LOGGER } from '@jss/infra';
 import { Logger, metrics } from '@jss/observability';
 import { TaskFlow } from '@jss/recovery';
 import { TaskStore } from '@jss/tasks';
 
-/** A use case of a command whose envelope and data were checked. */
-export type CommandRun = (op: Operation, command: CloudEvent, data: unknown) => Promise<void>;
+/** A use case of a command whose envelope, sender and data were checked. */
+export type CommandRun = (op: Operation, command: CloudEvent, data: unknown, principal: string) => Promise<void>;
 
 /**
  * What every command goes through before its use case: the routing key must name an operation and
- * match the type, a command id seen before starts nothing new, the data must fit its schema.
- * Anything refused becomes command.rejected with a reason code; nothing else changes.
+ * match the type, the sender must be known (AMQP user_id), a command id seen before starts nothing
+ * new (and is refused from another principal), the data must fit its schema. Anything refused
+ * becomes command.rejected with a reason code and a bounded message; nothing else changes.
  */
 @Injectable()
 export class CommandIntake {
@@ -26,22 +39,27 @@ export class CommandIntake {
   async receive(ctx: AmqpContext, run: CommandRun): Promise<void> {
     const command = ctx.event;
     const log = this.log.child({ commandId: command.id });
-    const op = ctx.routingKey.replace(/^recovery\./, '') as Operation;
+    const op = operationOf(ctx.routingKey);
     try {
-      if (!OPERATIONS.includes(op)) {
+      if (!op) {
         throw new ReasonedError(
           REASONS.unsupportedOperation,
-          `routing key "${ctx.routingKey}" names no operation; use recovery.<${OPERATIONS.join('|')}>`,
+          `routing key "${clip(ctx.routingKey, 100)}" names no operation; use recovery.<${OPERATIONS.join('|')}>`,
         );
       }
       if (command.type !== commandType(op)) {
         throw new ReasonedError(
           REASONS.invalidCommand,
-          `type "${command.type}" does not match routing key ${ctx.routingKey} (expected ${commandType(op)})`,
+          `type "${clip(command.type, 100)}" does not match routing key ${ctx.routingKey} (expected ${commandType(op)})`,
         );
       }
+      const principal = principalOf(ctx.properties);
       const existing = await this.tasks.taskOfCommand(command.id);
-      if (existing && (await this.tasks.fields(existing, 'state'))) {
+      const task = existing ? await this.tasks.fields(existing, 'state', 'requestedBy') : null;
+      if (task?.requestedBy !== undefined && task.requestedBy !== principal) {
+        throw new ReasonedError(REASONS.duplicateCommand, `command id ${clip(command.id, 100)} was already used by another principal`);
+      }
+      if (existing && task) {
         log.info({ taskId: existing }, 'command id seen before; nothing new started');
         // a crash between creating the task and starting it: start it now (a no-op once started)
         await this.flow.start(existing);
@@ -49,17 +67,18 @@ export class CommandIntake {
       }
       const parsed = commandDataSchemas[op].safeParse(command.data);
       if (!parsed.success) throw new ReasonedError(REASONS.invalidCommand, `invalid ${op} command: ${describeIssues(parsed.error)}`);
-      await run(op, command, parsed.data);
+      await run(op, command, parsed.data, principal);
     } catch (err) {
       if (!(err instanceof ReasonedError)) throw err;
-      log.info({ reason: err.reason, message: err.message }, 'command rejected');
-      metrics.commandsRejected.inc({ reason: err.reason });
-      await this.messenger.event(EVENTS.commandRejected, null, {
-        commandId: command.id,
-        reason: err.reason,
-        message: err.message,
-        ...(OPERATIONS.includes(op) && { operation: op }),
-      });
+      await this.reject(command.id, err.reason, err.message, op);
     }
+  }
+
+  /** command.rejected; the message is bounded (it may echo the input), in the event and in the log. */
+  async reject(commandId: string, reason: string, message: string, operation?: string | null): Promise<void> {
+    const bounded = clip(message, 400);
+    this.log.info({ commandId, reason, message: bounded }, 'command rejected');
+    metrics.commandsRejected.inc({ reason });
+    await this.messenger.event(EVENTS.commandRejected, null, { commandId, reason, message: bounded, ...(operation && { operation }) });
   }
 }

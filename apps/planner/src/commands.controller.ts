@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { Ctx, EventPattern } from '@nestjs/microservices';
-import { AmqpContext, UNKNOWN_COMMAND } from '@jss/bus';
-import { CommandData, commandRoutingKey } from '@jss/contract';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { AmqpContext, UNKNOWN_COMMAND, UNREADABLE_COMMAND } from '@jss/bus';
+import { CommandData, REASONS, commandRoutingKey } from '@jss/contract';
 import { PROFILES, RecoveryOperation } from '@jss/tasks';
 import { CommandIntake } from './command-intake';
 import { ControlUseCase } from './control.usecase';
@@ -21,34 +21,48 @@ export class CommandsController {
   /** Every operation that creates a task; a failover naming a continuous failover cuts it over instead. */
   @EventPattern(RECOVERY_KEYS)
   onRecovery(@Ctx() ctx: AmqpContext) {
-    return this.intake.receive(ctx, (op, command, data) => {
+    return this.intake.receive(ctx, (op, command, data, principal) => {
       const { taskId, domain, dryRun } = data as CommandData<'failover'>;
-      if (op === 'failover' && taskId) return this.control.execute('cutover', command, { taskId, domain, dryRun });
-      return this.recovery.execute(op as RecoveryOperation, command, data as never);
+      if (op === 'failover' && taskId) return this.control.execute('cutover', command, { taskId, domain, dryRun }, principal);
+      return this.recovery.execute(op as RecoveryOperation, command, data as never, principal);
     });
   }
 
   @EventPattern(commandRoutingKey('cancel'))
   onCancel(@Ctx() ctx: AmqpContext) {
-    return this.intake.receive(ctx, (_op, command, data) => this.control.execute('cancel', command, data as CommandData<'cancel'>));
+    return this.intake.receive(ctx, (_op, command, data, principal) =>
+      this.control.execute('cancel', command, data as CommandData<'cancel'>, principal),
+    );
   }
 
   @EventPattern(commandRoutingKey('test-cleanup'))
   onTestCleanup(@Ctx() ctx: AmqpContext) {
-    return this.intake.receive(ctx, (_op, command, data) => this.control.execute('test-cleanup', command, data as CommandData<'test-cleanup'>));
+    return this.intake.receive(ctx, (_op, command, data, principal) =>
+      this.control.execute('test-cleanup', command, data as CommandData<'test-cleanup'>, principal),
+    );
   }
 
   @EventPattern(commandRoutingKey('commit'))
   onCommit(@Ctx() ctx: AmqpContext) {
-    return this.intake.receive(ctx, (_op, command, data) => this.control.execute('commit', command, data as CommandData<'commit'>));
+    return this.intake.receive(ctx, (_op, command, data, principal) =>
+      this.control.execute('commit', command, data as CommandData<'commit'>, principal),
+    );
   }
 
   @EventPattern(commandRoutingKey('rollback'))
   onRollback(@Ctx() ctx: AmqpContext) {
-    return this.intake.receive(ctx, (_op, command, data) => this.control.execute('rollback', command, data as CommandData<'rollback'>));
+    return this.intake.receive(ctx, (_op, command, data, principal) =>
+      this.control.execute('rollback', command, data as CommandData<'rollback'>, principal),
+    );
   }
 
-  /** recovery.<anything else>: refused by the intake as unsupported-operation. */
+  /** A body that is no CloudEvent: answered with command.rejected (the id read from it, if any), then dead-lettered. */
+  @EventPattern(UNREADABLE_COMMAND)
+  onUnreadable(@Payload() p: { commandId: string; reason: string }) {
+    return this.intake.reject(p.commandId, REASONS.invalidCommand, p.reason);
+  }
+
+  /** Any other routing key (the queue takes them all): refused by the intake as unsupported-operation. */
   @EventPattern(UNKNOWN_COMMAND)
   onUnknown(@Ctx() ctx: AmqpContext) {
     return this.intake.receive(ctx, async () => undefined);

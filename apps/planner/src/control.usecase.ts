@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { RoleMapSource, assertAllowed } from '@jss/authz';
 import { Messenger } from '@jss/bus';
 import { CloudEvent, CommandData, EVENTS, REASONS, ReasonedError } from '@jss/contract';
 import { TaskFlow } from '@jss/recovery';
@@ -11,6 +12,7 @@ export class ControlUseCase {
     private readonly tasks: TaskStore,
     private readonly flow: TaskFlow,
     private readonly messenger: Messenger,
+    private readonly roles: RoleMapSource,
   ) {}
 
   /** `domain`: the cut-over's, which must be the task's (a typo must not cut over another domain) */
@@ -18,9 +20,12 @@ export class ControlUseCase {
     op: 'cancel' | 'test-cleanup' | 'cutover' | 'commit' | 'rollback',
     command: CloudEvent,
     data: CommandData<'cancel'> & { domain?: string },
+    principal: string,
   ): Promise<void> {
     const task = await this.tasks.get(data.taskId);
     if (!task) throw new ReasonedError(REASONS.unknownTask, `there is no task ${data.taskId}`);
+    // authorised against the task's domain: a task id alone (it is on jss.events) gives no rights
+    assertAllowed(this.roles, { principal, operation: op === 'cutover' ? 'failover' : op, domain: task.domain, dryRun: data.dryRun });
     if (!isActive(task.state)) {
       throw new ReasonedError(
         REASONS.taskEnded,

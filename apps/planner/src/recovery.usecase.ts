@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { RoleMapSource, assertAllowed } from '@jss/authz';
 import { Messenger } from '@jss/bus';
 import { CloudEvent, CommandData, EVENTS } from '@jss/contract';
 import { Env } from '@jss/config';
@@ -7,6 +8,7 @@ import { ENV, OBJECT_STORE, PLATFORM } from '@jss/infra';
 import { Platform, temporaryName } from '@jss/platform';
 import {
   assertStoreReachable,
+  foreignReplacements,
   PlanContext,
   TaskDraft,
   TaskFlow,
@@ -48,9 +50,12 @@ export class RecoveryUseCase {
     @Inject(PLATFORM) private readonly platform: Platform,
     @Inject(OBJECT_STORE) private readonly store: ObjectStore,
     @Inject(ENV) private readonly env: Env,
+    private readonly roles: RoleMapSource,
   ) {}
 
-  async execute<O extends RecoveryOperation>(op: O, command: CloudEvent, data: CommandData<O>): Promise<void> {
+  async execute<O extends RecoveryOperation>(op: O, command: CloudEvent, data: CommandData<O>, principal: string): Promise<void> {
+    const asked = { principal, operation: op, domain: data.domain, dryRun: data.dryRun };
+    assertAllowed(this.roles, asked);
     const plan = PLANNERS[op] as (d: CommandData<O>, ctx: PlanContext) => Promise<TaskDraft>;
     await assertStoreReachable(this.store);
     const draft = await plan(data, {
@@ -58,6 +63,8 @@ export class RecoveryUseCase {
       platform: this.platform,
       plannedTimeoutSeconds: this.env.PLANNED_FAILOVER_TIMEOUT_SECONDS,
     });
+    const foreign = await foreignReplacements(draft, this.platform);
+    if (foreign.length) assertAllowed(this.roles, { ...asked, replaceForeign: true, vms: foreign });
     await preflight(draft, this.platform, this.store);
     if (data.dryRun) return this.answerDryRun(command, draft);
     const taskId = await this.tasks.claimCommand(command.id, `task-${randomUUID()}`);
@@ -66,6 +73,7 @@ export class RecoveryUseCase {
     await this.tasks.create({
       id: taskId,
       commandId: command.id,
+      requestedBy: principal,
       operation: draft.operation,
       domain: draft.domain,
       state: 'accepted',

@@ -2,29 +2,41 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Failed, Finalized, PoweredOff, Prepared, REPLIES, RangeDone, RangeProgress, Released, Replicated } from '@jss/contract';
 import { TaskFlow } from '@jss/recovery';
+import { checkFinalized, checkPrepared, checkRangeReply } from '@jss/tasks';
+import { TaskRecords } from '@jss/workers';
 
-/** jss.planner.replies: the other services' replies, each moving its task's state machine on. */
+/**
+ * jss.planner.replies: the other services' replies, each moving its task's state machine on. A reply
+ * that names what the task did not send (another VM, an invented job) is dead-lettered, not acted on.
+ */
 @Controller()
 export class RepliesController {
-  constructor(private readonly flow: TaskFlow) {}
+  constructor(
+    private readonly flow: TaskFlow,
+    private readonly records: TaskRecords,
+  ) {}
 
   @EventPattern(REPLIES.prepared.key)
-  onPrepared(@Payload() msg: Prepared) {
+  async onPrepared(@Payload() msg: Prepared) {
+    await this.records.verify(msg, checkPrepared);
     return this.flow.onPrepared(msg);
   }
 
   @EventPattern(REPLIES.rangeProgress.key)
-  onRangeProgress(@Payload() msg: RangeProgress) {
+  async onRangeProgress(@Payload() msg: RangeProgress) {
+    await this.records.verify(msg, checkRangeReply);
     return this.flow.onRangeProgress(msg);
   }
 
   @EventPattern(REPLIES.rangeDone.key)
-  onRangeDone(@Payload() msg: RangeDone) {
+  async onRangeDone(@Payload() msg: RangeDone) {
+    await this.records.verify(msg, checkRangeReply);
     return this.flow.onRangeDone(msg);
   }
 
   @EventPattern(REPLIES.finalized.key)
-  onFinalized(@Payload() msg: Finalized) {
+  async onFinalized(@Payload() msg: Finalized) {
+    await this.records.verify(msg, checkFinalized);
     return this.flow.onFinalized(msg);
   }
 

@@ -7,6 +7,8 @@ import { PLATFORM } from '@jss/infra';
 import { DomainLocks } from '@jss/locks';
 import { Platform, VmInfo } from '@jss/platform';
 import { RocvaManager, announceDeleted } from '@jss/temporaries';
+import { checkFinalize } from '@jss/tasks';
+import { TaskRecords } from '@jss/workers';
 import { CREATE_CONCURRENCY, vmEvent } from './prepare.usecase';
 
 type FinalizeVm = FinalizeWork['vms'][number];
@@ -24,10 +26,12 @@ export class FinalizeUseCase {
     private readonly messenger: Messenger,
     private readonly locks: DomainLocks,
     private readonly rocva: RocvaManager,
+    private readonly records: TaskRecords,
     @Inject(PLATFORM) private readonly platform: Platform,
   ) {}
 
   async execute(work: FinalizeWork, traceparent?: string): Promise<void> {
+    await this.records.verify(work, checkFinalize);
     const cause = { taskId: work.taskId, commandId: work.commandId, traceparent };
     const limit = pLimit(CREATE_CONCURRENCY);
     const vms = await this.locks.withLock('finalize', work.taskId, async () => {
@@ -56,8 +60,8 @@ export class FinalizeUseCase {
     const existing = await this.platform.getVm(work.site, vm.name);
     if (existing?.owner?.taskId === work.taskId) return existing;
     if (existing && !vm.replace) throw new ReasonedError(REASONS.vmExists, `a VM named "${vm.name}" already exists at site "${work.site}"`);
-    if (existing && (await this.platform.deleteVm(work.site, vm.name)) && existing.owner)
-      await announceDeleted(this.messenger, existing, cause);
+    // every deletion is announced, a VM the system did not create (an admin's replace) too
+    if (existing && (await this.platform.deleteVm(work.site, vm.name))) await announceDeleted(this.messenger, existing, cause, work.domain);
     const made = await this.platform.createVm({
       name: vm.name,
       site: work.site,

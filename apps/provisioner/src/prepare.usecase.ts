@@ -5,6 +5,8 @@ import { EVENTS, PrepareWork, REASONS, REPLIES, ReasonedError, VmEventData } fro
 import { PLATFORM } from '@jss/infra';
 import { Platform, VmInfo } from '@jss/platform';
 import { RocvaManager } from '@jss/temporaries';
+import { checkPrepare } from '@jss/tasks';
+import { TaskRecords } from '@jss/workers';
 
 /** VMs created at once; the platform serialises what must be serialised. */
 export const CREATE_CONCURRENCY = 8;
@@ -19,10 +21,12 @@ export class PrepareUseCase {
   constructor(
     private readonly messenger: Messenger,
     private readonly rocva: RocvaManager,
+    private readonly records: TaskRecords,
     @Inject(PLATFORM) private readonly platform: Platform,
   ) {}
 
   async execute(work: PrepareWork, traceparent?: string): Promise<void> {
+    await this.records.verify(work, checkPrepare);
     const cause = { taskId: work.taskId, commandId: work.commandId, traceparent };
     let rocva: string | null = null;
     if (work.useRocva) {
@@ -41,7 +45,12 @@ export class PrepareUseCase {
       {
         ...cause,
         rocva,
-        temporaries: temps.map((t, i) => ({ vm: work.vms[i].name, name: t.name, ip: t.nics[0]?.ip ?? null, disks: t.disks })),
+        temporaries: temps.map((t, i) => ({
+          vm: work.vms[i].name,
+          name: t.name,
+          ip: t.nics[0]?.ip ?? null,
+          disks: t.disks.map(({ path, sizeBytes }) => ({ path, sizeBytes })),
+        })),
       },
       traceparent,
     );

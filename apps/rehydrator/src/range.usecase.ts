@@ -7,7 +7,8 @@ import { Logger, metrics } from '@jss/observability';
 import { Platform } from '@jss/platform';
 import { AbortError, BlockVerificationError, Manifest, ReplicaRepository, rehydrateRange } from '@jss/replica';
 import { ObjectStore } from '@jss/store';
-import { TaskLiveness } from '@jss/tasks';
+import { TaskLiveness, checkRange } from '@jss/tasks';
+import { TaskRecords } from '@jss/workers';
 
 /** How often a running job reports its bytes, and checks that its task is still wanted. */
 const REPORT_INTERVAL_MS = 500;
@@ -26,6 +27,7 @@ export class RangeUseCase {
     private readonly messenger: Messenger,
     private readonly replica: ReplicaRepository,
     private readonly tasks: TaskLiveness,
+    private readonly records: TaskRecords,
     @Inject(OBJECT_STORE) private readonly store: ObjectStore,
     @Inject(PLATFORM) private readonly platform: Platform,
     @Inject(ENV) private readonly env: Env,
@@ -33,6 +35,7 @@ export class RangeUseCase {
   ) {}
 
   async execute(job: RangeJob, traceparent?: string): Promise<void> {
+    await this.records.verify(job, checkRange);
     const manifest = await this.manifest(job.domain, job.pointId);
     const previous = job.previousPointId ? await this.manifest(job.domain, job.previousPointId) : undefined;
     if (!manifest || previous === null) throw new Error(`recovery point ${job.previousPointId ?? job.pointId} of ${job.domain} not found`);

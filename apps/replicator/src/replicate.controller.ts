@@ -2,7 +2,8 @@ import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { AmqpContext, Messenger } from '@jss/bus';
 import { REPLIES, ReplicateWork, WORK } from '@jss/contract';
-import { StepRunner } from '@jss/workers';
+import { checkReplicate } from '@jss/tasks';
+import { StepRunner, TaskRecords } from '@jss/workers';
 import { Protection } from './protection';
 
 /** replicate.request: a recovery point of the domain's VMs at a site, taken now (planned failover's final point). */
@@ -12,11 +13,13 @@ export class ReplicateController {
     private readonly steps: StepRunner,
     private readonly messenger: Messenger,
     private readonly protection: Protection,
+    private readonly records: TaskRecords,
   ) {}
 
   @EventPattern(WORK.replicate.key)
   onReplicate(@Payload() work: ReplicateWork, @Ctx() ctx: AmqpContext) {
     return this.steps.run('replicate', work, ctx.traceparent, async () => {
+      await this.records.verify(work, checkReplicate);
       const point = await this.protection.replicate(work.domain, work.site);
       const reply = { taskId: work.taskId, commandId: work.commandId, pointId: point.id, time: point.time };
       await this.messenger.send(REPLIES.replicated, reply, ctx.traceparent);

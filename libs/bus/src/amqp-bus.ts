@@ -11,6 +11,21 @@ export type Handler = (event: CloudEvent, message: ConsumeMessage) => Promise<vo
 
 export interface ConsumeOptions {
   prefetch: number;
+  /** a body that is not a CloudEvent: called (e.g. to answer it) before the message is dead-lettered */
+  onUnreadable?: (message: ConsumeMessage, reason: string) => Promise<void>;
+}
+
+export interface PublishOptions {
+  /** AMQP user_id: the broker refuses one that is not the connection's user, so a command's sender is known */
+  userId?: string;
+}
+
+export interface BusOptions {
+  /**
+   * services: declares the whole topology (needs configure rights on jss.*); client (the CLI, a
+   * publisher user): declares nothing, the services' exchanges are expected to exist.
+   */
+  topology?: 'services' | 'client';
 }
 
 /** Wait before a failed message goes back to its queue, so a failing handler does not spin. */
@@ -28,14 +43,22 @@ export class AmqpBus {
   private inFlight = 0;
   private closing = false;
 
+  /** The broker user of the connection (from the URL; amqp's default is guest). */
+  readonly user: string;
+  private readonly declares: boolean;
+
   constructor(
     url: string,
     private readonly log: Logger,
+    options: BusOptions = {},
   ) {
+    this.user = decodeURIComponent(new URL(url).username) || 'guest';
+    this.declares = options.topology !== 'client';
     this.connection = amqp.connect([url], { heartbeatIntervalInSeconds: 5, reconnectTimeInSeconds: 1 });
     this.connection.on('connect', () => log.info('amqp connected'));
     this.connection.on('disconnect', ({ err }) => log.warn({ err: err?.message }, 'amqp disconnected'));
-    this.publisher = this.connection.createChannel({ name: 'publish', confirm: true, setup: declareExchanges });
+    const setup = this.declares ? declareExchanges : async () => undefined;
+    this.publisher = this.connection.createChannel({ name: 'publish', confirm: true, setup });
   }
 
   /** Connected, channels set up. */
@@ -66,8 +89,9 @@ export class AmqpBus {
     }
   }
 
-  async publish(exchange: string, routingKey: string, event: CloudEvent): Promise<void> {
+  async publish(exchange: string, routingKey: string, event: CloudEvent, options: PublishOptions = {}): Promise<void> {
     await this.publisher.publish(exchange, routingKey, Buffer.from(JSON.stringify(event)), {
+      ...(options.userId !== undefined && { userId: options.userId }),
       persistent: true,
       contentType: CLOUDEVENTS_CONTENT_TYPE,
       messageId: event.id,
@@ -85,7 +109,7 @@ export class AmqpBus {
       },
     });
     this.consumers.push(channel);
-    await channel.consume(spec.name, (msg) => void this.handle(channel, spec.name, msg, handler), {
+    await channel.consume(spec.name, (msg) => void this.handle(channel, spec.name, msg, handler, options), {
       prefetch: options.prefetch,
     });
   }
@@ -135,7 +159,7 @@ export class AmqpBus {
       name: `subscribe ${exchange}`,
       confirm: false,
       setup: async (ch: ConfirmChannel) => {
-        await declareExchanges(ch);
+        if (this.declares) await declareExchanges(ch);
         // classic even where the broker's default queue type is quorum (server-named queues cannot be)
         const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true, arguments: { 'x-queue-type': 'classic' } });
         for (const p of patterns) await ch.bindQueue(queue, exchange, p);
@@ -171,10 +195,10 @@ export class AmqpBus {
     await this.connection.close();
   }
 
-  private async handle(channel: ChannelWrapper, queue: string, msg: ConsumeMessage, handler: Handler) {
+  private async handle(channel: ChannelWrapper, queue: string, msg: ConsumeMessage, handler: Handler, options: ConsumeOptions) {
     this.inFlight++;
     try {
-      const event = this.parse(msg);
+      const event = await this.parseOrAnswer(msg, options);
       await handler(event, msg);
       channel.ack(msg);
       metrics.messages.inc({ queue, outcome: 'ack' });
@@ -192,6 +216,15 @@ export class AmqpBus {
     }
   }
 
+  private async parseOrAnswer(msg: ConsumeMessage, options: ConsumeOptions): Promise<CloudEvent> {
+    try {
+      return this.parse(msg);
+    } catch (err) {
+      if (err instanceof DeadLetter && options.onUnreadable) await options.onUnreadable(msg, err.reason);
+      throw err;
+    }
+  }
+
   private parse(msg: ConsumeMessage): CloudEvent {
     let body: unknown;
     try {
@@ -200,7 +233,12 @@ export class AmqpBus {
       throw new DeadLetter('body is not JSON');
     }
     const parsed = cloudEventSchema.safeParse(body);
-    if (!parsed.success) throw new DeadLetter(`body is not a CloudEvents 1.0 event: ${parsed.error.issues[0]?.message}`);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new DeadLetter(
+        `body is not a CloudEvents 1.0 event: ${issue ? `${issue.path.join('.')}: ${issue.message}`.slice(0, 200) : ''}`,
+      );
+    }
     return parsed.data as CloudEvent;
   }
 

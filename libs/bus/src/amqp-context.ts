@@ -6,7 +6,13 @@ import type { CloudEvent } from '@jss/contract';
  * CloudEvent's data, validated for internal messages): the envelope, the routing key and the
  * broker-validated user. Delivery details (redelivered, tags) stay in the transport.
  */
-export class AmqpContext extends BaseRpcContext<[CloudEvent, string, string | undefined]> {
+/** The AMQP properties a handler may read: who sent the message (broker-validated) and its encoding. */
+export interface SenderProperties {
+  userId?: string;
+  contentType?: string;
+}
+
+export class AmqpContext extends BaseRpcContext<[CloudEvent, string, SenderProperties]> {
   get event(): CloudEvent {
     return this.args[0];
   }
@@ -19,8 +25,8 @@ export class AmqpContext extends BaseRpcContext<[CloudEvent, string, string | un
     return this.args[1];
   }
 
-  /** The AMQP user_id property (RabbitMQ refuses one that is not the connection's user). */
-  get userId(): string | undefined {
+  /** user_id (RabbitMQ refuses one that is not the connection's user) and content type. */
+  get properties(): SenderProperties {
     return this.args[2];
   }
 }

@@ -1,7 +1,7 @@
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import type { ConsumeMessage } from 'amqplib';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { CloudEvent, INTERNAL_KINDS, describeIssues } from '@jss/contract';
+import { CloudEvent, INTERNAL_KINDS, describeIssues, readableCommandId } from '@jss/contract';
 import { AmqpBus } from './amqp-bus';
 import { AmqpContext } from './amqp-context';
 import { DeadLetter } from './dead-letter';
@@ -27,7 +27,13 @@ export class AmqpTransport extends Server implements CustomTransportStrategy {
     const problems = handlerProblems(this.queues, this.messageHandlers);
     if (problems.length) return callback(new Error(`message handlers do not match the contract: ${problems.join('; ')}`));
     try {
-      for (const q of this.queues) await this.bus.consume(q.spec, (event, msg) => this.dispatch(q, event, msg), { prefetch: q.prefetch });
+      for (const q of this.queues) {
+        const unreadable = q.unreadable;
+        await this.bus.consume(q.spec, (event, msg) => this.dispatch(q, event, msg), {
+          prefetch: q.prefetch,
+          ...(unreadable && { onUnreadable: (msg, why) => this.unreadable(unreadable, msg, why) }),
+        });
+      }
       callback();
     } catch (err) {
       callback(err);
@@ -60,8 +66,19 @@ export class AmqpTransport extends Server implements CustomTransportStrategy {
       if (!parsed.success) throw new DeadLetter(`invalid ${key}: ${describeIssues(parsed.error)}`);
       data = parsed.data;
     }
-    const out = await handler(data, new AmqpContext([event, key, msg.properties.userId as string | undefined]));
-    // Nest wraps a handler's result (and its errors, see PassErrorsThrough) in an Observable
-    if (isObservable(out)) await lastValueFrom(out, { defaultValue: undefined });
+    const { userId, contentType } = msg.properties as { userId?: string; contentType?: string };
+    const out = await handler(data, new AmqpContext([event, key, { userId, contentType }]));
+    await settled(out);
   }
+
+  /** A body that is no CloudEvent, on a queue that answers those: its handler gets the raw message's id and why. */
+  private async unreadable(pattern: string, msg: ConsumeMessage, reason: string): Promise<void> {
+    const handler = this.getHandlerByPattern(pattern);
+    if (handler) await settled(await handler({ commandId: readableCommandId(msg.content, msg.properties.messageId as string | undefined), reason }));
+  }
+}
+
+/** Nest wraps a handler's result (and its errors, see PassErrorsThrough) in an Observable. */
+async function settled(out: unknown): Promise<void> {
+  if (isObservable(out)) await lastValueFrom(out, { defaultValue: undefined });
 }

@@ -7,6 +7,8 @@ export interface ServedQueue {
   prefetch: number;
   /** the handler pattern for a key bound to the queue without a handler of its own (e.g. an unknown command) */
   fallback?: string;
+  /** the handler pattern told of a body that is no CloudEvent before it is dead-lettered (e.g. to answer a command) */
+  unreadable?: string;
 }
 
 /**
@@ -15,7 +17,7 @@ export interface ServedQueue {
  */
 export function handlerProblems(queues: readonly ServedQueue[], handlers: ReadonlyMap<string, MessageHandler>): string[] {
   const expected = new Map<string, string>();
-  for (const q of queues) for (const key of [...q.spec.keys, ...(q.fallback ? [q.fallback] : [])]) expected.set(key, q.spec.name);
+  for (const q of queues) for (const key of [...q.spec.keys, q.fallback, q.unreadable]) if (key) expected.set(key, q.spec.name);
   const problems: string[] = [];
   for (const [key, queue] of expected) {
     const handler = handlers.get(key);

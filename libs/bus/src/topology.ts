@@ -15,11 +15,15 @@ export const DELIVERY_LIMIT = 10;
 
 /** Routing key of the planner's handler for a command whose key names no operation. */
 export const UNKNOWN_COMMAND = 'recovery.unknown';
+/** Routing key of the planner's handler told of a command body that is not a CloudEvent. */
+export const UNREADABLE_COMMAND = 'recovery.unreadable';
 
 export const SERVICE_QUEUES = {
+  // every routing key, so that one naming no operation (`failover`, `recovery.a.b`) is answered with
+  // command.rejected instead of vanishing; bindings only add, so brokers declared before need no change
   plannerCommands: {
     name: QUEUES.plannerCommands,
-    bindings: [{ exchange: EXCHANGES.commands, pattern: 'recovery.*' }],
+    bindings: [{ exchange: EXCHANGES.commands, pattern: '#' }],
     keys: OPERATIONS.map(commandRoutingKey),
   },
   plannerReplies: {

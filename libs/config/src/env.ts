@@ -8,8 +8,9 @@ export const envSchema = z.object({
   /** prefix of every Redis key, so that several installations (or test files) share one Redis */
   REDIS_PREFIX: z.string().default('jss:'),
   JSS_DATA_DIR: z.string().default('./.jss'),
-  /** port of /metrics, /healthz and /readyz; 0 picks a free port */
-  HTTP_HOST: z.string().default('0.0.0.0'),
+  /** address of /metrics, /healthz and /readyz: loopback outside containers (their images set 0.0.0.0) */
+  HTTP_HOST: z.string().default('127.0.0.1'),
+  /** port of the same; 0 picks a free port */
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** blocks read and written at once by one range job */
@@ -30,6 +31,8 @@ export const envSchema = z.object({
   JANITOR_SWEEP_SECONDS: z.coerce.number().min(1).default(30),
   /** temporaries of no live task younger than this are left alone by the sweep (a task may be starting) */
   JANITOR_GRACE_SECONDS: z.coerce.number().min(0).default(60),
+  /** the role map (YAML or JSON): who may run which operation on which domains; unset = everyone may do everything */
+  JSS_AUTHZ_FILE: z.string().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

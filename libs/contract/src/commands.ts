@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { Operation } from './names';
 
 // The data of each command (contract: design.md, "Command data per operation").
-// Unknown fields are refused so that a typo is reported instead of silently ignored.
+// Unknown fields are refused so that a typo is reported instead of silently ignored. Every string,
+// list and map is bounded, so that no command can make the planner hold or echo much.
 
 /** The longest delay a boot-order group may ask for. */
 export const BOOT_DELAY_MAX_SECONDS = 600;
@@ -11,23 +12,49 @@ export const BOOT_DELAY_MAX_SECONDS = 600;
 export const COMMIT_WAIT_MAX_SECONDS = 30 * 24 * 3600;
 
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const name = z.string().regex(NAME_PATTERN, 'lower-case letters, digits and "-", at most 63 characters');
+/** VMs one command may name (in `vms`, `bootOrder`, `networkMap`, `rename`) */
+export const MAX_VMS_PER_COMMAND = 5000;
+/** test-failover `ttl`: at most 30 days */
+export const MAX_TTL_SECONDS = 30 * 24 * 3600;
+/** names of temporaries and appliances; a VM the system leaves behind may not look like one */
+export const RESERVED_PREFIX = 'jss-';
+
+const name = z.string().max(63).regex(NAME_PATTERN, 'lower-case letters, digits and "-", at most 63 characters');
+const finalName = name.refine((n) => !n.startsWith(RESERVED_PREFIX), `names starting with "${RESERVED_PREFIX}" are the system's own`);
+const placeName = z.string().min(1).max(80);
 
 const target = z.strictObject({
-  cluster: z.string().min(1).optional(),
-  datastore: z.string().min(1).optional(),
-  network: z.string().min(1).optional(),
+  cluster: placeName.optional(),
+  datastore: placeName.optional(),
+  network: placeName.optional(),
 });
 export type Target = z.infer<typeof target>;
 
-const vms = z.array(name).min(1).max(5000);
+const vms = z
+  .array(name)
+  .min(1)
+  .max(MAX_VMS_PER_COMMAND)
+  .refine((list) => new Set(list).size === list.length, 'a VM is named more than once');
+/** A map keyed by VM name, of at most MAX_VMS_PER_COMMAND entries. */
+const vmMap = <T extends z.ZodType>(value: T) =>
+  z.record(name, value).refine((m) => Object.keys(m).length <= MAX_VMS_PER_COMMAND, `at most ${MAX_VMS_PER_COMMAND} entries`);
+
+const POINT_ID = /^rp-\d{8}T\d{9}Z-[0-9a-f]{4}$/;
+const isoTime = z.iso.datetime({ offset: true });
+const recoveryPoint = z
+  .string()
+  .min(1)
+  .max(100)
+  .refine((p) => POINT_ID.test(p) || isoTime.safeParse(p).success, 'a recovery point id (rp-...) or an ISO 8601 time');
+const taskId = z
+  .string()
+  .max(100)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'a task id (task-...)');
 /** A group of VMs powered on together once the group before is up; `delaySeconds` more after it. */
 const bootGroup = z.union([
-  z.array(name).min(1),
-  z.strictObject({ vms: z.array(name).min(1), delaySeconds: z.number().int().min(0).max(BOOT_DELAY_MAX_SECONDS) }),
+  z.array(name).min(1).max(MAX_VMS_PER_COMMAND),
+  z.strictObject({ vms: z.array(name).min(1).max(MAX_VMS_PER_COMMAND), delaySeconds: z.number().int().min(0).max(BOOT_DELAY_MAX_SECONDS) }),
 ]);
-const recoveryPoint = z.string().min(1).max(100);
-const taskId = z.string().min(1).max(100);
 const dryRun = z.boolean().optional();
 
 /** After the VMs are up, wait for recovery.commit / recovery.rollback, or do what the policy says after afterSeconds. */
@@ -43,8 +70,8 @@ const failover = z.strictObject({
   vms: vms.optional(),
   recoveryPoint: recoveryPoint.optional(),
   target: target.optional(),
-  bootOrder: z.array(bootGroup).max(100).optional(),
-  networkMap: z.record(name, z.strictObject({ network: z.string().min(1), ip: z.ipv4().optional() })).optional(),
+  bootOrder: z.array(bootGroup).max(MAX_VMS_PER_COMMAND).optional(),
+  networkMap: vmMap(z.strictObject({ network: placeName, ip: z.ipv4().optional() })).optional(),
   taskId: taskId.optional(),
   commit: commitPolicy.optional(),
   dryRun,
@@ -60,7 +87,7 @@ export const commandDataSchemas = {
     vms,
     recoveryPoint: recoveryPoint.optional(),
     target: target.optional(),
-    rename: z.record(name, name).optional(),
+    rename: vmMap(finalName).optional(),
     replace: z.boolean().optional(),
     dryRun,
   }),
@@ -69,7 +96,7 @@ export const commandDataSchemas = {
     vms: vms.optional(),
     recoveryPoint: recoveryPoint.optional(),
     target: target.optional(),
-    ttl: z.number().int().positive().optional(),
+    ttl: z.number().int().positive().max(MAX_TTL_SECONDS).optional(),
     dryRun,
   }),
   'test-cleanup': z.strictObject({ taskId, dryRun }),
@@ -81,12 +108,20 @@ export const commandDataSchemas = {
 export type CommandData<O extends Operation> = z.infer<(typeof commandDataSchemas)[O]>;
 export type FailoverData = CommandData<'failover'>;
 
-/** One line per problem, e.g. `data.vms[0]: lower-case letters, ...`. */
+/** Issues listed in a message at most; the rest are counted. */
+const MAX_ISSUES = 3;
+/** Characters of one path segment or issue message at most (either may echo the input). */
+const MAX_ECHO = 100;
+const clip = (s: string) => (s.length > MAX_ECHO ? `${s.slice(0, MAX_ECHO)}…` : s);
+
+/** At most a few lines, each bounded, e.g. `data.vms[0]: lower-case letters, ...`. */
 export function describeIssues(error: z.ZodError, root = 'data'): string {
-  return error.issues
+  const lines = error.issues
+    .slice(0, MAX_ISSUES)
     .map(
       (i) =>
-        `${[root, ...i.path].map((p, n) => (typeof p === 'number' ? `[${p}]` : n ? `.${String(p)}` : String(p))).join('')}: ${i.message}`,
-    )
-    .join('; ');
+        `${[root, ...i.path].map((p, n) => (typeof p === 'number' ? `[${p}]` : n ? `.${clip(String(p))}` : String(p))).join('')}: ${clip(i.message)}`,
+    );
+  const more = error.issues.length - MAX_ISSUES;
+  return lines.join('; ') + (more > 0 ? `; and ${more} more` : '');
 }

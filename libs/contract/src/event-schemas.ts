@@ -8,8 +8,11 @@ import { VM_KINDS } from './vm-kinds';
 
 const caused = { commandId: z.string() };
 const ofTask = { ...caused, taskId: z.string() };
+/** the broker user who sent the command (audit trail; absent on tasks from before it was recorded) */
+const requestedBy = z.string().optional();
 
-const vmKind = z.enum(VM_KINDS);
+/** unmanaged: a VM the system did not create (only in vm.deleted, when an admin's restore replaced it) */
+const vmKind = z.enum([...VM_KINDS, 'unmanaged']);
 const vmProgress = z.object({ bytesDone: z.number(), bytesTotal: z.number() });
 /** the protected VM (vm) and what stands for it now (name) */
 const recoveredVm = z.object({ vm: z.string(), name: z.string(), site: z.string(), ip: z.string().nullable() });
@@ -42,6 +45,7 @@ export const eventDataSchemas = {
   'command.rejected': z.object({ ...caused, reason: z.string(), message: z.string(), operation: z.string().optional() }),
   'task.accepted': z.object({
     ...ofTask,
+    requestedBy,
     operation: z.string(),
     domain: z.string(),
     vms: z.array(z.string()),
@@ -58,16 +62,17 @@ export const eventDataSchemas = {
   'task.stalled': z.object({ ...ofTask, bytesDone: z.number(), bytesTotal: z.number(), stalledSeconds: z.number() }),
   'task.completed': z.object({
     ...ofTask,
+    requestedBy,
     operation: z.string(),
     domain: z.string(),
     vms: z.array(recoveredVm),
     bytesTotal: z.number(),
     durationSeconds: z.number(),
   }),
-  'task.failed': z.object({ ...ofTask, reason: z.string(), message: z.string() }),
-  'task.cancelled': z.object(ofTask),
+  'task.failed': z.object({ ...ofTask, requestedBy, reason: z.string(), message: z.string() }),
+  'task.cancelled': z.object({ ...ofTask, requestedBy }),
   /** a failover rolled back: its recovered VMs are gone, a planned failover's source VMs on again */
-  'task.rolled-back': z.object(ofTask),
+  'task.rolled-back': z.object({ ...ofTask, requestedBy }),
   /**
    * Test VMs are up (test-failover): they stay until test-cleanup, cancel or the time limit; or a
    * failover's VMs are up and it waits for commit or rollback (`commit`: the policy, at expiresAt)
@@ -103,6 +108,7 @@ export const eventDataSchemas = {
   /** published when a task ends, whatever the outcome */
   'task.report': z.object({
     ...ofTask,
+    requestedBy,
     operation: z.string(),
     domain: z.string(),
     outcome: z.enum(['completed', 'failed', 'cancelled', 'rolled-back']),

@@ -6,3 +6,4 @@ export * from './event-schemas';
 export * from './reasons';
 export * from './work';
 export * from './vm-kinds';
+export * from './unreadable';

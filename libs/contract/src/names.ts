@@ -39,6 +39,11 @@ export const OPERATIONS = [
 export type Operation = (typeof OPERATIONS)[number];
 
 export const commandRoutingKey = (op: Operation): string => `recovery.${op}`;
+/** The operation a routing key names: exactly recovery.<operation>, else null. */
+export const operationOf = (routingKey: string): Operation | null => {
+  const op = /^recovery\.([a-z-]{1,40})$/.exec(routingKey)?.[1];
+  return OPERATIONS.find((o) => o === op) ?? null;
+};
 export const commandType = (op: Operation): string => `io.jss.recovery.${op}`;
 export const eventType = (shortType: string): string => `io.jss.${shortType}`;
 

@@ -1,6 +1,12 @@
 // Stable reason codes of command.rejected and task.failed: users' tools branch on them.
 export const REASONS = {
   invalidCommand: 'invalid-command',
+  /** the command carries no AMQP user_id (the broker checks it is the connection's user) */
+  unauthenticated: 'unauthenticated',
+  /** the role map does not let the principal run that operation on that domain */
+  forbidden: 'forbidden',
+  /** the command id was used before by another principal */
+  duplicateCommand: 'duplicate-command',
   unsupportedOperation: 'unsupported-operation',
   unknownDomain: 'unknown-domain',
   unknownVm: 'unknown-vm',

@@ -2,12 +2,24 @@ import { z } from 'zod';
 import { TEMPORARY_VM_KINDS } from './vm-kinds';
 
 // Internal work and replies between the services, on jss.internal. Validated on arrival like
-// anything else that comes over the wire (another version of a service may have sent it).
+// anything else that comes over the wire, as strictly as the commands (bounded strings and lists,
+// no unknown fields); then checked against the task record (libs/tasks/src/checks).
 
-const base = { taskId: z.string(), commandId: z.string() };
+const id = z.string().min(1).max(200);
+/** VM, site, cluster, datastore and network names (vSphere allows 80 characters) */
+const name = z.string().min(1).max(80);
+const MAX_VMS = 5000;
+const vmNames = z.array(name).max(MAX_VMS);
+const time = z.iso.datetime({ offset: true });
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const diskPath = z.string().min(1).max(400);
+const ip = z.union([z.literal('dhcp'), z.ipv4()]);
+/** an address a platform reported */
+const reportedIp = z.string().max(64);
+const base = { taskId: id, commandId: id, traceparent: z.string().max(100).optional() };
 /** VMs of a site (the source VMs of a planned failover, the recovered copies after a failback) */
-const siteVms = z.object({ site: z.string(), vms: z.array(z.string()) });
-const disk = z.object({ path: z.string(), sizeBytes: z.number().int().min(0) });
+const siteVms = z.strictObject({ site: name, vms: vmNames });
+const disk = z.strictObject({ path: diskPath, sizeBytes: count });
 /** rvm: a representation VM whose disks become the recovered VM's; tvm: a Test VM, itself the result */
 const temporaryKind = z.enum(TEMPORARY_VM_KINDS);
 
@@ -15,17 +27,17 @@ export const WORK = {
   /** provisioner: ensure the domain's RocVA (if used) and create one RVM or Test VM per VM */
   prepare: {
     key: 'provision.prepare',
-    schema: z.object({
+    schema: z.strictObject({
       ...base,
       useRocva: z.boolean(),
       kind: temporaryKind,
-      domain: z.string(),
-      site: z.string(),
-      cluster: z.string(),
-      datastore: z.string(),
-      network: z.string(),
+      domain: name,
+      site: name,
+      cluster: name,
+      datastore: name,
+      network: name,
       /** each VM's temporary (RVM or Test VM) under the name the planner reserved for it */
-      vms: z.array(z.object({ name: z.string(), temp: z.string(), disks: z.array(z.number().int().min(0)) })),
+      vms: z.array(z.strictObject({ name, temp: name, disks: z.array(count).max(64) })).max(MAX_VMS),
     }),
   },
   /**
@@ -34,58 +46,60 @@ export const WORK = {
    */
   finalize: {
     key: 'provision.finalize',
-    schema: z.object({
+    schema: z.strictObject({
       ...base,
       kind: temporaryKind,
-      domain: z.string(),
-      site: z.string(),
-      cluster: z.string(),
-      datastore: z.string(),
-      vms: z.array(
-        z.object({
-          vm: z.string(),
-          temp: z.string(),
-          name: z.string(),
-          network: z.string(),
-          ip: z.string(),
-          replace: z.boolean(),
-          disks: z.array(z.string()),
-        }),
-      ),
-      bootOrder: z.array(z.object({ vms: z.array(z.string()), delaySeconds: z.number().int().min(0) })),
+      domain: name,
+      site: name,
+      cluster: name,
+      datastore: name,
+      vms: z
+        .array(
+          z.strictObject({
+            vm: name,
+            temp: name,
+            name: name,
+            network: name,
+            ip,
+            replace: z.boolean(),
+            disks: z.array(diskPath).max(64),
+          }),
+        )
+        .max(MAX_VMS),
+      bootOrder: z.array(z.strictObject({ vms: vmNames, delaySeconds: z.number().int().min(0).max(3600) })).max(MAX_VMS),
       /** failback: the copies at the recovery site, powered off once the VMs run at home again */
       powerOff: siteVms.nullable(),
     }),
   },
   /** provisioner: power off the source VMs of a planned failover */
-  powerOff: { key: 'provision.power-off', schema: z.object({ ...base, ...siteVms.shape }) },
+  powerOff: { key: 'provision.power-off', schema: z.strictObject({ ...base, ...siteVms.shape }) },
   /** the replication side (stand-in): a recovery point of the domain's VMs at a site, taken now */
-  replicate: { key: 'replicate.request', schema: z.object({ ...base, domain: z.string(), site: z.string() }) },
+  replicate: { key: 'replicate.request', schema: z.strictObject({ ...base, domain: name, site: name }) },
   /** rehydrator: write one range of blocks of one disk of a recovery point */
   range: {
     key: 'rehydrate.range',
-    schema: z.object({
+    schema: z.strictObject({
       ...base,
-      jobId: z.string(),
-      domain: z.string(),
-      pointId: z.string(),
-      vm: z.string(),
-      disk: z.number().int().min(0),
-      firstBlock: z.number().int().min(0),
-      blockCount: z.number().int().min(1),
-      bytes: z.number().int().min(0),
-      diskPath: z.string(),
+      jobId: id,
+      domain: name,
+      pointId: id,
+      vm: name,
+      disk: count,
+      firstBlock: count,
+      blockCount: count.min(1),
+      bytes: count,
+      diskPath,
       /** delta: the point the disk already holds; blocks unchanged since then are skipped */
-      previousPointId: z.string().nullable(),
+      previousPointId: id.nullable(),
     }),
   },
   /** janitor: delete the task's temporaries and release its hold on the domain's RocVA */
   release: {
     key: 'janitor.release',
-    schema: z.object({
+    schema: z.strictObject({
       ...base,
-      domain: z.string(),
-      site: z.string(),
+      domain: name,
+      site: name,
       removeRecovered: z.boolean(),
       /** a planned failover that did not complete: its source VMs go back on */
       powerOn: siteVms.nullable(),
@@ -96,42 +110,42 @@ export const WORK = {
 export const REPLIES = {
   prepared: {
     key: 'reply.prepared',
-    schema: z.object({
+    schema: z.strictObject({
       ...base,
-      rocva: z.string().nullable(),
-      temporaries: z.array(z.object({ vm: z.string(), name: z.string(), ip: z.string().nullable(), disks: z.array(disk) })),
+      rocva: name.nullable(),
+      temporaries: z.array(z.strictObject({ vm: name, name, ip: reportedIp.nullable(), disks: z.array(disk).max(64) })).max(MAX_VMS),
     }),
   },
   rangeProgress: {
     key: 'reply.range-progress',
-    schema: z.object({ ...base, jobId: z.string(), bytesDone: z.number().min(0) }),
+    schema: z.strictObject({ ...base, jobId: id, bytesDone: count }),
   },
   rangeDone: {
     key: 'reply.range-done',
-    schema: z.object({
+    schema: z.strictObject({
       ...base,
-      jobId: z.string(),
-      bytesDone: z.number().min(0),
-      bytesRead: z.number().min(0),
-      blocksRead: z.number().int().min(0),
-      blocksZero: z.number().int().min(0),
-      blocksUnchanged: z.number().int().min(0),
-      startedAt: z.string(),
+      jobId: id,
+      bytesDone: count,
+      bytesRead: count,
+      blocksRead: count,
+      blocksZero: count,
+      blocksUnchanged: count,
+      startedAt: time,
     }),
   },
   finalized: {
     key: 'reply.finalized',
-    schema: z.object({
+    schema: z.strictObject({
       ...base,
-      vms: z.array(z.object({ vm: z.string(), name: z.string(), site: z.string(), ip: z.string().nullable(), poweredOnAt: z.string() })),
+      vms: z.array(z.strictObject({ vm: name, name, site: name, ip: reportedIp.nullable(), poweredOnAt: time })).max(MAX_VMS),
     }),
   },
-  released: { key: 'reply.released', schema: z.object(base) },
-  poweredOff: { key: 'reply.powered-off', schema: z.object({ ...base, at: z.string() }) },
-  replicated: { key: 'reply.replicated', schema: z.object({ ...base, pointId: z.string(), time: z.string() }) },
+  released: { key: 'reply.released', schema: z.strictObject(base) },
+  poweredOff: { key: 'reply.powered-off', schema: z.strictObject({ ...base, at: time }) },
+  replicated: { key: 'reply.replicated', schema: z.strictObject({ ...base, pointId: id, time }) },
   failed: {
     key: 'reply.failed',
-    schema: z.object({ ...base, step: z.string(), reason: z.string(), message: z.string() }),
+    schema: z.strictObject({ ...base, step: name, reason: name, message: name.max(2000) }),
   },
 } as const;
 

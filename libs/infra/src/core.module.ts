@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { RoleMapSource } from '@jss/authz';
 import { AmqpBus, Messenger } from '@jss/bus';
 import { Env, loadEnv } from '@jss/config';
 import { DomainLocks } from '@jss/locks';
@@ -9,6 +10,7 @@ import { ReplicaRepository } from '@jss/replica';
 import { ObjectStore, createObjectStore } from '@jss/store';
 import { TaskLiveness, TaskStore } from '@jss/tasks';
 import { RocvaManager } from '@jss/temporaries';
+import { TaskRecords } from '@jss/workers';
 import { HealthController } from './health.controller';
 import { ENV, LOGGER, OBJECT_STORE, PLATFORM, REDIS } from './tokens';
 
@@ -36,6 +38,8 @@ export class CoreModule {
       { provide: ENV, useFactory: (): Env => loadEnv() },
       { provide: LOGGER, inject: [ENV], useFactory: (env: Env): Logger => createLogger(service, env.LOG_LEVEL) },
       { provide: REDIS, inject: [ENV], useFactory: (env: Env) => createRedis(env.REDIS_URL, env.REDIS_PREFIX) },
+      // every service validates the role map at start (a bad one stops it), and warns once without one
+      { provide: RoleMapSource, inject: [ENV, LOGGER], useFactory: (env: Env, log: Logger) => RoleMapSource.open(env.JSS_AUTHZ_FILE, log) },
       { provide: AmqpBus, inject: [ENV, LOGGER], useFactory: (env: Env, log: Logger) => new AmqpBus(env.AMQP_URL, log) },
       { provide: Messenger, inject: [AmqpBus], useFactory: (bus: AmqpBus) => new Messenger(bus, `/jss/${service}`) },
       {
@@ -51,8 +55,9 @@ export class CoreModule {
       { provide: OBJECT_STORE, inject: [ENV], useFactory: createObjectStore },
       { provide: ReplicaRepository, inject: [OBJECT_STORE], useFactory: (s: ObjectStore) => new ReplicaRepository(s) },
       { provide: TaskStore, inject: [REDIS], useFactory: (r: Redis) => new TaskStore(r) },
-      // what workers may know of a task: whether it is still wanted
+      // what workers may know of a task: whether it is still wanted; and its record, to check work against
       { provide: TaskLiveness, useExisting: TaskStore },
+      { provide: TaskRecords, inject: [TaskStore], useFactory: (t: TaskStore) => new TaskRecords(t) },
       { provide: DomainLocks, inject: [REDIS, LOGGER], useFactory: (r: Redis, l: Logger) => new DomainLocks(r, l) },
       {
         provide: RocvaManager,

@@ -37,6 +37,7 @@ export function reportOf(
   return {
     taskId: task.id,
     commandId: task.commandId,
+    requestedBy: task.requestedBy,
     operation: task.operation,
     domain: task.domain,
     outcome,

@@ -3,3 +3,4 @@ export * from './task';
 export * from './task-store';
 export * from './operation-profile';
 export * from './name-reservations';
+export * from './checks';

@@ -7,7 +7,7 @@ import { TaskState, assertMoves, isActive, isEnded } from './transitions';
 //   task:<id>            hash: one field per Task property, each JSON-encoded
 //   tasks:index          zset of task ids by creation time (listing)
 //   tasks:live           set of ids not ended (sweeps, metrics)
-//   cmd:<commandId>      id of the task a command created (deduplication)
+//   cmd:<commandId>      id of the task a command created (deduplication; kept as long as the task)
 //   name:<site>:<vm>, names:<id> the VM names a task holds (see name-reservations.ts)
 //   stats:rate           last measured rehydration rate (dry-run estimates)
 //   task:<id>:done       set of finished range job ids
@@ -17,7 +17,8 @@ import { TaskState, assertMoves, isActive, isEnded } from './transitions';
 //   task:<id>:outbox     hash state -> messages a move decided, until they are published (confirmed)
 //   outbox:pending       zset of task ids with an outbox, by when it was written (re-sent when stale)
 
-const COMMAND_TTL_SECONDS = 30 * 24 * 3600;
+// cmd:<commandId> has no expiry, like the task record it points to: a command id is remembered
+// (and a replay of it recognised) for as long as its task is.
 
 /**
  * Moves state from one of `from` to `to` and writes the patch, atomically; 0 if state was elsewhere.
@@ -88,7 +89,7 @@ export class TaskStore implements TaskLiveness {
 
   /** Records the command → task mapping; returns the task id that won (an earlier one if any). */
   async claimCommand(commandId: string, taskId: string): Promise<string> {
-    const set = await this.redis.set(`cmd:${commandId}`, taskId, 'EX', COMMAND_TTL_SECONDS, 'NX');
+    const set = await this.redis.set(`cmd:${commandId}`, taskId, 'NX');
     return set ? taskId : ((await this.taskOfCommand(commandId)) ?? taskId);
   }
 

@@ -85,6 +85,8 @@ export interface TaskError {
 export interface Task {
   id: string;
   commandId: string;
+  /** the broker user who sent the command (its AMQP user_id): the audit trail */
+  requestedBy?: string;
   operation: RecoveryOperation;
   domain: string;
   state: TaskState;

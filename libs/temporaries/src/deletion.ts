@@ -1,5 +1,5 @@
 import { Cause, Messenger } from '@jss/bus';
-import { EVENTS } from '@jss/contract';
+import { EVENTS, VmEventData } from '@jss/contract';
 import { Platform, VmInfo } from '@jss/platform';
 
 /** Deletes a VM the system created and says so on the bus (vm.deleted, and appliance.deleted for a RocVA). */
@@ -10,16 +10,17 @@ export async function deleteOwnedVm(platform: Platform, messenger: Messenger, vm
   return true;
 }
 
-export async function announceDeleted(messenger: Messenger, vm: VmInfo, cause: Cause): Promise<void> {
-  const data = {
+/** `domain`: of the task, for a VM the system did not create (an admin's restore replaced it) */
+export async function announceDeleted(messenger: Messenger, vm: VmInfo, cause: Cause, domain = ''): Promise<void> {
+  const data: VmEventData = {
     taskId: cause.taskId,
     commandId: cause.commandId,
     name: vm.name,
-    kind: vm.owner!.kind,
+    kind: vm.owner?.kind ?? 'unmanaged',
     site: vm.site,
-    domain: vm.owner!.domain,
+    domain: vm.owner?.domain ?? domain,
     ip: vm.nics[0]?.ip ?? null,
   };
-  if (vm.owner!.kind === 'rocva') await messenger.event(EVENTS.applianceDeleted, cause, data);
+  if (vm.owner?.kind === 'rocva') await messenger.event(EVENTS.applianceDeleted, cause, data);
   await messenger.event(EVENTS.vmDeleted, cause, data);
 }

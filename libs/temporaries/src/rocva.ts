@@ -63,8 +63,9 @@ export class RocvaManager {
       if (holders > 0) return null;
       const name = temporaryName('rocva', domain);
       const vm = await this.platform.getVm(site, name);
-      if (vm && (await this.platform.deleteVm(site, name))) return vm;
-      return null;
+      // only the domain's own appliance: a VM someone else named jss-rocva-<domain> is not ours to delete
+      if (vm?.owner?.kind !== 'rocva' || vm.owner.domain !== domain) return null;
+      return (await this.platform.deleteVm(site, name)) ? vm : null;
     });
   }
 

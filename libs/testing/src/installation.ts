@@ -15,7 +15,7 @@ import amqplib from 'amqplib';
 import { RunningService, ServiceName, startService, stopService } from '@jss/processes';
 import { EventLog } from './event-log';
 import { freePort } from './free-port';
-import { createVhost, deleteVhost } from './vhost';
+import { Permissions, createBrokerUser, createVhost, deleteBrokerUser, deleteVhost } from './vhost';
 
 /** The repository: the nearest folder above with a package.json (from libs/testing/src or dist/libs/testing/src). */
 function repositoryRoot(from: string): string {
@@ -29,6 +29,26 @@ const DIST = path.join(ROOT, 'dist');
 
 export type ServiceCounts = Partial<Record<ServiceName, number>>;
 const ALL_ONCE: ServiceCounts = { planner: 1, provisioner: 1, rehydrator: 1, janitor: 1 };
+const EVERYTHING: Permissions = { configure: '.*', write: '.*', read: '.*' };
+
+/** Publishes commands over its own connection, as its broker user (AMQP user_id set, as jssctl does). */
+export class CommandClient {
+  /** `url`: the connection's, with the user's credentials (for raw AMQP in a test) */
+  constructor(
+    readonly bus: AmqpBus,
+    readonly url = '',
+  ) {}
+
+  get user(): string {
+    return this.bus.user;
+  }
+
+  async publish(op: Operation, data: unknown, id: string = randomUUID()): Promise<string> {
+    const event = cloudEvent({ id, type: commandType(op), source: '/test', data });
+    await this.bus.publish(EXCHANGES.commands, commandRoutingKey(op), event, { userId: this.bus.user });
+    return id;
+  }
+}
 
 /**
  * One isolated installation per test file: its own vhost, Redis key prefix and data folder, the
@@ -39,6 +59,7 @@ export class Installation {
   readonly services: RunningService[] = [];
   events!: EventLog;
   private started = 0;
+  private readonly users: Array<{ name: string; client: CommandClient }> = [];
 
   private constructor(
     readonly env: NodeJS.ProcessEnv,
@@ -127,22 +148,48 @@ export class Installation {
     return new TaskStore(this.redis);
   }
 
-  /** Publishes a command as a user would; returns its id. */
+  /** Publishes a command as a user would (as the installation's broker user, guest by default); returns its id. */
   async publish(op: Operation, data: unknown, id: string = randomUUID()): Promise<string> {
-    await this.bus.publish(EXCHANGES.commands, commandRoutingKey(op), cloudEvent({ id, type: commandType(op), source: '/test', data }));
-    return id;
+    return new CommandClient(this.bus).publish(op, data, id);
+  }
+
+  /**
+   * A broker user of this test alone (created with rabbitmqctl, rights in the test's vhost only,
+   * deleted at stop) and a connection of its own. `name` is made unique: read it from client.user.
+   */
+  async brokerUser(name: string, permissions: Permissions = EVERYTHING): Promise<CommandClient> {
+    const user = name;
+    const password = randomUUID();
+    createBrokerUser(this.vhost, user, password, permissions);
+    const url = new URL(this.env.AMQP_URL!);
+    url.username = encodeURIComponent(user);
+    url.password = password;
+    const client = new CommandClient(new AmqpBus(url.toString(), createLogger('test', 'silent'), { topology: 'client' }), url.toString());
+    this.users.push({ name: user, client });
+    return client;
   }
 
   /** Publishes and waits for the command's answer: its task's end, its refusal, its dry-run plan, or Test VMs up. */
-  async run(op: Operation, data: unknown) {
-    const id = await this.publish(op, data);
-    const end = await this.events.waitFor(id, ['task.completed', 'task.failed', 'task.cancelled', 'command.rejected', 'task.planned', 'task.ready']);
+  async run(op: Operation, data: unknown, as?: CommandClient) {
+    const id = await (as ?? new CommandClient(this.bus)).publish(op, data);
+    const end = await this.events.waitFor(id, [
+      'task.completed',
+      'task.failed',
+      'task.cancelled',
+      'command.rejected',
+      'task.planned',
+      'task.ready',
+    ]);
     return { id, end };
   }
 
   async stop(): Promise<void> {
     await Promise.all(this.services.map((s) => stopService(s)));
     await this.bus.close();
+    for (const u of this.users) {
+      await u.client.bus.close().catch(() => undefined);
+      deleteBrokerUser(u.name);
+    }
     const keys = await this.redis.keys(`${this.env.REDIS_PREFIX}*`);
     if (keys.length) await this.redis.unlink(...keys.map((k) => k.slice(this.env.REDIS_PREFIX!.length)));
     this.redis.disconnect();

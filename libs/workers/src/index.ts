@@ -1,2 +1,3 @@
 export * from './step-runner';
 export * from './failure-reason';
+export * from './task-records';

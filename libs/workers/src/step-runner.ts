@@ -33,7 +33,8 @@ export class StepRunner {
       if (!reason) throw err;
       const message = err instanceof Error ? err.message : String(err);
       log.warn({ reason, message }, 'step failed');
-      await this.messenger.send(REPLIES.failed, { taskId: work.taskId, commandId: work.commandId, step, reason, message }, traceparent);
+      const reply = { taskId: work.taskId, commandId: work.commandId, step, reason, message: message.slice(0, 2000) };
+      await this.messenger.send(REPLIES.failed, reply, traceparent);
     }
   }
 }

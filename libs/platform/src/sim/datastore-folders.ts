@@ -1,5 +1,6 @@
 import { mkdir, open, rename, rm, rmdir, unlink } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { PlatformError } from '../platform';
 import { parseDiskPath } from './disk-paths';
 
 /** The datastores on disk: `<data dir>/datastores/<datastore>/<vm>/<disk file>`. */
@@ -18,10 +19,16 @@ export class DatastoreFolders {
     return join(this.root, datastore, vm);
   }
 
-  /** Absolute file of a datastore path such as "[recovery-ds] web/disk-0.img". */
+  /** Absolute file of a datastore path such as "[recovery-ds] web/disk-0.img"; always inside that datastore's folder. */
   file(path: string): string {
     const { datastore, vm, file } = parseDiskPath(path);
-    return join(this.root, datastore, vm, file);
+    const folder = this.folder(datastore);
+    const absolute = resolve(folder, vm, file);
+    const inside = relative(folder, absolute);
+    if (dirname(folder) !== this.root || !inside || inside.startsWith('..') || inside.split(sep).length !== 2) {
+      throw new PlatformError('unknown-disk', `${JSON.stringify(path.slice(0, 200))} is not inside datastore "${datastore}"`);
+    }
+    return absolute;
   }
 
   /** A sparse image: the size is set with ftruncate and no data block is written. */

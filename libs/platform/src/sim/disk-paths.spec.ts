@@ -10,10 +10,19 @@ describe('datastore disk paths', () => {
     });
   });
 
-  it.each(['disk.img', '[ds] disk.img', '[ds] ../disk.img', '[ds] vm/../x', '[ds] a/b/c', '[] vm/disk.img'])(
-    'refuses %s, which could point outside a VM folder',
-    (path) => {
-      expect(() => parseDiskPath(path)).toThrow(expect.objectContaining({ code: 'unknown-disk' }));
-    },
-  );
+  it.each([
+    'disk.img',
+    '[ds] disk.img',
+    '[ds] ../disk.img',
+    '[ds] vm/../x',
+    '[ds] a/b/c',
+    '[] vm/disk.img',
+    '[../../outside] v/victim.img',
+    '[..] v/d.img',
+    '[ds/x] v/d.img',
+    '[ds\0] v/d.img',
+    '[ds] v\0/d.img',
+  ])('refuses %s, which could point outside a VM folder', (path) => {
+    expect(() => parseDiskPath(path)).toThrow(expect.objectContaining({ code: 'unknown-disk' }));
+  });
 });

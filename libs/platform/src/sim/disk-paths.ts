@@ -10,6 +10,9 @@ export interface DiskLocation {
 }
 
 const DISK_PATH = /^\[([^\]]+)\] ([^/]+)\/([^/]+)$/;
+/** A datastore name, VM folder or file name: no separator, no NUL, not "." or ".." (nothing can leave its folder). */
+const isPart = (part: string | undefined): part is string =>
+  !!part && part.length <= 255 && part !== '.' && part !== '..' && !/[/\\\0]/.test(part) && !part.includes('..');
 
 export function diskPath(datastore: string, vm: string, index: number): string {
   return `[${datastore}] ${vm}/disk-${index}.img`;
@@ -18,8 +21,8 @@ export function diskPath(datastore: string, vm: string, index: number): string {
 export function parseDiskPath(path: string): DiskLocation {
   const match = DISK_PATH.exec(path);
   const [, datastore, vm, file] = match ?? [];
-  if (!datastore || !vm || !file || [vm, file].some((part) => part === '.' || part === '..')) {
-    throw new PlatformError('unknown-disk', `${JSON.stringify(path)} is not a disk path like "[recovery-ds] web/disk-0.img"`);
+  if (![datastore, vm, file].every(isPart)) {
+    throw new PlatformError('unknown-disk', `${JSON.stringify(path.slice(0, 200))} is not a disk path like "[recovery-ds] web/disk-0.img"`);
   }
   return { datastore, vm, file };
 }

@@ -31,7 +31,7 @@ export type Outcome = 'completed' | 'failed' | 'cancelled' | 'rolled-back';
 /** The end event of an outcome. */
 export function endEvent(task: Task, outcome: Outcome, durationSeconds: number) {
   const cause = causeOf(task);
-  const ids = { taskId: cause.taskId, commandId: cause.commandId };
+  const ids = { taskId: cause.taskId, commandId: cause.commandId, requestedBy: task.requestedBy };
   if (outcome === 'completed') {
     return event(EVENTS.taskCompleted, {
       ...ids,

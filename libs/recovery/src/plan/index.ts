@@ -10,3 +10,4 @@ export * from './plan-planned-failover';
 export * from './plan-failback';
 export * from './temporary-names';
 export * from './reserve-names';
+export * from './replacements';

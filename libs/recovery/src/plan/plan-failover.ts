@@ -11,13 +11,10 @@ export async function planFailover(data: CommandData<'failover'>, { replica, pla
   if (unknown.length) throw new ReasonedError(REASONS.invalidCommand, `networkMap names ${unknown.join(', ')}, not a VM of this failover`);
   return draftOf('failover', point, vms, target, {
     temporaryNetwork: target.network,
-    finals: vms.map((vm) => ({
-      vm,
-      name: vm,
-      network: data.networkMap?.[vm]?.network ?? target.network,
-      ip: data.networkMap?.[vm]?.ip ?? 'dhcp',
-      replace: false,
-    })),
+    finals: vms.map((vm) => {
+      const mapped = data.networkMap && Object.hasOwn(data.networkMap, vm) ? data.networkMap[vm] : undefined;
+      return { vm, name: vm, network: mapped?.network ?? target.network, ip: mapped?.ip ?? 'dhcp', replace: false };
+    }),
     bootOrder: checkBootOrder(data.bootOrder, vms),
     ...(data.commit && { commit: data.commit }),
   });

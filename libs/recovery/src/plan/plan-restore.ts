@@ -10,7 +10,7 @@ export async function planRestore(data: CommandData<'restore'>, { replica, platf
   const rename = data.rename ?? {};
   const stray = Object.keys(rename).filter((vm) => !vms.includes(vm));
   if (stray.length) throw new ReasonedError(REASONS.invalidCommand, `rename names ${stray.join(', ')}, not a VM of this restore`);
-  const names = vms.map((vm) => rename[vm] ?? vm);
+  const names = vms.map((vm) => (Object.hasOwn(rename, vm) ? rename[vm] : vm));
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice) throw new ReasonedError(REASONS.invalidCommand, `two VMs would be restored as "${twice}"`);
   return draftOf('restore', point, vms, target, {

@@ -1,4 +1,4 @@
-import { REASONS, ReasonedError } from '@jss/contract';
+import { REASONS, RESERVED_PREFIX, ReasonedError } from '@jss/contract';
 import { Platform, temporaryName } from '@jss/platform';
 import { blocksPrefix } from '@jss/replica';
 import { ObjectStore } from '@jss/store';
@@ -16,6 +16,13 @@ import { networkAt } from './resolve';
  */
 export async function preflight(draft: TaskDraft, platform: Platform, store: ObjectStore): Promise<void> {
   const { spec, target } = draft;
+  const reserved = spec.finals.find((f) => f.name.startsWith(RESERVED_PREFIX));
+  if (reserved) {
+    throw new ReasonedError(
+      REASONS.invalidCommand,
+      `"${reserved.name}" may not be the name of a recovered VM: "${RESERVED_PREFIX}" names are the system's own`,
+    );
+  }
   checkDiskSizes(draft);
   const rocvaNeeded = profileOf(draft.operation).usesRocva && !(await platform.getVm(target.site, temporaryName('rocva', draft.domain)));
   const leases = new Map<string, number>();

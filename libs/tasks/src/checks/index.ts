@@ -1,0 +1,2 @@
+export * from './work-checks';
+export * from './reply-checks';

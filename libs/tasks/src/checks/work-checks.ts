@@ -1,0 +1,84 @@
+import type { FinalizeWork, PowerOffWork, PrepareWork, RangeJob, ReleaseWork, ReplicateWork } from '@jss/contract';
+import { profileOf } from '../operation-profile';
+import type { Task } from '../task';
+import { firstMismatch, sameSet } from './same';
+
+// A work message against the record of its task: null when it is what the planner sent for that
+// task, else why not. A forged or corrupted message must change nothing (it is dead-lettered).
+
+/** Temporaries for the task's VMs, where the task says. */
+export function checkPrepare(task: Task, work: PrepareWork): string | null {
+  const { site, cluster, datastore } = task.target;
+  const { temporaries: kind, usesRocva: useRocva } = profileOf(task.operation);
+  const expected = { domain: task.domain, kind, useRocva, site, cluster, datastore };
+  const wrong = firstMismatch(work, { ...expected, network: task.spec.temporaryNetwork });
+  if (wrong) return wrong;
+  return sameSet(
+    work.vms.map((v) => v.name),
+    task.vms,
+  )
+    ? null
+    : "vms are not the task's";
+}
+
+/** One of the task's range jobs of the current point, into the disk of the task's RVM or Test VM. */
+export function checkRange(task: Task, job: RangeJob): string | null {
+  const wrong = firstMismatch(job, { domain: task.domain, pointId: task.point.id });
+  if (wrong) return wrong;
+  const planned = task.jobs?.find((j) => j.jobId === job.jobId);
+  if (!planned) return `job ${job.jobId.slice(0, 100)} is not one of the task's`;
+  const jobWrong = firstMismatch(job, { ...planned });
+  if (jobWrong) return jobWrong;
+  const disk = task.plan?.find((v) => v.name === job.vm)?.disks.find((d) => d.index === job.disk);
+  return disk?.path === job.diskPath ? null : "diskPath is not a disk of the task's temporaries";
+}
+
+/** The source VMs the planned failover powers off, and no other. */
+export function checkPowerOff(task: Task, work: PowerOffWork): string | null {
+  const planned = task.spec.planned;
+  if (!planned) return 'the task is not a planned failover';
+  if (work.site !== planned.site) return "site is not the task's";
+  return sameSet(work.vms, planned.vms) ? null : "vms are not the task's planned source VMs";
+}
+
+/** A final recovery point of the planned failover's domain, at its source site. */
+export function checkReplicate(task: Task, work: ReplicateWork): string | null {
+  if (!task.spec.planned) return 'the task is not a planned failover';
+  return firstMismatch(work, { domain: task.domain, site: task.spec.planned.site });
+}
+
+/** The task's final VMs (or its Test VMs), from its temporaries' disks. */
+export function checkFinalize(task: Task, work: FinalizeWork): string | null {
+  const { site, cluster, datastore } = task.target;
+  const kind = profileOf(task.operation).temporaries;
+  const expected = { domain: task.domain, kind, site, cluster, datastore, bootOrder: task.spec.bootOrder };
+  const wrong = firstMismatch(work, { ...expected, powerOff: task.spec.powerOffAfter ?? null });
+  if (wrong) return wrong;
+  const plan = new Map((task.plan ?? []).map((v) => [v.name, v]));
+  const finals = new Map(task.spec.finals.map((f) => [f.vm, f]));
+  if (work.vms.length !== plan.size) return "vms are not the task's";
+  for (const vm of work.vms) {
+    const planned = plan.get(vm.vm);
+    if (!planned || vm.temp !== planned.temp) return `VM ${vm.vm.slice(0, 100)} is not one of the task's`;
+    if (kind === 'tvm') {
+      if (vm.name !== planned.temp || vm.replace || vm.disks.length) return `Test VM ${vm.name.slice(0, 100)} is not the task's`;
+      continue;
+    }
+    const final = finals.get(vm.vm);
+    const mismatch = final && firstMismatch(vm, { ...final, disks: planned.disks.map((d) => d.path) });
+    if (!final || mismatch) return `final VM ${vm.name.slice(0, 100)}: ${mismatch ?? 'not planned'}`;
+  }
+  return null;
+}
+
+/** The release of an ending (or ended) task, undoing its results only if it did not complete. */
+export function checkRelease(task: Task, work: ReleaseWork): string | null {
+  const wrong = firstMismatch(work, { domain: task.domain, site: task.target.site });
+  if (wrong) return wrong;
+  const undo = ['failing', 'cancelling', 'failed', 'cancelled'].includes(task.state);
+  if (!undo && !['cleaning', 'completed'].includes(task.state)) return `the task is ${task.state}, not ending`;
+  if (work.removeRecovered !== undo) return `removeRecovered does not match a task that is ${task.state}`;
+  const planned = task.spec.planned;
+  const powerOn = undo && planned ? { site: planned.site, vms: planned.vms } : null;
+  return JSON.stringify(work.powerOn) === JSON.stringify(powerOn) ? null : "powerOn is not the task's planned source VMs";
+}
