@@ -28,6 +28,19 @@ export const envSchema = z.object({
   JANITOR_SWEEP_SECONDS: z.coerce.number().min(1).default(30),
   /** temporaries of no live task younger than this are left alone by the sweep (a task may be starting) */
   JANITOR_GRACE_SECONDS: z.coerce.number().min(0).default(60),
+  /** the target platform: the simulated vCenter (default) or a vCenter through vim25 SOAP */
+  JSS_PLATFORM: z.enum(['sim', 'vsphere']).default('sim'),
+  /** vsphere: the SDK endpoint, e.g. https://vcenter.example/sdk */
+  JSS_VSPHERE_URL: z.string().url().optional(),
+  JSS_VSPHERE_USER: z.string().optional(),
+  JSS_VSPHERE_PASSWORD: z.string().optional(),
+  /** vsphere: accept a certificate that does not verify (self-signed vCenter); never in production */
+  JSS_VSPHERE_INSECURE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** vsphere: the site file (YAML): datacenters, clusters, datastores with mount paths, port groups with DHCP */
+  JSS_VSPHERE_SITE_FILE: z.string().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

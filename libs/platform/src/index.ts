@@ -5,3 +5,5 @@ export { SimPlatform, type AddNetworkSpec, type SimPlatformOptions } from './sim
 export type { DatastoreDef } from './sim/inventory-def';
 export type { FaultOp, FaultOptions } from './sim/faults';
 export * from './file-disk-handle';
+export { VspherePlatform, type VspherePlatformOptions } from './vsphere/vsphere-platform';
+export { loadSiteFile, type SiteFile } from './vsphere/site-file';

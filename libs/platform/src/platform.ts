@@ -112,7 +112,8 @@ export type PlatformErrorCode =
   | 'no-dhcp'
   | 'dhcp-exhausted'
   | 'datastore-full'
-  | 'injected-fault';
+  | 'injected-fault'
+  | 'platform-error';
 
 export class PlatformError extends Error {
   constructor(
