@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
@@ -63,6 +64,23 @@ func main() {
 	<-stop
 }
 
+// portgroupName is the distributed port group of a NIC (vcsim leaves guest.net's network empty for them).
+func portgroupName(vm *simulator.VirtualMachine, key int32) string {
+	for _, d := range vm.Config.Hardware.Device {
+		card, ok := d.(types.BaseVirtualEthernetCard)
+		if !ok || d.GetVirtualDevice().Key != key {
+			continue
+		}
+		if b, ok := card.GetVirtualEthernetCard().Backing.(*types.VirtualEthernetCardDistributedVirtualPortBackingInfo); ok {
+			ref := types.ManagedObjectReference{Type: "DistributedVirtualPortgroup", Value: b.Port.PortgroupKey}
+			if pg, ok := simulator.Map.Get(ref).(mo.Entity); ok {
+				return pg.Entity().Name
+			}
+		}
+	}
+	return ""
+}
+
 // leases gives each NIC on a DHCP network of a powered-on VM the next address of 10.<network>.0.0/16.
 func leases(networks []string) {
 	subnet := map[string]int{}
@@ -80,6 +98,9 @@ func leases(networks []string) {
 				first := ""
 				for i := range vm.Guest.Net {
 					nic := &vm.Guest.Net[i]
+					if nic.Network == "" {
+						nic.Network = portgroupName(vm, nic.DeviceConfigId)
+					}
 					sub, ok := subnet[nic.Network]
 					if !ok || len(nic.IpAddress) > 0 {
 						continue
