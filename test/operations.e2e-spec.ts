@@ -119,7 +119,7 @@ describe('recovery operations end to end', () => {
   });
 
   it('pre-flight: a DHCP pool with one free address refuses a two-VM failover and changes nothing', async () => {
-    await inst.platform.addNetwork({ name: 'tiny-net', site: 'recovery', dhcp: true, poolSize: 1 });
+    await inst.sim.addNetwork({ name: 'tiny-net', site: 'recovery', dhcp: true, poolSize: 1 });
     const before = await inventorySnapshot(inst.platform);
     const { end } = await inst.run('failover', { domain: 'ops', target: { network: 'tiny-net' } });
     expect(end.event.data.reason).toBe('dhcp-exhausted');
@@ -128,7 +128,7 @@ describe('recovery operations end to end', () => {
   });
 
   it('pre-flight: a datastore without room for the disks refuses the command and changes nothing', async () => {
-    await inst.platform.addDatastore({ name: 'small-ds', site: 'recovery', capacityBytes: 4 * MiB });
+    await inst.sim.addDatastore({ name: 'small-ds', site: 'recovery', capacityBytes: 4 * MiB });
     const before = await inventorySnapshot(inst.platform);
     const { end } = await inst.run('restore', {
       domain: 'ops',

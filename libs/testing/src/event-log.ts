@@ -32,7 +32,9 @@ export class EventLog {
       if (hit) return hit;
       await sleep(50);
     }
-    const seen = this.of(commandId).map((r) => r.key).join(', ');
+    const seen = this.of(commandId)
+      .map((r) => r.key)
+      .join(', ');
     throw new Error(`no ${keys.join('|')} for command ${commandId} within ${timeoutMs} ms; seen: ${seen || 'nothing'}`);
   }
 }
