@@ -82,6 +82,11 @@ export class SoapClient {
     }
   }
 
+  /** Forgets the session, so that the next call logs in again (vCenter said it is not authenticated). */
+  forgetSession(): void {
+    this.cookie = null;
+  }
+
   /** Ends the session and the keep-alive timer. */
   async close(): Promise<void> {
     if (this.keepAlive) clearInterval(this.keepAlive);

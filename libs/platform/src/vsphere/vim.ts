@@ -43,7 +43,21 @@ export class Vim {
     }
   }
 
+  /**
+   * vCenter refuses a retrieval without a session with a NotAuthenticated fault (handled by the
+   * client); vcsim answers it with each property missing for NotAuthenticated instead.
+   */
   private async retrieve(specSet: SoapObject): Promise<ObjectProps[]> {
+    try {
+      return await this.retrievePages(specSet);
+    } catch (err) {
+      if (!(err instanceof VimFault && err.fault === 'NotAuthenticated')) throw err;
+      this.soap.forgetSession();
+      return this.retrievePages(specSet);
+    }
+  }
+
+  private async retrievePages(specSet: SoapObject): Promise<ObjectProps[]> {
     const { propertyCollector } = await this.soap.content();
     const objects: ObjectProps[] = [];
     let result = child(
@@ -54,6 +68,8 @@ export class Vim {
       for (const o of children(result, 'objects')) {
         const props = new Map<string, XmlNode>();
         for (const p of children(o, 'propSet')) props.set(text(p, 'name') ?? '', child(p, 'val')!);
+        const refused = children(o, 'missingSet').find((m) => child(m, 'fault')?.children.some((f) => f.xsiType === 'NotAuthenticated'));
+        if (refused) throw new VimFault('NotAuthenticated', `vCenter did not let this session read ${text(refused, 'path')}`);
         objects.push({ obj: moRef(child(o, 'obj'))!, props });
       }
       const token = text(result, 'token');

@@ -73,9 +73,15 @@ export interface XmlNode {
 /** Parses a document; throws on XML that is not well-formed. */
 export function parseXml(text: string): XmlNode {
   const errors: string[] = [];
-  const doc = new DOMParser({ onError: (level, message) => level !== 'warning' && errors.push(message) }).parseFromString(text, 'text/xml');
-  if (errors.length || !doc.documentElement) throw new Error(`not well-formed XML: ${errors[0] ?? 'no root element'}`);
-  return toNode(doc.documentElement);
+  let root: XmlElement | null = null;
+  try {
+    const parser = new DOMParser({ onError: (level, message) => level !== 'warning' && errors.push(message) });
+    root = parser.parseFromString(text, 'text/xml').documentElement;
+  } catch (err) {
+    errors.push((err as Error).message); // xmldom throws on fatal errors
+  }
+  if (errors.length || !root) throw new Error(`not well-formed XML: ${errors[0] ?? 'no root element'}`);
+  return toNode(root);
 }
 
 function toNode(el: XmlElement): XmlNode {
