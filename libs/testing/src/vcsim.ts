@@ -32,7 +32,8 @@ export class Vcsim {
     readonly datastores: Record<string, string>,
   ) {}
 
-  static async start(root: string): Promise<Vcsim> {
+  /** `tls`: https with a self-signed certificate (the services then need JSS_VSPHERE_INSECURE=true). */
+  static async start(root: string, { tls = false }: { tls?: boolean } = {}): Promise<Vcsim> {
     const script = path.join(root, 'scripts', 'vcsim.sh');
     execFileSync('bash', [script, 'build'], { stdio: ['ignore', 'ignore', 'inherit'], timeout: VCSIM_SETUP_MS });
     const port = await freePort();
@@ -47,6 +48,7 @@ export class Vcsim {
       '2',
       '-dhcp',
       `${PORT_GROUPS.net},${PORT_GROUPS.test}`,
+      ...(tls ? ['-tls'] : []),
     ];
     const child = spawn('bash', [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     const line = await new Promise<string>((resolve, reject) => {

@@ -136,6 +136,12 @@ export class SoapClient {
           signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 30_000),
         });
       } catch (err) {
+        if (TLS_REFUSED.has(causeCode(err))) {
+          throw new VimFault(
+            'CertificateNotTrusted',
+            `the certificate of vCenter at ${this.options.url} does not verify (${causeCode(err)}); trust its CA (NODE_EXTRA_CA_CERTS) or set JSS_VSPHERE_INSECURE=true`,
+          );
+        }
         // no answer at all: vCenter restarting, network down; wait and try again within the budget
         if (Date.now() >= deadline) {
           throw new VcenterUnreachable(`vCenter at ${this.options.url} did not answer ${method}: ${describe(err)}`);
@@ -187,6 +193,20 @@ function parseContent(response: XmlNode): ServiceContent {
     fileManager: ref('fileManager'),
     virtualDiskManager: ref('virtualDiskManager'),
   };
+}
+
+/** Certificate checks that failed: retrying cannot help. */
+const TLS_REFUSED = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+function causeCode(err: unknown): string {
+  return (err as { cause?: { code?: string } }).cause?.code ?? '';
 }
 
 function describe(err: unknown): string {

@@ -123,6 +123,23 @@ describe('vSphere adapter against vcsim', () => {
     await soap.close();
   });
 
+  it("verifies vCenter's certificate unless told not to (JSS_VSPHERE_INSECURE)", async () => {
+    const tls = await Vcsim.start(root, { tls: true });
+    try {
+      expect(tls.url).toMatch(/^https:/);
+      const self = new MoRef('ServiceInstance', 'ServiceInstance');
+      const env = tls.env(site);
+      const login = { url: tls.url, user: env.JSS_VSPHERE_USER!, password: env.JSS_VSPHERE_PASSWORD! };
+      const strict = new SoapClient(login);
+      await expect(strict.call('CurrentTime', self)).rejects.toThrow(/does not verify .*JSS_VSPHERE_INSECURE=true/);
+      const insecure = new SoapClient({ ...login, insecure: true });
+      expect(child(await insecure.call('CurrentTime', self), 'returnval')?.text).toEqual(expect.any(String));
+      await Promise.all([strict.close(), insecure.close()]);
+    } finally {
+      await tls.stop();
+    }
+  });
+
   it('marks the VMs it creates with their owner and reads it back; vcsim’s own VMs have none', async () => {
     const p = platform();
     await p.seed();
