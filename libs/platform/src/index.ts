@@ -7,3 +7,5 @@ export type { FaultOp, FaultOptions } from './sim/faults';
 export * from './file-disk-handle';
 export { VspherePlatform, type VspherePlatformOptions } from './vsphere/vsphere-platform';
 export { loadSiteFile, type SiteFile } from './vsphere/site-file';
+export { SoapClient } from './vsphere/soap-client';
+export * as vimXml from './vsphere/xml';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import type { SiteFile } from '@jss/platform';
+import { SoapClient, vimXml, type SiteFile } from '@jss/platform';
 import { freePort } from './free-port';
 
 /** The platforms an end-to-end suite runs against (describe.each). */
@@ -91,6 +91,36 @@ export class Vcsim {
       JSS_VSPHERE_PASSWORD: PASSWORD,
       JSS_VSPHERE_SITE_FILE: siteFile,
     };
+  }
+
+  /** Ends every session but the caller's, as an administrator or vCenter's idle timeout does; returns how many. */
+  async terminateSessions(): Promise<number> {
+    const admin = new SoapClient({ url: this.url, user: USER, password: PASSWORD });
+    try {
+      const { propertyCollector, sessionManager } = await admin.content();
+      const retrieved = await admin.call('RetrievePropertiesEx', propertyCollector, {
+        specSet: {
+          propSet: [{ type: 'SessionManager', pathSet: ['currentSession', 'sessionList'] }],
+          objectSet: [{ obj: sessionManager }],
+        },
+        options: {},
+      });
+      const { child, children, text } = vimXml;
+      const props = children(child(child(retrieved, 'returnval'), 'objects'), 'propSet');
+      const value = (name: string) =>
+        child(
+          props.find((p) => text(p, 'name') === name),
+          'val',
+        );
+      const own = text(value('currentSession'), 'key');
+      const others = children(value('sessionList'), 'UserSession')
+        .map((session) => text(session, 'key'))
+        .filter((key): key is string => !!key && key !== own);
+      if (others.length) await admin.call('TerminateSession', sessionManager, { sessionId: others });
+      return others.length;
+    } finally {
+      await admin.close();
+    }
   }
 
   /** vCenter stops answering (the process is stopped, its connections hang) until thaw(). */

@@ -29,6 +29,9 @@ export class DiskAdoption {
     const wanted = spec.disks.flatMap((d, index) => ('adopt' in d ? [{ path: d.adopt, index }] : []));
     if (wanted.length === 0) return;
     const owners = await this.vim.listUnder(site.vmFolder, 'VirtualMachine', ['config.hardware.device']);
+    // vSphere picks the VM's folder ("app", or "app (1)" when a folder "app" exists): the disks go there
+    const vmx = (await this.vim.get(target, ['config.files.vmPathName']))?.props.get('config.files.vmPathName')?.text ?? '';
+    const folder = vmx.slice(vmx.indexOf('] ') + 2, vmx.lastIndexOf('/'));
     const { virtualDiskManager } = await this.vim.soap.content();
     const steps: Step[] = [];
     try {
@@ -39,7 +42,7 @@ export class DiskAdoption {
         if (!owner?.disk) throw new PlatformError('unknown-disk', `no VM of site ${site.name} has the disk ${path}`);
         await this.reconfigure(owner.ref, detachDisk(owner.disk));
         steps.push({ detached: { from: owner.ref, disk: owner.disk } });
-        const to = diskFileName(datastore, spec.name, index);
+        const to = diskFileName(datastore, folder, spec.name, index);
         await this.move(virtualDiskManager, site.datacenter, path, to);
         steps.push({ moved: { from: path, to } });
         await this.reconfigure(target, attachDisk(to, unitNumber(index), owner.disk.sizeBytes));

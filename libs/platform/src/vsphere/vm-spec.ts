@@ -76,7 +76,7 @@ export function nic(index: number, backing: NicBacking): SoapObject {
   };
 }
 
-/** The datastore path of the index-th disk of a VM, as vSphere names new disks. */
-export function diskFileName(datastore: string, vm: string, index: number): string {
-  return `[${datastore}] ${vm}/${vm}${index === 0 ? '' : `_${index}`}.vmdk`;
+/** The datastore path of the index-th disk of a VM in its folder, as vSphere names new disks. */
+export function diskFileName(datastore: string, folder: string, vm: string, index: number): string {
+  return `[${datastore}] ${folder}/${vm}${index === 0 ? '' : `_${index}`}.vmdk`;
 }
