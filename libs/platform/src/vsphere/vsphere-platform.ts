@@ -158,10 +158,31 @@ export class VspherePlatform implements Platform {
       deviceChange: [scsiController(), ...fresh, ...networks.map((n, i) => nic(i, n.backing))],
     };
     const doing = `creating VM ${spec.name}`;
-    const created = moRef(await this.guard(doing, () => this.task('CreateVM_Task', site.vmFolder, { config, pool: cluster.resourcePool })));
-    if (!created) throw new PlatformError('platform-error', `${doing}: vCenter's CreateVM_Task gave no VM`);
+    const sized = { annotation: config.annotation, numCPUs: config.numCPUs, memoryMB: config.memoryMB };
+    const template = spec.owner?.kind === 'rocva' ? this.options.site.rocva.template : undefined;
+    const created = moRef(
+      await this.guard(doing, async () => {
+        if (!template) return this.task('CreateVM_Task', site.vmFolder, { config, pool: cluster.resourcePool });
+        // the RocVA from its template: the template's disks, our size, owner line and NICs
+        const source = await this.findVm(site, template);
+        if (!source)
+          throw new PlatformError('platform-error', `${doing}: there is no RocVA template ${template} in datacenter ${spec.site}`);
+        // the owner line goes with the clone itself, so that no unmarked RocVA can be left behind
+        const cloneSpec = {
+          location: { datastore: datastore.ref, pool: cluster.resourcePool },
+          template: false,
+          config: sized,
+          powerOn: false,
+        };
+        return this.task('CloneVM_Task', source, { folder: site.vmFolder, name: spec.name, spec: cloneSpec });
+      }),
+    );
+    if (!created) throw new PlatformError('platform-error', `${doing}: vCenter gave no VM`);
     try {
       await this.guard(doing, async () => {
+        // vcsim ignores a clone's config (vCenter applies it): set it again, with the NICs
+        if (template)
+          await this.task('ReconfigVM_Task', created, { spec: { ...sized, deviceChange: networks.map((n, i) => nic(i, n.backing)) } });
         await this.adoption.adopt(site, created, spec, datastore.vsphere);
         const props = await this.vim.get(created, ['config.hardware.device']);
         await this.mounts.extendFlatFiles(diskDevices(props?.props.get('config.hardware.device')));

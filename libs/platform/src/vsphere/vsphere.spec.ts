@@ -140,6 +140,32 @@ describe('vSphere adapter against vcsim', () => {
     }
   });
 
+  it('clones the RocVA from its template when the site file names one', async () => {
+    const file = loadSiteFile(site);
+    const env = vcsim.env(site);
+    const p = new VspherePlatform({
+      url: vcsim.url,
+      user: env.JSS_VSPHERE_USER!,
+      password: env.JSS_VSPHERE_PASSWORD!,
+      site: { ...file, rocva: { ...file.rocva, template: 'DC0_H0_VM0' } },
+    });
+    const owner = { taskId: 'task-2', kind: 'rocva' as const, domain: 'shop' };
+    const placement = { site: 'recovery', cluster: 'recovery-cluster', datastore: 'recovery-ds' };
+    const rocva = await p.createVm({
+      ...placement,
+      name: 'jss-rocva-shop',
+      nics: [{ network: 'recovery-net', ip: 'dhcp' }],
+      disks: [],
+      owner,
+      powerOn: true,
+    });
+    expect(rocva).toMatchObject({ owner, powerState: 'poweredOn' });
+    expect(rocva.disks).toHaveLength(1); // the template's
+    expect(rocva.nics.find((n) => n.network === 'recovery-net')?.ip).toMatch(/^10\.1\./);
+    expect(await p.deleteVm('recovery', rocva.name)).toBe(true);
+    expect((await p.getVm('recovery', 'DC0_H0_VM0'))?.owner).toBeNull();
+  });
+
   it('marks the VMs it creates with their owner and reads it back; vcsim’s own VMs have none', async () => {
     const p = platform();
     await p.seed();
