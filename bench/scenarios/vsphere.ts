@@ -60,9 +60,10 @@ async function main() {
   }
   console.log('\n| platform | failover e2e s (median) | rehydration s | platform + messages s | runs e2e |');
   console.log('|---|---|---|---|---|');
+  const m = (xs: number[]) => median(xs).toFixed(2);
   for (const r of rows) {
     console.log(
-      `| ${r.platform} | ${median(r.e2eSeconds)} | ${median(r.rehydrationSeconds)} | ${median(r.platformSeconds)} | ${r.e2eSeconds.join(', ')} |`,
+      `| ${r.platform} | ${m(r.e2eSeconds)} | ${m(r.rehydrationSeconds)} | ${m(r.platformSeconds)} | ${r.e2eSeconds.join(', ')} |`,
     );
   }
   const out = path.join(__dirname, '..', '..', '..', 'bench', 'results', 'vsphere.json');
