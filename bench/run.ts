@@ -394,7 +394,7 @@ async function main() {
         'fleet',
         names.map((name, i) => ({ name, source: { sizeBytes: config.fleetVmSize, seed: i } })),
       );
-      await inst.platform.addNetwork({ name: 'fleet-net', site: 'recovery', dhcp: true, poolSize: 2 * n + 10 });
+      await inst.sim.addNetwork({ name: 'fleet-net', site: 'recovery', dhcp: true, poolSize: 2 * n + 10 });
       await useRehydrators(inst, 2);
       await ready(objects);
       log(`failover of the ${n}-VM domain, 2 rehydrators`);

@@ -1,17 +1,17 @@
 import { Manifest, imageSha256 } from '@jss/replica';
-import { Installation, MiB, diskHashes } from '@jss/testing';
+import { Installation, MiB, PLATFORM_BACKENDS, VCSIM_SETUP_MS, diskHashes } from '@jss/testing';
 
-/** Continuous failover: RVMs kept current with each new point as a delta; cut-over; cancel. */
-describe('continuous failover', () => {
+/** Continuous failover: RVMs kept current with each new point as a delta; cut-over; cancel; on the simulated vCenter and on vcsim. */
+describe.each(PLATFORM_BACKENDS)('continuous failover (%s)', (platform) => {
   let inst: Installation;
 
   beforeAll(async () => {
-    inst = await Installation.start({ planner: 1, provisioner: 1, rehydrator: 2, janitor: 1 });
+    inst = await Installation.start({ planner: 1, provisioner: 1, rehydrator: 2, janitor: 1 }, undefined, { platform });
     await inst.writer.writePoint('crm', [
       { name: 'front', source: { sizeBytes: 100 * MiB, seed: 1 } },
       { name: 'back', source: { sizeBytes: 100 * MiB + 4096, seed: 2 } },
     ]);
-  });
+  }, VCSIM_SETUP_MS);
   afterAll(() => inst?.stop());
 
   it('applies three 1% deltas reading only the changed blocks, then cuts over to disks equal to the last point', async () => {
@@ -43,7 +43,12 @@ describe('continuous failover', () => {
       previous = point;
     }
     expect((await inst.tasks.get(taskId))?.state).toBe('standby');
-    expect((await inst.platform.listVms()).map((v) => v.name).sort()).toEqual(['jss-rocva-crm', 'jss-rvm-back', 'jss-rvm-front']);
+    // owned: vcsim has VMs of its own (DC0_H0_VM0, ...)
+    expect((await inst.platform.listVms({ owned: true })).map((v) => v.name).sort()).toEqual([
+      'jss-rocva-crm',
+      'jss-rvm-back',
+      'jss-rvm-front',
+    ]);
 
     const wrong = await inst.run('failover', { domain: 'erp', taskId });
     expect(wrong.end.key).toBe('command.rejected');
@@ -69,7 +74,7 @@ describe('continuous failover', () => {
     const synced = await inst.events.waitFor(id, ['task.synced']);
     await inst.publish('cancel', { taskId: synced.event.subject });
     expect((await inst.events.waitFor(id, ['task.cancelled', 'task.failed'])).key).toBe('task.cancelled');
-    expect(await inst.platform.listVms({ site: 'recovery' })).toEqual([]);
+    expect(await inst.platform.listVms({ site: 'recovery', owned: true })).toEqual([]);
   });
 
   it('a cut-over of a task that is not a continuous failover is refused', async () => {

@@ -1,15 +1,15 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { writeGeneratedImage } from '@jss/replica';
-import { Installation, MiB, diskHashes, sha256File, sparseImage } from '@jss/testing';
+import { Installation, MiB, PLATFORM_BACKENDS, VCSIM_SETUP_MS, diskHashes, sha256File, sparseImage } from '@jss/testing';
 
-/** Failover of a two-VM domain from the bus, the seed's example: one RocVA, two RVMs. */
-describe('failover end to end', () => {
+/** Failover of a two-VM domain from the bus, the seed's example: one RocVA, two RVMs; on the simulated vCenter and on vcsim. */
+describe.each(PLATFORM_BACKENDS)('failover end to end (%s)', (platform) => {
   let inst: Installation;
   const images: Record<string, string> = {};
 
   beforeAll(async () => {
-    inst = await Installation.start();
+    inst = await Installation.start(undefined, undefined, { platform });
     images.app = path.join(inst.dataDir, 'app.img');
     images.web = path.join(inst.dataDir, 'web.img');
     // odd size: not a multiple of the block size; a realistic mix of random, text and zero blocks
@@ -20,7 +20,7 @@ describe('failover end to end', () => {
       { name: 'app', source: { file: images.app } },
       { name: 'web', source: { file: images.web } },
     ]);
-  });
+  }, VCSIM_SETUP_MS);
   afterAll(() => inst?.stop());
 
   it('recovers both VMs byte-identical, through exactly one RocVA and two RVMs, and removes the temporaries', async () => {

@@ -1,15 +1,20 @@
 import path from 'node:path';
 import { writeGeneratedImage } from '@jss/replica';
-import { Installation, MiB, diskHashes, inventorySnapshot, sha256File } from '@jss/testing';
+import { Installation, MiB, PLATFORM_BACKENDS, VCSIM_SETUP_MS, diskHashes, inventorySnapshot, sha256File } from '@jss/testing';
 
-/** restore, test failover (cleanup and time limit), dry run, boot order and network map, pre-flight checks. */
-describe('recovery operations end to end', () => {
+/**
+ * restore, test failover (cleanup and time limit), dry run, boot order and network map, pre-flight
+ * checks; on the simulated vCenter and on vcsim.
+ */
+describe.each(PLATFORM_BACKENDS)('recovery operations end to end (%s)', (platform) => {
   let inst: Installation;
   const img: Record<string, string> = {};
   let firstPoint: string;
+  // these add a network or a datastore to the inventory, which only the simulated vCenter lets a test do
+  const simOnly = platform === 'sim' ? it : it.skip;
 
   beforeAll(async () => {
-    inst = await Installation.start();
+    inst = await Installation.start(undefined, undefined, { platform });
     for (const [name, size, seed] of [
       ['app', 5 * MiB + 333, 1],
       ['db', 3 * MiB, 2],
@@ -26,7 +31,7 @@ describe('recovery operations end to end', () => {
     ).id;
     // a newer point in which app holds other bytes
     await inst.writer.writePoint('ops', [{ name: 'app', source: { file: img.app2 } }]);
-  });
+  }, VCSIM_SETUP_MS);
   afterAll(() => inst?.stop());
 
   const jssVms = async () => (await inst.platform.listVms()).filter((v) => v.name.startsWith('jss-'));
@@ -118,8 +123,8 @@ describe('recovery operations end to end', () => {
     expect(await inst.tasks.list()).toHaveLength(tasksBefore);
   });
 
-  it('pre-flight: a DHCP pool with one free address refuses a two-VM failover and changes nothing', async () => {
-    await inst.platform.addNetwork({ name: 'tiny-net', site: 'recovery', dhcp: true, poolSize: 1 });
+  simOnly('pre-flight: a DHCP pool with one free address refuses a two-VM failover and changes nothing', async () => {
+    await inst.sim.addNetwork({ name: 'tiny-net', site: 'recovery', dhcp: true, poolSize: 1 });
     const before = await inventorySnapshot(inst.platform);
     const { end } = await inst.run('failover', { domain: 'ops', target: { network: 'tiny-net' } });
     expect(end.event.data.reason).toBe('dhcp-exhausted');
@@ -127,8 +132,8 @@ describe('recovery operations end to end', () => {
     expect(await inventorySnapshot(inst.platform)).toEqual(before);
   });
 
-  it('pre-flight: a datastore without room for the disks refuses the command and changes nothing', async () => {
-    await inst.platform.addDatastore({ name: 'small-ds', site: 'recovery', capacityBytes: 4 * MiB });
+  simOnly('pre-flight: a datastore without room for the disks refuses the command and changes nothing', async () => {
+    await inst.sim.addDatastore({ name: 'small-ds', site: 'recovery', capacityBytes: 4 * MiB });
     const before = await inventorySnapshot(inst.platform);
     const { end } = await inst.run('restore', {
       domain: 'ops',

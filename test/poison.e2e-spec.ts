@@ -31,9 +31,9 @@ describe('poison messages end their task', () => {
   }
 
   it('a handler that throws every time: the task fails dead-lettered, no temporary left, the message parked with its reason', async () => {
-    await inst.platform.injectFault('createVm', { match: 'jss-rvm-web', times: 1000, transient: true, message: 'always broken' });
+    await inst.sim.injectFault('createVm', { match: 'jss-rvm-web', times: 1000, transient: true, message: 'always broken' });
     const { id, end } = await inst.run('failover', { domain: 'pz', vms: ['web'] });
-    await inst.platform.clearFaults();
+    await inst.sim.clearFaults();
     expect(end.key).toBe('task.failed');
     expect(end.event.data.reason).toBe('dead-lettered');
     expect(end.event.data.message).toMatch(/provision\.prepare.*delivery limit/);

@@ -33,6 +33,19 @@ export const envSchema = z.object({
   JANITOR_GRACE_SECONDS: z.coerce.number().min(0).default(60),
   /** the role map (YAML or JSON): who may run which operation on which domains; unset = everyone may do everything */
   JSS_AUTHZ_FILE: z.string().optional(),
+  /** the target platform: the simulated vCenter (default) or a vCenter through vim25 SOAP */
+  JSS_PLATFORM: z.enum(['sim', 'vsphere']).default('sim'),
+  /** vsphere: the SDK endpoint, e.g. https://vcenter.example/sdk */
+  JSS_VSPHERE_URL: z.string().url().optional(),
+  JSS_VSPHERE_USER: z.string().optional(),
+  JSS_VSPHERE_PASSWORD: z.string().optional(),
+  /** vsphere: accept a certificate that does not verify (self-signed vCenter); never in production */
+  JSS_VSPHERE_INSECURE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** vsphere: the site file (YAML): datacenters, clusters, datastores with mount paths, port groups with DHCP */
+  JSS_VSPHERE_SITE_FILE: z.string().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -5,3 +5,7 @@ export { SimPlatform, type AddNetworkSpec, type SimPlatformOptions } from './sim
 export type { DatastoreDef } from './sim/inventory-def';
 export type { FaultOp, FaultOptions } from './sim/faults';
 export * from './file-disk-handle';
+export { VspherePlatform, type VspherePlatformOptions } from './vsphere/vsphere-platform';
+export { loadSiteFile, type SiteFile } from './vsphere/site-file';
+export { SoapClient } from './vsphere/soap-client';
+export * as vimXml from './vsphere/xml';

@@ -113,7 +113,8 @@ export type PlatformErrorCode =
   | 'no-dhcp'
   | 'dhcp-exhausted'
   | 'datastore-full'
-  | 'injected-fault';
+  | 'injected-fault'
+  | 'platform-error';
 
 export class PlatformError extends Error {
   constructor(
@@ -145,6 +146,6 @@ export interface Platform {
   powerOn(site: string, name: string): Promise<void>;
   powerOff(site: string, name: string): Promise<void>;
   openDisk(path: string): Promise<DiskHandle>;
-  /** The local file of a disk, where the platform keeps disks as files (the simulated one). */
-  diskFile?(path: string): string;
+  /** The local file holding a disk's bytes (a simulated datastore's image, a vSphere thin disk's flat file on its mount). */
+  diskFile(path: string): string;
 }

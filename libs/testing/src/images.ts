@@ -2,7 +2,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Platform, VmInfo } from '@jss/platform';
-import { SimPlatform } from '@jss/platform';
 
 export const MiB = 1 << 20;
 
@@ -23,8 +22,8 @@ export async function sparseImage(file: string, sizeBytes: number, dataBlocks: n
   }
 }
 
-/** sha256 of each disk of a VM, read from the simulated datastore. */
-export async function diskHashes(platform: SimPlatform, vm: VmInfo): Promise<string[]> {
+/** sha256 of each disk of a VM, read from its datastore (folder or mount path). */
+export async function diskHashes(platform: Platform, vm: VmInfo): Promise<string[]> {
   return Promise.all(vm.disks.map((d) => sha256File(platform.diskFile(d.path))));
 }
 

@@ -5,6 +5,7 @@ export * from './free-port';
 export * from './images';
 export * from './installation';
 export * from './metrics';
+export * from './vcsim';
 export * from './vhost';
 export * from './flow-fixture';
 export * from './wait';

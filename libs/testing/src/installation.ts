@@ -6,7 +6,7 @@ import { AmqpBus } from '@jss/bus';
 import { loadEnv } from '@jss/config';
 import { EXCHANGES, Operation, cloudEvent, commandRoutingKey, commandType } from '@jss/contract';
 import { createLogger } from '@jss/observability';
-import { SimPlatform } from '@jss/platform';
+import { Platform, SimPlatform, createPlatform } from '@jss/platform';
 import { Redis, createRedis } from '@jss/redis';
 import { ReplicaRepository, ReplicaWriter } from '@jss/replica';
 import { FsObjectStore } from '@jss/store';
@@ -15,6 +15,7 @@ import amqplib from 'amqplib';
 import { RunningService, ServiceName, startService, stopService } from '@jss/processes';
 import { EventLog } from './event-log';
 import { freePort } from './free-port';
+import { PlatformBackend, Vcsim } from './vcsim';
 import { Permissions, createBrokerUser, createVhost, deleteBrokerUser, deleteVhost } from './vhost';
 
 /** The repository: the nearest folder above with a package.json (from libs/testing/src or dist/libs/testing/src). */
@@ -50,6 +51,11 @@ export class CommandClient {
   }
 }
 
+export interface InstallationOptions {
+  /** the simulated vCenter (default) or vcsim through the vSphere adapter */
+  platform?: PlatformBackend;
+}
+
 /**
  * One isolated installation per test file: its own vhost, Redis key prefix and data folder, the
  * built services running as child processes against the real broker and Redis, and clients for
@@ -65,34 +71,49 @@ export class Installation {
     readonly env: NodeJS.ProcessEnv,
     readonly redis: Redis,
     readonly bus: AmqpBus,
-    readonly platform: SimPlatform,
+    readonly platform: Platform,
     readonly store: FsObjectStore,
     private readonly vhost: string,
+    /** the vCenter simulator behind a vsphere installation */
+    readonly vcsim: Vcsim | null,
   ) {}
+
+  /** The simulated platform, for tests of what only it can do (faults, extra networks and datastores). */
+  get sim(): SimPlatform {
+    if (!(this.platform instanceof SimPlatform)) throw new Error('this test needs the simulated platform');
+    return this.platform;
+  }
 
   get dataDir(): string {
     return this.env.JSS_DATA_DIR!;
   }
 
-  static async start(counts: ServiceCounts = ALL_ONCE, extraEnv: NodeJS.ProcessEnv = {}): Promise<Installation> {
+  static async start(
+    counts: ServiceCounts = ALL_ONCE,
+    extraEnv: NodeJS.ProcessEnv = {},
+    options: InstallationOptions = {},
+  ): Promise<Installation> {
     const id = randomUUID().slice(0, 8);
     const vhost = `jss-test-${id}`;
     createVhost(vhost);
     const base = loadEnv();
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), `jss-test-${id}-`));
+    const vcsim = options.platform === 'vsphere' ? await Vcsim.start(ROOT) : null;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       AMQP_URL: `${base.AMQP_URL.replace(/\/$/, '')}/${vhost}`,
       REDIS_PREFIX: `test:${id}:`,
-      JSS_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), `jss-test-${id}-`)),
+      JSS_DATA_DIR: dataDir,
       LOG_LEVEL: 'info',
+      ...(vcsim ? vcsim.env(vcsim.writeSiteFile(path.join(dataDir, 'vsphere-site.yaml'))) : {}),
       ...extraEnv,
     };
     const redis = createRedis(base.REDIS_URL, env.REDIS_PREFIX!);
     const bus = new AmqpBus(env.AMQP_URL!, createLogger('test', 'silent'));
-    const platform = new SimPlatform(redis, env.JSS_DATA_DIR!);
+    const platform = createPlatform(redis, loadEnv(env));
     await platform.seed();
     const store = new FsObjectStore(path.join(env.JSS_DATA_DIR!, 'objects'));
-    const inst = new Installation(env, redis, bus, platform, store, vhost);
+    const inst = new Installation(env, redis, bus, platform, store, vhost, vcsim);
     try {
       inst.events = await EventLog.attach(bus);
       await inst.add(counts);
@@ -194,6 +215,7 @@ export class Installation {
     if (keys.length) await this.redis.unlink(...keys.map((k) => k.slice(this.env.REDIS_PREFIX!.length)));
     this.redis.disconnect();
     deleteVhost(this.vhost);
+    await this.vcsim?.stop();
     if (!process.env.KEEP_TEST_DATA) rmSync(this.dataDir, { recursive: true, force: true });
   }
 }

@@ -1,0 +1,105 @@
+import { SoapClient, VimFault } from './soap-client';
+import { MoRef, child, children, moRef, text, type SoapObject, type XmlNode } from './xml';
+
+/** One object of a property retrieval: its reference and the `val` element of each property asked for. */
+export interface ObjectProps {
+  obj: MoRef;
+  props: Map<string, XmlNode>;
+}
+
+export class TaskTimeout extends Error {}
+
+/** The PropertyCollector and task calls the adapter is made of, over one SoapClient. */
+export class Vim {
+  constructor(readonly soap: SoapClient) {}
+
+  /**
+   * Properties of every object of `type` under `container` (recursive), through a ContainerView
+   * and RetrievePropertiesEx, following ContinueRetrievePropertiesEx while vCenter pages the result.
+   * The view is destroyed afterwards (views are per session and cost vCenter memory).
+   */
+  async listUnder(container: MoRef, type: string, paths: string[]): Promise<ObjectProps[]> {
+    const { viewManager } = await this.soap.content();
+    const created = await this.soap.call('CreateContainerView', viewManager, { container, type: [type], recursive: true });
+    const view = moRef(child(created, 'returnval'))!;
+    try {
+      return await this.retrieve({
+        propSet: [{ type, pathSet: paths }],
+        objectSet: [{ obj: view, skip: true, selectSet: [{ $type: 'TraversalSpec', type: 'ContainerView', path: 'view', skip: false }] }],
+      });
+    } finally {
+      await this.soap.call('DestroyView', view).catch(() => undefined);
+    }
+  }
+
+  /** Properties of one object; null when it no longer exists. */
+  async get(obj: MoRef, paths: string[]): Promise<ObjectProps | null> {
+    try {
+      const [found] = await this.retrieve({ propSet: [{ type: obj.type, pathSet: paths }], objectSet: [{ obj, skip: false }] });
+      return found ?? null;
+    } catch (err) {
+      if (err instanceof VimFault && err.fault === 'ManagedObjectNotFound') return null;
+      throw err;
+    }
+  }
+
+  /**
+   * vCenter refuses a retrieval without a session with a NotAuthenticated fault (handled by the
+   * client); vcsim answers it with each property missing for NotAuthenticated instead.
+   */
+  private async retrieve(specSet: SoapObject): Promise<ObjectProps[]> {
+    try {
+      return await this.retrievePages(specSet);
+    } catch (err) {
+      if (!(err instanceof VimFault && err.fault === 'NotAuthenticated')) throw err;
+      this.soap.forgetSession();
+      return this.retrievePages(specSet);
+    }
+  }
+
+  private async retrievePages(specSet: SoapObject): Promise<ObjectProps[]> {
+    const { propertyCollector } = await this.soap.content();
+    const objects: ObjectProps[] = [];
+    let result = child(
+      await this.soap.call('RetrievePropertiesEx', propertyCollector, { specSet, options: { maxObjects: 1000 } }),
+      'returnval',
+    );
+    for (;;) {
+      for (const o of children(result, 'objects')) {
+        const props = new Map<string, XmlNode>();
+        for (const p of children(o, 'propSet')) props.set(text(p, 'name') ?? '', child(p, 'val')!);
+        const refused = children(o, 'missingSet').find((m) => child(m, 'fault')?.children.some((f) => f.xsiType === 'NotAuthenticated'));
+        if (refused) throw new VimFault('NotAuthenticated', `vCenter did not let this session read ${text(refused, 'path')}`);
+        objects.push({ obj: moRef(child(o, 'obj'))!, props });
+      }
+      const token = text(result, 'token');
+      if (!token) return objects;
+      result = child(await this.soap.call('ContinueRetrievePropertiesEx', propertyCollector, { token }), 'returnval');
+    }
+  }
+
+  /** Starts a *_Task method and waits for its end; returns info.result, throws its fault as VimFault. */
+  async runTask(method: string, self: MoRef, args: SoapObject, timeoutMs: number): Promise<XmlNode | undefined> {
+    const task = moRef(child(await this.soap.call(method, self, args), 'returnval'));
+    if (!task) throw new VimFault('InvalidResponse', `vCenter answered ${method} without a task`);
+    return this.waitTask(task, method, timeoutMs);
+  }
+
+  /** Polls info.state (queued, running, success, error) with a growing interval, up to timeoutMs. */
+  private async waitTask(task: MoRef, method: string, timeoutMs: number): Promise<XmlNode | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (let wait = 20; ; wait = Math.min(wait * 2, 1000)) {
+      const info = (await this.get(task, ['info']))?.props.get('info');
+      const state = text(info, 'state');
+      if (state === 'success') return child(info, 'result');
+      if (state === 'error') {
+        const error = child(info, 'error');
+        const fault = child(error, 'fault');
+        const type = fault?.xsiType ?? 'TaskFailed';
+        throw new VimFault(type, text(error, 'localizedMessage') || `${method} failed with ${type}`);
+      }
+      if (Date.now() >= deadline) throw new TaskTimeout(`${method} (${task.value}) did not end within ${Math.round(timeoutMs / 1000)} s`);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
