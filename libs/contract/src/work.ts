@@ -11,6 +11,24 @@ const disk = z.object({ path: z.string(), sizeBytes: z.number().int().min(0) });
 export const temporaryKind = z.enum(['rvm', 'tvm']);
 export type TemporaryVmKind = z.infer<typeof temporaryKind>;
 
+/** One range of one disk (a part of a range job that bundles small disks). */
+const rangePart = z.object({
+  vm: z.string(),
+  disk: z.number().int().min(0),
+  firstBlock: z.number().int().min(0),
+  blockCount: z.number().int().min(1),
+  bytes: z.number().int().min(0),
+  diskPath: z.string(),
+});
+
+/** What rehydrating a range did. */
+const partStats = z.object({
+  bytesRead: z.number().min(0),
+  blocksRead: z.number().int().min(0),
+  blocksZero: z.number().int().min(0),
+  blocksUnchanged: z.number().int().min(0),
+});
+
 export const WORK = {
   /** provisioner: ensure the domain's RocVA (if used) and create one RVM or Test VM per VM */
   prepare: {
@@ -76,6 +94,12 @@ export const WORK = {
       diskPath: z.string(),
       /** delta: the point the disk already holds; blocks unchanged since then are skipped */
       previousPointId: z.string().nullable(),
+      /**
+       * Small disks share one job: each part a whole disk (the fields above are the first part's, `bytes` the job's total).
+       * Parts are written several at once (their fsyncs overlap); the job reports no progress
+       * until its range-done, so each VM's progress stays exact.
+       */
+      parts: z.array(rangePart).min(1).optional(),
     }),
   },
   /** janitor: delete the task's temporaries and release its hold on the domain's RocVA */
@@ -111,11 +135,10 @@ export const REPLIES = {
       ...base,
       jobId: z.string(),
       bytesDone: z.number().min(0),
-      bytesRead: z.number().min(0),
-      blocksRead: z.number().int().min(0),
-      blocksZero: z.number().int().min(0),
-      blocksUnchanged: z.number().int().min(0),
+      ...partStats.shape,
       startedAt: z.string(),
+      /** a job of several parts: what each did, in the job's order */
+      parts: z.array(partStats).optional(),
     }),
   },
   finalized: {

@@ -16,9 +16,19 @@ export interface ProgressFigures {
 export function progressOf(jobs: RangeJobPlan[], jobBytes: Record<string, number>, since: string, now = Date.now()): ProgressFigures {
   const vms: Record<string, VmProgress> = {};
   for (const job of jobs) {
+    const done = Math.min(job.bytes, jobBytes[job.jobId] ?? 0);
+    if (job.parts) {
+      // a job of several disks reports only when all are written: each VM is all done or not yet
+      for (const part of job.parts) {
+        const vm = (vms[part.vm] ??= { bytesDone: 0, bytesTotal: 0 });
+        vm.bytesTotal += part.bytes;
+        if (done === job.bytes) vm.bytesDone += part.bytes;
+      }
+      continue;
+    }
     const vm = (vms[job.vm] ??= { bytesDone: 0, bytesTotal: 0 });
     vm.bytesTotal += job.bytes;
-    vm.bytesDone += Math.min(job.bytes, jobBytes[job.jobId] ?? 0);
+    vm.bytesDone += done;
   }
   const bytesTotal = Object.values(vms).reduce((s, v) => s + v.bytesTotal, 0);
   const bytesDone = Object.values(vms).reduce((s, v) => s + v.bytesDone, 0);

@@ -2,10 +2,11 @@ import pLimit from 'p-limit';
 import { Cause, Messenger } from '@jss/bus';
 import { EVENTS, Failed, Finalized, PoweredOff, Prepared, RangeDone, RangeProgress, REASONS, WORK } from '@jss/contract';
 import { Logger, metrics } from '@jss/observability';
-import { Manifest, ReplicaRepository, planRanges } from '@jss/replica';
+import { Manifest, ReplicaRepository } from '@jss/replica';
 import { ACTIVE_STATES, OUTCOME_OF, PlannedVm, RangeJobPlan, Task, TaskState, TaskStore } from '@jss/tasks';
 import { pointVms } from './plan/draft';
 import { progressOf } from './progress';
+import { diskPathsOf, rangeJobsOf } from './range-jobs';
 import { reportOf } from './report';
 
 /** task.progress at most this often per task (and at least once a second while bytes move). */
@@ -16,18 +17,8 @@ const SEND_CONCURRENCY = 32;
 const causeOf = (t: Task): Cause => ({ taskId: t.id, commandId: t.commandId, traceparent: t.traceparent });
 const since = (iso: string) => (Date.now() - Date.parse(iso)) / 1000;
 
-/** Range jobs of every disk of the planned VMs at a point; the id names the point (rounds never collide). */
-const jobsOf = (point: Manifest, plan: PlannedVm[]): RangeJobPlan[] =>
-  plan.flatMap((vm) =>
-    vm.disks.flatMap((d) =>
-      planRanges(point, vm.name, d.index).map((r) => ({
-        jobId: `${point.id}/${vm.name}/${d.index}/${r.firstBlock}`,
-        vm: vm.name,
-        disk: d.index,
-        ...r,
-      })),
-    ),
-  );
+/** Range jobs of every disk of the planned VMs at a point (small disks share jobs): range-jobs.ts. */
+const jobsOf = (point: Manifest, plan: PlannedVm[]): RangeJobPlan[] => rangeJobsOf(point, plan);
 
 /**
  * The planner's side of every recovery task, one method per message: temporaries (RocVA if the
@@ -185,9 +176,10 @@ export class TaskFlow {
   }
 
   async onRangeDone(msg: RangeDone, redelivered = false): Promise<void> {
-    const { bytesRead, blocksRead, blocksZero, blocksUnchanged, startedAt } = msg;
+    const { bytesRead, blocksRead, blocksZero, blocksUnchanged, startedAt, parts } = msg;
     // stats are kept per job id, which names its point: rounds of a continuous failover do not mix
     await this.tasks.recordJobStats(msg.taskId, msg.jobId, {
+      ...(parts && { parts }),
       bytesRead,
       blocksRead,
       blocksZero,
@@ -344,8 +336,7 @@ export class TaskFlow {
     const vms = new Map(task.plan!.map((v) => [v.name, v]));
     const limit = pLimit(SEND_CONCURRENCY);
     const send = (job: RangeJobPlan) => {
-      const diskPath = vms.get(job.vm)!.disks[job.disk].path;
-      const work = { ...causeOf(task), domain: task.domain, pointId: point.id, previousPointId, diskPath, ...job };
+      const work = { ...causeOf(task), domain: task.domain, pointId: point.id, previousPointId, ...job, ...diskPathsOf(job, vms) };
       return this.messenger.send(WORK.range, work, task.traceparent);
     };
     await Promise.all(jobs.map((job) => limit(() => send(job))));
