@@ -62,10 +62,13 @@ export class FileDiskHandle implements DiskHandle {
     }
   }
 
+  /** One system call: the aligned buffers at the front past the page cache, else (a short last block) through it. */
   private async writeOnce(buffers: Uint8Array[], at: number): Promise<number> {
-    if (this.direct && aligned(at) && buffers.every((b) => aligned(b.length))) {
+    const alignedFront = this.direct && aligned(at) ? buffers.findIndex((b) => !aligned(b.length)) : 0;
+    const front = alignedFront === -1 ? buffers : buffers.slice(0, alignedFront);
+    if (this.direct && front.length) {
       try {
-        return (await this.direct.writev(buffers, at)).bytesWritten;
+        return (await this.direct.writev(front, at)).bytesWritten;
       } catch (err) {
         if (!isEinval(err)) throw err; // EINVAL: memory not aligned; the ordinary descriptor takes it
       }
