@@ -95,8 +95,8 @@ export const fmtBytes = (n: number) =>
 export function completeRow(r: RowInput, rows: Row[], size: number): Row {
   const seconds = median(r.runs);
   const of = (id: string) => rows.find((x) => x.id === id)?.seconds;
-  const dd = of('1');
-  const raw = of('R');
+  const dd = r.id === '1' ? seconds : of('1');
+  const raw = r.id === 'R' ? seconds : of('R');
   const { rehydration, ...rest } = r;
   return {
     ...rest,

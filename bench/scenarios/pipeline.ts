@@ -5,7 +5,7 @@ import path from 'node:path';
 import { sha256File } from '@jss/testing';
 import { avg, BenchContext, ready, round, Scenario } from '../lib/context';
 import { busyShare, GiB, machineCpu, mbps, median, MiB, prefill, secondsSince, settle, timeCommand } from '../lib/measure';
-import { NEW, PAGE_CACHE, PREVIOUS, runVariant, Variant } from '../lib/pipeline';
+import { NEW, NEW_32, PAGE_CACHE, PREVIOUS, runVariant, Variant } from '../lib/pipeline';
 import { Restic } from '../lib/restic';
 
 export const scenario: Scenario = { name: 'pipeline', run };
@@ -39,7 +39,7 @@ async function run(ctx: BenchContext): Promise<void> {
   };
   const copy = path.join(work, 'copy.img');
   const out = path.join(work, 'out.img');
-  const variants: Variant[] = [NEW, PAGE_CACHE, PREVIOUS];
+  const variants: Variant[] = [NEW, NEW_32, PAGE_CACHE, PREVIOUS];
   const runDd = async () => {
     rmSync(copy, { force: true });
     if (config.prefill) prefill(copy, config.size);
