@@ -10,12 +10,13 @@ import { BenchContext, completeRow, config, fmtBytes, Row, round, Scenario } fro
 import { freeBytes, GiB, loadAverage, machineInfo, secondsSince } from './lib/measure';
 import { InternalTrace } from './lib/services';
 import { scenario as pipeline } from './scenarios/pipeline';
+import { scenario as directWrite } from './scenarios/direct-write';
 import { scenario as services } from './scenarios/services';
 import { scenario as delta } from './scenarios/delta';
 import { scenario as fleet } from './scenarios/fleet';
 import { scenario as rss8g } from './scenarios/rss-8g';
 
-const SCENARIOS: Scenario[] = [pipeline, services, delta, fleet, rss8g];
+const SCENARIOS: Scenario[] = [pipeline, directWrite, services, delta, fleet, rss8g];
 
 const started = Date.now();
 const log = (msg: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${msg}\n`);
