@@ -1,11 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
+import pLimit from 'p-limit';
 import { Messenger } from '@jss/bus';
 import { Env } from '@jss/config';
 import { REPLIES, RangeJob } from '@jss/contract';
 import { ENV, LOGGER, OBJECT_STORE, PLATFORM } from '@jss/infra';
 import { Logger, metrics } from '@jss/observability';
 import { Platform } from '@jss/platform';
-import { AbortError, BlockVerificationError, Manifest, ReplicaRepository, rehydrateRange } from '@jss/replica';
+import {
+  AbortError,
+  BlockVerificationError,
+  Manifest,
+  RehydrateOptions,
+  RehydrateResult,
+  ReplicaRepository,
+  rehydrateRange,
+} from '@jss/replica';
 import { ObjectStore } from '@jss/store';
 import { TaskLiveness, checkRange } from '@jss/tasks';
 import { TaskRecords } from '@jss/workers';
@@ -14,6 +23,10 @@ import { TaskRecords } from '@jss/workers';
 const REPORT_INTERVAL_MS = 500;
 /** Manifests kept in memory: the jobs of a task all read the same one. */
 const MANIFEST_CACHE = 8;
+/** Disks of a shared job written at once. */
+const PARTS_AT_ONCE = 8;
+
+type RangePart = Pick<RangeJob, 'vm' | 'disk' | 'firstBlock' | 'blockCount' | 'diskPath'>;
 
 /**
  * rehydrate.range: writes one range of a disk of a recovery point into the RVM's disk, verified
@@ -22,6 +35,7 @@ const MANIFEST_CACHE = 8;
 @Injectable()
 export class RangeUseCase {
   private readonly manifests = new Map<string, Promise<Manifest | null>>();
+  private toldPageCache = false;
 
   constructor(
     private readonly messenger: Messenger,
@@ -56,26 +70,43 @@ export class RangeUseCase {
         .send(REPLIES.rangeProgress, { taskId: job.taskId, commandId: job.commandId, jobId: job.jobId, bytesDone }, traceparent)
         .catch((err) => this.log.warn({ taskId: job.taskId, err: String(err) }, 'progress report lost'));
     };
-    const disk = await this.platform.openDisk(job.diskPath);
+    const parts = job.parts ?? [job];
+    // a job of several small disks: a few at once (their fsyncs overlap), sharing the blocks in flight
+    const partsAtOnce = Math.min(PARTS_AT_ONCE, parts.length);
+    const concurrency = Math.max(1, Math.ceil(this.env.REHYDRATOR_CONCURRENCY / partsAtOnce));
+    const limit = pLimit(partsAtOnce);
     try {
-      const r = await rehydrateRange({
-        store: this.store,
-        manifest,
-        vm: job.vm,
-        diskIndex: job.disk,
-        firstBlock: job.firstBlock,
-        blockCount: job.blockCount,
-        target: disk,
-        concurrency: this.env.REHYDRATOR_CONCURRENCY,
-        previous,
-        signal: abort.signal,
-        onProgress: report,
-      });
+      const settled = await Promise.allSettled(
+        parts.map((part) =>
+          limit(() =>
+            this.rehydratePart(job, part, manifest, previous, {
+              concurrency,
+              signal: abort.signal,
+              // one range reports its bytes as it goes; a job of several only at its end (each VM's progress stays exact)
+              onProgress: job.parts ? undefined : report,
+            }).catch((err: unknown) => {
+              abort.abort(); // one part failed: the others stop, and the job is redone as a whole
+              throw err;
+            }),
+          ),
+        ),
+      );
+      const failed =
+        settled.find((r) => r.status === 'rejected' && !(r.reason instanceof AbortError)) ?? settled.find((r) => r.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+      const results = settled.map((r) => (r as PromiseFulfilledResult<RehydrateResult>).value);
+      const stats = results.map(({ bytesRead, blocksRead, blocksZero, blocksUnchanged }) => ({
+        bytesRead,
+        blocksRead,
+        blocksZero,
+        blocksUnchanged,
+      }));
+      const sum = (k: keyof (typeof stats)[number]) => stats.reduce((n, x) => n + x[k], 0);
       metrics.rehydratedBytes.inc(job.bytes);
-      metrics.storeReadBytes.inc(r.bytesRead);
-      metrics.rehydratedBlocks.inc({ result: 'read' }, r.blocksRead);
-      metrics.rehydratedBlocks.inc({ result: 'zero' }, r.blocksZero);
-      metrics.rehydratedBlocks.inc({ result: 'unchanged' }, r.blocksUnchanged);
+      metrics.storeReadBytes.inc(sum('bytesRead'));
+      metrics.rehydratedBlocks.inc({ result: 'read' }, sum('blocksRead'));
+      metrics.rehydratedBlocks.inc({ result: 'zero' }, sum('blocksZero'));
+      metrics.rehydratedBlocks.inc({ result: 'unchanged' }, sum('blocksUnchanged'));
       metrics.jobDuration.observe({ outcome: 'done' }, (performance.now() - started) / 1000);
       await this.messenger.send(
         REPLIES.rangeDone,
@@ -84,11 +115,12 @@ export class RangeUseCase {
           commandId: job.commandId,
           jobId: job.jobId,
           bytesDone: job.bytes,
-          bytesRead: r.bytesRead,
-          blocksRead: r.blocksRead,
-          blocksZero: r.blocksZero,
-          blocksUnchanged: r.blocksUnchanged,
+          bytesRead: sum('bytesRead'),
+          blocksRead: sum('blocksRead'),
+          blocksZero: sum('blocksZero'),
+          blocksUnchanged: sum('blocksUnchanged'),
           startedAt,
+          ...(job.parts && { parts: stats }),
         },
         traceparent,
       );
@@ -99,6 +131,38 @@ export class RangeUseCase {
       throw err;
     } finally {
       clearInterval(watch);
+    }
+  }
+
+  /** One range of one disk into the RVM's disk, fsynced. */
+  private async rehydratePart(
+    job: RangeJob,
+    part: RangePart,
+    manifest: Manifest,
+    previous: Manifest | undefined,
+    opts: Pick<RehydrateOptions, 'concurrency' | 'signal' | 'onProgress'>,
+  ): Promise<RehydrateResult> {
+    const disk = await this.platform.openDisk(part.diskPath);
+    try {
+      if (disk.ioMode !== 'direct' && !this.toldPageCache) {
+        this.toldPageCache = true; // once per process: it is the file system's, not the job's
+        this.log.warn(
+          { taskId: job.taskId, diskPath: part.diskPath },
+          'the disk refuses direct I/O (O_DIRECT): writing through the page cache',
+        );
+      }
+      return await rehydrateRange({
+        store: this.store,
+        manifest,
+        vm: part.vm,
+        diskIndex: part.disk,
+        firstBlock: part.firstBlock,
+        blockCount: part.blockCount,
+        target: disk,
+        previous,
+        ...opts,
+      });
+    } finally {
       await disk.close();
     }
   }

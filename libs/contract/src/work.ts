@@ -23,6 +23,19 @@ const disk = z.strictObject({ path: diskPath, sizeBytes: count });
 /** rvm: a representation VM whose disks become the recovered VM's; tvm: a Test VM, itself the result */
 const temporaryKind = z.enum(TEMPORARY_VM_KINDS);
 
+/** One range of one disk (a part of a range job that bundles small disks). */
+const rangePart = z.strictObject({
+  vm: name,
+  disk: count,
+  firstBlock: count,
+  blockCount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  bytes: count,
+  diskPath,
+});
+
+/** What rehydrating a range did. */
+const partStats = z.strictObject({ bytesRead: count, blocksRead: count, blocksZero: count, blocksUnchanged: count });
+
 export const WORK = {
   /** provisioner: ensure the domain's RocVA (if used) and create one RVM or Test VM per VM */
   prepare: {
@@ -91,6 +104,12 @@ export const WORK = {
       diskPath,
       /** delta: the point the disk already holds; blocks unchanged since then are skipped */
       previousPointId: id.nullable(),
+      /**
+       * Small disks share one job: each part a whole disk (the fields above are the first part's, `bytes` the job's total).
+       * Parts are written several at once (their fsyncs overlap); the job reports no progress
+       * until its range-done, so each VM's progress stays exact.
+       */
+      parts: z.array(rangePart).min(1).max(MAX_VMS).optional(),
     }),
   },
   /** janitor: delete the task's temporaries and release its hold on the domain's RocVA */
@@ -126,11 +145,10 @@ export const REPLIES = {
       ...base,
       jobId: id,
       bytesDone: count,
-      bytesRead: count,
-      blocksRead: count,
-      blocksZero: count,
-      blocksUnchanged: count,
+      ...partStats.shape,
       startedAt: time,
+      /** a job of several parts: what each did, in the job's order */
+      parts: z.array(partStats).max(MAX_VMS).optional(),
     }),
   },
   finalized: {

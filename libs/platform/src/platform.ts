@@ -85,9 +85,16 @@ export interface CreateVmSpec {
 }
 
 /** Positioned writes into a VM disk; sync() makes what was written durable. */
+/** How a disk's writes reach it: past the page cache (O_DIRECT), or through it. */
+export type DiskIoMode = 'direct' | 'page-cache';
+
 export interface DiskHandle {
   readonly sizeBytes: number;
+  /** absent: page-cache (a handle that says nothing is treated as writing through the page cache) */
+  readonly ioMode?: DiskIoMode;
   write(buffer: Uint8Array, offset: number): Promise<void>;
+  /** the buffers one after the other from `offset`, in one call where the disk can (optional) */
+  writev?(buffers: Uint8Array[], offset: number): Promise<void>;
   sync(): Promise<void>;
   close(): Promise<void>;
 }

@@ -17,10 +17,24 @@ export function progressOf(jobs: RangeJobPlan[], jobBytes: Record<string, number
   // a Map: a VM named "constructor" is a name, not a prototype property
   const byVm = new Map<string, VmProgress>();
   for (const job of jobs) {
-    const vm = byVm.get(job.vm) ?? { bytesDone: 0, bytesTotal: 0 };
-    byVm.set(job.vm, vm);
+    const done = Math.min(job.bytes, Object.hasOwn(jobBytes, job.jobId) ? jobBytes[job.jobId] : 0);
+    const vmOf = (name: string) => {
+      const vm = byVm.get(name) ?? { bytesDone: 0, bytesTotal: 0 };
+      byVm.set(name, vm);
+      return vm;
+    };
+    if (job.parts) {
+      // a job of several disks reports only when all are written: each VM is all done or not yet
+      for (const part of job.parts) {
+        const vm = vmOf(part.vm);
+        vm.bytesTotal += part.bytes;
+        if (done === job.bytes) vm.bytesDone += part.bytes;
+      }
+      continue;
+    }
+    const vm = vmOf(job.vm);
     vm.bytesTotal += job.bytes;
-    vm.bytesDone += Math.min(job.bytes, Object.hasOwn(jobBytes, job.jobId) ? jobBytes[job.jobId] : 0);
+    vm.bytesDone += done;
   }
   const vms = Object.fromEntries(byVm);
   const bytesTotal = [...byVm.values()].reduce((s, v) => s + v.bytesTotal, 0);

@@ -1,5 +1,6 @@
 import { TaskReportData, VmReport } from '@jss/contract';
-import { JobStats, Task } from '@jss/tasks';
+import { JobStats, PartStats, Task } from '@jss/tasks';
+import { partsOf, partStatsOf } from './flow/range-jobs';
 
 const seconds = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 1000;
 
@@ -10,8 +11,20 @@ export function reportOf(
   stats: Record<string, JobStats>,
   now = new Date(),
 ): TaskReportData {
+  // each range of each VM, with what it did once done (a job of several disks has stats per part)
+  const rangesOf = new Map<string, Array<{ job: { bytes: number }; s: (PartStats & Pick<JobStats, 'startedAt' | 'doneAt'>) | undefined }>>();
+  for (const job of task.jobs ?? []) {
+    const done = stats[job.jobId];
+    const partStats = done && partStatsOf(done);
+    partsOf(job).forEach((part, i) => {
+      const s = done && partStats![i] ? { ...partStats![i], startedAt: done.startedAt, doneAt: done.doneAt } : undefined;
+      let list = rangesOf.get(part.vm);
+      if (!list) rangesOf.set(part.vm, (list = []));
+      list.push({ job: part, s });
+    });
+  }
   const vms: VmReport[] = (task.plan ?? []).map((vm) => {
-    const jobs = (task.jobs ?? []).filter((j) => j.vm === vm.name).map((j) => ({ job: j, s: stats[j.jobId] }));
+    const jobs = rangesOf.get(vm.name) ?? [];
     const done = jobs.filter((x) => x.s);
     const started = done.map((x) => x.s!.startedAt).sort()[0];
     const ended = done

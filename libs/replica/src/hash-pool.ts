@@ -1,46 +1,31 @@
-import { createHash, webcrypto } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 // The worker's whole program. Inline (eval) so that it runs the same from dist/ and under ts-jest.
-// The buffer comes in transferred (no copy), is hashed in place, and goes back transferred.
+// The bytes are in shared memory: hashed in place, nothing copied or transferred.
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
-parentPort.on('message', ({ id, buffer, length }) => {
+parentPort.on('message', ({ id, buffer, offset, length }) => {
   let hash = null;
   let error = null;
   try {
-    hash = createHash('sha256').update(new Uint8Array(buffer, 0, length)).digest('hex');
+    hash = createHash('sha256').update(new Uint8Array(buffer, offset, length)).digest('hex');
   } catch (err) {
     error = String(err && err.message || err);
   }
-  parentPort.postMessage({ id, hash, error, buffer }, [buffer]);
+  parentPort.postMessage({ id, hash, error });
 });
 `;
-
-export interface HashedBuffer {
-  /** lower-case hex sha256 of the first `length` bytes */
-  hash: string;
-  /** the buffer handed in (transferred back): use this one, the one passed is detached */
-  buffer: ArrayBuffer;
-}
-
-/** Where rehydrateRange hashes a block: a HashPool (the default), or another strategy to compare. */
-export interface BlockHasher {
-  /** sha256 of the first `length` bytes; may transfer `buffer` and hand it back in the result */
-  hash(buffer: ArrayBuffer, length: number): Promise<HashedBuffer>;
-}
 
 interface Reply {
   id: number;
   hash: string | null;
   error: string | null;
-  buffer: ArrayBuffer;
 }
 
 interface Pending {
-  resolve: (r: HashedBuffer) => void;
+  resolve: (hash: string) => void;
   reject: (err: Error) => void;
 }
 
@@ -57,7 +42,7 @@ class HashThread {
       this.pending.delete(r.id);
       if (this.pending.size === 0) this.worker.unref();
       if (r.error !== null || r.hash === null) p.reject(new Error(`sha256 failed: ${r.error}`));
-      else p.resolve({ hash: r.hash, buffer: r.buffer });
+      else p.resolve(r.hash);
     });
     const fail = (err: Error) => {
       onGone(this);
@@ -68,10 +53,10 @@ class HashThread {
     this.worker.on('exit', (code) => fail(new Error(`sha256 worker thread exited with code ${code}`)));
   }
 
-  post(id: number, buffer: ArrayBuffer, length: number, pending: Pending): void {
+  post(id: number, data: Uint8Array, pending: Pending): void {
     if (this.pending.size === 0) this.worker.ref(); // keep the process alive while a hash is owed
     this.pending.set(id, pending);
-    this.worker.postMessage({ id, buffer, length }, [buffer]);
+    this.worker.postMessage({ id, buffer: data.buffer, offset: data.byteOffset, length: data.length });
   }
 
   terminate(): Promise<number> {
@@ -80,15 +65,12 @@ class HashThread {
 }
 
 /**
- * sha256 of block buffers on worker threads, one per core by default. A buffer is transferred to
- * the thread and back (never copied), the event loop stays free for reads and writes, and the
- * libuv threadpool stays free for the file system. Threads start on first use and do not keep
- * the process alive when idle.
- *
- * Measured against crypto.subtle.digest (which copies each block and runs on the libuv
- * threadpool, in front of the reads and writes): see bench/README.md.
+ * sha256 of blocks in shared memory (aligned-slots) on worker threads, one per core by default.
+ * The thread reads the bytes in place (never copied), the event loop stays free for reads and
+ * writes, and the libuv threadpool stays free for the file system. Threads start on first use
+ * and do not keep the process alive when idle.
  */
-export class HashPool implements BlockHasher {
+export class HashPool {
   private readonly threads: HashThread[] = [];
   private nextId = 0;
 
@@ -96,16 +78,12 @@ export class HashPool implements BlockHasher {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`hash threads must be a positive integer, got ${size}`);
   }
 
-  /**
-   * sha256 of the first `length` bytes of `buffer`. The buffer is transferred (detached here) and
-   * handed back with the hash. It must be a plain ArrayBuffer the caller owns (not a Buffer pool slab).
-   */
-  hash(buffer: ArrayBuffer, length: number): Promise<HashedBuffer> {
-    if (!Number.isInteger(length) || length < 0 || length > buffer.byteLength) {
-      return Promise.reject(new RangeError(`cannot hash ${length} bytes of a ${buffer.byteLength}-byte buffer`));
-    }
+  /** Lower-case hex sha256 of `data`, which must be a view of shared memory (it must not change until this settles). */
+  hash(data: Uint8Array): Promise<string> {
+    if (!(data.buffer instanceof SharedArrayBuffer))
+      return Promise.reject(new TypeError('HashPool hashes views of a SharedArrayBuffer only'));
     const thread = this.leastBusy();
-    return new Promise<HashedBuffer>((resolve, reject) => thread.post(this.nextId++, buffer, length, { resolve, reject }));
+    return new Promise<string>((resolve, reject) => thread.post(this.nextId++, data, { resolve, reject }));
   }
 
   /** Stops the threads (pending hashes reject). The pool starts new ones if used again. */
@@ -141,18 +119,3 @@ export function sharedHashPool(): HashPool {
   shared ??= new HashPool();
   return shared;
 }
-
-/** For comparison (bench): crypto.subtle.digest, which copies the block and hashes it on the libuv threadpool. */
-export const subtleHasher: BlockHasher = {
-  async hash(buffer, length) {
-    const digest = await webcrypto.subtle.digest('SHA-256', new Uint8Array(buffer, 0, length));
-    return { hash: Buffer.from(digest).toString('hex'), buffer };
-  },
-};
-
-/** For comparison (bench): createHash on the event-loop thread (one core, and it blocks the loop). */
-export const inlineHasher: BlockHasher = {
-  async hash(buffer, length) {
-    return { hash: createHash('sha256').update(new Uint8Array(buffer, 0, length)).digest('hex'), buffer };
-  },
-};

@@ -13,3 +13,4 @@ export * from './plan-ranges';
 export * from './rehydrate';
 export * from './hash-pool';
 export * from './image-hash';
+export * from './aligned-slots';

@@ -4,12 +4,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createSparseFile, DiskHandle, FileDiskHandle } from '@jss/platform';
-import { FsObjectStore, ObjectStore, withoutGetInto } from '@jss/store';
+import { FsObjectStore, ObjectStore } from '@jss/store';
 import { blockKey, BlockVerificationError, Manifest, rehydrateRange, RehydrateOptions, ReplicaWriter } from './index';
 
 const KiB64 = 64 << 10;
 
-/** A disk handle that records what happens to it: writes in flight, syncs, and when. */
+/** The same store without its optional getInto: the path a store without it takes. */
+const withoutGetInto = (store: ObjectStore): ObjectStore =>
+  new Proxy(store, { get: (target, key) => (key === 'getInto' ? undefined : Reflect.get(target, key, target)) });
+
+/** A disk handle that records what happens to it: writes (each a run) in flight, syncs, and when. */
 class RecordingDisk implements DiskHandle {
   inFlight = 0;
   maxInFlight = 0;
@@ -26,13 +30,21 @@ class RecordingDisk implements DiskHandle {
     return this.inner.sizeBytes;
   }
 
-  async write(buffer: Uint8Array, offset: number) {
+  get ioMode() {
+    return this.inner.ioMode;
+  }
+
+  write(buffer: Uint8Array, offset: number) {
+    return this.writev([buffer], offset);
+  }
+
+  async writev(buffers: Uint8Array[], offset: number) {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
       if (this.writeDelayMs) await sleep(this.writeDelayMs);
-      await this.inner.write(buffer, offset);
-      this.written += buffer.length;
+      await this.inner.writev(buffers, offset);
+      this.written += buffers.reduce((n, b) => n + b.length, 0);
       this.events.push({ kind: 'write', written: this.written });
     } finally {
       this.inFlight--;
@@ -66,11 +78,11 @@ describe('rehydrateRange pipeline', () => {
   });
   afterEach(() => fs.rm(dir, { recursive: true, force: true }));
 
-  async function run(opts: Partial<RehydrateOptions> & { writeDelayMs?: number; failSync?: boolean } = {}) {
+  async function run(opts: Partial<RehydrateOptions> & { writeDelayMs?: number; failSync?: boolean; direct?: boolean } = {}) {
     const file = path.join(dir, 'out.img');
     await fs.rm(file, { force: true });
     await createSparseFile(file, blocks * KiB64 - 100);
-    const disk = new RecordingDisk(await FileDiskHandle.open(file), opts.writeDelayMs);
+    const disk = new RecordingDisk(await FileDiskHandle.open(file, { direct: opts.direct }), opts.writeDelayMs);
     disk.failSync = opts.failSync ?? false;
     try {
       const result = await rehydrateRange({
@@ -90,22 +102,29 @@ describe('rehydrateRange pipeline', () => {
     }
   }
 
-  it('writes one block at a time while reading and hashing several', async () => {
-    const { disk, same } = await run({ writeDelayMs: 2 });
+  it('through the page cache: one run of consecutive blocks at a time, each run as one write', async () => {
+    const { disk, same, result } = await run({ writeDelayMs: 2 });
     expect(same).toBe(true);
+    expect(disk.ioMode).toBe('page-cache');
     expect(disk.maxInFlight).toBe(1);
+    // runs of at most half the blocks in flight (8 / 2 = 4): 24 blocks in 6 writes
+    expect(result.writes).toBe(6);
+    expect(disk.events.filter((e) => e.kind === 'write')).toHaveLength(6);
   });
 
-  it('writes at most writesInFlight blocks at a time', async () => {
-    const { disk, same } = await run({ writeDelayMs: 5, writesInFlight: 2 });
+  it('with direct I/O: two runs at a time, and only the final sync', async () => {
+    const { disk, same, result } = await run({ writeDelayMs: 5, direct: true, concurrency: 16 });
     expect(same).toBe(true);
+    expect(disk.ioMode).toBe('direct');
     expect(disk.maxInFlight).toBe(2);
+    expect(result.writes).toBe(3); // runs of 8 blocks
+    expect(disk.events.filter((e) => e.kind === 'sync')).toEqual([{ kind: 'sync', written: disk.written }]);
   });
 
-  it('writes several at a time when asked (parallelWrites, for comparison)', async () => {
-    const { disk, same } = await run({ writeDelayMs: 5, parallelWrites: true });
+  it('writes all consecutive blocks as one run when enough are in flight', async () => {
+    const { same, result } = await run({ direct: true, concurrency: 64 });
     expect(same).toBe(true);
-    expect(disk.maxInFlight).toBeGreaterThan(1);
+    expect(result.writes).toBe(1); // 24 blocks of 64 KiB: 1.5 MiB, under the coalescing limit
   });
 
   it('syncs in the background every flushEveryBytes, and once more at the end after the last write', async () => {
@@ -138,7 +157,7 @@ describe('rehydrateRange pipeline', () => {
       firstBlock: 0,
       blockCount: blocks,
       target: disk,
-      concurrency: 8,
+      concurrency: 2, // runs of one block: 24 writes of 30 ms, several progress reports
       onProgress: (bytesDone) => reports.push({ reported: bytesDone, written: disk.written }),
     });
     await disk.close();

@@ -34,7 +34,10 @@ describe('rehydrateRange', () => {
   afterEach(() => fs.rm(dir, { recursive: true, force: true }));
 
   const file = (name: string) => path.join(dir, name);
-  const sha256File = async (f: string) => createHash('sha256').update(await fs.readFile(f)).digest('hex');
+  const sha256File = async (f: string) =>
+    createHash('sha256')
+      .update(await fs.readFile(f))
+      .digest('hex');
   const countBlocks = async (domain: string) => (await store.list(blocksPrefix(domain))).length;
 
   /** Rehydrates every range of vm's disk 0 into `target` (a fresh sparse file unless it exists). */
@@ -51,7 +54,16 @@ describe('rehydrateRange', () => {
       const ranges = planRanges(manifest, vm, 0, { maxBlocksPerRange: opts.maxBlocksPerRange });
       return await Promise.all(
         ranges.map((r) =>
-          rehydrateRange({ store, manifest, vm, diskIndex: 0, ...r, target: handle, concurrency: opts.concurrency ?? 4, previous: opts.previous }),
+          rehydrateRange({
+            store,
+            manifest,
+            vm,
+            diskIndex: 0,
+            ...r,
+            target: handle,
+            concurrency: opts.concurrency ?? 4,
+            previous: opts.previous,
+          }),
         ),
       );
     } finally {
@@ -155,7 +167,16 @@ describe('rehydrateRange', () => {
       await createSparseFile(file('out.img'), 8 * KiB64);
       const target = await FileDiskHandle.open(file('out.img'));
       try {
-        return await rehydrateRange({ store, manifest: point, vm: 'web', diskIndex: 0, firstBlock: 0, blockCount: 8, target, concurrency: 1 });
+        return await rehydrateRange({
+          store,
+          manifest: point,
+          vm: 'web',
+          diskIndex: 0,
+          firstBlock: 0,
+          blockCount: 8,
+          target,
+          concurrency: 1,
+        });
       } finally {
         await target.close();
       }
@@ -166,7 +187,9 @@ describe('rehydrateRange', () => {
       await fs.writeFile(path.join(store.root, blockKey('shop', hash)), randomBytes(KiB64));
       const error = await rehydrateAll().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(BlockVerificationError);
-      expect((error as Error).message).toContain(`block ${bad} of disk 0 of VM "web" in domain "shop" (sha256 ${hash}) failed verification`);
+      expect((error as Error).message).toContain(
+        `block ${bad} of disk 0 of VM "web" in domain "shop" (sha256 ${hash}) failed verification`,
+      );
       const out = await fs.readFile(file('out.img'));
       expect(out.subarray(bad * KiB64).equals(Buffer.alloc(out.length - bad * KiB64))).toBe(true);
     });
@@ -174,7 +197,9 @@ describe('rehydrateRange', () => {
     it('rejects a missing block', async () => {
       const hash = point.vms[0].disks[0].blocks[bad]!;
       await store.delete(blockKey('shop', hash));
-      await expect(rehydrateAll()).rejects.toThrow(`block ${bad} of disk 0 of VM "web" in domain "shop" (sha256 ${hash}) is missing from the object store`);
+      await expect(rehydrateAll()).rejects.toThrow(
+        `block ${bad} of disk 0 of VM "web" in domain "shop" (sha256 ${hash}) is missing from the object store`,
+      );
     });
   });
 
@@ -185,7 +210,17 @@ describe('rehydrateRange', () => {
     const target = await FileDiskHandle.open(file('out.img'));
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
-    const run = rehydrateRange({ store: slow, manifest: point, vm: 'web', diskIndex: 0, firstBlock: 0, blockCount: 32, target, concurrency: 2, signal: controller.signal });
+    const run = rehydrateRange({
+      store: slow,
+      manifest: point,
+      vm: 'web',
+      diskIndex: 0,
+      firstBlock: 0,
+      blockCount: 32,
+      target,
+      concurrency: 2,
+      signal: controller.signal,
+    });
     await expect(run).rejects.toBeInstanceOf(AbortError);
     await target.close();
   });
@@ -195,7 +230,17 @@ describe('rehydrateRange', () => {
     await createSparseFile(file('out.img'), MiB + 10);
     const target = await FileDiskHandle.open(file('out.img'));
     const seen: number[] = [];
-    await rehydrateRange({ store, manifest: point, vm: 'web', diskIndex: 0, firstBlock: 10, blockCount: 7, target, concurrency: 2, onProgress: (b) => seen.push(b) });
+    await rehydrateRange({
+      store,
+      manifest: point,
+      vm: 'web',
+      diskIndex: 0,
+      firstBlock: 10,
+      blockCount: 7,
+      target,
+      concurrency: 2,
+      onProgress: (b) => seen.push(b),
+    });
     await target.close();
     expect(seen[seen.length - 1]).toBe(6 * KiB64 + 10);
   });

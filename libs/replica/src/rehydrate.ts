@@ -1,13 +1,13 @@
-import type { DiskHandle } from '@jss/platform';
+import type { DiskHandle, DiskIoMode } from '@jss/platform';
 import { ObjectNotFoundError, type ObjectStore } from '@jss/store';
-import { giveBlockBuffer, takeBlockBuffer } from './block-buffers';
+import { giveSlot, Slot, takeSlot, zeroSlot } from './aligned-slots';
 import { blockLengthOf } from './block-size';
 import { forEachBounded } from './bounded';
 import { BlockRef, BlockVerificationError } from './errors';
-import { BlockHasher, HashedBuffer, sharedHashPool } from './hash-pool';
+import { sharedHashPool } from './hash-pool';
 import { blockKey } from './keys';
 import { findDisk, Manifest } from './manifest';
-import { zeroBytes } from './zeros';
+import { planRuns, RunWriter } from './run-writer';
 
 export interface RehydrateOptions {
   store: ObjectStore;
@@ -26,17 +26,12 @@ export interface RehydrateOptions {
   /** cumulative logical bytes done (skipped blocks count), at most every 200 ms and at the end */
   onProgress?: (bytesDone: number) => void;
   /**
-   * Start a sync of the target (in the background, one at a time) after every this many bytes
-   * written, so that the disk writes back while blocks are still read and hashed instead of all
-   * at the final sync. 0 = only the final sync. Default DEFAULT_FLUSH_BYTES.
+   * Page-cache targets only: start a sync of the target (in the background, one at a time) after
+   * every this many bytes written, so that the disk writes back while blocks are still read and
+   * hashed instead of all at the final sync. 0 = only the final sync. Default DEFAULT_FLUSH_BYTES.
+   * A direct-I/O target has nothing to write back: only the final sync.
    */
   flushEveryBytes?: number;
-  /** where blocks are hashed; default the process-wide worker-thread pool */
-  hasher?: BlockHasher;
-  /** writes into the target at once (default 1; see boundedWriter) */
-  writesInFlight?: number;
-  /** as many writes at once as blocks in flight (the pipeline before issue #5; for comparison) */
-  parallelWrites?: boolean;
 }
 
 export interface RehydrateResult {
@@ -51,20 +46,27 @@ export interface RehydrateResult {
   /** all-zero blocks of the range, written or not */
   blocksZero: number;
   blocksUnchanged: number;
+  /** writes issued to the target (each a run of consecutive blocks) */
+  writes: number;
 }
 
 const PROGRESS_INTERVAL_MS = 200;
-/** Background syncs every 64 MiB written: see `flushEveryBytes` and bench/README.md. */
+/** Background syncs every 64 MiB written (page-cache targets): see `flushEveryBytes` and bench/README.md. */
 export const DEFAULT_FLUSH_BYTES = 64 << 20;
+/** Consecutive blocks to write are coalesced into one write of up to this many bytes (bench/README.md). */
+export const MAX_WRITE_BYTES = 8 << 20;
+/** Coalesced writes in flight at once: direct I/O overlaps two; the page cache serialises them anyway (bench/README.md). */
+const WRITES_IN_FLIGHT: Record<DiskIoMode, number> = { direct: 2, 'page-cache': 1 };
 
 /**
  * Writes blocks [firstBlock, firstBlock + blockCount) of a disk of a recovery point into `target`,
  * each verified against its sha256, then fsyncs the target. Up to `concurrency` blocks are in
- * flight, each through its own stages: read into a reused block buffer (`getInto`, no allocation),
- * sha256 on a worker thread (the buffer is transferred, not copied), positioned write. Meanwhile
- * the target is synced in the background every `flushEveryBytes`, so the disk writes back while
- * the next blocks are read and hashed. On a missing or corrupt block it throws
- * BlockVerificationError and writes nothing more; on abort, an AbortError.
+ * flight, each through its own stages: read into a reused page-aligned buffer (`getInto`, no
+ * allocation), sha256 on a worker thread (in shared memory: nothing copied). Consecutive verified
+ * blocks are written together (runs of up to MAX_WRITE_BYTES, one writev each), past the page
+ * cache when the target does direct I/O; else through it, with a background sync every
+ * `flushEveryBytes`. Zero blocks of a fresh disk are never written (it stays sparse). On a missing
+ * or corrupt block it throws BlockVerificationError and writes nothing more; on abort, an AbortError.
  */
 export async function rehydrateRange(opts: RehydrateOptions): Promise<RehydrateResult> {
   const { store, manifest, vm, diskIndex, firstBlock, blockCount, target } = opts;
@@ -83,10 +85,14 @@ export async function rehydrateRange(opts: RehydrateOptions): Promise<RehydrateR
       `target disk of ${target.sizeBytes} bytes is smaller than disk ${diskIndex} of VM "${vm}" (${disk.sizeBytes} bytes)`,
     );
   }
-  const flushEvery = opts.flushEveryBytes ?? DEFAULT_FLUSH_BYTES;
+  if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) {
+    throw new RangeError(`concurrency must be a positive integer, got ${opts.concurrency}`);
+  }
+  const mode = target.ioMode ?? 'page-cache';
+  const flushEvery = mode === 'direct' ? 0 : (opts.flushEveryBytes ?? DEFAULT_FLUSH_BYTES);
   if (!(flushEvery >= 0)) throw new RangeError(`flushEveryBytes must be >= 0, got ${flushEvery}`);
   const before = previousBlocks(opts);
-  const hasher = opts.hasher ?? sharedHashPool();
+  const blockSize = manifest.blockSize;
   const result: RehydrateResult = {
     bytesWritten: 0,
     bytesSkippedZero: 0,
@@ -95,12 +101,29 @@ export async function rehydrateRange(opts: RehydrateOptions): Promise<RehydrateR
     bytesRead: 0,
     blocksZero: 0,
     blocksUnchanged: 0,
+    writes: 0,
   };
   const progress = progressReporter(opts.onProgress);
   const flusher = backgroundFlusher(target, flushEvery);
-  const writeAt = boundedWriter(target, opts.parallelWrites ? opts.concurrency : (opts.writesInFlight ?? 1));
-  // block buffers of this call: at most `concurrency` exist, each owned by one block in flight
-  const free: ArrayBuffer[] = [];
+  // a run waits in memory until all its blocks are verified: at most half the blocks in flight,
+  // so the next run is read and hashed while one is written
+  const runBlocks = Math.max(1, Math.min(Math.floor(MAX_WRITE_BYTES / blockSize), Math.floor(opts.concurrency / 2)));
+  const writer = new RunWriter(
+    target,
+    WRITES_IN_FLIGHT[mode],
+    (bytes) => {
+      result.bytesWritten += bytes;
+      result.writes++;
+      flusher.wrote(bytes);
+      progress.add(bytes); // a written block counts once its run is written
+    },
+    () => flusher.beforeWrite(),
+  );
+  const runs = planRuns(disk, firstBlock, blockCount, blockSize, runBlocks, before);
+  const hasher = sharedHashPool();
+  // slots of this call: at most `concurrency` exist, each owned by one block in flight
+  const free: Slot[] = [];
+  const held = new Set<Slot>();
   const indexes = Array.from({ length: blockCount }, (_, i) => firstBlock + i);
   try {
     await forEachBounded(
@@ -108,48 +131,45 @@ export async function rehydrateRange(opts: RehydrateOptions): Promise<RehydrateR
       opts.concurrency,
       async (block, stop) => {
         const expected = disk.blocks[block];
-        const length = blockLengthOf(disk.sizeBytes, manifest.blockSize, block);
-        const write = async (data: Uint8Array) => {
-          if (stop.aborted) return; // another block failed or the job was cancelled: write nothing more
-          flusher.beforeWrite(); // stops here if a background sync failed: the disk cannot be trusted
-          await writeAt(data, block * manifest.blockSize);
-          result.bytesWritten += data.length;
-          flusher.wrote(data.length);
-        };
+        const length = blockLengthOf(disk.sizeBytes, blockSize, block);
+        const run = runs.get(block);
         if (expected === null) {
           result.blocksZero++;
           // a fresh disk already reads as zeros; a delta target may hold old data there
-          if (before?.[block]) await write(zeroBytes(length));
-          else result.bytesSkippedZero += length;
-        } else if (before?.[block] === expected) {
+          if (run) await writer.put(run, block, zeroSlot(blockSize).view.subarray(0, length), stop);
+          else {
+            result.bytesSkippedZero += length;
+            progress.add(length);
+          }
+        } else if (!run) {
           result.blocksUnchanged++;
           result.bytesSkippedUnchanged += length;
+          progress.add(length);
         } else {
           const ref = { domain: manifest.domain, vm, diskIndex, block, expected };
-          let buffer: ArrayBuffer = free.pop() ?? takeBlockBuffer(manifest.blockSize);
-          try {
-            const size = await readBlock(store, ref, buffer);
-            if (size > buffer.byteLength) throw new BlockVerificationError(ref, `is ${size} bytes long, expected ${length}`);
-            const hashed: HashedBuffer = await hasher.hash(buffer, size);
-            buffer = hashed.buffer;
-            if (hashed.hash !== expected)
-              throw new BlockVerificationError(ref, `failed verification: its content hashes to ${hashed.hash}`);
-            if (size !== length) throw new BlockVerificationError(ref, `is ${size} bytes long, expected ${length}`);
-            result.blocksRead++;
-            result.bytesRead += size;
-            await write(new Uint8Array(buffer, 0, length));
-          } finally {
-            // a buffer lost to a failed hash thread is simply not given back
-            if (buffer.byteLength > 0) free.push(buffer);
+          const slot = free.pop() ?? takeSlot(blockSize);
+          held.add(slot);
+          const size = await readBlock(store, ref, slot.view);
+          if (size > slot.view.length) throw new BlockVerificationError(ref, `is ${size} bytes long, expected ${length}`);
+          const hash = await hasher.hash(slot.view.subarray(0, size));
+          if (hash !== expected) throw new BlockVerificationError(ref, `failed verification: its content hashes to ${hash}`);
+          if (size !== length) throw new BlockVerificationError(ref, `is ${size} bytes long, expected ${length}`);
+          result.blocksRead++;
+          result.bytesRead += size;
+          const written = await writer.put(run, block, slot.view.subarray(0, length), stop);
+          // the slot is free for this call's next block only once its run is written (or never will be)
+          if (written) {
+            held.delete(slot);
+            free.push(slot);
           }
         }
-        progress.add(length);
       },
       opts.signal,
     );
   } finally {
+    await writer.idle(); // no write may still be reading a slot, or run behind the caller's close()
     await flusher.idle(); // never leave a sync running behind the caller's close()
-    for (const buffer of free) giveBlockBuffer(buffer);
+    for (const slot of [...free, ...held]) giveSlot(slot);
   }
   flusher.throwIfFailed();
   await target.sync();
@@ -158,41 +178,17 @@ export async function rehydrateRange(opts: RehydrateOptions): Promise<RehydrateR
 }
 
 /** Reads a block's object into `buffer` (without an allocation when the store can); its size. */
-async function readBlock(store: ObjectStore, ref: BlockRef, buffer: ArrayBuffer): Promise<number> {
+async function readBlock(store: ObjectStore, ref: BlockRef, buffer: Uint8Array): Promise<number> {
   const key = blockKey(ref.domain, ref.expected);
   try {
-    if (store.getInto) return await store.getInto(key, new Uint8Array(buffer));
+    if (store.getInto) return await store.getInto(key, buffer);
     const data = await store.get(key);
-    if (data.length <= buffer.byteLength) new Uint8Array(buffer).set(data);
+    if (data.length <= buffer.length) buffer.set(data);
     return data.length;
   } catch (err) {
     if (err instanceof ObjectNotFoundError) throw new BlockVerificationError(ref, 'is missing from the object store');
     throw err;
   }
-}
-
-/**
- * At most `limit` writes into the target at once (1 by default), in the order blocks become
- * ready. Writes into one file serialise on its inode lock anyway; more in flight make the waiting
- * threads spin on that lock (measured: a fifth of a rehydrator's CPU time in rwsem_spin_on_owner
- * under ext4), CPU time the hashing needs.
- */
-function boundedWriter(target: DiskHandle, limit: number) {
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`writesInFlight must be a positive integer, got ${limit}`);
-  let running = 0;
-  const waiting: Array<() => void> = [];
-  return async (data: Uint8Array, at: number): Promise<void> => {
-    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    else running++;
-    try {
-      await target.write(data, at);
-    } finally {
-      const next = waiting.shift();
-      if (next)
-        next(); // hand the slot over
-      else running--;
-    }
-  };
 }
 
 /**

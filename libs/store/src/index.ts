@@ -6,7 +6,6 @@ import type { ObjectStore } from './object-store';
 export * from './object-store';
 export * from './object-key';
 export * from './fs-object-store';
-export * from './without-get-into';
 
 /** The store the services use: the local folder `<JSS_DATA_DIR>/objects`, optionally slowed down. */
 export function createObjectStore(env: Pick<Env, 'JSS_DATA_DIR' | 'JSS_STORE_LATENCY_MS' | 'JSS_STORE_MBPS'>): ObjectStore {

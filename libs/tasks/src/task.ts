@@ -59,8 +59,7 @@ export interface PlannedVm {
   disks: PlannedDisk[];
 }
 
-export interface RangeJobPlan {
-  jobId: string;
+export interface RangePartPlan {
   vm: string;
   disk: number;
   firstBlock: number;
@@ -68,7 +67,22 @@ export interface RangeJobPlan {
   bytes: number;
 }
 
+/** One range job: one range of a disk, or with `parts` several small disks (the fields above are the first part's, `bytes` their sum). */
+export interface RangeJobPlan extends RangePartPlan {
+  jobId: string;
+  parts?: RangePartPlan[];
+}
+
+export interface PartStats {
+  bytesRead: number;
+  blocksRead: number;
+  blocksZero: number;
+  blocksUnchanged: number;
+}
+
 export interface JobStats {
+  /** a job of several parts: each part's, in order */
+  parts?: PartStats[];
   bytesRead: number;
   blocksRead: number;
   blocksZero: number;

@@ -128,7 +128,7 @@ export class SimPlatform implements Platform {
   async openDisk(path: string): Promise<DiskHandle> {
     await this.faults.check('openDisk', path);
     try {
-      return await FileDiskHandle.open(this.folders.file(path));
+      return await FileDiskHandle.open(this.folders.file(path), { direct: true });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new PlatformError('unknown-disk', `there is no disk ${path}`);
       throw err;

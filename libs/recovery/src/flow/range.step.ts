@@ -16,11 +16,12 @@ export const rangeProgressStep: Step<RangeProgress> = async (ctx, msg) => {
 
 /** A range job is done: its figures for the report, its bytes; then maybe the last one (check-rehydrated). */
 export const rangeDoneStep: Step<RangeDone> = async (ctx, msg) => {
-  const { taskId, jobId, bytesRead, blocksRead, blocksZero, blocksUnchanged, startedAt } = msg;
+  const { taskId, jobId, bytesRead, blocksRead, blocksZero, blocksUnchanged, startedAt, parts } = msg;
   if (!(await recordBytes(ctx.tasks, taskId, jobId, msg.bytesDone, true))) return null;
   // stats are kept per job id, which names its point: rounds of a continuous failover do not mix
   const doneAt = new Date().toISOString();
-  await ctx.tasks.recordJobStats(taskId, jobId, { bytesRead, blocksRead, blocksZero, blocksUnchanged, startedAt, doneAt });
+  const stats = { ...(parts && { parts }), bytesRead, blocksRead, blocksZero, blocksUnchanged, startedAt, doneAt };
+  await ctx.tasks.recordJobStats(taskId, jobId, stats);
   const progress = await progressDecision(ctx, taskId, await ctx.tasks.clearStalled(taskId));
   const head = await ctx.tasks.fields(taskId, 'id', 'commandId', 'traceparent');
   return head && { ...(progress ?? { task: head, send: [] }), then: 'check-rehydrated' };

@@ -1,8 +1,9 @@
 import { WORK } from '@jss/contract';
-import { Manifest, planRanges } from '@jss/replica';
+import { Manifest } from '@jss/replica';
 import { PlannedVm, RangeJobPlan, Task, profileOf } from '@jss/tasks';
 import { pointVms } from '../plan/draft';
 import { temporaryOf } from '../plan/temporary-names';
+import { diskPathsOf, rangeJobsOf } from './range-jobs';
 import { Outbound, idsOf, work } from './outbound';
 
 // Pure builders of the work messages a task sends: what each worker is asked to do.
@@ -21,20 +22,14 @@ export function prepareWork(task: Task, point: Manifest): Outbound {
   });
 }
 
-/** Range jobs of every disk of the planned VMs at a point; the id names the point (rounds never collide). */
-export function jobsOf(point: Manifest, plan: PlannedVm[]): RangeJobPlan[] {
-  return plan.flatMap((vm) =>
-    vm.disks.flatMap((d) =>
-      planRanges(point, vm.name, d.index).map((r) => ({ jobId: `${point.id}/${vm.name}/${d.index}/${r.firstBlock}`, vm: vm.name, disk: d.index, ...r })),
-    ),
-  );
-}
+/** Range jobs of every disk of the planned VMs at a point (small disks share a job; range-jobs.ts). */
+export const jobsOf = (point: Manifest, plan: PlannedVm[]): RangeJobPlan[] => rangeJobsOf(point, plan);
 
 /** One rehydrate.range per job; `previousPointId`: the point the disks already hold (a delta round). */
 export function rangeWork(task: Task, plan: PlannedVm[], pointId: string, jobs: RangeJobPlan[], previousPointId: string | null): Outbound[] {
   const vms = new Map(plan.map((v) => [v.name, v]));
   return jobs.map((job) =>
-    work(WORK.range, { ...idsOf(task), domain: task.domain, pointId, previousPointId, diskPath: vms.get(job.vm)!.disks[job.disk].path, ...job }),
+    work(WORK.range, { ...idsOf(task), domain: task.domain, pointId, previousPointId, ...job, ...diskPathsOf(job, vms) }),
   );
 }
 

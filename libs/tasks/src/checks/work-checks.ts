@@ -27,10 +27,19 @@ export function checkRange(task: Task, job: RangeJob): string | null {
   if (wrong) return wrong;
   const planned = task.jobs?.find((j) => j.jobId === job.jobId);
   if (!planned) return `job ${job.jobId.slice(0, 100)} is not one of the task's`;
-  const jobWrong = firstMismatch(job, { ...planned });
+  const { parts: plannedParts, ...fields } = planned;
+  const jobWrong = firstMismatch(job, fields);
   if (jobWrong) return jobWrong;
-  const disk = task.plan?.find((v) => v.name === job.vm)?.disks.find((d) => d.index === job.disk);
-  return disk?.path === job.diskPath ? null : "diskPath is not a disk of the task's temporaries";
+  // every range it writes (the job's own, or each part of a job of small disks) into the disk planned for it
+  const pathOf = (vm: string, index: number) => task.plan?.find((v) => v.name === vm)?.disks.find((d) => d.index === index)?.path;
+  if (pathOf(job.vm, job.disk) !== job.diskPath) return "diskPath is not a disk of the task's temporaries";
+  if ((plannedParts?.length ?? 0) !== (job.parts?.length ?? 0)) return "parts are not the task's";
+  for (const [i, part] of (job.parts ?? []).entries()) {
+    const wrong = firstMismatch(part, { ...plannedParts![i] });
+    if (wrong) return `part ${i}: ${wrong}`;
+    if (pathOf(part.vm, part.disk) !== part.diskPath) return `part ${i}: diskPath is not a disk of the task's temporaries`;
+  }
+  return null;
 }
 
 /** The source VMs the planned failover powers off, and no other. */

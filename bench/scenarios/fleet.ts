@@ -1,0 +1,47 @@
+// Row 7: failovers of many-VM domains (1 MiB disks each), 2 rehydrators; the planner's peak RSS per count.
+import { BenchContext, fmtBytes, ready, round, Scenario } from '../lib/context';
+import { busyShare, machineCpu, peakRssMiB } from '../lib/measure';
+import { deleteRecovered, FailoverRun, timedFailover, useRehydrators } from '../lib/services';
+
+export const scenario: Scenario = { name: 'fleet', run };
+
+async function run(ctx: BenchContext): Promise<void> {
+  const { inst, config, log } = ctx;
+  const timelines = (ctx.extra.timelines ??= {}) as Record<string, FailoverRun>;
+  const plannerRss: Record<string, number> = {};
+  ctx.extra.plannerPeakRssMiB = plannerRss;
+  await inst.sim.addNetwork({ name: 'fleet-net', site: 'recovery', dhcp: true, poolSize: 2 * Math.max(...config.fleetVms) + 10 });
+  for (const n of config.fleetVms) {
+    const domain = `fleet-${n}`;
+    log(`writing a ${n}-VM domain (${fmtBytes(config.fleetVmSize)} each)`);
+    const names = Array.from({ length: n }, (_, i) => `vm-${String(i).padStart(5, '0')}`);
+    await inst.writer.writePoint(
+      domain,
+      names.map((name, i) => ({ name, source: { sizeBytes: config.fleetVmSize, seed: i } })),
+    );
+    // a fresh planner, so that its peak RSS is this failover's
+    await inst.stopServices('planner');
+    await inst.add({ planner: 1 });
+    await useRehydrators(inst, 2);
+    await ready(ctx.objects);
+    log(`failover of the ${n}-VM domain, 2 rehydrators`);
+    const m0 = machineCpu();
+    const r = await timedFailover(inst, ctx.trace, { domain, target: { network: 'fleet-net' } }, 1_800_000);
+    const planner = inst.services.find((s) => s.name.startsWith('planner'))!;
+    plannerRss[String(n)] = round(peakRssMiB(planner.child.pid!), 1);
+    timelines[`7.${n}`] = r;
+    ctx.addRow({
+      id: `7.${n}`,
+      name: `failover of ${n} VMs x ${fmtBytes(config.fleetVmSize)}: end to end`,
+      what: `publish to task.completed of one command recovering every VM of the domain; timeline in timelines["7.${n}"]`,
+      bytes: n * config.fleetVmSize,
+      runs: [r.e2eSeconds],
+      peakRssMiB: r.rehydrators.map((x) => x.peakRssMiB),
+      machineBusy: round(busyShare(m0, machineCpu()), 2),
+      notes: `planner peak RSS ${plannerRss[String(n)]} MiB; ${r.ranges} range jobs`,
+    });
+    await useRehydrators(inst, 0);
+    log('deleting the recovered fleet');
+    await deleteRecovered(inst, names);
+  }
+}
