@@ -93,12 +93,13 @@ export class Installation {
     extraEnv: NodeJS.ProcessEnv = {},
     options: InstallationOptions = {},
   ): Promise<Installation> {
+    // first: building vcsim is what may fail (no root, no apt-get), before anything needs undoing
+    const vcsim = options.platform === 'vsphere' ? await Vcsim.start(ROOT) : null;
     const id = randomUUID().slice(0, 8);
     const vhost = `jss-test-${id}`;
     createVhost(vhost);
     const base = loadEnv();
     const dataDir = mkdtempSync(path.join(os.tmpdir(), `jss-test-${id}-`));
-    const vcsim = options.platform === 'vsphere' ? await Vcsim.start(ROOT) : null;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       AMQP_URL: `${base.AMQP_URL.replace(/\/$/, '')}/${vhost}`,

@@ -72,19 +72,21 @@ export class SoapClient {
   /** Calls a method; returns the response element (whose `returnval` children are the result). */
   async call(method: string, self: MoRef, args: SoapObject = {}): Promise<XmlNode> {
     await this.ensureSession();
+    const used = this.cookie;
     try {
       return await this.post(method, self, args);
     } catch (err) {
       if (!(err instanceof VimFault && err.fault === 'NotAuthenticated')) throw err;
-      this.cookie = null;
+      this.forgetSession(used);
       await this.ensureSession();
       return this.post(method, self, args);
     }
   }
 
   /** Forgets the session, so that the next call logs in again (vCenter said it is not authenticated). */
-  forgetSession(): void {
-    this.cookie = null;
+  forgetSession(used: string | null = this.cookie): void {
+    // concurrent calls refused with the same old session must not drop the new one
+    if (this.cookie === used) this.cookie = null;
   }
 
   /** Ends the session and the keep-alive timer. */

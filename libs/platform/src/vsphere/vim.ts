@@ -19,6 +19,16 @@ export class Vim {
    * The view is destroyed afterwards (views are per session and cost vCenter memory).
    */
   async listUnder(container: MoRef, type: string, paths: string[]): Promise<ObjectProps[]> {
+    try {
+      return await this.listOnce(container, type, paths);
+    } catch (err) {
+      // a view belongs to its session: one lost between creating and reading it is made again
+      if (!(err instanceof VimFault && err.fault === 'ManagedObjectNotFound')) throw err;
+      return this.listOnce(container, type, paths);
+    }
+  }
+
+  private async listOnce(container: MoRef, type: string, paths: string[]): Promise<ObjectProps[]> {
     const { viewManager } = await this.soap.content();
     const created = await this.soap.call('CreateContainerView', viewManager, { container, type: [type], recursive: true });
     const view = moRef(child(created, 'returnval'))!;

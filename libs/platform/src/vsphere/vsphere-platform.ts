@@ -22,7 +22,7 @@ import { SoapClient, VimFault, type SoapClientOptions } from './soap-client';
 import { Vim } from './vim';
 import { VM_PATHS, diskDevices, toVmInfo } from './vm-props';
 import { newDisk, nic, scsiController } from './vm-spec';
-import { MoRef, moRef, text } from './xml';
+import { MoRef, moRef, text, type SoapObject } from './xml';
 
 export interface VspherePlatformOptions extends SoapClientOptions {
   site: SiteFile;
@@ -297,8 +297,8 @@ export class VspherePlatform implements Platform {
     }
   }
 
-  private task(method: string, self: MoRef, args: Record<string, unknown>) {
-    return this.vim.runTask(method, self, args as never, this.options.taskTimeoutMs ?? 600_000);
+  private task(method: string, self: MoRef, args: SoapObject) {
+    return this.vim.runTask(method, self, args, this.options.taskTimeoutMs ?? 600_000);
   }
 
   private async ignoring<T>(fault: string, fn: () => Promise<T>): Promise<T | undefined> {

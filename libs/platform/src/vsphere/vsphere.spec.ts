@@ -106,7 +106,7 @@ describe('vSphere adapter against vcsim', () => {
   });
 
   it('retries while vCenter does not answer, then fails with a sentence; answers again once it is back', async () => {
-    const soap = client({ requestTimeoutMs: 300, unreachableMs: 1000 });
+    const soap = client({ requestTimeoutMs: 1000, unreachableMs: 2500 });
     const self = new MoRef('ServiceInstance', 'ServiceInstance');
     await soap.call('CurrentTime', self);
     vcsim.freeze();
