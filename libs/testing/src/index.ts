@@ -4,4 +4,5 @@ export * from './event-log';
 export * from './free-port';
 export * from './images';
 export * from './installation';
+export * from './store-servers';
 export * from './vhost';
