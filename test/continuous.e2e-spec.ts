@@ -1,12 +1,12 @@
 import { imageSha256 } from '@jss/replica';
-import { Installation, MiB, diskHashes } from '@jss/testing';
+import { Installation, MiB, STORE_BACKENDS, diskHashes } from '@jss/testing';
 
 /** Continuous failover: RVMs kept current with each new point as a delta; cut-over; cancel. */
-describe('continuous failover', () => {
+describe.each(STORE_BACKENDS)('continuous failover (%s store)', (store) => {
   let inst: Installation;
 
   beforeAll(async () => {
-    inst = await Installation.start({ planner: 1, provisioner: 1, rehydrator: 2, janitor: 1 });
+    inst = await Installation.start({ planner: 1, provisioner: 1, rehydrator: 2, janitor: 1 }, {}, { store });
     await inst.writer.writePoint('crm', [
       { name: 'front', source: { sizeBytes: 100 * MiB, seed: 1 } },
       { name: 'back', source: { sizeBytes: 100 * MiB + 4096, seed: 2 } },

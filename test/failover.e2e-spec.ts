@@ -1,15 +1,15 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { writeGeneratedImage } from '@jss/replica';
-import { Installation, MiB, diskHashes, sha256File, sparseImage } from '@jss/testing';
+import { Installation, MiB, STORE_BACKENDS, diskHashes, sha256File, sparseImage } from '@jss/testing';
 
 /** Failover of a two-VM domain from the bus, the seed's example: one RocVA, two RVMs. */
-describe('failover end to end', () => {
+describe.each(STORE_BACKENDS)('failover end to end (%s store)', (store) => {
   let inst: Installation;
   const images: Record<string, string> = {};
 
   beforeAll(async () => {
-    inst = await Installation.start();
+    inst = await Installation.start(undefined, {}, { store });
     images.app = path.join(inst.dataDir, 'app.img');
     images.web = path.join(inst.dataDir, 'web.img');
     // odd size: not a multiple of the block size; a realistic mix of random, text and zero blocks

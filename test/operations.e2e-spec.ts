@@ -1,15 +1,15 @@
 import path from 'node:path';
 import { writeGeneratedImage } from '@jss/replica';
-import { Installation, MiB, diskHashes, inventorySnapshot, sha256File } from '@jss/testing';
+import { Installation, MiB, STORE_BACKENDS, diskHashes, inventorySnapshot, sha256File } from '@jss/testing';
 
 /** restore, test failover (cleanup and time limit), dry run, boot order and network map, pre-flight checks. */
-describe('recovery operations end to end', () => {
+describe.each(STORE_BACKENDS)('recovery operations end to end (%s store)', (store) => {
   let inst: Installation;
   const img: Record<string, string> = {};
   let firstPoint: string;
 
   beforeAll(async () => {
-    inst = await Installation.start();
+    inst = await Installation.start(undefined, {}, { store });
     for (const [name, size, seed] of [
       ['app', 5 * MiB + 333, 1],
       ['db', 3 * MiB, 2],

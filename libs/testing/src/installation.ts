@@ -9,11 +9,12 @@ import { createLogger } from '@jss/observability';
 import { SimPlatform } from '@jss/platform';
 import { Redis, createRedis } from '@jss/redis';
 import { ReplicaRepository, ReplicaWriter } from '@jss/replica';
-import { FsObjectStore } from '@jss/store';
+import { ObjectStore, createObjectStore } from '@jss/store';
 import { TaskStore } from '@jss/tasks';
 import { RunningService, ServiceName, startService, stopService } from '../../../apps/jssctl/src/services';
 import { EventLog } from './event-log';
 import { freePort } from './free-port';
+import { StoreBackend, StoreServer } from './store-servers';
 import { createVhost, deleteVhost } from './vhost';
 
 /** The repository: the nearest folder above with a package.json (from libs/testing/src or dist/libs/testing/src). */
@@ -29,6 +30,11 @@ const DIST = path.join(ROOT, 'dist');
 export type ServiceCounts = Partial<Record<ServiceName, number>>;
 const ALL_ONCE: ServiceCounts = { planner: 1, provisioner: 1, rehydrator: 1, janitor: 1 };
 
+export interface InstallationOptions {
+  /** the object store: the local folder (default), or a started fauxqs (s3) or Azurite (azure) */
+  store?: StoreBackend;
+}
+
 /**
  * One isolated installation per test file: its own vhost, Redis key prefix and data folder, the
  * built services running as child processes against the real broker and Redis, and clients for
@@ -37,6 +43,8 @@ const ALL_ONCE: ServiceCounts = { planner: 1, provisioner: 1, rehydrator: 1, jan
 export class Installation {
   readonly services: RunningService[] = [];
   events!: EventLog;
+  /** the S3 server or Azurite behind the store, when it is not the local folder */
+  storeServer: StoreServer | null = null;
   private started = 0;
 
   private constructor(
@@ -44,7 +52,7 @@ export class Installation {
     readonly redis: Redis,
     readonly bus: AmqpBus,
     readonly platform: SimPlatform,
-    readonly store: FsObjectStore,
+    readonly store: ObjectStore,
     private readonly vhost: string,
   ) {}
 
@@ -52,7 +60,11 @@ export class Installation {
     return this.env.JSS_DATA_DIR!;
   }
 
-  static async start(counts: ServiceCounts = ALL_ONCE, extraEnv: NodeJS.ProcessEnv = {}): Promise<Installation> {
+  static async start(
+    counts: ServiceCounts = ALL_ONCE,
+    extraEnv: NodeJS.ProcessEnv = {},
+    options: InstallationOptions = {},
+  ): Promise<Installation> {
     const id = randomUUID().slice(0, 8);
     const vhost = `jss-test-${id}`;
     createVhost(vhost);
@@ -69,8 +81,13 @@ export class Installation {
     const bus = new AmqpBus(env.AMQP_URL!, createLogger('test', 'silent'));
     const platform = new SimPlatform(redis, env.JSS_DATA_DIR!);
     await platform.seed();
-    const store = new FsObjectStore(path.join(env.JSS_DATA_DIR!, 'objects'));
-    const inst = new Installation(env, redis, bus, platform, store, vhost);
+    const storeServer =
+      options.store && options.store !== 'file'
+        ? await StoreServer.start(options.store, path.join(env.JSS_DATA_DIR!, 'store-server'))
+        : null;
+    Object.assign(env, storeServer?.env(), extraEnv);
+    const inst = new Installation(env, redis, bus, platform, createObjectStore(loadEnv(env), env), vhost);
+    inst.storeServer = storeServer;
     try {
       inst.events = await EventLog.attach(bus);
       await inst.add(counts);
@@ -131,6 +148,7 @@ export class Installation {
 
   async stop(): Promise<void> {
     await Promise.all(this.services.map((s) => stopService(s)));
+    await this.storeServer?.close();
     await this.bus.close();
     const keys = await this.redis.keys(`${this.env.REDIS_PREFIX}*`);
     if (keys.length) await this.redis.unlink(...keys.map((k) => k.slice(this.env.REDIS_PREFIX!.length)));
