@@ -1,9 +1,7 @@
 import type { Env } from '@jss/config';
-import { AzureObjectStore } from './azure/azure-object-store';
 import { FsObjectStore } from './fs-object-store';
 import { socketsFor } from './http-agents';
 import type { ObjectStore } from './object-store';
-import { S3ObjectStore } from './s3/s3-object-store';
 import { parseStoreUrl } from './store-url';
 
 export * from './object-store';
@@ -11,8 +9,8 @@ export * from './object-key';
 export * from './store-errors';
 export * from './store-url';
 export * from './fs-object-store';
-export * from './s3/s3-object-store';
-export * from './azure/azure-object-store';
+export type { S3StoreOptions } from './s3/s3-object-store';
+export type { AzureStoreOptions } from './azure/azure-object-store';
 export * from './without-get-into';
 
 export type StoreEnv = Pick<Env, 'JSS_DATA_DIR' | 'JSS_STORE_LATENCY_MS' | 'JSS_STORE_MBPS'> &
@@ -41,6 +39,8 @@ export function createObjectStore(env: StoreEnv, sdkEnv: NodeJS.ProcessEnv = pro
     case 'file':
       return new FsObjectStore(location.root, { latencyMs: env.JSS_STORE_LATENCY_MS, mbps: env.JSS_STORE_MBPS });
     case 's3': {
+      // the SDKs are loaded only by the processes that use them (a second or two each on a busy machine)
+      const { S3ObjectStore } = require('./s3/s3-object-store') as typeof import('./s3/s3-object-store');
       const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = sdkEnv;
       const endpoint = sdkEnv.AWS_ENDPOINT_URL_S3 ?? sdkEnv.AWS_ENDPOINT_URL;
       return new S3ObjectStore({
@@ -57,6 +57,7 @@ export function createObjectStore(env: StoreEnv, sdkEnv: NodeJS.ProcessEnv = pro
     }
     case 'azure': {
       const connectionString = sdkEnv.AZURE_STORAGE_CONNECTION_STRING;
+      const { AzureObjectStore } = require('./azure/azure-object-store') as typeof import('./azure/azure-object-store');
       if (!connectionString) throw new Error(`JSS_STORE_URL is ${env.JSS_STORE_URL}: set AZURE_STORAGE_CONNECTION_STRING`);
       return new AzureObjectStore({ ...location, connectionString, timeoutMs, maxAttempts });
     }

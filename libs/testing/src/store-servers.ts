@@ -74,6 +74,11 @@ export class StoreServer {
     return server;
   }
 
+  /** the server's process (for its RSS in the bench) */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get endpoint(): string {
     return this.kind === 's3' ? `http://127.0.0.1:${this.port}` : `http://127.0.0.1:${this.port}/${AZURITE_ACCOUNT}`;
   }
