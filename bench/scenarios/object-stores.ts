@@ -69,7 +69,10 @@ async function ceiling(env: NodeJS.ProcessEnv, keys: string[]): Promise<{ second
   const t = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < keys.length) bytes += await get(keys[next++]);
+      while (next < keys.length) {
+        const n = await get(keys[next++]);
+        bytes += n; // after the await: `bytes += await` would add to a stale value
+      }
     }),
   );
   const seconds = secondsSince(t);
