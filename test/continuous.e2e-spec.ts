@@ -1,12 +1,12 @@
 import { Manifest, imageSha256 } from '@jss/replica';
-import { Installation, MiB, PLATFORM_BACKENDS, VCSIM_SETUP_MS, diskHashes } from '@jss/testing';
+import { BACKENDS, Installation, MiB, VCSIM_SETUP_MS, diskHashes } from '@jss/testing';
 
-/** Continuous failover: RVMs kept current with each new point as a delta; cut-over; cancel; on the simulated vCenter and on vcsim. */
-describe.each(PLATFORM_BACKENDS)('continuous failover (%s)', (platform) => {
+/** Continuous failover: RVMs kept current with each new point as a delta; cut-over; cancel; on every back end. */
+describe.each(BACKENDS)('continuous failover ($platform, $store store)', (backend) => {
   let inst: Installation;
 
   beforeAll(async () => {
-    inst = await Installation.start({ planner: 1, provisioner: 1, rehydrator: 2, janitor: 1 }, undefined, { platform });
+    inst = await Installation.start({ planner: 1, provisioner: 1, rehydrator: 2, janitor: 1 }, undefined, backend);
     await inst.writer.writePoint('crm', [
       { name: 'front', source: { sizeBytes: 100 * MiB, seed: 1 } },
       { name: 'back', source: { sizeBytes: 100 * MiB + 4096, seed: 2 } },

@@ -1,13 +1,12 @@
-import { readdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { Installation, MiB } from '@jss/testing';
+import { blockKey } from '@jss/replica';
+import { Installation, MiB, STORE_BACKENDS } from '@jss/testing';
 
 /** A block whose bytes no longer match its hash fails the task clearly; nothing is left behind. */
-describe('corrupted block in the object store', () => {
+describe.each(STORE_BACKENDS)('corrupted block in the object store (%s store)', (store) => {
   let inst: Installation;
 
   beforeAll(async () => {
-    inst = await Installation.start();
+    inst = await Installation.start(undefined, {}, { store });
     await inst.writer.writePoint('hr', [
       { name: 'good', source: { sizeBytes: 3 * MiB, seed: 1 } },
       { name: 'bad', source: { sizeBytes: 6 * MiB, seed: 2 } },
@@ -18,9 +17,7 @@ describe('corrupted block in the object store', () => {
   it('fails the task with block-corrupt and removes its temporaries and partial results', async () => {
     const point = await inst.replica.resolvePoint('hr');
     const victim = point!.vms.find((v) => v.name === 'bad')!.disks[0].blocks.find((b) => b !== null)!;
-    const dir = path.join(inst.dataDir, 'objects', 'hr', 'blocks', victim.slice(0, 2));
-    const file = readdirSync(dir).find((f) => f.startsWith(victim))!;
-    writeFileSync(path.join(dir, file), Buffer.alloc(MiB, 7));
+    await inst.store.put(blockKey('hr', victim), Buffer.alloc(MiB, 7)); // same key, other bytes
 
     const { end } = await inst.run('failover', { domain: 'hr' });
     expect(end.key).toBe('task.failed');

@@ -1,15 +1,15 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { writeGeneratedImage } from '@jss/replica';
-import { Installation, MiB, PLATFORM_BACKENDS, VCSIM_SETUP_MS, diskHashes, sha256File, sparseImage } from '@jss/testing';
+import { BACKENDS, Installation, MiB, VCSIM_SETUP_MS, diskHashes, sha256File, sparseImage } from '@jss/testing';
 
-/** Failover of a two-VM domain from the bus, the seed's example: one RocVA, two RVMs; on the simulated vCenter and on vcsim. */
-describe.each(PLATFORM_BACKENDS)('failover end to end (%s)', (platform) => {
+/** Failover of a two-VM domain from the bus, the seed's example: one RocVA, two RVMs; on every back end. */
+describe.each(BACKENDS)('failover end to end ($platform, $store store)', (backend) => {
   let inst: Installation;
   const images: Record<string, string> = {};
 
   beforeAll(async () => {
-    inst = await Installation.start(undefined, undefined, { platform });
+    inst = await Installation.start(undefined, undefined, backend);
     images.app = path.join(inst.dataDir, 'app.img');
     images.web = path.join(inst.dataDir, 'web.img');
     // odd size: not a multiple of the block size; a realistic mix of random, text and zero blocks

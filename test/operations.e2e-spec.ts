@@ -1,20 +1,17 @@
 import path from 'node:path';
 import { writeGeneratedImage } from '@jss/replica';
-import { Installation, MiB, PLATFORM_BACKENDS, VCSIM_SETUP_MS, diskHashes, inventorySnapshot, sha256File } from '@jss/testing';
+import { BACKENDS, Installation, MiB, VCSIM_SETUP_MS, diskHashes, inventorySnapshot, sha256File } from '@jss/testing';
 
-/**
- * restore, test failover (cleanup and time limit), dry run, boot order and network map, pre-flight
- * checks; on the simulated vCenter and on vcsim.
- */
-describe.each(PLATFORM_BACKENDS)('recovery operations end to end (%s)', (platform) => {
+/** restore, test failover (cleanup and time limit), dry run, boot order and network map, pre-flight checks; on every back end. */
+describe.each(BACKENDS)('recovery operations end to end ($platform, $store store)', (backend) => {
   let inst: Installation;
   const img: Record<string, string> = {};
   let firstPoint: string;
   // these add a network or a datastore to the inventory, which only the simulated vCenter lets a test do
-  const simOnly = platform === 'sim' ? it : it.skip;
+  const simOnly = backend.platform === 'sim' ? it : it.skip;
 
   beforeAll(async () => {
-    inst = await Installation.start(undefined, undefined, { platform });
+    inst = await Installation.start(undefined, undefined, backend);
     for (const [name, size, seed] of [
       ['app', 5 * MiB + 333, 1],
       ['db', 3 * MiB, 2],

@@ -6,7 +6,7 @@ describe('configuration', () => {
   it('the README configuration table lists exactly the variables of the schema', () => {
     const readme = readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
     const section = readme.split('## Configuration')[1].split('\n## ')[0];
-    const documented = [...section.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]).sort();
+    const documented = [...section.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((m) => m[1]).sort();
     expect(documented).toEqual(Object.keys(envSchema.shape).sort());
   });
 

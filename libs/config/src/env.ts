@@ -17,6 +17,20 @@ export const envSchema = z.object({
   REHYDRATOR_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   /** range jobs one rehydrator process works on at once (its AMQP prefetch) */
   REHYDRATOR_JOBS: z.coerce.number().int().min(1).max(64).default(1),
+  /** where the replicas are: file:///path (default <JSS_DATA_DIR>/objects), s3://bucket[/prefix], azure://container[/prefix] */
+  JSS_STORE_URL: z
+    .string()
+    .regex(/^(file:\/\/\/|s3:\/\/[^/]|azure:\/\/[^/])/, 'use file:///path, s3://bucket[/prefix] or azure://container[/prefix]')
+    .optional(),
+  /** S3-compatible servers that need path-style requests (http://host/bucket/key) */
+  JSS_S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** S3 / Azure: time one request may take before it is abandoned and retried */
+  JSS_STORE_TIMEOUT_SECONDS: z.coerce.number().min(1).default(30),
+  /** S3 / Azure: attempts per request (the SDK's retry with exponential backoff) before the store counts as unreachable */
+  JSS_STORE_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   /** simulated latency added to every object-store read (local-folder store only) */
   JSS_STORE_LATENCY_MS: z.coerce.number().min(0).default(0),
   /** simulated bandwidth cap of the local-folder store in MB/s; 0 = none */

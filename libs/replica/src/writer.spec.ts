@@ -21,12 +21,28 @@ describe('ReplicaWriter', () => {
   afterEach(() => fs.rm(dir, { recursive: true, force: true }));
 
   it('writes generated disks reproducibly, sharing identical blocks', async () => {
-    const first = await writer.writePoint('shop', [{ name: 'web', source: { sizeBytes: 3 * MiB, seed: 4 } }]);
+    const first = await writer.writePoint('shop', [{ name: 'web', source: { sizeBytes: 8 * MiB, seed: 1 } }]);
     const blocks = await countBlocks();
-    const again = await writer.writePoint('shop', [{ name: 'web', source: { sizeBytes: 3 * MiB, seed: 4 } }]);
+    expect(blocks).toBeGreaterThan(0); // (3 MiB of seed 4 are all zeros: nothing would be shared)
+    const again = await writer.writePoint('shop', [{ name: 'web', source: { sizeBytes: 8 * MiB, seed: 1 } }]);
     expect(again.vms).toEqual(first.vms);
     expect(again.parent).toBe(first.id);
     expect(await countBlocks()).toBe(blocks);
+  });
+
+  it('uploads only the blocks the store lacks, the manifest last and never over another', async () => {
+    await writer.writePoint('shop', [{ name: 'web', source: { sizeBytes: 8 * MiB, seed: 1 } }]);
+    const puts: string[] = [];
+    const put = store.put.bind(store);
+    store.put = (key, body, options) => (puts.push(key), put(key, body, options));
+    const one = (await store.list(blocksPrefix('shop')))[0];
+    await store.delete(one);
+    const next = await new ReplicaWriter(store).writePoint('shop', [{ name: 'web', source: { sizeBytes: 8 * MiB, seed: 1 } }]);
+    expect(next.vms[0].disks[0].blocks.filter((b) => b !== null).length).toBeGreaterThan(1);
+    expect(puts).toEqual([one, `shop/points/${next.id}.json`]);
+    const manifest = await store.get(`shop/points/${next.id}.json`);
+    await expect(store.put(`shop/points/${next.id}.json`, Buffer.from('{}'), { ifAbsent: true })).rejects.toThrow('already exists');
+    expect((await store.get(`shop/points/${next.id}.json`)).equals(manifest)).toBe(true);
   });
 
   it('carries the VMs not written over from the previous point', async () => {
@@ -53,8 +69,7 @@ describe('ReplicaWriter', () => {
     );
     const blocks = await countBlocks();
     const second = await writer.snapshot('shop', { changePercent: 10, seed: 3 });
-    const changedOf = (vm: number) =>
-      second.vms[vm].disks[0].blocks.filter((hash, i) => hash !== first.vms[vm].disks[0].blocks[i]).length;
+    const changedOf = (vm: number) => second.vms[vm].disks[0].blocks.filter((hash, i) => hash !== first.vms[vm].disks[0].blocks[i]).length;
     expect(second.vms.map((vm) => vm.name)).toEqual(['empty', 'tiny', 'web']);
     expect([changedOf(0), changedOf(1), changedOf(2)]).toEqual([0, 1, 6]); // 10% of 64 blocks; at least one
     expect(await countBlocks()).toBe(blocks + 7);
@@ -69,9 +84,9 @@ describe('ReplicaWriter', () => {
     await writer.writePoint('shop', [{ name: 'web', source: { sizeBytes: MiB, seed: 1 } }], { blockSize: KiB64 });
     const next = await writer.writePoint('shop', [{ name: 'web', source: { sizeBytes: MiB, seed: 2 } }]);
     expect(next.blockSize).toBe(KiB64);
-    await expect(
-      writer.writePoint('shop', [{ name: 'web', source: { sizeBytes: MiB, seed: 2 } }], { blockSize: MiB }),
-    ).rejects.toThrow(`domain "shop" has ${KiB64}-byte blocks`);
+    await expect(writer.writePoint('shop', [{ name: 'web', source: { sizeBytes: MiB, seed: 2 } }], { blockSize: MiB })).rejects.toThrow(
+      `domain "shop" has ${KiB64}-byte blocks`,
+    );
     expect(JSON.parse((await store.get(domainKey('shop'))).toString()).blockSize).toBe(KiB64);
   });
 

@@ -2,7 +2,7 @@ import type { ObjectStore } from '@jss/store';
 import { assertBlockSize, blockLengthOf, DEFAULT_BLOCK_SIZE } from './block-size';
 import { forEachBounded } from './bounded';
 import { ImageSource, sourceBlocks, sourceSize } from './image-source';
-import { blockKey, domainKey, pointKey } from './keys';
+import { blockKey, blocksPrefix, domainKey, pointKey } from './keys';
 import { DomainRecord, Manifest, manifestSchema, ManifestDisk, ManifestVm } from './manifest';
 import { assertName } from './names';
 import { newPointId } from './point-id';
@@ -33,8 +33,8 @@ export interface SnapshotOptions {
   seed: number;
 }
 
-/** Blocks hashed and uploaded at once while writing: keeps both cores and the store busy. */
-const UPLOAD_CONCURRENCY = 8;
+/** Blocks hashed and uploaded at once while writing: keeps both cores and a remote store's link busy. */
+const UPLOAD_CONCURRENCY = 16;
 /** The site whose VMs a replica written here protects. */
 const PROTECTED_SITE = 'primary';
 
@@ -42,6 +42,8 @@ const PROTECTED_SITE = 'primary';
  *  that points to missing blocks (at worst unreferenced blocks, reused by the next write). */
 export class ReplicaWriter {
   private readonly repo: ReplicaRepository;
+  /** per domain, the blocks the store holds: listed once per point written, not looked up per block */
+  private readonly known = new Map<string, Promise<Set<string>>>();
 
   constructor(private readonly store: ObjectStore) {
     this.repo = new ReplicaRepository(store);
@@ -59,6 +61,7 @@ export class ReplicaWriter {
     if (names.size !== vms.length) throw new Error('each VM may be listed only once');
     if (opts.blockSize !== undefined) assertBlockSize(opts.blockSize);
     const sizes = await Promise.all(vms.map((vm) => sourceSize(vm.source)));
+    this.known.delete(domain);
 
     let record = await this.repo.getDomain(domain);
     if (record && opts.blockSize !== undefined && opts.blockSize !== record.blockSize) {
@@ -90,6 +93,7 @@ export class ReplicaWriter {
     const parent = await this.repo.resolvePoint(domain);
     if (!parent) throw new Error(`domain "${domain}" has no recovery point to start a snapshot from`);
     const time = pointTime(parent);
+    this.known.delete(domain);
 
     const vms: ManifestVm[] = [];
     for (const vm of parent.vms) {
@@ -132,16 +136,40 @@ export class ReplicaWriter {
     return blocks;
   }
 
-  /** Content-addressed: an all-zero block is not stored (null), a known one not uploaded again. */
+  /** Content-addressed: an all-zero block is not stored (null), one the store has not uploaded again. */
   private async storeBlock(domain: string, data: Buffer): Promise<string | null> {
     if (isAllZero(data)) return null;
     const hash = await sha256Hex(data);
-    const key = blockKey(domain, hash);
-    if (!(await this.store.exists(key))) await this.store.put(key, data);
+    const known = await this.knownBlocks(domain);
+    if (!known.has(hash)) {
+      known.add(hash); // before the upload: the same block twice in one image is uploaded once
+      try {
+        await this.store.put(blockKey(domain, hash), data);
+      } catch (err) {
+        known.delete(hash);
+        throw err;
+      }
+    }
     return hash;
   }
 
-  private async commit(record: DomainRecord, parent: Manifest | null, vms: ManifestVm[], time: Date, site = parent?.site ?? record.site): Promise<Manifest> {
+  private knownBlocks(domain: string): Promise<Set<string>> {
+    let known = this.known.get(domain);
+    if (!known) {
+      known = this.store.list(blocksPrefix(domain)).then((keys) => new Set(keys.map((k) => k.slice(k.lastIndexOf('/') + 1))));
+      known.catch(() => this.known.delete(domain));
+      this.known.set(domain, known);
+    }
+    return known;
+  }
+
+  private async commit(
+    record: DomainRecord,
+    parent: Manifest | null,
+    vms: ManifestVm[],
+    time: Date,
+    site = parent?.site ?? record.site,
+  ): Promise<Manifest> {
     const manifest = manifestSchema.parse({
       version: 1,
       id: newPointId(time),
@@ -152,7 +180,8 @@ export class ReplicaWriter {
       site,
       vms: [...vms].sort((a, b) => (a.name < b.name ? -1 : 1)),
     });
-    await this.store.put(pointKey(record.name, manifest.id), Buffer.from(JSON.stringify(manifest)));
+    // last, and never over another point: a point id is taken once (If-None-Match: * where the store has it)
+    await this.store.put(pointKey(record.name, manifest.id), Buffer.from(JSON.stringify(manifest)), { ifAbsent: true });
     return manifest;
   }
 }

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { close, constants, Dirent, fstat, open, promises as fs, read, Stats } from 'node:fs';
 import * as path from 'node:path';
 import { assertObjectKey, assertObjectPrefix } from './object-key';
-import { ObjectNotFoundError, ObjectStore } from './object-store';
+import { ObjectNotFoundError, ObjectStore, PutOptions } from './object-store';
 import { ReadThrottle } from './read-throttle';
+import { ObjectExistsError } from './store-errors';
 
 export interface FsObjectStoreOptions {
   /** simulated latency added to every get */
@@ -24,8 +25,9 @@ export class FsObjectStore implements ObjectStore {
   }
 
   /** Temp file in the same directory, fsync, rename: readers never see a partial object, and an
-   *  object's data is on disk before its key appears (the writer relies on it to write manifests last). */
-  async put(key: string, body: Uint8Array): Promise<void> {
+   *  object's data is on disk before its key appears (the writer relies on it to write manifests last).
+   *  ifAbsent links instead of renaming: link() refuses an existing name, atomically. */
+  async put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<void> {
     const file = this.fileOf(key);
     await fs.mkdir(path.dirname(file), { recursive: true });
     const tmp = path.join(path.dirname(file), `.tmp-${randomBytes(6).toString('hex')}`);
@@ -37,9 +39,15 @@ export class FsObjectStore implements ObjectStore {
       } finally {
         await handle.close();
       }
-      await fs.rename(tmp, file);
+      if (options.ifAbsent) {
+        await fs.link(tmp, file);
+        await fs.rm(tmp);
+      } else {
+        await fs.rename(tmp, file);
+      }
     } catch (err) {
       await fs.rm(tmp, { force: true });
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new ObjectExistsError(key);
       throw err;
     }
   }

@@ -8,9 +8,14 @@ export class ObjectNotFoundError extends Error {
   }
 }
 
+export interface PutOptions {
+  /** Write only when no object has the key, atomically where the store can (else ObjectExistsError). */
+  ifAbsent?: boolean;
+}
+
 export interface ObjectStore {
   /** Atomic: a reader sees the whole object or none of it. */
-  put(key: string, body: Uint8Array): Promise<void>;
+  put(key: string, body: Uint8Array, options?: PutOptions): Promise<void>;
   /** Throws ObjectNotFoundError when missing. */
   get(key: string): Promise<Buffer>;
   /**

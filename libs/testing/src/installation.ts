@@ -9,12 +9,13 @@ import { createLogger } from '@jss/observability';
 import { Platform, SimPlatform, createPlatform } from '@jss/platform';
 import { Redis, createRedis } from '@jss/redis';
 import { ReplicaRepository, ReplicaWriter } from '@jss/replica';
-import { FsObjectStore } from '@jss/store';
+import { ObjectStore, createObjectStore } from '@jss/store';
 import { TaskStore } from '@jss/tasks';
 import amqplib from 'amqplib';
 import { RunningService, ServiceName, startService, stopService } from '@jss/processes';
 import { EventLog } from './event-log';
 import { freePort } from './free-port';
+import { StoreBackend, StoreServer } from './store-servers';
 import { PlatformBackend, Vcsim } from './vcsim';
 import { Permissions, createBrokerUser, createVhost, deleteBrokerUser, deleteVhost } from './vhost';
 
@@ -54,6 +55,8 @@ export class CommandClient {
 export interface InstallationOptions {
   /** the simulated vCenter (default) or vcsim through the vSphere adapter */
   platform?: PlatformBackend;
+  /** the object store: the local folder (default), or a started fauxqs (s3) or Azurite (azure) */
+  store?: StoreBackend;
 }
 
 /**
@@ -64,6 +67,8 @@ export interface InstallationOptions {
 export class Installation {
   readonly services: RunningService[] = [];
   events!: EventLog;
+  /** the S3 server or Azurite behind the store, when it is not the local folder */
+  storeServer: StoreServer | null = null;
   private started = 0;
   private readonly users: Array<{ name: string; client: CommandClient }> = [];
 
@@ -72,7 +77,7 @@ export class Installation {
     readonly redis: Redis,
     readonly bus: AmqpBus,
     readonly platform: Platform,
-    readonly store: FsObjectStore,
+    readonly store: ObjectStore,
     private readonly vhost: string,
     /** the vCenter simulator behind a vsphere installation */
     readonly vcsim: Vcsim | null,
@@ -113,8 +118,13 @@ export class Installation {
     const bus = new AmqpBus(env.AMQP_URL!, createLogger('test', 'silent'));
     const platform = createPlatform(redis, loadEnv(env));
     await platform.seed();
-    const store = new FsObjectStore(path.join(env.JSS_DATA_DIR!, 'objects'));
-    const inst = new Installation(env, redis, bus, platform, store, vhost, vcsim);
+    const storeServer =
+      options.store && options.store !== 'file'
+        ? await StoreServer.start(options.store, path.join(env.JSS_DATA_DIR!, 'store-server'))
+        : null;
+    Object.assign(env, storeServer?.env(), extraEnv);
+    const inst = new Installation(env, redis, bus, platform, createObjectStore(loadEnv(env), env), vhost, vcsim);
+    inst.storeServer = storeServer;
     try {
       inst.events = await EventLog.attach(bus);
       await inst.add(counts);
@@ -207,6 +217,7 @@ export class Installation {
 
   async stop(): Promise<void> {
     await Promise.all(this.services.map((s) => stopService(s)));
+    await this.storeServer?.close();
     await this.bus.close();
     for (const u of this.users) {
       await u.client.bus.close().catch(() => undefined);
@@ -220,3 +231,11 @@ export class Installation {
     if (!process.env.KEEP_TEST_DATA) rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
+
+/** The back ends a parametrised suite runs on: each object store on the simulated vCenter, and vcsim with the local store. */
+export const BACKENDS: ReadonlyArray<Required<InstallationOptions>> = [
+  { platform: 'sim', store: 'file' },
+  { platform: 'sim', store: 's3' },
+  { platform: 'sim', store: 'azure' },
+  { platform: 'vsphere', store: 'file' },
+];

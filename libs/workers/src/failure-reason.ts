@@ -1,6 +1,7 @@
 import { REASONS, Reason, ReasonedError } from '@jss/contract';
 import { PlatformError } from '@jss/platform';
 import { BlockVerificationError } from '@jss/replica';
+import { StoreUnreachableError } from '@jss/store';
 
 const PLATFORM_REASONS: Record<string, Reason> = {
   'no-dhcp': REASONS.noDhcp,
@@ -19,6 +20,7 @@ const PLATFORM_REASONS: Record<string, Reason> = {
 export function failureReason(err: unknown): Reason | null {
   if (err instanceof ReasonedError) return err.reason;
   if (err instanceof BlockVerificationError) return REASONS.blockCorrupt;
+  if (err instanceof StoreUnreachableError) return REASONS.storeUnreachable;
   if (err instanceof PlatformError) return PLATFORM_REASONS[err.code] ?? REASONS.platformError;
   return null;
 }

@@ -1,0 +1,158 @@
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ClientConfig,
+  paginateListObjectsV2,
+} from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+import { keepAliveAgents } from '../http-agents';
+import { KeySpace, readAll, readInto } from '../key-space';
+import { ObjectNotFoundError, ObjectStore, PutOptions } from '../object-store';
+import { ObjectExistsError, StoreUnreachableError } from '../store-errors';
+
+export interface S3StoreOptions {
+  bucket: string;
+  /** key prefix inside the bucket, without '/' at either end ('' = the whole bucket) */
+  prefix: string;
+  region?: string;
+  /** an S3-compatible endpoint (AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL); none = AWS */
+  endpoint?: string;
+  forcePathStyle?: boolean;
+  /** none = the SDK's default chain (environment, profile, instance role) */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** size of the keep-alive socket pool: at least the requests made at once */
+  sockets: number;
+  /** per request; a request that takes longer is retried */
+  timeoutMs: number;
+  /** attempts per request, with the SDK's standard exponential backoff between them */
+  maxAttempts: number;
+}
+
+/**
+ * The store in an S3 bucket (or an S3-compatible server) through the AWS SDK v3. Network, DNS,
+ * timeouts, authentication, permissions and throttling are retried by the SDK (standard mode:
+ * exponential backoff with jitter); what outlives the retries is a StoreUnreachableError.
+ */
+export class S3ObjectStore implements ObjectStore {
+  private readonly client: S3Client;
+  private readonly keys: KeySpace;
+  private readonly bucket: string;
+  readonly description: string;
+
+  constructor(options: S3StoreOptions) {
+    this.bucket = options.bucket;
+    this.keys = new KeySpace(options.prefix);
+    this.description = `S3 bucket "${options.bucket}"${options.endpoint ? ` at ${options.endpoint}` : ''}`;
+    const config: S3ClientConfig = {
+      region: options.region,
+      endpoint: options.endpoint,
+      forcePathStyle: options.forcePathStyle,
+      credentials: options.credentials,
+      maxAttempts: options.maxAttempts,
+      retryMode: 'standard',
+      // every block is verified by its sha256: the SDK's CRC32 on each body would only cost CPU
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      requestHandler: {
+        ...keepAliveAgents(options.sockets),
+        connectionTimeout: Math.min(options.timeoutMs, 10_000),
+        requestTimeout: options.timeoutMs,
+        throwOnRequestTimeout: true,
+      },
+    };
+    this.client = new S3Client(config);
+  }
+
+  /**
+   * ifAbsent sends `If-None-Match: *`, which AWS S3 enforces atomically (412 when the key exists).
+   * Servers that ignore the header (fauxqs, older S3-compatible stores) would overwrite, so the key is
+   * also looked up first: that closes all but a race between two writers of the same key.
+   */
+  async put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<void> {
+    const name = this.keys.key(key);
+    if (options.ifAbsent && (await this.exists(key))) throw new ObjectExistsError(key);
+    await this.call(key, () =>
+      this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: name, Body: body, IfNoneMatch: options.ifAbsent ? '*' : undefined }),
+      ),
+    );
+  }
+
+  async get(key: string): Promise<Buffer> {
+    const name = this.keys.key(key);
+    return this.call(key, async () =>
+      readAll((await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: name }))).Body as Readable),
+    );
+  }
+
+  async getInto(key: string, target: Uint8Array): Promise<number> {
+    const name = this.keys.key(key);
+    return this.call(key, async () =>
+      readInto((await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: name }))).Body as Readable, target),
+    );
+  }
+
+  async exists(key: string): Promise<boolean> {
+    const name = this.keys.key(key);
+    try {
+      await this.call(key, () => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: name })));
+      return true;
+    } catch (err) {
+      if (err instanceof ObjectNotFoundError) return false;
+      throw err;
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const full = this.keys.prefix(prefix);
+    return this.call(prefix, async () => {
+      const keys: string[] = [];
+      for await (const page of paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: full })) {
+        for (const o of page.Contents ?? []) {
+          const key = o.Key === undefined ? null : this.keys.strip(o.Key);
+          if (key) keys.push(key);
+        }
+      }
+      return keys.sort();
+    });
+  }
+
+  async listFolders(prefix: string): Promise<string[]> {
+    const full = this.keys.prefix(prefix, true);
+    return this.call(prefix, async () => {
+      const folders: string[] = [];
+      for await (const page of paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: full, Delimiter: '/' })) {
+        for (const p of page.CommonPrefixes ?? []) if (p.Prefix) folders.push(this.keys.folder(p.Prefix, prefix));
+      }
+      return folders.filter((f) => f !== '' && !f.startsWith('.')).sort();
+    });
+  }
+
+  async delete(key: string): Promise<void> {
+    const name = this.keys.key(key);
+    await this.call(key, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: name })));
+  }
+
+  /** One listing of at most one key: needs the same permission (s3:ListBucket) as recovery does. */
+  async ping(): Promise<void> {
+    const full = this.keys.prefix('');
+    await this.call('', () => this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: full, MaxKeys: 1 })));
+  }
+
+  /** Maps the SDK's errors (after its retries) to the store's. */
+  private async call<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+      const status = e.$metadata?.httpStatusCode;
+      if (e.name === 'NoSuchKey' || (e.name === 'NotFound' && status === 404)) throw new ObjectNotFoundError(key);
+      if (status === 412 || e.name === 'PreconditionFailed' || e.name === 'ConditionalRequestConflict') throw new ObjectExistsError(key);
+      throw new StoreUnreachableError(this.description, err);
+    }
+  }
+}

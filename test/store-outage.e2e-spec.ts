@@ -1,0 +1,90 @@
+import { imageSha256 } from '@jss/replica';
+import { Installation, MiB, diskHashes, inventorySnapshot } from '@jss/testing';
+
+/**
+ * A real store that goes away: fauxqs closes its listener (keeping its objects), Azurite exits and
+ * is started again on the same port. The task completes once the store is back, or fails with
+ * store-unreachable after the SDK's retries with every temporary removed; it never hangs and
+ * never leaves a wrong byte. Wrong credentials are refused at pre-flight (Azurite checks the
+ * shared-key signature; fauxqs accepts any credentials, so that case is Azure's only).
+ */
+describe.each(['s3', 'azure'] as const)('object store going away (%s)', (store) => {
+  let inst: Installation;
+  const SIZE = 48 * MiB;
+
+  beforeAll(async () => {
+    // few blocks in flight and few attempts: the retries run out within seconds of an outage
+    inst = await Installation.start(
+      undefined,
+      { REHYDRATOR_CONCURRENCY: '2', JSS_STORE_ATTEMPTS: '3', JSS_STORE_TIMEOUT_SECONDS: '5' },
+      { store },
+    );
+    await inst.writer.writePoint('away', [{ name: 'big', source: { sizeBytes: SIZE, seed: 5 } }]);
+  });
+  afterAll(() => inst?.stop());
+
+  const temporaries = async () => (await inst.platform.listVms()).filter((v) => v.name.startsWith('jss-'));
+
+  /** Publishes a failover of the domain and resolves once some, not all, bytes are rehydrated. */
+  async function failoverUnderway(): Promise<string> {
+    const id = await inst.publish('failover', { domain: 'away' });
+    const deadline = Date.now() + 90_000;
+    while (Date.now() < deadline) {
+      const done = inst.events.of(id, 'task.progress').map((r) => r.event.data.bytesDone as number);
+      if (done.some((b) => b > 0 && b < SIZE)) return id;
+      if (inst.events.of(id).some((r) => ['task.completed', 'task.failed', 'command.rejected'].includes(r.key))) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`the failover was never seen mid-rehydration: ${inst.events.of(id).map((r) => r.key)}`);
+  }
+
+  if (store === 'azure') {
+    it('wrong credentials: command.rejected store-unreachable at pre-flight, nothing created', async () => {
+      await inst.stopServices('planner');
+      await inst.add({ planner: 1 }, inst.storeServer!.env({ accountKey: Buffer.from('wrong key').toString('base64') }));
+      try {
+        const before = await inventorySnapshot(inst.platform);
+        const { end } = await inst.run('failover', { domain: 'away' });
+        expect(end.key).toBe('command.rejected');
+        expect(end.event.data.reason).toBe('store-unreachable');
+        expect(end.event.data.message).toMatch(/Azure container "jss-replicas".*HTTP 403/);
+        expect(await inventorySnapshot(inst.platform)).toEqual(before);
+      } finally {
+        await inst.stopServices('planner');
+        await inst.add({ planner: 1 });
+      }
+    });
+  }
+
+  it('away for longer than the retries: task.failed store-unreachable, temporaries removed', async () => {
+    const id = await failoverUnderway();
+    await inst.storeServer!.stop();
+    try {
+      const end = await inst.events.waitFor(id, ['task.completed', 'task.failed'], 120_000);
+      expect(end.key).toBe('task.failed');
+      expect(end.event.data.reason).toBe('store-unreachable');
+      expect(end.event.data.message).toContain(store === 's3' ? 'S3 bucket "jss-replicas"' : 'Azure container "jss-replicas"');
+    } finally {
+      await inst.storeServer!.restart();
+    }
+    expect(await temporaries()).toEqual([]);
+    expect(await inst.platform.getVm('recovery', 'big')).toBeNull();
+  });
+
+  it('away for a moment: the task completes with the right bytes, or fails store-unreachable and cleans up', async () => {
+    const id = await failoverUnderway();
+    await inst.storeServer!.stop();
+    await new Promise((r) => setTimeout(r, 1500));
+    await inst.storeServer!.restart();
+    const end = await inst.events.waitFor(id, ['task.completed', 'task.failed'], 120_000);
+    if (end.key === 'task.completed') {
+      const vm = await inst.platform.getVm('recovery', 'big');
+      const point = await inst.replica.resolvePoint('away');
+      expect(await diskHashes(inst.platform, vm!)).toEqual([await imageSha256(inst.store, point!, 'big', 0)]);
+    } else {
+      expect(end.event.data.reason).toBe('store-unreachable');
+      expect(await inst.platform.getVm('recovery', 'big')).toBeNull();
+    }
+    expect(await temporaries()).toEqual([]);
+  });
+});
