@@ -14,7 +14,8 @@ export interface RunningService {
   child: ChildProcess;
 }
 
-const READY_TIMEOUT_MS = 30_000;
+// generous: a start that fails exits at once (checked below); a slow one on a loaded machine is not a failure
+const READY_TIMEOUT_MS = 90_000;
 
 /** The built entry point of a service (dist/apps/<name>/main.js). */
 export const serviceMain = (distDir: string, name: ServiceName) => path.join(distDir, 'apps', name, 'main.js');
