@@ -140,6 +140,22 @@ describe('jssctl', () => {
     });
   });
 
+  it('says a command was not kept where no planner ever ran', async () => {
+    const bare = await Installation.start({});
+    try {
+      const child = spawn(process.execPath, [CLI, 'failover', 'cli', '--timeout', '1'], { env: bare.env });
+      let err = '';
+      child.stderr.on('data', (d) => (err += d));
+      const code = await new Promise((r) => child.on('close', r));
+      expect(code).toBe(1);
+      expect(err).toMatch(
+        /^jssctl: no answer to command \S+: queue jss\.planner\.commands does not exist, so no planner ever ran here; start the services and publish again\n$/,
+      );
+    } finally {
+      await bare.stop();
+    }
+  });
+
   it('each service logs the URL it listens on (with HTTP_PORT=0 the only place the port shows)', () => {
     for (const service of inst.services) {
       const log = readFileSync(path.join(inst.dataDir, 'logs', `${service.name}.log`), 'utf8');

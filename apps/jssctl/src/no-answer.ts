@@ -7,8 +7,8 @@ export const QUEUED_EXIT_CODE = 3;
 
 /**
  * Why a command got no answer within the timeout, from the planners' queue: none consumes it (the
- * command waits there and runs once a planner starts), or planners run and it is still waiting
- * behind others or being planned.
+ * command waits there and runs once a planner starts), it waits behind others, or a planner took it
+ * and has not answered (still planning, or dead-lettered).
  */
 export async function noAnswer(bus: AmqpBus, commandId: string, seconds: number): Promise<CliError> {
   const queue = await bus.checkQueue(QUEUES.plannerCommands).catch(() => undefined);
@@ -22,8 +22,13 @@ export async function noAnswer(bus: AmqpBus, commandId: string, seconds: number)
       `no planner is running: command ${commandId} is queued (${queue.messageCount} command(s) waiting) and will run when a planner starts; follow it with: jssctl tasks`,
       QUEUED_EXIT_CODE,
     );
+  if (queue.messageCount > 0)
+    return new CliError(
+      `no answer to command ${commandId} within ${seconds}s: ${queue.messageCount} command(s) wait for the ${queue.consumerCount} running planner(s); follow it with: jssctl tasks, or wait longer with --timeout <seconds>`,
+      QUEUED_EXIT_CODE,
+    );
   return new CliError(
-    `no answer to command ${commandId} within ${seconds}s from ${queue.consumerCount} running planner(s), ${queue.messageCount} command(s) waiting; follow it with: jssctl tasks, or wait longer with --timeout <seconds>`,
+    `no answer to command ${commandId} within ${seconds}s although a planner took it: it may still be planning it (see jssctl tasks) or have dead-lettered it (queue ${QUEUES.deadLetters}; the planner's log says why)`,
     QUEUED_EXIT_CODE,
   );
 }

@@ -13,7 +13,8 @@ export interface RunningService {
   child: ChildProcess;
 }
 
-const READY_TIMEOUT_MS = 30_000;
+// generous: a start that fails exits at once (checked below); a slow one on a loaded machine is not a failure
+const READY_TIMEOUT_MS = 90_000;
 
 /** A service did not come up: the message names its log. */
 export class ServiceStartError extends Error {}
