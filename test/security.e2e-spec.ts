@@ -48,11 +48,12 @@ describe('security', () => {
       { name: 'constructor', source: { sizeBytes: MiB, seed: 2 } },
     ]);
     await inst.writer.writePoint('crm', [{ name: 'app', source: { sizeBytes: 2 * MiB, seed: 3 } }]);
-  });
+  }, 300_000);
+  // rabbitmqctl (a user per role, each deleted at stop) is slow on a busy machine
   afterAll(async () => {
     await inst?.stop();
     await rm(roles, { force: true });
-  });
+  }, 300_000);
 
   const run = async (as: CommandClient, op: Parameters<Installation['publish']>[0], data: unknown): Promise<Recorded> =>
     inst.events.waitFor(await as.publish(op, data), END);
