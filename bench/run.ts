@@ -100,7 +100,7 @@ async function main() {
       rows,
       ...ctx.extra,
     };
-    const file = path.join(root, process.env.BENCH_OUT ?? 'bench/results/latest.json');
+    const file = path.resolve(root, process.env.BENCH_OUT ?? 'bench/results/latest.json'); // an absolute BENCH_OUT stays absolute
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(`${file}.tmp`, JSON.stringify(result, null, 2) + '\n');
     renameSync(`${file}.tmp`, file);

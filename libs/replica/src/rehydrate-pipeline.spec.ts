@@ -128,9 +128,10 @@ describe('rehydrateRange pipeline', () => {
   });
 
   it('syncs in the background every flushEveryBytes, and once more at the end after the last write', async () => {
-    const { disk } = await run({ flushEveryBytes: 4 * KiB64 });
+    // runs of one block: 24 writes of 5 ms or more; a background sync is due every 4 (one at a time)
+    const { disk } = await run({ flushEveryBytes: 4 * KiB64, concurrency: 2, writeDelayMs: 5 });
     const syncs = disk.events.filter((e) => e.kind === 'sync');
-    expect(syncs.length).toBeGreaterThanOrEqual(3);
+    expect(syncs.length).toBeGreaterThanOrEqual(2); // at least one in the background (how many: the load decides)
     expect(syncs.slice(0, -1).every((s) => s.written < disk.written)).toBe(true); // while writing
     expect(disk.events[disk.events.length - 1]).toEqual({ kind: 'sync', written: disk.written });
   });
