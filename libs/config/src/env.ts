@@ -30,6 +30,8 @@ export const envSchema = z.object({
   JANITOR_SWEEP_SECONDS: z.coerce.number().min(1).default(30),
   /** temporaries of no live task younger than this are left alone by the sweep (a task may be starting) */
   JANITOR_GRACE_SECONDS: z.coerce.number().min(0).default(60),
+  /** tests only: the simulated platform kills its process at this point of a VM creation */
+  JSS_TEST_CRASH_AT: z.enum(['create-before-commit', 'adopt-before-commit']).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
