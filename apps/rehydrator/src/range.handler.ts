@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Messenger } from '@jss/bus';
+import { AmqpBus, Messenger } from '@jss/bus';
 import { Env } from '@jss/config';
 import { REPLIES, RangeJob } from '@jss/contract';
 import { ENV, LOGGER, OBJECT_STORE, PLATFORM } from '@jss/infra';
@@ -25,6 +25,7 @@ export class RangeHandler {
 
   constructor(
     private readonly messenger: Messenger,
+    private readonly bus: AmqpBus,
     private readonly replica: ReplicaRepository,
     private readonly tasks: TaskStore,
     @Inject(OBJECT_STORE) private readonly store: ObjectStore,
@@ -66,7 +67,7 @@ export class RangeHandler {
         target: disk,
         concurrency: this.env.REHYDRATOR_CONCURRENCY,
         previous,
-        signal: abort.signal,
+        signal: AbortSignal.any([abort.signal, this.bus.stopping]),
         onProgress: report,
       });
       metrics.rehydratedBytes.inc(job.bytes);
@@ -92,6 +93,8 @@ export class RangeHandler {
       );
     } catch (err) {
       metrics.jobDuration.observe({ outcome: err instanceof AbortError ? 'aborted' : 'failed' }, (performance.now() - started) / 1000);
+      // shutting down: the range goes back to the queue now (nack, requeue), for another worker to redo
+      if (err instanceof AbortError && this.bus.stopping.aborted) throw new Error(`shutting down; range ${job.jobId} handed back`);
       if (err instanceof AbortError) return this.log.info({ taskId: job.taskId, jobId: job.jobId }, 'task no longer active; job stopped');
       if (err instanceof BlockVerificationError) metrics.verifyFailures.inc();
       throw err;

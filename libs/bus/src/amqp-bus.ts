@@ -27,15 +27,30 @@ export class AmqpBus {
   private readonly consumers: ChannelWrapper[] = [];
   private inFlight = 0;
   private closing = false;
+  private readonly stop = new AbortController();
 
+  /**
+   * @param url one broker, or several separated by commas (the nodes of a cluster; tried in turn)
+   * @param graceMs how long close() waits for the messages in hand before it closes anyway (they go back to their queues)
+   */
   constructor(
     url: string,
     private readonly log: Logger,
+    private readonly graceMs = 20_000,
   ) {
-    this.connection = amqp.connect([url], { heartbeatIntervalInSeconds: 5, reconnectTimeInSeconds: 1 });
+    const urls = url
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean);
+    this.connection = amqp.connect(urls, { heartbeatIntervalInSeconds: 5, reconnectTimeInSeconds: 1 });
     this.connection.on('connect', () => log.info('amqp connected'));
     this.connection.on('disconnect', ({ err }) => log.warn({ err: err?.message }, 'amqp disconnected'));
     this.publisher = this.connection.createChannel({ name: 'publish', confirm: true, setup: declareExchanges });
+  }
+
+  /** Aborted when close() starts: a long handler cuts its work short and throws, and its message goes back at once. */
+  get stopping(): AbortSignal {
+    return this.stop.signal;
   }
 
   /** Connected, channels set up. */
@@ -138,11 +153,17 @@ export class AmqpBus {
     await channel.waitForConnect();
   }
 
-  /** Stop taking messages, let the ones in hand finish, close. */
+  /**
+   * Graceful shutdown: stop taking messages, tell long handlers to hand their work back (stopping),
+   * let the messages in hand finish or go back to their queues (nack, requeue) for up to graceMs, close.
+   */
   async close(): Promise<void> {
     this.closing = true;
     await Promise.all(this.consumers.map((c) => c.cancelAll().catch(() => undefined)));
-    while (this.inFlight > 0) await sleep(50);
+    this.stop.abort();
+    const deadline = Date.now() + this.graceMs;
+    while (this.inFlight > 0 && Date.now() < deadline) await sleep(50);
+    if (this.inFlight > 0) this.log.warn({ inFlight: this.inFlight }, 'shutdown grace over; unfinished messages go back to their queues');
     await Promise.all([...this.consumers, this.publisher].map((c) => c.close().catch(() => undefined)));
     await this.connection.close();
   }
@@ -158,7 +179,9 @@ export class AmqpBus {
       if (err instanceof DeadLetter) {
         await this.deadLetter(channel, queue, msg, err.reason);
       } else {
-        this.log.error({ err: errorText(err), queue, routingKey: msg.fields.routingKey }, 'handler failed; message will be redelivered');
+        const where = { err: errorText(err), queue, routingKey: msg.fields.routingKey };
+        if (this.closing) this.log.info(where, 'shutting down; message handed back to its queue');
+        else this.log.error(where, 'handler failed; message will be redelivered');
         metrics.messages.inc({ queue, outcome: 'retry' });
         if (!this.closing) await sleep(RETRY_DELAY_MS);
         channel.nack(msg, false, true);

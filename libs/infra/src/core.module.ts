@@ -37,7 +37,11 @@ export class CoreModule {
       { provide: ENV, useFactory: (): Env => loadEnv() },
       { provide: LOGGER, useFactory: (): Logger => createLogger(service, process.env.LOG_LEVEL) },
       { provide: REDIS, inject: [ENV], useFactory: (env: Env) => createRedis(env.REDIS_URL, env.REDIS_PREFIX) },
-      { provide: AmqpBus, inject: [ENV, LOGGER], useFactory: (env: Env, log: Logger) => new AmqpBus(env.AMQP_URL, log) },
+      {
+        provide: AmqpBus,
+        inject: [ENV, LOGGER],
+        useFactory: (env: Env, log: Logger) => new AmqpBus(env.AMQP_URL, log, env.SHUTDOWN_GRACE_SECONDS * 1000),
+      },
       { provide: Messenger, inject: [AmqpBus], useFactory: (bus: AmqpBus) => new Messenger(bus, `/jss/${service}`) },
       {
         provide: PLATFORM,
