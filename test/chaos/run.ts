@@ -45,6 +45,7 @@ const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
 const between = (lo: number, hi: number) => lo + rand() * (hi - lo);
 const log = (msg: string) => console.log(`[chaos ${((Date.now() - T0) / 1000).toFixed(1)}s] ${msg}`);
 const T0 = Date.now();
+let abandon = async (): Promise<void> => undefined;
 
 async function main(): Promise<number> {
   console.log(`chaos seed ${seed} (npm run chaos -- ${seed} repeats this run)`);
@@ -57,13 +58,12 @@ async function main(): Promise<number> {
   const redis = new PrivateRedis(await freePort(), dir);
   await redis.start();
   const services: RunningService[] = [];
-  // interrupted (Ctrl-C, CI timeout): leave no process behind
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      for (const s of services) s.child.kill('SIGKILL');
-      void Promise.allSettled([redis.stop('SIGKILL'), rabbit.stop()]).then(() => process.exit(1));
-    });
-  }
+  // interrupted (Ctrl-C, CI timeout) or failed: leave no process behind
+  abandon = async () => {
+    for (const s of services) s.child.kill('SIGKILL');
+    await Promise.allSettled([redis.stop('SIGKILL'), rabbit.stop()]);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void abandon().then(() => process.exit(1)));
   const amqpUrl = `amqp://guest:guest@127.0.0.1:${rabbit.amqpPort}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -152,8 +152,17 @@ async function main(): Promise<number> {
   const publish = async (op: Operation, data: Record<string, unknown>): Promise<string> => {
     const id = randomUUID();
     sent.set(id, { id, op, data });
-    await bus.publish(EXCHANGES.commands, commandRoutingKey(op), cloudEvent({ id, type: commandType(op), source: '/chaos', data }));
-    return id;
+    const event = cloudEvent({ id, type: commandType(op), source: '/chaos', data });
+    // a publish cut off by the broker's restart is sent again, as a user would (the same id starts nothing new)
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await bus.publish(EXCHANGES.commands, commandRoutingKey(op), event);
+        return id;
+      } catch (err) {
+        if (attempt > 60) throw err;
+        await sleep(1000);
+      }
+    }
   };
   let renames = 0;
   const restore = (domain = pick(DOMAINS)) => {
@@ -379,8 +388,9 @@ function reasonOf(observer: EventObserver, commandId: string, key: string): stri
 
 main().then(
   (code) => process.exit(code),
-  (err) => {
+  async (err) => {
     console.error(err);
+    await abandon();
     process.exit(1);
   },
 );
