@@ -79,6 +79,7 @@ async function main(): Promise<number> {
     SHUTDOWN_GRACE_SECONDS: '5',
   };
   const client = createRedis(redis.url, 'chaos:');
+  client.on('error', () => undefined); // down while Redis restarts; ioredis reconnects
   const platform = new SimPlatform(client, env.JSS_DATA_DIR!);
   await platform.seed();
   const store = new FsObjectStore(path.join(env.JSS_DATA_DIR!, 'objects'));
@@ -101,9 +102,9 @@ async function main(): Promise<number> {
     services.push(s);
     return s;
   };
-  await Promise.all(
-    (Object.entries(REPLICAS) as [ServiceName, number][]).flatMap(([name, n]) => Array.from({ length: n }, () => start(name))),
-  );
+  // one at a time, once more if a start is too slow for a loaded machine
+  for (const [name, n] of Object.entries(REPLICAS) as [ServiceName, number][])
+    for (let i = 0; i < n; i++) await start(name).catch(() => start(name));
   log(`services up: ${services.map((s) => s.name).join(', ')}`);
 
   // --- what happened, by command id
@@ -286,7 +287,7 @@ async function main(): Promise<number> {
   }
   const quiet = Date.now() + 300_000;
   while (Date.now() < quiet) {
-    const pending = [...sent.values()].filter((s) => !answered(s.id) && !['cancel', 'test-cleanup'].includes(s.op)).length;
+    const pending = [...sent.values()].filter((s) => !answered(s.id) && !isControl(s)).length;
     const open = [...taskOf.values()].filter((t) => running.has(t)).length;
     if (pending === 0 && open === 0) break;
     await sleep(1000);
@@ -313,7 +314,7 @@ async function main(): Promise<number> {
   let lateConflicts = 0;
   for (const s of sent.values()) {
     const keys = byCommand.get(s.id) ?? new Set();
-    if (['cancel', 'test-cleanup'].includes(s.op) || (s.op === 'failover' && s.data.taskId)) {
+    if (isControl(s)) {
       if (keys.has('command.rejected')) inc(`rejected ${reasonOf(observer, s.id, 'command.rejected')}`);
       continue; // control commands: answered by their target task's end
     }
@@ -379,6 +380,11 @@ async function main(): Promise<number> {
     if (!process.env.KEEP_CHAOS_DATA) rmSync(dir, { recursive: true, force: true });
   }
   return failures.length ? 1 : 0;
+}
+
+/** cancel, test-cleanup and a cut-over act on a task: answered by its end (or a refusal), not by a task of their own. */
+function isControl(s: Sent): boolean {
+  return s.op === 'cancel' || s.op === 'test-cleanup' || (s.op === 'failover' && s.data.taskId !== undefined);
 }
 
 function reasonOf(observer: EventObserver, commandId: string, key: string): string {
