@@ -263,12 +263,7 @@ async function main(): Promise<number> {
     } else if (r < 0.68 && readyTests.length) await publish('test-cleanup', { taskId: readyTests.shift()! });
     else if (r < 0.72 && running.size) await publish('cancel', { taskId: pick([...running]) });
     else if (r < 0.8) {
-      if (!continuous)
-        continuous = await publish('continuous-failover', {
-          domain: 'd3',
-          vms: ['b'],
-          target: { cluster: 'primary-cluster', datastore: 'primary-ds', network: 'primary-net' },
-        });
+      if (!continuous) continuous = await publish('continuous-failover', { domain: 'd3', vms: ['b'] });
       else if (taskOf.get(continuous) && running.has(taskOf.get(continuous)!)) {
         await publish('failover', { domain: 'd3', taskId: taskOf.get(continuous) });
         continuous = null;
