@@ -34,7 +34,14 @@ case "$cmd" in
   start)
     command -v rabbitmq-server > /dev/null || { echo "rabbitmq-server is not installed: apt-get install rabbitmq-server" >&2; exit 1; }
     for i in 0 1 2; do start_node "$i"; done
-    for i in 0 1 2; do rabbitmqctl -n "$(node_name "$i")" -q await_startup --timeout 180 > /dev/null; done
+    # await_startup fails at once while a node has not registered yet: ask again for up to 3 minutes
+    for i in 0 1 2; do
+      for try in $(seq 1 180); do
+        rabbitmqctl -n "$(node_name "$i")" -q await_startup > /dev/null 2>&1 && break
+        [ "$try" = 180 ] && { echo "node $i did not start; see $dir/node$i/out.log" >&2; exit 1; }
+        sleep 1
+      done
+    done
     for i in 1 2; do
       n=$(node_name "$i")
       rabbitmqctl -n "$n" -q stop_app
