@@ -22,7 +22,8 @@ start_node() {
   : > "$d/main.conf"
   printf 'listeners.tcp.default = 127.0.0.1:%s\nloopback_users = none\n' $((base + i)) > "$d/conf.d/10-ports.conf"
   echo '[].' > "$d/enabled_plugins"
-  if [ "$(id -u)" = 0 ]; then chown -R rabbitmq:rabbitmq "$d"; fi
+  # started by root, rabbitmq-server runs the node as user rabbitmq: it must reach and own its folder
+  if [ "$(id -u)" = 0 ]; then chown rabbitmq:rabbitmq "$dir" && chown -R rabbitmq:rabbitmq "$d"; fi
   env RABBITMQ_NODENAME="$n" RABBITMQ_NODE_PORT=$((base + i)) RABBITMQ_DIST_PORT=$((base + 10 + i)) \
     RABBITMQ_CONFIG_FILE="$d/main.conf" RABBITMQ_CONFIG_FILES="$d/conf.d" RABBITMQ_ENABLED_PLUGINS_FILE="$d/enabled_plugins" \
     RABBITMQ_MNESIA_BASE="$d/mnesia" RABBITMQ_MNESIA_DIR="$d/mnesia/node" RABBITMQ_LOG_BASE="$d" \
