@@ -71,6 +71,7 @@ export class FinalizeUseCase {
       disks: vm.disks.map((adopt) => ({ adopt })),
       owner: { taskId: work.taskId, kind: 'recovered', domain: work.domain },
       powerOn: false,
+      takeOver: true,
     });
     await this.messenger.event(EVENTS.vmCreated, cause, vmEvent(cause, work.domain, made, 'recovered'));
     return made;

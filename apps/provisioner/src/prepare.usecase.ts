@@ -3,6 +3,7 @@ import pLimit from 'p-limit';
 import { Cause, Messenger } from '@jss/bus';
 import { EVENTS, PrepareWork, REASONS, REPLIES, ReasonedError, VmEventData } from '@jss/contract';
 import { PLATFORM } from '@jss/infra';
+import { DomainLocks } from '@jss/locks';
 import { Platform, VmInfo } from '@jss/platform';
 import { RocvaManager } from '@jss/temporaries';
 import { checkPrepare } from '@jss/tasks';
@@ -22,6 +23,7 @@ export class PrepareUseCase {
     private readonly messenger: Messenger,
     private readonly rocva: RocvaManager,
     private readonly records: TaskRecords,
+    private readonly locks: DomainLocks,
     @Inject(PLATFORM) private readonly platform: Platform,
   ) {}
 
@@ -39,7 +41,10 @@ export class PrepareUseCase {
       }
     }
     const limit = pLimit(CREATE_CONCURRENCY);
-    const temps = await Promise.all(work.vms.map((vm) => limit(() => this.ensureTemporary(work, vm.temp, vm.disks, cause))));
+    // under a per-task lock, like finalize: a redelivered prepare finds what its twin made, or what a crashed one left (takeOver)
+    const temps = await this.locks.withLock('prepare', work.taskId, () =>
+      Promise.all(work.vms.map((vm) => limit(() => this.ensureTemporary(work, vm.temp, vm.disks, cause)))),
+    );
     await this.messenger.send(
       REPLIES.prepared,
       {
@@ -71,6 +76,7 @@ export class PrepareUseCase {
       disks: disks.map((sizeBytes) => ({ sizeBytes })),
       owner: { taskId: work.taskId, kind: work.kind, domain: work.domain },
       powerOn: work.kind === 'rvm',
+      takeOver: true,
     });
     await this.messenger.event(EVENTS.vmCreated, cause, vmEvent(cause, work.domain, temp, work.kind));
     return temp;

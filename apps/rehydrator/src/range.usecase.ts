@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import pLimit from 'p-limit';
-import { Messenger } from '@jss/bus';
+import { AmqpBus, Messenger } from '@jss/bus';
 import { Env } from '@jss/config';
 import { REPLIES, RangeJob } from '@jss/contract';
 import { ENV, LOGGER, OBJECT_STORE, PLATFORM } from '@jss/infra';
@@ -39,6 +39,7 @@ export class RangeUseCase {
 
   constructor(
     private readonly messenger: Messenger,
+    private readonly bus: AmqpBus,
     private readonly replica: ReplicaRepository,
     private readonly tasks: TaskLiveness,
     private readonly records: TaskRecords,
@@ -81,7 +82,7 @@ export class RangeUseCase {
           limit(() =>
             this.rehydratePart(job, part, manifest, previous, {
               concurrency,
-              signal: abort.signal,
+              signal: AbortSignal.any([abort.signal, this.bus.stopping]),
               // one range reports its bytes as it goes; a job of several only at its end (each VM's progress stays exact)
               onProgress: job.parts ? undefined : report,
             }).catch((err: unknown) => {
@@ -126,6 +127,8 @@ export class RangeUseCase {
       );
     } catch (err) {
       metrics.jobDuration.observe({ outcome: err instanceof AbortError ? 'aborted' : 'failed' }, (performance.now() - started) / 1000);
+      // shutting down: the range goes back to the queue now (nack, requeue), for another worker to redo
+      if (err instanceof AbortError && this.bus.stopping.aborted) throw new Error(`shutting down; range ${job.jobId} handed back`);
       if (err instanceof AbortError) return this.log.info({ taskId: job.taskId, jobId: job.jobId }, 'task no longer active; job stopped');
       if (err instanceof BlockVerificationError) metrics.verifyFailures.inc();
       throw err;

@@ -26,6 +26,8 @@ export interface BusOptions {
    * publisher user): declares nothing, the services' exchanges are expected to exist.
    */
   topology?: 'services' | 'client';
+  /** how long drain() waits for the messages in hand (default 20 s) */
+  graceMs?: number;
 }
 
 /** Wait before a failed message goes back to its queue, so a failing handler does not spin. */
@@ -42,23 +44,37 @@ export class AmqpBus {
   private readonly consumers: ChannelWrapper[] = [];
   private inFlight = 0;
   private closing = false;
+  private readonly stop = new AbortController();
 
-  /** The broker user of the connection (from the URL; amqp's default is guest). */
+  /** The broker user of the connection (from the first URL; amqp's default is guest). */
   readonly user: string;
   private readonly declares: boolean;
+  /** how long drain() waits for the messages in hand before it gives up (they go back to their queues) */
+  private readonly graceMs: number;
 
+  /** @param url one broker, or several separated by commas (the nodes of a cluster; tried in turn) */
   constructor(
     url: string,
     private readonly log: Logger,
     options: BusOptions = {},
   ) {
-    this.user = decodeURIComponent(new URL(url).username) || 'guest';
+    const urls = url
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean);
+    this.user = decodeURIComponent(new URL(urls[0]).username) || 'guest';
     this.declares = options.topology !== 'client';
-    this.connection = amqp.connect([url], { heartbeatIntervalInSeconds: 5, reconnectTimeInSeconds: 1 });
+    this.graceMs = options.graceMs ?? 20_000;
+    this.connection = amqp.connect(urls, { heartbeatIntervalInSeconds: 5, reconnectTimeInSeconds: 1 });
     this.connection.on('connect', () => log.info('amqp connected'));
     this.connection.on('disconnect', ({ err }) => log.warn({ err: err?.message }, 'amqp disconnected'));
     const setup = this.declares ? declareExchanges : async () => undefined;
     this.publisher = this.connection.createChannel({ name: 'publish', confirm: true, setup });
+  }
+
+  /** Aborted when close() starts: a long handler cuts its work short and throws, and its message goes back at once. */
+  get stopping(): AbortSignal {
+    return this.stop.signal;
   }
 
   /** Connected, channels set up. */
@@ -181,11 +197,17 @@ export class AmqpBus {
     await channel.waitForConnect();
   }
 
-  /** Stop taking messages and let the ones in hand finish. */
+  /**
+   * Graceful shutdown: stop taking messages, tell long handlers to hand their work back (stopping),
+   * let the messages in hand finish or go back to their queues (nack, requeue) for up to graceMs.
+   */
   async drain(): Promise<void> {
     this.closing = true;
     await Promise.all(this.consumers.map((c) => c.cancelAll().catch(() => undefined)));
-    while (this.inFlight > 0) await sleep(50);
+    this.stop.abort();
+    const deadline = Date.now() + this.graceMs;
+    while (this.inFlight > 0 && Date.now() < deadline) await sleep(50);
+    if (this.inFlight > 0) this.log.warn({ inFlight: this.inFlight }, 'shutdown grace over; unfinished messages go back to their queues');
   }
 
   /** Drain, then close the channels and the connection (what is still unacked goes back to its queue). */
@@ -206,7 +228,9 @@ export class AmqpBus {
       if (err instanceof DeadLetter) {
         await this.deadLetter(channel, queue, msg, err.reason);
       } else {
-        this.log.error({ err: errorText(err), queue, routingKey: msg.fields.routingKey }, 'handler failed; message will be redelivered');
+        const where = { err: errorText(err), queue, routingKey: msg.fields.routingKey };
+        if (this.closing) this.log.info(where, 'shutting down; message handed back to its queue');
+        else this.log.error(where, 'handler failed; message will be redelivered');
         metrics.messages.inc({ queue, outcome: 'retry' });
         if (!this.closing) await sleep(RETRY_DELAY_MS);
         channel.nack(msg, false, true);

@@ -3,7 +3,14 @@ import { z } from 'zod';
 // Every setting is an environment variable; defaults work against RabbitMQ and Redis on localhost.
 // The README's configuration table lists exactly these (a test checks it).
 export const envSchema = z.object({
-  AMQP_URL: z.string().url().default('amqp://guest:guest@127.0.0.1:5672'),
+  /** one broker URL, or several separated by commas: the nodes of a cluster */
+  AMQP_URL: z
+    .string()
+    .default('amqp://guest:guest@127.0.0.1:5672')
+    .refine(
+      (v) => v.split(',').every((u) => /^amqps?:\/\/[^\s]+$/.test(u.trim())),
+      'each comma-separated entry must be an amqp:// or amqps:// URL',
+    ),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   /** prefix of every Redis key, so that several installations (or test files) share one Redis */
   REDIS_PREFIX: z.string().default('jss:'),
@@ -60,6 +67,10 @@ export const envSchema = z.object({
     .transform((v) => v === 'true'),
   /** vsphere: the site file (YAML): datacenters, clusters, datastores with mount paths, port groups with DHCP */
   JSS_VSPHERE_SITE_FILE: z.string().optional(),
+  /** on SIGTERM: how long a service waits for the messages in hand before it exits (they go back to their queues) */
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(20),
+  /** tests only: the simulated platform kills its process at this point of a VM creation */
+  JSS_TEST_CRASH_AT: z.enum(['create-before-commit', 'adopt-before-commit']).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -40,7 +40,11 @@ export class CoreModule {
       { provide: REDIS, inject: [ENV], useFactory: (env: Env) => createRedis(env.REDIS_URL, env.REDIS_PREFIX) },
       // every service validates the role map at start (a bad one stops it), and warns once without one
       { provide: RoleMapSource, inject: [ENV, LOGGER], useFactory: (env: Env, log: Logger) => RoleMapSource.open(env.JSS_AUTHZ_FILE, log) },
-      { provide: AmqpBus, inject: [ENV, LOGGER], useFactory: (env: Env, log: Logger) => new AmqpBus(env.AMQP_URL, log) },
+      {
+        provide: AmqpBus,
+        inject: [ENV, LOGGER],
+        useFactory: (env: Env, log: Logger) => new AmqpBus(env.AMQP_URL, log, { graceMs: env.SHUTDOWN_GRACE_SECONDS * 1000 }),
+      },
       { provide: Messenger, inject: [AmqpBus], useFactory: (bus: AmqpBus) => new Messenger(bus, `/jss/${service}`) },
       {
         provide: PLATFORM,

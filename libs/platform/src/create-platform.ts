@@ -8,6 +8,7 @@ import { VspherePlatform } from './vsphere/vsphere-platform';
 type PlatformEnv = Pick<
   Env,
   | 'JSS_DATA_DIR'
+  | 'JSS_TEST_CRASH_AT'
   | 'JSS_PLATFORM'
   | 'JSS_VSPHERE_URL'
   | 'JSS_VSPHERE_USER'
@@ -22,7 +23,7 @@ type PlatformEnv = Pick<
  * shares one inventory; or JSS_PLATFORM=vsphere, a vCenter through vim25 SOAP and a site file.
  */
 export function createPlatform(redis: Redis, env: PlatformEnv): Platform {
-  if (env.JSS_PLATFORM === 'sim') return new SimPlatform(redis, env.JSS_DATA_DIR);
+  if (env.JSS_PLATFORM === 'sim') return new SimPlatform(redis, env.JSS_DATA_DIR, { crashAt: env.JSS_TEST_CRASH_AT });
   const { JSS_VSPHERE_URL: url, JSS_VSPHERE_USER: user, JSS_VSPHERE_PASSWORD: password, JSS_VSPHERE_SITE_FILE: siteFile } = env;
   if (url === undefined || user === undefined || password === undefined || siteFile === undefined) {
     const given = { JSS_VSPHERE_URL: url, JSS_VSPHERE_USER: user, JSS_VSPHERE_PASSWORD: password, JSS_VSPHERE_SITE_FILE: siteFile };

@@ -82,6 +82,11 @@ export interface CreateVmSpec {
   disks: DiskSpec[];
   owner: VmOwner | null;
   powerOn?: boolean;
+  /**
+   * The caller is the only one creating a VM of this name now (it holds the lock that guards the
+   * name): a creation of that name left half-done by a crashed process is rolled back and redone.
+   */
+  takeOver?: boolean;
 }
 
 /** Positioned writes into a VM disk; sync() makes what was written durable. */

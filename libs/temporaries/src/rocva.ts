@@ -50,6 +50,7 @@ export class RocvaManager {
         nics: [{ network: at.network, ip: 'dhcp' }],
         disks: [{ sizeBytes: ROCVA_DISK_BYTES }],
         owner: { taskId, kind: 'rocva', domain },
+        takeOver: true, // under the domain's lock
         powerOn: true,
       });
       return { vm, created: true };

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { PlatformError, type CreateVmSpec, type PlatformErrorCode } from '../platform';
-import { parseDiskPath } from './disk-paths';
+import { diskPath, parseDiskPath } from './disk-paths';
 import type { InventoryStore } from './inventory';
 import { assertValidName } from './valid-name';
 import type { AdoptSource, ReservationRequest } from './vm-reservations';
@@ -49,7 +49,8 @@ export async function planCreation(inventory: InventoryStore, spec: CreateVmSpec
       throw new PlatformError('invalid-spec', `disk size ${disk.sizeBytes} is not a whole number of bytes from 1 to 62 TiB`);
     }
   }
-  return { site: spec.site, name: spec.name, datastore: spec.datastore, newBytes, dhcpNetworks, adopt };
+  const files = spec.disks.map((disk, index) => ({ path: diskPath(spec.datastore, spec.name, index), adopted: 'adopt' in disk }));
+  return { site: spec.site, name: spec.name, datastore: spec.datastore, newBytes, dhcpNetworks, adopt, files };
 }
 
 /** A disk lives in the folder of the VM that lists it, on that VM's site. */

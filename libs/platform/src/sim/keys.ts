@@ -25,6 +25,10 @@ export const simKeys = {
   vm: (site: string, name: string) => `${NS}vm:${site}:${name}`,
   /** token that reserves a VM name while a createVm works on it; expires if that process dies */
   claim: (site: string, name: string) => `${NS}claim:${site}:${name}`,
+  /** JSON of a reservation between reserve and commit (crash recovery: what to give back) */
+  reservation: (site: string, name: string) => `${NS}reservation:${site}:${name}`,
+  /** zset of vmMember()s with a reservation, by when it expires (ms) */
+  reservations: `${NS}reservations`,
   /** set of the VM names of a site */
   siteVms: (site: string) => `${NS}vms:${site}`,
   /** set of vmMember()s of the VMs a task owns */
@@ -58,6 +62,8 @@ local function vmKey(site, name) return ns .. 'vm:' .. site .. ':' .. name end
 local function siteVmsKey(site) return ns .. 'vms:' .. site end
 local function ownedKey(taskId) return ns .. 'owned:' .. taskId end
 local function claimKey(site, name) return ns .. 'claim:' .. site .. ':' .. name end
+local function reservationKey(site, name) return ns .. 'reservation:' .. site .. ':' .. name end
+K.reservations = ns .. 'reservations'
 local function faultsKey(op) return ns .. 'faults:' .. op end
 local function member(site, name) return site .. ':' .. name end
 -- Lua formats numbers with 14 significant digits ("1e+15"), which HINCRBY refuses

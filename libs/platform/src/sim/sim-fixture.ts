@@ -10,6 +10,8 @@ import { SimPlatform, type SimPlatformOptions } from './sim-platform';
 export interface SimFixture {
   platform: SimPlatform;
   dataDir: string;
+  /** the Redis key prefix of this inventory */
+  keyPrefix: string;
   /** Another SimPlatform on the same inventory with its own Redis connection, like a second service replica. */
   replica(): SimPlatform;
   /** Everything a failed call must leave as it was: VMs, networks with free addresses, datastores, files. */
@@ -31,6 +33,7 @@ export async function simFixture(options?: SimPlatformOptions): Promise<SimFixtu
   return {
     platform,
     dataDir,
+    keyPrefix,
     replica,
     async snapshot() {
       const [vms, networks, datastores, files] = await Promise.all([

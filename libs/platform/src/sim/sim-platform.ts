@@ -20,13 +20,15 @@ import { DEFAULT_CAPACITY_BYTES, DEFAULT_POOL_SIZE, defaultInventory, type Datas
 import { ipRange } from './ip-range';
 import { NS } from './keys';
 import { assertValidName } from './valid-name';
-import { VmCreation } from './vm-creation';
+import { VmCreation, type CrashPoint } from './vm-creation';
 import { VmReservations } from './vm-reservations';
 import { VmStore } from './vm-store';
 
 export interface SimPlatformOptions {
   /** capacity of each seeded datastore (default 2 TiB) */
   datastoreCapacityBytes?: number;
+  /** tests only: kill the process at this point of createVm (JSS_TEST_CRASH_AT) */
+  crashAt?: CrashPoint;
 }
 
 export interface AddNetworkSpec {
@@ -60,7 +62,7 @@ export class SimPlatform implements Platform {
     this.vms = new VmStore(redis);
     this.folders = new DatastoreFolders(dataDir);
     this.faults = new FaultInjector(redis);
-    this.creation = new VmCreation(this.inventory, new VmReservations(redis), this.folders);
+    this.creation = new VmCreation(this.inventory, new VmReservations(redis), this.folders, options.crashAt);
   }
 
   async seed(): Promise<void> {

@@ -1,4 +1,5 @@
-import type { CreateVmSpec, VmDisk, VmInfo, VmNic } from '../platform';
+import { PlatformError, type CreateVmSpec, type VmDisk, type VmInfo, type VmNic } from '../platform';
+import { parseVmMember } from './keys';
 import { planCreation } from './create-plan';
 import type { DatastoreFolders } from './datastore-folders';
 import { diskPath } from './disk-paths';
@@ -9,19 +10,35 @@ import type { Reservation, VmReservations } from './vm-reservations';
 /** A file operation done for a VM being created, undone if the creation fails. */
 type FileStep = { created: string } | { moved: { from: string; to: string } };
 
+/** Test-only crash points (JSS_TEST_CRASH_AT): the process kills itself there, as a crash would. */
+export type CrashPoint = 'create-before-commit' | 'adopt-before-commit';
+
 /** createVm: check, reserve, lay the disk files down, commit the record; on any failure undo it all. */
 export class VmCreation {
   constructor(
     private readonly inventory: InventoryStore,
     private readonly reservations: VmReservations,
     private readonly folders: DatastoreFolders,
+    private readonly crashAt?: CrashPoint,
   ) {}
 
   async create(spec: CreateVmSpec): Promise<VmInfo> {
-    const reservation = await this.reservations.reserve(await planCreation(this.inventory, spec));
+    await this.expire(Date.now());
+    const request = await planCreation(this.inventory, spec);
+    let reservation = await this.reservations.reserve(request);
+    if (reservation === 'held') {
+      // a reservation of this name is recorded: roll it back if its process is gone, then try again
+      const stale = await this.reservations.take(spec.site, spec.name, Date.now(), spec.takeOver ?? false);
+      if (stale) await this.rollBack(stale);
+      reservation = await this.reservations.reserve(request);
+      if (reservation === 'held') {
+        throw new PlatformError('vm-exists', `a VM named ${spec.name} is being created on site ${spec.site}`);
+      }
+    }
     const steps: FileStep[] = [];
     try {
       const disks = await this.placeDisks(spec, reservation, steps);
+      this.crashHere(spec.disks.some((d) => 'adopt' in d) ? ['adopt-before-commit', 'create-before-commit'] : ['create-before-commit']);
       const { nics, leases } = addresses(spec, reservation.ips);
       const vm: VmInfo = {
         name: spec.name,
@@ -63,6 +80,32 @@ export class VmCreation {
       }
     }
     return disks;
+  }
+
+  /** Rolls back the reservations whose process died (expired), a few per call: the next creations do the rest. */
+  async expire(now: number): Promise<void> {
+    for (const member of await this.reservations.expired(now)) {
+      const { site, name } = parseVmMember(member);
+      const stale = await this.reservations.take(site, name, now, false);
+      if (stale) await this.rollBack(stale);
+    }
+  }
+
+  /**
+   * A reservation left by a dead process, undone as its own failure would have been: the new files
+   * removed, the adopted disks moved back (those it had not moved yet stay where they are), then Redis.
+   */
+  private async rollBack(stale: Reservation): Promise<void> {
+    const { files, adopt } = stale.request;
+    const targets = files.filter((f) => f.adopted).map((f) => this.folders.file(f.path));
+    await this.undo(stale, [
+      ...files.filter((f) => !f.adopted).map((f) => ({ created: this.folders.file(f.path) })),
+      ...adopt.map((a, i) => ({ moved: { from: this.folders.file(a.path), to: targets[i] } })),
+    ]);
+  }
+
+  private crashHere(points: CrashPoint[]): void {
+    if (this.crashAt && points.includes(this.crashAt)) process.kill(process.pid, 'SIGKILL');
   }
 
   /**

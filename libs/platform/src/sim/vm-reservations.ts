@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { PlatformError, type VmDisk } from '../platform';
-import { CLAIM_TTL_MS } from './keys';
+import { CLAIM_TTL_MS, simKeys } from './keys';
 import { LuaScript } from './lua-script';
 import type { StoredVm } from './vm-record';
 
 // Creating a VM in three steps, so that nothing is left of a failed one:
 //   reserve  - one script checks the name, the adopted disks, the free space and the DHCP pools, and
 //              only if all pass claims the name, takes the leases, counts the bytes and takes the
-//              adopted disks off their source VMs;
+//              adopted disks off their source VMs, and records all it took (until commit);
 //   (the caller creates and moves the disk files)
 //   commit   - writes the record and its index entries, if the claim is still ours;
 //   rollback - gives back everything reserve took.
+// A process that dies between reserve and commit leaves its record: whoever finds it expired (or the
+// caller that holds the lock guarding the name, takeOver) takes it and rolls it back, files first.
 
 /** A disk to adopt, and the VM that lists it now. */
 export interface AdoptSource {
@@ -30,6 +32,8 @@ export interface ReservationRequest {
   /** one DHCP lease per entry, in NIC order */
   dhcpNetworks: string[];
   adopt: AdoptSource[];
+  /** where each disk of the new VM goes, in spec order; adopted ones are moved there */
+  files: Array<{ path: string; adopted: boolean }>;
 }
 
 export interface Reservation {
@@ -43,6 +47,7 @@ export interface Reservation {
 
 const reserve = new LuaScript(`
 local r = cjson.decode(ARGV[2])
+if redis.call('EXISTS', reservationKey(r.site, r.name)) == 1 then return {'held'} end
 if redis.call('EXISTS', vmKey(r.site, r.name)) == 1 or redis.call('EXISTS', claimKey(r.site, r.name)) == 1 then
   return {'vm-exists'}
 end
@@ -76,13 +81,34 @@ redis.call('HINCRBY', K.used, r.datastore, int(r.newBytes + adoptedBytes))
 for i, a in ipairs(r.adopt) do redis.call('HINCRBY', K.used, a.datastore, int(-sizes[i])) end
 for key, vm in pairs(sources) do redis.call('SET', key, cjson.encode(vm)) end
 redis.call('SET', claimKey(r.site, r.name), ARGV[3], 'PX', ARGV[4])
+local adopted = {}
+for i, a in ipairs(r.adopt) do adopted[i] = {disk = {path = a.path, sizeBytes = sizes[i]}, position = positions[i]} end
+redis.call('SET', reservationKey(r.site, r.name), cjson.encode({request = r, token = ARGV[3], ips = ips, adopted = adopted}))
+redis.call('ZADD', K.reservations, tonumber(ARGV[5]) + tonumber(ARGV[4]), member(r.site, r.name))
 return {'ok', ips, sizes, positions}
+`);
+
+// Takes a reservation whose process is presumed dead: expired, or any when the caller holds the lock
+// that guards the name (takeover).
+// Its claim and deadline are renewed so that no other process takes it meanwhile.
+const take = new LuaScript(`
+local site, name, now, ttl, takeover = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6] == '1'
+local json = redis.call('GET', reservationKey(site, name))
+if not json then return false end
+local rec = cjson.decode(json)
+local deadline = tonumber(redis.call('ZSCORE', K.reservations, member(site, name)) or '0')
+if deadline > now and not takeover then return false end
+redis.call('ZADD', K.reservations, now + ttl, member(site, name))
+redis.call('SET', claimKey(site, name), rec.token, 'PX', ttl)
+return json
 `);
 
 const commit = new LuaScript(`
 local site, name, token, json, ownerTaskId = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 if redis.call('GET', claimKey(site, name)) ~= token then return 0 end
 redis.call('DEL', claimKey(site, name))
+redis.call('DEL', reservationKey(site, name))
+redis.call('ZREM', K.reservations, member(site, name))
 redis.call('SET', vmKey(site, name), json)
 redis.call('SADD', siteVmsKey(site), name)
 if ownerTaskId ~= '' then redis.call('SADD', ownedKey(ownerTaskId), member(site, name)) end
@@ -90,9 +116,14 @@ return 1
 `);
 
 // Puts adopted disks back where they were, in reverse order of their removal. Returns the paths of
-// adopted disks whose source VM was deleted meanwhile: nobody lists them any more.
+// adopted disks whose source VM was deleted meanwhile: nobody lists them any more. Only once per
+// reservation: its record must still be there with its token.
 const rollback = new LuaScript(`
 local r = cjson.decode(ARGV[2])
+local held = redis.call('GET', reservationKey(r.request.site, r.request.name))
+if not held or cjson.decode(held).token ~= r.token then return {} end
+redis.call('DEL', reservationKey(r.request.site, r.request.name))
+redis.call('ZREM', K.reservations, member(r.request.site, r.request.name))
 for i, network in ipairs(r.request.dhcpNetworks) do
   if redis.call('HEXISTS', K.networks, network) == 1 then redis.call('SADD', poolKey(network), r.ips[i]) end
 end
@@ -121,15 +152,15 @@ return orphans
 export class VmReservations {
   constructor(private readonly redis: Redis) {}
 
-  /** Throws PlatformError (vm-exists, unknown-disk, datastore-full, dhcp-exhausted) having taken nothing. */
-  async reserve(request: ReservationRequest): Promise<Reservation> {
+  /**
+   * Throws PlatformError (vm-exists, unknown-disk, datastore-full, dhcp-exhausted) having taken
+   * nothing; 'held' when another reservation of that name is recorded (in progress, or left by a crash).
+   */
+  async reserve(request: ReservationRequest): Promise<Reservation | 'held'> {
     const token = randomUUID();
-    const [outcome, first, second, third] = (await reserve.run(this.redis, JSON.stringify(request), token, CLAIM_TTL_MS)) as [
-      string,
-      unknown,
-      unknown,
-      unknown,
-    ];
+    const args = [JSON.stringify(request), token, CLAIM_TTL_MS, Date.now()];
+    const [outcome, first, second, third] = (await reserve.run(this.redis, ...args)) as [string, unknown, unknown, unknown];
+    if (outcome === 'held') return 'held';
     if (outcome === 'ok') {
       const [sizes, positions] = [second as number[], third as number[]];
       return {
@@ -152,10 +183,30 @@ export class VmReservations {
     return result === 1;
   }
 
+  /** The reservation of a name if it expired (or at once, takeOver), renewed for the caller to roll back. */
+  async take(site: string, name: string, now: number, takeOver: boolean): Promise<Reservation | null> {
+    const json = (await take.run(this.redis, site, name, now, CLAIM_TTL_MS, takeOver ? 1 : 0)) as string | null;
+    return json === null ? null : fromRecord(json);
+  }
+
+  /** Names (vmMember) whose reservation expired by `now`. */
+  async expired(now: number): Promise<string[]> {
+    return this.redis.zrangebyscore(simKeys.reservations, '-inf', now, 'LIMIT', 0, 16);
+  }
+
   /** Gives back what reserve took; returns the adopted disk paths no VM lists any more. */
   async rollback(reservation: Reservation): Promise<string[]> {
     return (await rollback.run(this.redis, JSON.stringify(reservation))) as string[];
   }
+}
+
+/** cjson writes an empty list as {}. */
+const list = <T>(x: T[] | Record<string, never>): T[] => (Array.isArray(x) ? x : []);
+
+function fromRecord(json: string): Reservation {
+  const r = JSON.parse(json) as Reservation;
+  const request = { ...r.request, adopt: list(r.request.adopt), dhcpNetworks: list(r.request.dhcpNetworks), files: list(r.request.files) };
+  return { ...r, request, ips: list(r.ips), adopted: list(r.adopted) };
 }
 
 function refusal(request: ReservationRequest, code: string, detail: string, more: string): PlatformError {

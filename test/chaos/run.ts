@@ -1,0 +1,397 @@
+// npm run chaos [-- <seed>]: the project's chaos run. A private RabbitMQ node and a private Redis with
+// AOF, the built services with several replicas, a burst of commands, then a mix of every operation
+// (with a race of concurrent commands on one domain) while random services are SIGKILLed, the broker
+// and Redis restarted; then quiescence and a table. Exits 1 on any lost command, unended task, leaked
+// temporary, second RocVA of a domain, wrong disk or late name conflict, or < 90% accepted completed.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AmqpBus } from '@jss/bus';
+import { CloudEvent, EXCHANGES, Operation, cloudEvent, commandRoutingKey, commandType } from '@jss/contract';
+import { createLogger } from '@jss/observability';
+import { SimPlatform } from '@jss/platform';
+import { createRedis } from '@jss/redis';
+import { ReplicaWriter } from '@jss/replica';
+import { FsObjectStore } from '@jss/store';
+import { TaskStore } from '@jss/tasks';
+import { diskHashes, freePort } from '@jss/testing';
+import { RunningService, ServiceName, startService } from '@jss/processes';
+import { RabbitmqNode } from '../ops/support/rabbitmq-node';
+import { EventObserver, PrivateRedis, generatedHash, prng, rssOf } from './support';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const seed = Number(process.argv[2] ?? process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const DURATION_MS = Number(process.env.CHAOS_SECONDS ?? 100) * 1000;
+const BURST = Number(process.env.CHAOS_BURST ?? 1000);
+const REPLICAS: Record<ServiceName, number> = { planner: 2, provisioner: 2, rehydrator: 2, janitor: 1, replicator: 0 };
+const MiB = 1 << 20;
+const DOMAINS = ['d0', 'd1', 'd2', 'd3'];
+const VMS = [
+  { name: 'a', size: 2 * MiB },
+  { name: 'b', size: 3 * MiB + 4096 },
+];
+const END_KEYS = ['task.completed', 'task.failed', 'task.cancelled'];
+
+interface Sent {
+  id: string;
+  op: Operation;
+  data: Record<string, unknown>;
+}
+
+const rand = prng(seed);
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+const between = (lo: number, hi: number) => lo + rand() * (hi - lo);
+const log = (msg: string) => console.log(`[chaos ${((Date.now() - T0) / 1000).toFixed(1)}s] ${msg}`);
+const T0 = Date.now();
+let abandon = async (): Promise<void> => undefined;
+
+async function main(): Promise<number> {
+  console.log(`chaos seed ${seed} (npm run chaos -- ${seed} repeats this run)`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'jss-chaos-'));
+  const rabbit = await RabbitmqNode.start({
+    conf: path.join(ROOT, 'ops/rabbitmq/rabbitmq.conf'),
+    definitions: path.join(ROOT, 'ops/rabbitmq/definitions.json'),
+    enabledPlugins: path.join(ROOT, 'ops/rabbitmq/enabled_plugins'),
+  });
+  const redis = new PrivateRedis(await freePort(), dir);
+  await redis.start();
+  const services: RunningService[] = [];
+  // interrupted (Ctrl-C, CI timeout) or failed: leave no process behind
+  abandon = async () => {
+    for (const s of services) s.child.kill('SIGKILL');
+    await Promise.allSettled([redis.stop('SIGKILL'), rabbit.stop()]);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void abandon().then(() => process.exit(1)));
+  const amqpUrl = `amqp://guest:guest@127.0.0.1:${rabbit.amqpPort}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AMQP_URL: amqpUrl,
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: 'chaos:',
+    JSS_DATA_DIR: path.join(dir, 'data'),
+    LOG_LEVEL: 'info',
+    TASK_WATCHDOG_SECONDS: '120',
+    TASK_STALL_SECONDS: '30',
+    JANITOR_SWEEP_SECONDS: '5',
+    JANITOR_GRACE_SECONDS: '20',
+    SHUTDOWN_GRACE_SECONDS: '5',
+  };
+  const client = createRedis(redis.url, 'chaos:');
+  client.on('error', () => undefined); // down while Redis restarts; ioredis reconnects
+  const platform = new SimPlatform(client, env.JSS_DATA_DIR!);
+  await platform.seed();
+  const store = new FsObjectStore(path.join(env.JSS_DATA_DIR!, 'objects'));
+  const expected = new Map<string, string>(); // `${domain}/${vm}` -> sha256 of its disk
+  for (const [i, domain] of DOMAINS.entries()) {
+    await new ReplicaWriter(store).writePoint(
+      domain,
+      VMS.map((v, j) => ({ name: v.name, source: { sizeBytes: v.size, seed: 100 * i + j } })),
+    );
+    VMS.forEach((v, j) => expected.set(`${domain}/${v.name}`, generatedHash(v.size, 100 * i + j, v.name)));
+  }
+
+  // --- services
+  let started = 0;
+  const start = async (name: ServiceName) => {
+    const s = await startService(name, await freePort(), env, path.join(dir, 'logs'), {
+      distDir: path.join(ROOT, 'dist'),
+      label: `${name}-${started++}`,
+    });
+    services.push(s);
+    return s;
+  };
+  // one at a time, once more if a start is too slow for a loaded machine
+  for (const [name, n] of Object.entries(REPLICAS) as [ServiceName, number][])
+    for (let i = 0; i < n; i++) await start(name).catch(() => start(name));
+  log(`services up: ${services.map((s) => s.name).join(', ')}`);
+
+  // --- what happened, by command id
+  const sent = new Map<string, Sent>();
+  const byCommand = new Map<string, Set<string>>();
+  const taskOf = new Map<string, string>(); // command id -> task id
+  const checks: Promise<void>[] = [];
+  const wrongDisks: string[] = [];
+  const readyTests: string[] = []; // task ids of tests up, for test-cleanup
+  const running = new Set<string>(); // task ids accepted, not ended
+  const checkDisks = async (label: string, site: string, vmName: string, want: string) => {
+    const vm = await platform.getVm(site, vmName);
+    if (!vm) return; // already cleaned up (a test past its ttl): nothing to compare
+    const got = await diskHashes(platform, vm);
+    if (got[0] !== want) wrongDisks.push(`${label}: ${vmName}`);
+  };
+  const bus = new AmqpBus(amqpUrl, createLogger('chaos', 'silent'));
+  const observer = new EventObserver(amqpUrl, (key, event) => {
+    const commandId = event.data?.commandId as string | undefined;
+    if (!commandId) return;
+    if (!byCommand.has(commandId)) byCommand.set(commandId, new Set());
+    byCommand.get(commandId)!.add(key);
+    const cmd = sent.get(commandId);
+    if (key === 'task.accepted' && event.subject) {
+      taskOf.set(commandId, event.subject);
+      running.add(event.subject);
+    }
+    if (END_KEYS.includes(key) && event.subject) running.delete(event.subject);
+    if (!cmd) return;
+    const domain = cmd.data.domain as string;
+    if (key === 'task.ready' && event.subject) {
+      readyTests.push(event.subject);
+      for (const v of event.data.vms as Array<{ vm: string; name: string; site: string }>)
+        checks.push(checkDisks(`test-failover ${commandId}`, v.site, v.name, expected.get(`${domain}/${v.vm}`)!));
+    }
+    if (key === 'task.completed' && (cmd.op === 'restore' || cmd.op === 'failover' || cmd.op === 'continuous-failover')) {
+      for (const v of event.data.vms as Array<{ vm: string; name: string; site: string }>) {
+        const check = checkDisks(`${cmd.op} ${commandId}`, v.site, v.name, expected.get(`${domain}/${v.vm}`)!);
+        // a failover's VMs keep their names: remove them (as an operator would) so that the next failover can run
+        checks.push(cmd.op === 'restore' ? check : check.then(() => platform.deleteVm(v.site, v.name).then(() => undefined)));
+      }
+    }
+  });
+
+  await observer.ready();
+  const publish = async (op: Operation, data: Record<string, unknown>): Promise<string> => {
+    const id = randomUUID();
+    sent.set(id, { id, op, data });
+    const event = cloudEvent({ id, type: commandType(op), source: '/chaos', data });
+    // a publish cut off by the broker's restart is sent again, as a user would (the same id starts nothing new)
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await bus.publish(EXCHANGES.commands, commandRoutingKey(op), event);
+        return id;
+      } catch (err) {
+        if (attempt > 60) throw err;
+        await sleep(1000);
+      }
+    }
+  };
+  let renames = 0;
+  const restore = (domain = pick(DOMAINS)) => {
+    const vm = pick(VMS).name;
+    return publish('restore', { domain, vms: [vm], rename: { [vm]: `${domain}-${vm}-r${renames++}` } });
+  };
+
+  // --- RSS of the planners and RocVAs per domain, sampled throughout
+  let plannerRss = 0;
+  let rocvasAtOnce = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      for (const s of services.filter((x) => x.name.startsWith('planner'))) plannerRss = Math.max(plannerRss, rssOf(s.child.pid));
+      const rocvas = await platform.listVms({ kind: 'rocva' }).catch(() => []);
+      const perDomain = new Map<string, number>();
+      for (const r of rocvas) perDomain.set(r.owner!.domain, (perDomain.get(r.owner!.domain) ?? 0) + 1);
+      rocvasAtOnce = Math.max(rocvasAtOnce, ...perDomain.values(), 0);
+      await sleep(300);
+    }
+  })();
+
+  // --- phase 1: a burst, all at once
+  const burstStarted = Date.now();
+  const burst: Promise<string>[] = [];
+  for (let i = 0; i < BURST; i++) {
+    const r = rand();
+    if (r < 0.05) burst.push(restore());
+    else if (r < 0.15) burst.push(publish('failover', { domain: `nowhere-${i}` }));
+    else if (r < 0.2) burst.push(publish('restore', { domain: pick(DOMAINS), vms: ['a'], rename: { zz: 'x' } }));
+    else burst.push(publish(pick(['failover', 'restore', 'test-failover'] as const), { domain: pick(DOMAINS), vms: ['a'], dryRun: true }));
+  }
+  const burstIds = await Promise.all(burst);
+  const answered = (id: string) => {
+    const keys = byCommand.get(id);
+    return !!keys && ['command.rejected', 'task.planned', 'task.accepted'].some((k) => keys.has(k));
+  };
+  while (burstIds.some((id) => !answered(id)) && Date.now() - burstStarted < 180_000) await sleep(200);
+  const burstAnswered = burstIds.filter(answered).length;
+  log(
+    `burst: ${burstAnswered}/${BURST} answered in ${((Date.now() - burstStarted) / 1000).toFixed(1)}s; planner RSS peak ${(plannerRss / MiB).toFixed(0)} MiB`,
+  );
+
+  // --- phase 2: a mix of every operation under faults
+  const faultsDone = (async () => {
+    const end = Date.now() + DURATION_MS;
+    let brokerRestarted = false;
+    let redisRestarted = false;
+    while (Date.now() < end) {
+      await sleep(between(3000, 6000));
+      const elapsed = 1 - (end - Date.now()) / DURATION_MS;
+      if (!brokerRestarted && elapsed > 0.35) {
+        brokerRestarted = true;
+        log('broker: stop_app');
+        rabbit.ctl('stop_app');
+        await sleep(3000);
+        rabbit.ctl('start_app');
+        log('broker: start_app');
+        continue;
+      }
+      if (!redisRestarted && elapsed > 0.65) {
+        redisRestarted = true;
+        log('redis: restart (SIGTERM, AOF kept)');
+        await redis.stop();
+        await sleep(1000);
+        await redis.start();
+        continue;
+      }
+      const victim = pick(services.filter((s) => s.child.exitCode === null && s.child.signalCode === null));
+      if (!victim) continue;
+      log(`SIGKILL ${victim.name}`);
+      victim.child.kill('SIGKILL');
+      services.splice(services.indexOf(victim), 1);
+      await sleep(between(300, 1500));
+      await start(victim.name.replace(/-\d+$/, '') as ServiceName).catch((err) => log(`restart failed: ${err.message}`));
+    }
+  })();
+
+  let continuous: string | null = null;
+  const mixEnd = Date.now() + DURATION_MS;
+  while (Date.now() < mixEnd) {
+    const r = rand();
+    if (r < 0.3) await restore();
+    else if (r < 0.5) await publish('test-failover', { domain: pick(DOMAINS), ttl: Math.round(between(3, 10)) });
+    else if (r < 0.6) {
+      // a race on one domain: everything at once, the conflicts refused up front
+      await Promise.all([
+        publish('failover', { domain: 'd0' }),
+        publish('failover', { domain: 'd0', vms: ['a'] }),
+        publish('test-failover', { domain: 'd0', ttl: 5 }),
+        publish('test-failover', { domain: 'd0', vms: ['b'], ttl: 5 }),
+        restore('d0'),
+        restore('d0'),
+        publish('restore', { domain: 'd0', vms: ['a'], rename: { a: 'd0-contested' }, replace: true }),
+        publish('restore', { domain: 'd0', vms: ['a'], rename: { a: 'd0-contested' }, replace: true }),
+      ]);
+    } else if (r < 0.68 && readyTests.length) await publish('test-cleanup', { taskId: readyTests.shift()! });
+    else if (r < 0.72 && running.size) await publish('cancel', { taskId: pick([...running]) });
+    else if (r < 0.8) {
+      if (!continuous) continuous = await publish('continuous-failover', { domain: 'd3', vms: ['b'] });
+      else if (taskOf.get(continuous) && running.has(taskOf.get(continuous)!)) {
+        await publish('failover', { domain: 'd3', taskId: taskOf.get(continuous) });
+        continuous = null;
+      } else continuous = null;
+    } else if (r < 0.9)
+      await publish(pick(['failover', 'restore', 'test-failover'] as const), { domain: pick(DOMAINS), vms: ['b'], dryRun: true });
+    else await publish('failover', { domain: pick(['nowhere', 'd1']), vms: ['zz'] });
+    await sleep(between(400, 1200));
+  }
+  await faultsDone;
+  log('faults over; waiting for quiescence');
+  // a continuous failover still in standby is cut over, so that every task can end
+  for (const s of sent.values()) {
+    const t = taskOf.get(s.id);
+    if (s.op === 'continuous-failover' && t && running.has(t)) await publish('failover', { domain: 'd3', taskId: t });
+  }
+  const quiet = Date.now() + 300_000;
+  while (Date.now() < quiet) {
+    const pending = [...sent.values()].filter((s) => !answered(s.id) && !isControl(s)).length;
+    const open = [...taskOf.values()].filter((t) => running.has(t)).length;
+    if (pending === 0 && open === 0) break;
+    await sleep(1000);
+  }
+  await Promise.allSettled(checks);
+  // the janitor's sweep removes what a killed process left behind
+  const sweepBy = Date.now() + 60_000;
+  let temporaries = await platform.listVms().then((vms) => vms.filter((v) => v.owner && v.owner.kind !== 'recovered'));
+  while (temporaries.length && Date.now() < sweepBy) {
+    await sleep(2000);
+    temporaries = await platform.listVms().then((vms) => vms.filter((v) => v.owner && v.owner.kind !== 'recovered'));
+  }
+  sampling = false;
+  await sampler;
+
+  // --- the table
+  const counts = new Map<string, number>();
+  const inc = (k: string) => counts.set(k, (counts.get(k) ?? 0) + 1);
+  let lost = 0;
+  let notEnded = 0;
+  let accepted = 0;
+  let completed = 0;
+  let cancelled = 0;
+  let lateConflicts = 0;
+  for (const s of sent.values()) {
+    const keys = byCommand.get(s.id) ?? new Set();
+    if (isControl(s)) {
+      if (keys.has('command.rejected')) inc(`rejected ${reasonOf(observer, s.id, 'command.rejected')}`);
+      continue; // control commands: answered by their target task's end
+    }
+    if (!answered(s.id)) {
+      lost++;
+      continue;
+    }
+    if (keys.has('command.rejected')) inc(`rejected ${reasonOf(observer, s.id, 'command.rejected')}`);
+    if (keys.has('task.planned')) inc('dry runs answered');
+    if (!keys.has('task.accepted')) continue;
+    accepted++;
+    if (keys.has('task.completed')) completed++;
+    else if (keys.has('task.cancelled')) cancelled++;
+    else if (keys.has('task.failed')) {
+      const reason = reasonOf(observer, s.id, 'task.failed');
+      inc(`failed ${reason}`);
+      if (reason === 'vm-exists' || reason === 'vm-busy') lateConflicts++;
+    } else notEnded++;
+  }
+  const live = await new TaskStore(client).liveIds();
+  const rows: Array<[string, string | number]> = [
+    ['seed', seed],
+    ['commands', sent.size],
+    ['burst answered', `${burstAnswered}/${BURST}`],
+    ['accepted', accepted],
+    ['completed', completed],
+    ['cancelled (by a cancel command)', cancelled],
+    ...[...counts.entries()].sort().map(([k, v]) => [k, v] as [string, number]),
+    ['lost', lost],
+    ['tasks not ended', `${notEnded} (live in Redis: ${live.length})`],
+    ['temporaries left', temporaries.length],
+    ['most RocVAs of one domain at once', rocvasAtOnce],
+    ['disks not byte-identical', wrongDisks.length],
+    ['late name conflicts', lateConflicts],
+    ['planner RSS peak', `${(plannerRss / MiB).toFixed(0)} MiB`],
+  ];
+  console.log('\n| figure | value |\n|---|---|');
+  for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
+  const ratio = accepted ? (completed + cancelled) / accepted : 1;
+  console.log(`\ncompleted (or cancelled as asked) / accepted: ${(ratio * 100).toFixed(1)}%`);
+  for (const w of wrongDisks) console.log(`wrong disk: ${w}`);
+  for (const t of temporaries) console.log(`temporary left: ${t.site}/${t.name} (${t.owner?.kind}, task ${t.owner?.taskId})`);
+
+  const failures = [
+    lost > 0 && `${lost} command(s) lost`,
+    (notEnded > 0 || live.length > 0) && 'tasks not ended',
+    temporaries.length > 0 && 'temporaries left',
+    rocvasAtOnce > 1 && 'a second RocVA of a domain',
+    wrongDisks.length > 0 && 'wrong disks',
+    lateConflicts > 0 && 'late name conflicts',
+    burstAnswered < BURST && 'burst not all answered',
+    ratio < 0.9 && 'fewer than 90% of accepted commands completed',
+  ].filter(Boolean);
+  await observer.close();
+  await bus.close();
+  for (const s of services) s.child.kill('SIGKILL');
+  client.disconnect();
+  await redis.stop();
+  await rabbit.stop();
+  if (failures.length) console.log(`\nCHAOS FAILED: ${failures.join('; ')} (logs in ${dir}/logs)`);
+  else {
+    console.log('\nchaos passed');
+    if (!process.env.KEEP_CHAOS_DATA) rmSync(dir, { recursive: true, force: true });
+  }
+  return failures.length ? 1 : 0;
+}
+
+/** cancel, test-cleanup and a cut-over act on a task: answered by its end (or a refusal), not by a task of their own. */
+function isControl(s: Sent): boolean {
+  return s.op === 'cancel' || s.op === 'test-cleanup' || (s.op === 'failover' && s.data.taskId !== undefined);
+}
+
+function reasonOf(observer: EventObserver, commandId: string, key: string): string {
+  const hit = observer.events.find((e) => e.key === key && e.event.data?.commandId === commandId);
+  return String((hit?.event as CloudEvent<Record<string, unknown>> | undefined)?.data?.reason ?? '?');
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (err) => {
+    console.error(err);
+    await abandon();
+    process.exit(1);
+  },
+);
