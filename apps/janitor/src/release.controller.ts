@@ -1,11 +1,10 @@
-import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { AmqpContext } from '@jss/bus';
+import { AmqpContext, MessageController } from '@jss/bus';
 import { ReleaseWork, WORK } from '@jss/contract';
 import { ReleaseUseCase } from './release.usecase';
 
 /** jss.janitor.work: a task ended (or is ending); its temporaries go. Runs for ended tasks too: that is its job. */
-@Controller()
+@MessageController()
 export class ReleaseController {
   constructor(private readonly release: ReleaseUseCase) {}
 

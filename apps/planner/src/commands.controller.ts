@@ -1,6 +1,5 @@
-import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { AmqpContext, UNKNOWN_COMMAND, UNREADABLE_COMMAND } from '@jss/bus';
+import { AmqpContext, UNKNOWN_COMMAND, UNREADABLE_COMMAND, MessageController } from '@jss/bus';
 import { CommandData, REASONS, commandRoutingKey } from '@jss/contract';
 import { PROFILES, RecoveryOperation } from '@jss/tasks';
 import { CommandIntake } from './command-intake';
@@ -10,7 +9,7 @@ import { RecoveryUseCase } from './recovery.usecase';
 const RECOVERY_KEYS = (Object.keys(PROFILES) as RecoveryOperation[]).map(commandRoutingKey);
 
 /** jss.planner.commands: what users publish on jss.commands, one handler per kind of command. */
-@Controller()
+@MessageController()
 export class CommandsController {
   constructor(
     private readonly intake: CommandIntake,

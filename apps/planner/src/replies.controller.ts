@@ -1,5 +1,5 @@
-import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
+import { MessageController } from '@jss/bus';
 import { Failed, Finalized, PoweredOff, Prepared, REPLIES, RangeDone, RangeProgress, Released, Replicated } from '@jss/contract';
 import { TaskFlow } from '@jss/recovery';
 import { checkFinalized, checkPrepared, checkRangeReply } from '@jss/tasks';
@@ -9,7 +9,7 @@ import { TaskRecords } from '@jss/workers';
  * jss.planner.replies: the other services' replies, each moving its task's state machine on. A reply
  * that names what the task did not send (another VM, an invented job) is dead-lettered, not acted on.
  */
-@Controller()
+@MessageController()
 export class RepliesController {
   constructor(
     private readonly flow: TaskFlow,

@@ -1,6 +1,5 @@
-import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { AmqpContext } from '@jss/bus';
+import { AmqpContext, MessageController } from '@jss/bus';
 import { FinalizeWork, PowerOffWork, PrepareWork, WORK } from '@jss/contract';
 import { StepRunner } from '@jss/workers';
 import { FinalizeUseCase } from './finalize.usecase';
@@ -8,7 +7,7 @@ import { PowerOffUseCase } from './power-off.usecase';
 import { PrepareUseCase } from './prepare.usecase';
 
 /** jss.provisioner.work: the temporaries, the final VMs, a planned failover's source VMs. */
-@Controller()
+@MessageController()
 export class ProvisionerController {
   constructor(
     private readonly steps: StepRunner,

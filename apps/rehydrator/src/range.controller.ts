@@ -1,12 +1,11 @@
-import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { AmqpContext } from '@jss/bus';
+import { AmqpContext, MessageController } from '@jss/bus';
 import { RangeJob, WORK } from '@jss/contract';
 import { StepRunner } from '@jss/workers';
 import { RangeUseCase } from './range.usecase';
 
 /** jss.rehydrator.jobs: competing consumers, REHYDRATOR_JOBS range jobs at a time per process, so idle workers get the rest. */
-@Controller()
+@MessageController()
 export class RangeController {
   constructor(
     private readonly steps: StepRunner,

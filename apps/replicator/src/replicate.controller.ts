@@ -1,13 +1,12 @@
-import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { AmqpContext, Messenger } from '@jss/bus';
+import { AmqpContext, Messenger, MessageController } from '@jss/bus';
 import { REPLIES, ReplicateWork, WORK } from '@jss/contract';
 import { checkReplicate } from '@jss/tasks';
 import { StepRunner, TaskRecords } from '@jss/workers';
 import { Protection } from './protection';
 
 /** replicate.request: a recovery point of the domain's VMs at a site, taken now (planned failover's final point). */
-@Controller()
+@MessageController()
 export class ReplicateController {
   constructor(
     private readonly steps: StepRunner,

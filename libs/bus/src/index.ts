@@ -3,6 +3,7 @@ export * from './amqp-context';
 export * from './amqp-transport';
 export * from './dead-letter';
 export * from './messenger';
+export * from './message-controller';
 export * from './pass-errors-through';
 export * from './served-queue';
 export * from './topology';

@@ -3,7 +3,7 @@ import { Observable, throwError } from 'rxjs';
 
 /**
  * Nest turns a handler's error into a generic RPC error; the transport needs the error itself to
- * tell a dead letter (DeadLetter) from a retry. Applied to the microservice only.
+ * tell a dead letter (DeadLetter) from a retry. Set on every queue consumer by MessageController.
  */
 @Catch()
 export class PassErrorsThrough implements RpcExceptionFilter<unknown> {

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { AmqpBus, AmqpTransport, PassErrorsThrough, ServedQueue } from '@jss/bus';
+import { AmqpBus, AmqpTransport, ServedQueue } from '@jss/bus';
 import { Env, loadEnv } from '@jss/config';
 import { createLogger } from '@jss/observability';
 import { PinoNestLogger } from './pino-nest-logger';
@@ -17,8 +17,7 @@ export async function bootstrap(service: string, module: unknown, queues: (env: 
     app.enableShutdownHooks();
     const served = queues(env);
     if (served.length) {
-      const consumers = app.connectMicroservice({ strategy: new AmqpTransport(app.get(AmqpBus), served) });
-      consumers.useGlobalFilters(new PassErrorsThrough());
+      app.connectMicroservice({ strategy: new AmqpTransport(app.get(AmqpBus), served) });
       await app.startAllMicroservices();
     }
     await app.listen(env.HTTP_PORT, env.HTTP_HOST);
