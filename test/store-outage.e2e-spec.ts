@@ -10,7 +10,8 @@ import { Installation, MiB, diskHashes, inventorySnapshot } from '@jss/testing';
  */
 describe.each(['s3', 'azure'] as const)('object store going away (%s)', (store) => {
   let inst: Installation;
-  const SIZE = 48 * MiB;
+  // large enough that a range lasts seconds even with direct I/O (progress is reported every 500 ms)
+  const SIZE = 160 * MiB;
 
   beforeAll(async () => {
     // few blocks in flight and few attempts: the retries run out within seconds of an outage

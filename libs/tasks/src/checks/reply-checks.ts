@@ -5,7 +5,7 @@ import { sameSet } from './same';
 
 // A reply against the record of its task: null when it answers what the task sent, else why not.
 
-/** Temporaries of the task's VMs, their disks on the task's datastore in the temporary's folder. */
+/** Temporaries of the task's VMs, their disks in the temporary's folder of a datastore. */
 export function checkPrepared(task: Task, reply: Prepared): string | null {
   if (
     !sameSet(
@@ -15,8 +15,12 @@ export function checkPrepared(task: Task, reply: Prepared): string | null {
   )
     return "temporaries are not of the task's VMs";
   for (const t of reply.temporaries) {
-    const folder = `[${task.target.datastore}] ${t.name}/`;
-    if (!t.name.startsWith('jss-') || t.disks.some((d) => !d.path.startsWith(folder) || d.path.slice(folder.length).includes('/'))) {
+    // `[<datastore>] <temporary>/<file>`: the platform's own datastore name (vSphere's may differ from the site's)
+    const inFolder = (p: string) =>
+      /^\[[^\]/\0]+\] /.test(p) &&
+      p.slice(p.indexOf('] ') + 2).startsWith(`${t.name}/`) &&
+      !p.slice(p.indexOf('] ') + 2 + t.name.length + 1).includes('/');
+    if (!t.name.startsWith('jss-') || t.disks.some((d) => !inFolder(d.path))) {
       return `temporary ${t.name.slice(0, 100)} is not where the task put it`;
     }
   }
