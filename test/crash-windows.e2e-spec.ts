@@ -33,7 +33,10 @@ describe('crash windows of a VM creation', () => {
     await inst.add({ provisioner: 1 }, { JSS_TEST_CRASH_AT: crashAt });
     const crashing = inst.services.at(-1)!;
     const id = await inst.publish('failover', { domain: 'cw' });
-    const exited = await Promise.race([new Promise((r) => crashing.child.once('exit', () => r(true))), sleep(60_000, false)]);
+    const exited = await Promise.race([
+      new Promise((r) => crashing.child.once('exit', () => r(true))),
+      sleep(60_000, false, { ref: false }),
+    ]);
     expect(exited).toBe(true);
     expect(crashing.child.signalCode).toBe('SIGKILL');
     await inst.add({ provisioner: 1 });
