@@ -48,7 +48,8 @@ const EVENT_SUMMARIES: Record<EventName, string> = {
   'task.failed': 'The task failed; sent after its temporaries and partial results are gone.',
   'task.cancelled': 'The task was cancelled and cleaned up.',
   'task.rolled-back': 'A failover was rolled back: its recovered VMs are gone, a planned failover’s source VMs on again.',
-  'task.ready': 'Test VMs are up (they stay until test-cleanup, cancel or the time limit), or a failover’s VMs are up and it waits for commit or rollback.',
+  'task.ready':
+    'Test VMs are up (they stay until test-cleanup, cancel or the time limit), or a failover’s VMs are up and it waits for commit or rollback.',
   'task.planned': 'A dry run: what the command would create and rehydrate; nothing was changed.',
   'task.report': 'What a finished task did, per VM, and its RTO.',
   'task.synced': 'Continuous failover: the RVMs hold a newer recovery point (a delta was applied); the lag is its age.',

@@ -100,7 +100,7 @@ export function warm(target: string): number {
     } else if (st.isFile()) {
       const fd = openSync(p, 'r');
       try {
-        for (let n; (n = readSync(fd, buffer, 0, buffer.length, null)) > 0; ) bytes += n;
+        for (let n; (n = readSync(fd, buffer, 0, buffer.length, null)) > 0;) bytes += n;
       } finally {
         closeSync(fd);
       }

@@ -20,7 +20,11 @@ export class InternalTrace {
   static async attach(inst: Installation): Promise<InternalTrace> {
     const trace = new InternalTrace();
     await inst.bus.subscribe(EXCHANGES.internal, ['#'], (event, key) =>
-      trace.messages.push({ key, taskId: (event.data as { taskId?: string } | undefined)?.taskId, time: Date.parse(event.time ?? '') || Date.now() }),
+      trace.messages.push({
+        key,
+        taskId: (event.data as { taskId?: string } | undefined)?.taskId,
+        time: Date.parse(event.time ?? '') || Date.now(),
+      }),
     );
     return trace;
   }
@@ -54,19 +58,28 @@ export async function useRehydrators(inst: Installation, count: number, env: Nod
  * Publishes a failover and waits for its end; the timeline of its steps, and what the rehydrator
  * processes used (peak RSS since they started, CPU seconds during the failover).
  */
-export async function timedFailover(inst: Installation, trace: InternalTrace, data: Record<string, unknown>, timeoutMs: number): Promise<FailoverRun> {
+export async function timedFailover(
+  inst: Installation,
+  trace: InternalTrace,
+  data: Record<string, unknown>,
+  timeoutMs: number,
+): Promise<FailoverRun> {
   const rehydrators = inst.services.filter((s) => s.name.startsWith('rehydrator'));
   const cpu0 = rehydrators.map((s) => processCpuSeconds(s.child.pid!));
   const publishedAt = Date.now();
   const id = await inst.publish('failover', data);
   const end = await inst.events.waitFor(id, ['task.completed', 'task.failed', 'command.rejected'], timeoutMs);
-  if (end.key !== 'task.completed') throw new Error(`failover of ${String(data.domain)} ended with ${end.key}: ${JSON.stringify(end.event.data)}`);
+  if (end.key !== 'task.completed')
+    throw new Error(`failover of ${String(data.domain)} ended with ${end.key}: ${JSON.stringify(end.event.data)}`);
   const e2eSeconds = (end.at - publishedAt) / 1000;
   const taskId = end.event.subject!;
   const at = (t: number) => Math.round(t - publishedAt) / 1000;
   const first = (xs: number[]) => (xs.length ? at(Math.min(...xs)) : NaN);
   const last = (xs: number[]) => (xs.length ? at(Math.max(...xs)) : NaN);
-  const rvms = inst.events.of(id, 'vm.created').filter((r) => r.event.data.kind === 'rvm').map(eventTime);
+  const rvms = inst.events
+    .of(id, 'vm.created')
+    .filter((r) => r.event.data.kind === 'rvm')
+    .map(eventTime);
   const sent = trace.of(taskId, 'rehydrate.range');
   const done = trace.of(taskId, 'reply.range-done');
   const timeline: Record<string, number> = {

@@ -29,7 +29,8 @@ describe('docker-compose.yml', () => {
 
   beforeAll(() => {
     ensureOpsTools();
-    services = (parse(run('docker-compose', ['-f', 'docker-compose.yml', 'config'])) as { services: Record<string, ComposeService> }).services;
+    services = (parse(run('docker-compose', ['-f', 'docker-compose.yml', 'config'])) as { services: Record<string, ComposeService> })
+      .services;
   });
 
   it('is valid and has the broker, Redis, the four services, Prometheus and Grafana', () => {
@@ -41,7 +42,12 @@ describe('docker-compose.yml', () => {
     const dataVolumes = new Set<string>();
     for (const name of SERVICES) {
       const env = services[name].environment!;
-      expect(env).toMatchObject({ SERVICE: name, AMQP_URL: expect.any(String), REDIS_URL: expect.any(String), HTTP_PORT: expect.any(String) });
+      expect(env).toMatchObject({
+        SERVICE: name,
+        AMQP_URL: expect.any(String),
+        REDIS_URL: expect.any(String),
+        HTTP_PORT: expect.any(String),
+      });
       expect(known).toEqual(expect.arrayContaining(Object.keys(env)));
       const data = mounts(services[name]).find((v) => v.target === env.JSS_DATA_DIR)!;
       expect(data.bind).toBe(false);
@@ -60,7 +66,9 @@ describe('docker-compose.yml', () => {
     };
     for (const name of SERVICES) {
       const job = config.scrape_configs.find((c) => c.job_name === name);
-      expect(job?.dns_sd_configs).toEqual([expect.objectContaining({ names: [name], port: Number(services[name].environment!.HTTP_PORT) })]);
+      expect(job?.dns_sd_configs).toEqual([
+        expect.objectContaining({ names: [name], port: Number(services[name].environment!.HTTP_PORT) }),
+      ]);
     }
   });
 

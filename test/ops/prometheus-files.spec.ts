@@ -12,7 +12,9 @@ interface Rule {
 /** The Prometheus files as promtool sees them, and the alert rules' own unit tests. */
 describe('ops/prometheus with promtool', () => {
   const dir = path.join(OPS, 'prometheus');
-  const rules = (parse(readFileSync(path.join(dir, 'alerts.yml'), 'utf8')) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((g) => g.rules);
+  const rules = (parse(readFileSync(path.join(dir, 'alerts.yml'), 'utf8')) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap(
+    (g) => g.rules,
+  );
 
   beforeAll(() => ensureOpsTools());
 

@@ -57,7 +57,11 @@ describe('ops/rabbitmq on a throwaway RabbitMQ node', () => {
 
   it('/readyz turns unready while the broker is stopped and ready again once it is back', async () => {
     const inst = await Installation.start({ planner: 1, rehydrator: 1 }, { AMQP_URL: `amqp://guest:guest@127.0.0.1:${broker.amqpPort}` });
-    const status = (port: number) => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0);
+    const status = (port: number) =>
+      fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.status,
+        () => 0,
+      );
     const until = async (port: number, want: number) => {
       const deadline = Date.now() + 60_000;
       while (Date.now() < deadline && (await status(port)) !== want) await new Promise((r) => setTimeout(r, 250));

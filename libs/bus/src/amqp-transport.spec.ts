@@ -34,7 +34,7 @@ class StrayHandler {
 @MessageController()
 class Poisoned {
   @EventPattern([WORK.prepare.key, WORK.finalize.key, WORK.powerOff.key]) all() {
-    throw new DeadLetter('does not match task t: vms are not the task\'s');
+    throw new DeadLetter("does not match task t: vms are not the task's");
   }
 }
 

@@ -74,7 +74,8 @@ export class AmqpTransport extends Server implements CustomTransportStrategy {
   /** A body that is no CloudEvent, on a queue that answers those: its handler gets the raw message's id and why. */
   private async unreadable(pattern: string, msg: ConsumeMessage, reason: string): Promise<void> {
     const handler = this.getHandlerByPattern(pattern);
-    if (handler) await settled(await handler({ commandId: readableCommandId(msg.content, msg.properties.messageId as string | undefined), reason }));
+    if (handler)
+      await settled(await handler({ commandId: readableCommandId(msg.content, msg.properties.messageId as string | undefined), reason }));
   }
 }
 

@@ -24,6 +24,7 @@ export function handlerProblems(queues: readonly ServedQueue[], handlers: Readon
     if (!handler) problems.push(`no handler for routing key ${key} (queue ${queue})`);
     else if (handler.next) problems.push(`more than one handler for routing key ${key} (queue ${queue})`);
   }
-  for (const key of handlers.keys()) if (!expected.has(key)) problems.push(`a handler for routing key ${key}, which no queue of this service receives`);
+  for (const key of handlers.keys())
+    if (!expected.has(key)) problems.push(`a handler for routing key ${key}, which no queue of this service receives`);
   return problems;
 }

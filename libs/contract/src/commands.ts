@@ -63,7 +63,9 @@ const commitPolicy = z
     policy: z.enum(['manual', 'commit', 'rollback']),
     afterSeconds: z.number().int().min(1).max(COMMIT_WAIT_MAX_SECONDS).optional(),
   })
-  .refine((c) => c.policy === 'manual' || c.afterSeconds !== undefined, { message: 'afterSeconds is required with policy commit or rollback' });
+  .refine((c) => c.policy === 'manual' || c.afterSeconds !== undefined, {
+    message: 'afterSeconds is required with policy commit or rollback',
+  });
 
 const failover = z.strictObject({
   domain: name,

@@ -12,7 +12,10 @@ export function reportOf(
   now = new Date(),
 ): TaskReportData {
   // each range of each VM, with what it did once done (a job of several disks has stats per part)
-  const rangesOf = new Map<string, Array<{ job: { bytes: number }; s: (PartStats & Pick<JobStats, 'startedAt' | 'doneAt'>) | undefined }>>();
+  const rangesOf = new Map<
+    string,
+    Array<{ job: { bytes: number }; s: (PartStats & Pick<JobStats, 'startedAt' | 'doneAt'>) | undefined }>
+  >();
   for (const job of task.jobs ?? []) {
     const done = stats[job.jobId];
     const partStats = done && partStatsOf(done);

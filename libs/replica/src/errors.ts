@@ -35,8 +35,7 @@ export class BlockVerificationError extends Error {
     problem: string,
   ) {
     super(
-      `block ${ref.block} of disk ${ref.diskIndex} of VM "${ref.vm}" in domain "${ref.domain}" ` +
-        `(sha256 ${ref.expected}) ${problem}`,
+      `block ${ref.block} of disk ${ref.diskIndex} of VM "${ref.vm}" in domain "${ref.domain}" ` + `(sha256 ${ref.expected}) ${problem}`,
     );
     this.name = 'BlockVerificationError';
   }

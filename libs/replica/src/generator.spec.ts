@@ -44,7 +44,11 @@ describe('generated images', () => {
       const file = path.join(dir, 'web.img');
       const size = 6 * GENERATED_CHUNK + 1;
       await writeGeneratedImage(file, size, 9, 'web');
-      expect(createHash('sha256').update(await fs.readFile(file)).digest('hex')).toBe(digest(generatedImage(size, 9, 'web')));
+      expect(
+        createHash('sha256')
+          .update(await fs.readFile(file))
+          .digest('hex'),
+      ).toBe(digest(generatedImage(size, 9, 'web')));
       await expect(writeGeneratedImage(file, size, 9, 'web')).rejects.toThrow('EEXIST');
     } finally {
       await fs.rm(dir, { recursive: true, force: true });

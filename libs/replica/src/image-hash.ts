@@ -13,9 +13,7 @@ export async function imageSha256(store: ObjectStore, manifest: Manifest, vm: st
   for (const [block, expected] of disk.blocks.entries()) {
     const length = blockLengthOf(disk.sizeBytes, manifest.blockSize, block);
     hash.update(
-      expected === null
-        ? zeroBytes(length)
-        : await fetchBlock(store, { domain: manifest.domain, vm, diskIndex, block, expected }, length),
+      expected === null ? zeroBytes(length) : await fetchBlock(store, { domain: manifest.domain, vm, diskIndex, block, expected }, length),
     );
   }
   return hash.digest('hex');

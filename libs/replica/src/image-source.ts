@@ -18,9 +18,7 @@ export async function sourceSize(source: ImageSource): Promise<number> {
 /** The image cut into blocks of `blockSize` (the last one may be short). */
 export function sourceBlocks(source: ImageSource, vm: string, blockSize: number): AsyncIterable<Buffer> {
   const chunks: AsyncIterable<Buffer> | Iterable<Buffer> =
-    'sizeBytes' in source
-      ? generatedImage(source.sizeBytes, source.seed, vm)
-      : createReadStream(source.file, { highWaterMark: blockSize });
+    'sizeBytes' in source ? generatedImage(source.sizeBytes, source.seed, vm) : createReadStream(source.file, { highWaterMark: blockSize });
   return rechunk(chunks, blockSize);
 }
 

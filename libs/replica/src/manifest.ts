@@ -46,7 +46,8 @@ export const manifestSchema = z
       vmNames.add(vm.name);
       const indexes = new Set<number>();
       vm.disks.forEach((disk, d) => {
-        if (indexes.has(disk.index)) ctx.addIssue({ code: 'custom', path: ['vms', v, 'disks', d, 'index'], message: 'duplicate disk index' });
+        if (indexes.has(disk.index))
+          ctx.addIssue({ code: 'custom', path: ['vms', v, 'disks', d, 'index'], message: 'duplicate disk index' });
         indexes.add(disk.index);
         const expected = blockCountOf(disk.sizeBytes, m.blockSize);
         if (disk.blocks.length !== expected) {

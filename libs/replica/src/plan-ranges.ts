@@ -15,12 +15,7 @@ export interface BlockRange {
 }
 
 /** Splits a disk of a point into consecutive ranges of at most `maxBlocksPerRange` blocks. */
-export function planRanges(
-  manifest: Manifest,
-  vm: string,
-  diskIndex: number,
-  opts: { maxBlocksPerRange?: number } = {},
-): BlockRange[] {
+export function planRanges(manifest: Manifest, vm: string, diskIndex: number, opts: { maxBlocksPerRange?: number } = {}): BlockRange[] {
   const disk = findDisk(manifest, vm, diskIndex);
   const max = opts.maxBlocksPerRange ?? Math.max(1, Math.floor(DEFAULT_RANGE_BYTES / manifest.blockSize));
   if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxBlocksPerRange must be a positive integer, got ${max}`);

@@ -86,7 +86,8 @@ export class ReplicaWriter {
   /** A new point from the newest, with `changePercent` of each disk's blocks (at least one when
    *  above 0) replaced by new random data. */
   async snapshot(domain: string, opts: SnapshotOptions): Promise<Manifest> {
-    if (!(opts.changePercent >= 0 && opts.changePercent <= 100)) throw new RangeError(`change percent must be 0-100, got ${opts.changePercent}`);
+    if (!(opts.changePercent >= 0 && opts.changePercent <= 100))
+      throw new RangeError(`change percent must be 0-100, got ${opts.changePercent}`);
     if (!Number.isSafeInteger(opts.seed)) throw new RangeError(`invalid seed ${opts.seed}: must be an integer`);
     const record = await this.repo.getDomain(domain);
     if (!record) throw new Error(`unknown domain "${domain}"`);

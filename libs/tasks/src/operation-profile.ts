@@ -17,7 +17,13 @@ export interface OperationProfile {
   holdsUntilCleanup: boolean;
 }
 
-const FAILOVER: OperationProfile = { usesRocva: true, temporaries: 'rvm', quiesceFirst: false, continuous: false, holdsUntilCleanup: false };
+const FAILOVER: OperationProfile = {
+  usesRocva: true,
+  temporaries: 'rvm',
+  quiesceFirst: false,
+  continuous: false,
+  holdsUntilCleanup: false,
+};
 
 export const PROFILES: Readonly<Record<RecoveryOperation, OperationProfile>> = {
   failover: FAILOVER,

@@ -139,7 +139,13 @@ export class TaskStore implements TaskLiveness {
    * Compare-and-set of the state machine: true when this call made the move. A move the table does
    * not allow throws. `outbox`: what the move decided to publish, kept until clearOutbox.
    */
-  async transition(id: string, from: readonly TaskState[], to: TaskState, patch: Partial<Task> = {}, opts: MoveOptions = {}): Promise<boolean> {
+  async transition(
+    id: string,
+    from: readonly TaskState[],
+    to: TaskState,
+    patch: Partial<Task> = {},
+    opts: MoveOptions = {},
+  ): Promise<boolean> {
     assertMoves(from, to);
     const now = new Date();
     const fields = encode({ ...patch, state: to, updatedAt: now.toISOString(), ...(isEnded(to) && { endedAt: now.toISOString() }) });

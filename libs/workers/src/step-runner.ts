@@ -20,7 +20,12 @@ export class StepRunner {
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
-  async run(step: string, work: { taskId: string; commandId: string }, traceparent: string | undefined, fn: () => Promise<void>): Promise<void> {
+  async run(
+    step: string,
+    work: { taskId: string; commandId: string },
+    traceparent: string | undefined,
+    fn: () => Promise<void>,
+  ): Promise<void> {
     const log = this.log.child({ taskId: work.taskId, commandId: work.commandId, step });
     if (!(await this.tasks.isActive(work.taskId))) {
       log.info('task no longer active; step skipped');

@@ -36,7 +36,13 @@ export class PrometheusServer {
     const server = new PrometheusServer(child, dir, `http://127.0.0.1:${port}`);
     for (let i = 0; i < 100; i++) {
       if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}; see ${dir}/prometheus.log`);
-      if (await fetch(`${server.url}/-/ready`).then((r) => r.ok, () => false)) return server;
+      if (
+        await fetch(`${server.url}/-/ready`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return server;
       await sleep(200);
     }
     await server.stop();

@@ -33,9 +33,16 @@ export class RabbitmqNode {
     mkdirSync(path.join(dir, 'conf.d'));
     copyFileSync(files.definitions, path.join(dir, 'definitions.json'));
     copyFileSync(files.enabledPlugins, path.join(dir, 'enabled_plugins'));
-    const conf = readFileSync(files.conf, 'utf8').replace(/^load_definitions = .*$/m, `load_definitions = ${path.join(dir, 'definitions.json')}`);
+    const conf = readFileSync(files.conf, 'utf8').replace(
+      /^load_definitions = .*$/m,
+      `load_definitions = ${path.join(dir, 'definitions.json')}`,
+    );
     writeFileSync(path.join(dir, 'conf.d', '20-jss.conf'), conf);
-    const ports = [`listeners.tcp.default = 127.0.0.1:${amqpPort}`, `prometheus.tcp.port = ${prometheusPort}`, `management.tcp.port = ${managementPort}`];
+    const ports = [
+      `listeners.tcp.default = 127.0.0.1:${amqpPort}`,
+      `prometheus.tcp.port = ${prometheusPort}`,
+      `management.tcp.port = ${managementPort}`,
+    ];
     writeFileSync(path.join(dir, 'conf.d', '90-ports.conf'), ports.join('\n') + '\n');
     // instead of the machine's /etc/rabbitmq/rabbitmq.conf, whose listener is the shared node's
     writeFileSync(path.join(dir, 'main.conf'), '');

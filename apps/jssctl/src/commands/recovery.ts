@@ -118,7 +118,11 @@ export function recoveryCommands(ctx: CliContext): Command[] {
     .description('recover a protected domain (or some of its VMs) at the recovery site')
     .argument('<domain>', 'protected domain')
     .option('--vms <names>', 'only these VMs (comma-separated)', list)
-    .option('--boot-order <groups>', 'groups powered on in order, each optionally @<seconds> after the one before, e.g. "db;app,web@30"', bootOrderOf)
+    .option(
+      '--boot-order <groups>',
+      'groups powered on in order, each optionally @<seconds> after the one before, e.g. "db;app,web@30"',
+      bootOrderOf,
+    )
     .option('--map <vm=network[:ip]>', 'network (and static ip) of recovered VMs, e.g. web=dmz-net:10.9.0.5', pairs)
     .option('--task <taskId>', 'cut over this continuous failover (applies the newest point, then recovers)')
     .option('--commit <policy>', 'once the VMs are up, wait for commit or rollback: manual, or commit / rollback after --commit-after')

@@ -15,7 +15,10 @@ export const finalizedStep: Step<Finalized> = async (ctx, msg) => {
   const task = await taskIn(ctx, msg.taskId, ['finalizing']);
   if (!task) return null;
   const onMoved = () => {
-    const last = msg.vms.map((v) => v.poweredOnAt).sort().at(-1);
+    const last = msg.vms
+      .map((v) => v.poweredOnAt)
+      .sort()
+      .at(-1);
     if (last) metrics.taskRto.observe({ operation: task.operation }, (Date.parse(last) - Date.parse(task.createdAt)) / 1000);
   };
   const vms = msg.vms.map(({ poweredOnAt: _p, ...v }) => v);

@@ -10,7 +10,14 @@ import { powerOffWork, prepareWork } from './work-messages';
 export const startStep: Step<{ taskId: string }> = async (ctx, { taskId }) => {
   const task = await taskIn(ctx, taskId, ['accepted']);
   if (!task) return null;
-  const accepted = event(EVENTS.taskAccepted, { ...idsOf(task), requestedBy: task.requestedBy, operation: task.operation, domain: task.domain, vms: task.vms, recoveryPoint: task.point });
+  const accepted = event(EVENTS.taskAccepted, {
+    ...idsOf(task),
+    requestedBy: task.requestedBy,
+    operation: task.operation,
+    domain: task.domain,
+    vms: task.vms,
+    recoveryPoint: task.point,
+  });
   const onMoved = () => metrics.tasksStarted.inc({ operation: task.operation });
   if (profileOf(task.operation).quiesceFirst) {
     return { task, move: { from: ['accepted'], to: 'quiescing' }, send: [accepted, powerOffWork(task)], onMoved };

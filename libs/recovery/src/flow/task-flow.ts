@@ -81,7 +81,10 @@ export class TaskFlow {
       const verdict = task.spec.commit?.policy === 'rollback' ? 'rollback' : 'commit';
       const testing = t.state === 'testing';
       if (await this.decide(testing ? cleanupTestDecision(task) : commitDecision(task, verdict))) {
-        this.log.info({ taskId: id, commandId: task.commandId }, testing ? 'test failover expired; cleaning up' : `commit time passed: ${verdict}`);
+        this.log.info(
+          { taskId: id, commandId: task.commandId },
+          testing ? 'test failover expired; cleaning up' : `commit time passed: ${verdict}`,
+        );
       }
     }
   }

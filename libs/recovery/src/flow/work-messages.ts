@@ -26,7 +26,13 @@ export function prepareWork(task: Task, point: Manifest): Outbound {
 export const jobsOf = (point: Manifest, plan: PlannedVm[]): RangeJobPlan[] => rangeJobsOf(point, plan);
 
 /** One rehydrate.range per job; `previousPointId`: the point the disks already hold (a delta round). */
-export function rangeWork(task: Task, plan: PlannedVm[], pointId: string, jobs: RangeJobPlan[], previousPointId: string | null): Outbound[] {
+export function rangeWork(
+  task: Task,
+  plan: PlannedVm[],
+  pointId: string,
+  jobs: RangeJobPlan[],
+  previousPointId: string | null,
+): Outbound[] {
   const vms = new Map(plan.map((v) => [v.name, v]));
   return jobs.map((job) =>
     work(WORK.range, { ...idsOf(task), domain: task.domain, pointId, previousPointId, ...job, ...diskPathsOf(job, vms) }),
@@ -39,7 +45,15 @@ export function finalizeWork(task: Task): Outbound {
   const profile = profileOf(task.operation);
   const vms =
     profile.temporaries === 'tvm'
-      ? plan.map((v) => ({ vm: v.name, temp: v.temp, name: v.temp, network: task.spec.temporaryNetwork, ip: 'dhcp', replace: false, disks: [] }))
+      ? plan.map((v) => ({
+          vm: v.name,
+          temp: v.temp,
+          name: v.temp,
+          network: task.spec.temporaryNetwork,
+          ip: 'dhcp',
+          replace: false,
+          disks: [],
+        }))
       : task.spec.finals.map((f) => {
           const planned = plan.find((v) => v.name === f.vm)!;
           return { ...f, temp: planned.temp, disks: planned.disks.map((d) => d.path) };
