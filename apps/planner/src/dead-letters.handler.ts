@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { AmqpBus, MessageHeaders, Messenger, deadLetterQueue, deadLetterReason } from '@jss/bus';
-import { CloudEvent, EVENTS, OPERATIONS, REASONS, WORK, REPLIES } from '@jss/contract';
+import { CloudEvent, DEAD_LETTER_REASON_HEADER, EVENTS, OPERATIONS, REASONS, WORK, REPLIES } from '@jss/contract';
 import { LOGGER } from '@jss/infra';
 import { Logger } from '@jss/observability';
 import { TaskFlow } from '@jss/recovery';
@@ -32,7 +32,10 @@ export class DeadLettersHandler implements OnApplicationBootstrap {
   /** Settles one dead letter; returns the reason to mark it with. Never throws: a dead letter is parked regardless. */
   async handle(event: CloudEvent | null, headers: MessageHeaders): Promise<string> {
     const reason = deadLetterReason(headers);
-    if (!event) return reason;
+    // a service dead-lettered it on purpose (x-jss-reason): it cannot be read, or it does not match
+    // the task it names — perhaps forged — so it must change nothing; only a message the consumers
+    // kept failing on (the broker's delivery limit) settles its task. The watchdog ends a task left waiting.
+    if (!event || headers[DEAD_LETTER_REASON_HEADER]) return reason;
     try {
       await this.settle(event, `${event.type} from ${deadLetterQueue(headers) ?? 'a service queue'} was dead-lettered: ${reason}`);
       return reason;
