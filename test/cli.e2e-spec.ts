@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Installation, MiB } from '@jss/testing';
+import { Installation, MiB, recoveryVm } from '@jss/testing';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'apps', 'jssctl', 'main.js');
@@ -69,15 +69,7 @@ describe('jssctl', () => {
     while (!announced() && Date.now() < deadline) await sleep(100);
     expect(announced()?.event.data).toMatchObject({ kind: 'recovered', site: 'recovery', domain: 'cli' });
 
-    await inst.platform.createVm({
-      name: 'payroll',
-      site: 'recovery',
-      cluster: 'recovery-cluster',
-      datastore: 'recovery-ds',
-      nics: [{ network: 'recovery-net', ip: 'dhcp' }],
-      disks: [{ sizeBytes: MiB }],
-      owner: null,
-    });
+    await recoveryVm(inst.platform, 'payroll');
     const refused = await jssctl('vms', 'delete', 'payroll');
     expect(refused.code).not.toBe(0);
     expect(refused.err.trim().split('\n')).toEqual([
@@ -242,17 +234,7 @@ describe('jssctl', () => {
     const names = Array.from({ length: 3000 }, (_, i) => `fleet-${String(i).padStart(4, '0')}`);
     for (let i = 0; i < names.length; i += 100) {
       await Promise.all(
-        names.slice(i, i + 100).map((name) =>
-          inst.platform.createVm({
-            name,
-            site: 'recovery',
-            cluster: 'recovery-cluster',
-            datastore: 'recovery-ds',
-            nics: [{ network: 'fleet-net', ip: 'dhcp' }],
-            disks: [{ sizeBytes: MiB }],
-            owner: null,
-          }),
-        ),
+        names.slice(i, i + 100).map((name) => recoveryVm(inst.platform, name, { nics: [{ network: 'fleet-net', ip: 'dhcp' }] })),
       );
     }
     // a shell pipe, as `jssctl vms --json | jq` is

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Installation, MiB, PLATFORM_BACKENDS, VCSIM_SETUP_MS } from '@jss/testing';
+import { Installation, PLATFORM_BACKENDS, VCSIM_SETUP_MS, recoveryVm } from '@jss/testing';
 
 /**
  * What a crash leaves behind is swept; what the system did not create (vcsim's own DC0_H0_VM0, ...),
@@ -18,16 +18,7 @@ describe.each(PLATFORM_BACKENDS)('janitor orphan sweep (%s)', (platform) => {
   afterAll(() => inst?.stop());
 
   const vm = (name: string, owner: { taskId: string; kind: 'rvm' | 'tvm' | 'rocva' | 'recovered'; domain: string } | null) =>
-    inst.platform.createVm({
-      name,
-      site: 'recovery',
-      cluster: 'recovery-cluster',
-      datastore: 'recovery-ds',
-      nics: [{ network: 'recovery-net', ip: 'dhcp' }],
-      disks: [{ sizeBytes: MiB }],
-      owner,
-      powerOn: true,
-    });
+    recoveryVm(inst.platform, name, { owner, powerOn: true });
 
   it("removes RVMs, Test VMs and a RocVA of dead tasks; keeps user VMs, recovered VMs and a live task's temporaries", async () => {
     const theirs = (await inst.platform.listVms()).map((v) => v.name);

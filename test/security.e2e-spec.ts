@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import os from 'node:os';
 import path from 'node:path';
 import amqplib from 'amqplib';
-import { CommandClient, Installation, MiB, Recorded, inventorySnapshot, sha256File } from '@jss/testing';
+import { CommandClient, Installation, MiB, Recorded, inventorySnapshot, sha256File, recoveryVm } from '@jss/testing';
 import { DEAD_LETTER_REASON_HEADER, EXCHANGES, cloudEvent } from '@jss/contract';
 import { Task } from '@jss/tasks';
 
@@ -114,17 +114,7 @@ describe('security', () => {
   });
 
   describe('no deletion of what is not ours', () => {
-    const production = (name: string) =>
-      inst.platform.createVm({
-        name,
-        site: 'recovery',
-        cluster: 'recovery-cluster',
-        datastore: 'recovery-ds',
-        nics: [{ network: 'recovery-net', ip: 'dhcp' }],
-        disks: [{ sizeBytes: MiB }],
-        owner: null,
-        powerOn: true,
-      });
+    const production = (name: string) => recoveryVm(inst.platform, name, { powerOn: true });
 
     it("refuses replace onto a production VM or another domain's VM, and leaves them be", async () => {
       await production('billing');

@@ -10,3 +10,4 @@ export * from './store-servers';
 export * from './vhost';
 export * from './flow-fixture';
 export * from './wait';
+export * from './vms';
