@@ -34,13 +34,16 @@ const { S3Store } = await import(new URL('file://' + root + '/node_modules/fauxq
 const s3Store = new S3Store();
 const port = Number(process.env.FAUXQS_PORT);
 let app = null;
+const sockets = new Set();
 async function up() {
   app = buildApp({ logger: false, stores: { s3Store } });
+  app.server.on('connection', (socket) => { sockets.add(socket); socket.on('close', () => sockets.delete(socket)); });
   await app.listen({ port, host: '127.0.0.1' });
 }
 process.on('message', async (msg) => {
   try {
-    if (msg === 'down' && app) { await app.close(); app = null; }
+    // down means down: busy keep-alive connections too (closing the listener alone lets them go on serving)
+    if (msg === 'down' && app) { const closing = app.close(); for (const s of sockets) s.destroy(); await closing; app = null; }
     if (msg === 'up' && !app) await up();
     process.send(msg);
   } catch (err) { process.send('error: ' + err.message); }

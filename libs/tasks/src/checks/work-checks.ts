@@ -84,8 +84,9 @@ export function checkFinalize(task: Task, work: FinalizeWork): string | null {
 export function checkRelease(task: Task, work: ReleaseWork): string | null {
   const wrong = firstMismatch(work, { domain: task.domain, site: task.target.site });
   if (wrong) return wrong;
-  const undo = ['failing', 'cancelling', 'failed', 'cancelled'].includes(task.state);
-  if (!undo && !['cleaning', 'completed'].includes(task.state)) return `the task is ${task.state}, not ending`;
+  // undo: the task did not complete, everything it made goes; keep: it did (or waits for its commit), only temporaries go
+  const undo = ['failing', 'cancelling', 'rolling-back', 'failed', 'cancelled', 'rolled-back'].includes(task.state);
+  if (!undo && !['cleaning', 'completed', 'awaiting-commit'].includes(task.state)) return `the task is ${task.state}, not ending`;
   if (work.removeRecovered !== undo) return `removeRecovered does not match a task that is ${task.state}`;
   const planned = task.spec.planned;
   const powerOn = undo && planned ? { site: planned.site, vms: planned.vms } : null;
