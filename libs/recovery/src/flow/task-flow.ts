@@ -1,8 +1,9 @@
 import pLimit from 'p-limit';
 import { Messenger } from '@jss/bus';
-import { EventName, Failed, Finalized, PoweredOff, Prepared, RangeDone, RangeProgress, Replicated } from '@jss/contract';
+import { EventName, REASONS, Failed, Finalized, PoweredOff, Prepared, RangeDone, RangeProgress, Replicated } from '@jss/contract';
 import { Logger } from '@jss/observability';
 import { ReplicaRepository } from '@jss/replica';
+import { StoreUnreachableError } from '@jss/store';
 import { Task, TaskError, TaskStore } from '@jss/tasks';
 import { advanceStep } from './advance.step';
 import { Decision, FlowContext, FollowUp, Step } from './decision';
@@ -102,8 +103,16 @@ export class TaskFlow {
   }
 
   /** Runs a step and carries its decision out (then its follow-up); true when it moved or sent something. */
-  private async run<I>(step: Step<I>, input: I): Promise<boolean> {
-    const decision = await step(this.ctx, input);
+  private async run<I extends { taskId: string }>(step: Step<I>, input: I): Promise<boolean> {
+    let decision: Decision | null;
+    try {
+      decision = await step(this.ctx, input);
+    } catch (err) {
+      // the object store outlived its retries (reading a manifest): the task fails with the reason, not the message
+      const task = err instanceof StoreUnreachableError ? await this.tasks.get(input.taskId) : null;
+      if (!task) throw err;
+      decision = failDecision(task, { reason: REASONS.storeUnreachable, message: err instanceof Error ? err.message : String(err) });
+    }
     return decision ? this.decide(decision) : false;
   }
 
