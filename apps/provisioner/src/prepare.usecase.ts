@@ -4,9 +4,9 @@ import { Cause, Messenger } from '@jss/bus';
 import { EVENTS, PrepareWork, REASONS, REPLIES, ReasonedError, VmEventData } from '@jss/contract';
 import { PLATFORM } from '@jss/infra';
 import { DomainLocks } from '@jss/locks';
-import { Platform, VmInfo } from '@jss/platform';
-import { RocvaManager } from '@jss/temporaries';
-import { checkPrepare } from '@jss/tasks';
+import { Platform, PlatformError, VmInfo } from '@jss/platform';
+import { RocvaManager, deleteOwnedVm } from '@jss/temporaries';
+import { TaskLiveness, checkPrepare } from '@jss/tasks';
 import { TaskRecords } from '@jss/workers';
 
 /** VMs created at once; the platform serialises what must be serialised. */
@@ -24,6 +24,7 @@ export class PrepareUseCase {
     private readonly rocva: RocvaManager,
     private readonly records: TaskRecords,
     private readonly locks: DomainLocks,
+    private readonly tasks: TaskLiveness,
     @Inject(PLATFORM) private readonly platform: Platform,
   ) {}
 
@@ -61,25 +62,41 @@ export class PrepareUseCase {
     );
   }
 
-  /** Idempotent: a temporary this task already made is reused (redelivered message). */
+  /**
+   * Idempotent: a temporary this task already made is reused (redelivered message). The name is this
+   * task's (reserved at acceptance), so a temporary of an ended task under it is an orphan — e.g. a
+   * prepare of a task cancelled while it ran — and goes, instead of failing this task late.
+   */
   private async ensureTemporary(work: PrepareWork, name: string, disks: number[], cause: Cause): Promise<VmInfo> {
     const existing = await this.platform.getVm(work.site, name);
     if (existing?.owner?.taskId === work.taskId) return existing;
-    if (existing)
+    const orphan = existing?.owner && existing.owner.kind !== 'recovered' && !(await this.tasks.isActive(existing.owner.taskId));
+    if (existing && orphan) await deleteOwnedVm(this.platform, this.messenger, existing, { ...cause, taskId: existing.owner!.taskId });
+    else if (existing)
       throw new ReasonedError(REASONS.vmBusy, `${name} already exists for another task (${existing.owner?.taskId ?? 'not ours'})`);
-    const temp = await this.platform.createVm({
-      name,
-      site: work.site,
-      cluster: work.cluster,
-      datastore: work.datastore,
-      nics: [{ network: work.network, ip: 'dhcp' }],
-      disks: disks.map((sizeBytes) => ({ sizeBytes })),
-      owner: { taskId: work.taskId, kind: work.kind, domain: work.domain },
-      powerOn: work.kind === 'rvm',
-      takeOver: true,
-    });
+    const temp = await this.createTemporary(work, name, disks);
     await this.messenger.event(EVENTS.vmCreated, cause, vmEvent(cause, work.domain, temp, work.kind));
     return temp;
+  }
+
+  /** A VM of the name being created or deleted by another process (an ended task's): retried, as it will be gone. */
+  private async createTemporary(work: PrepareWork, name: string, disks: number[]): Promise<VmInfo> {
+    try {
+      return await this.platform.createVm({
+        name,
+        site: work.site,
+        cluster: work.cluster,
+        datastore: work.datastore,
+        nics: [{ network: work.network, ip: 'dhcp' }],
+        disks: disks.map((sizeBytes) => ({ sizeBytes })),
+        owner: { taskId: work.taskId, kind: work.kind, domain: work.domain },
+        powerOn: work.kind === 'rvm',
+        takeOver: true,
+      });
+    } catch (err) {
+      if (err instanceof PlatformError && err.code === 'vm-exists') throw new Error(`${err.message}; its name is this task's: retrying`);
+      throw err;
+    }
   }
 }
 
