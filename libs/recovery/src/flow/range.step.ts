@@ -1,5 +1,5 @@
 import { EVENTS, RangeDone, RangeProgress } from '@jss/contract';
-import { TaskStore, profileOf } from '@jss/tasks';
+import { Task, TaskStore, profileOf } from '@jss/tasks';
 import { progressOf } from '../progress';
 import { Decision, FlowContext, Step, taskIn } from './decision';
 import { causeOf, event, secondsSince } from './outbound';
@@ -23,8 +23,9 @@ export const rangeDoneStep: Step<RangeDone> = async (ctx, msg) => {
   const stats = { ...(parts && { parts }), bytesRead, blocksRead, blocksZero, blocksUnchanged, startedAt, doneAt };
   await ctx.tasks.recordJobStats(taskId, jobId, stats);
   const progress = await progressDecision(ctx, taskId, await ctx.tasks.clearStalled(taskId));
+  if (progress) return { ...progress, then: 'check-rehydrated' };
   const head = await ctx.tasks.fields(taskId, 'id', 'commandId', 'traceparent');
-  return head && { ...(progress ?? { task: head, send: [] }), then: 'check-rehydrated' };
+  return head && { task: head, send: [], then: 'check-rehydrated' };
 };
 
 /**
@@ -37,7 +38,7 @@ export const checkRehydratedStep: Step<{ taskId: string }> = async (ctx, { taskI
   if ((await ctx.tasks.doneCount(taskId)) < head.jobCount) return null;
   const task = await taskIn(ctx, taskId, ['rehydrating']);
   if (!task) return null;
-  const progress = await progressEvent(ctx, taskId);
+  const progress = await progressEvent(ctx, task);
   if (!profileOf(task.operation).continuous)
     return { task, move: { from: ['rehydrating'], to: 'finalizing' }, send: [...progress, finalizeWork(task)] };
   const stats = await ctx.tasks.jobStats(task.id);
@@ -66,14 +67,13 @@ async function recordBytes(tasks: TaskStore, taskId: string, jobId: string, byte
 
 async function progressDecision(ctx: FlowContext, taskId: string, force: boolean): Promise<Decision | null> {
   if (!force && !(await ctx.tasks.throttle(taskId, 'progress', PROGRESS_INTERVAL_MS))) return null;
-  const send = await progressEvent(ctx, taskId);
-  const head = await ctx.tasks.fields(taskId, 'id', 'commandId', 'traceparent');
-  return head && { task: head, send };
+  // one read gives the progress figures and the task the decision names
+  const task = await ctx.tasks.fields(taskId, 'id', 'commandId', 'traceparent', 'jobs', 'rehydratingAt');
+  return task && { task, send: await progressEvent(ctx, task) };
 }
 
-async function progressEvent(ctx: FlowContext, taskId: string) {
-  const task = await ctx.tasks.fields(taskId, 'id', 'commandId', 'jobs', 'rehydratingAt');
-  if (!task?.jobs || !task.rehydratingAt) return [];
-  const figures = progressOf(task.jobs, await ctx.tasks.jobBytes(taskId), task.rehydratingAt);
+async function progressEvent(ctx: FlowContext, task: Pick<Task, 'id' | 'commandId' | 'jobs' | 'rehydratingAt'>) {
+  if (!task.jobs || !task.rehydratingAt) return [];
+  const figures = progressOf(task.jobs, await ctx.tasks.jobBytes(task.id), task.rehydratingAt);
   return [event(EVENTS.taskProgress, { taskId: task.id, commandId: task.commandId, ...figures })];
 }
