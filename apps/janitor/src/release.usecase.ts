@@ -5,8 +5,7 @@ import { REPLIES, ReleaseWork } from '@jss/contract';
 import { PLATFORM } from '@jss/infra';
 import { Platform } from '@jss/platform';
 import { RocvaManager, announceDeleted, deleteOwnedVm } from '@jss/temporaries';
-import { checkRelease } from '@jss/tasks';
-import { TaskRecords } from '@jss/workers';
+import { TaskRecords, checkRelease } from '@jss/tasks';
 
 const DELETE_CONCURRENCY = 8;
 

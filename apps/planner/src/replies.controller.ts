@@ -2,8 +2,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { MessageController } from '@jss/bus';
 import { Failed, Finalized, PoweredOff, Prepared, REPLIES, RangeDone, RangeProgress, Released, Replicated } from '@jss/contract';
 import { TaskFlow } from '@jss/recovery';
-import { checkFinalized, checkPrepared, checkRangeReply } from '@jss/tasks';
-import { TaskRecords } from '@jss/workers';
+import { TaskRecords, checkFinalized, checkPrepared, checkRangeReply } from '@jss/tasks';
 
 /**
  * jss.planner.replies: the other services' replies, each moving its task's state machine on. A reply

@@ -7,8 +7,7 @@ import { PLATFORM } from '@jss/infra';
 import { DomainLocks } from '@jss/locks';
 import { Platform, VmInfo } from '@jss/platform';
 import { RocvaManager, announceDeleted } from '@jss/temporaries';
-import { checkFinalize } from '@jss/tasks';
-import { TaskRecords } from '@jss/workers';
+import { TaskRecords, checkFinalize } from '@jss/tasks';
 import { CREATE_CONCURRENCY, vmEvent } from './prepare.usecase';
 
 type FinalizeVm = FinalizeWork['vms'][number];

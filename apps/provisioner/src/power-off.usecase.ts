@@ -3,8 +3,7 @@ import { Messenger } from '@jss/bus';
 import { PowerOffWork, REPLIES } from '@jss/contract';
 import { PLATFORM } from '@jss/infra';
 import { Platform } from '@jss/platform';
-import { TaskRecords } from '@jss/workers';
-import { checkPowerOff } from '@jss/tasks';
+import { TaskRecords, checkPowerOff } from '@jss/tasks';
 
 /** provision.power-off: a planned failover's source VMs, off before the final recovery point is taken. */
 @Injectable()

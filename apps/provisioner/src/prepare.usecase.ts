@@ -6,8 +6,7 @@ import { PLATFORM } from '@jss/infra';
 import { DomainLocks } from '@jss/locks';
 import { Platform, PlatformError, VmInfo } from '@jss/platform';
 import { RocvaManager, deleteOwnedVm } from '@jss/temporaries';
-import { TaskLiveness, checkPrepare } from '@jss/tasks';
-import { TaskRecords } from '@jss/workers';
+import { TaskLiveness, TaskRecords, checkPrepare } from '@jss/tasks';
 
 /** VMs created at once; the platform serialises what must be serialised. */
 export const CREATE_CONCURRENCY = 8;

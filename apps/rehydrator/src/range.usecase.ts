@@ -16,8 +16,7 @@ import {
   rehydrateRange,
 } from '@jss/replica';
 import { ObjectStore } from '@jss/store';
-import { TaskLiveness, checkRange } from '@jss/tasks';
-import { TaskRecords } from '@jss/workers';
+import { TaskLiveness, TaskRecords, checkRange } from '@jss/tasks';
 
 /** How often a running job reports its bytes, and checks that its task is still wanted. */
 const REPORT_INTERVAL_MS = 500;

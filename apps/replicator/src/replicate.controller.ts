@@ -1,8 +1,8 @@
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { AmqpContext, Messenger, MessageController } from '@jss/bus';
 import { REPLIES, ReplicateWork, WORK } from '@jss/contract';
-import { checkReplicate } from '@jss/tasks';
-import { StepRunner, TaskRecords } from '@jss/workers';
+import { TaskRecords, checkReplicate } from '@jss/tasks';
+import { StepRunner } from '@jss/workers';
 import { Protection } from './protection';
 
 /** replicate.request: a recovery point of the domain's VMs at a site, taken now (planned failover's final point). */

@@ -8,9 +8,8 @@ import { Platform, createPlatform } from '@jss/platform';
 import { Redis, createRedis } from '@jss/redis';
 import { ReplicaRepository } from '@jss/replica';
 import { ObjectStore, createObjectStore } from '@jss/store';
-import { TaskLiveness, TaskStore } from '@jss/tasks';
+import { TaskLiveness, TaskRecords, TaskStore } from '@jss/tasks';
 import { RocvaManager } from '@jss/temporaries';
-import { TaskRecords } from '@jss/workers';
 import { HealthController } from './health.controller';
 import { ENV, LOGGER, OBJECT_STORE, PLATFORM, REDIS } from './tokens';
 

@@ -1,3 +1,2 @@
 export * from './step-runner';
 export * from './failure-reason';
-export * from './task-records';

@@ -1,2 +1,3 @@
 export * from './work-checks';
 export * from './reply-checks';
+export * from './task-records';

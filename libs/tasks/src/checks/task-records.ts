@@ -1,5 +1,6 @@
 import { DeadLetter } from '@jss/bus';
-import { Task, TaskStore } from '@jss/tasks';
+import type { Task } from '../task';
+import type { TaskStore } from '../task-store';
 
 /** Task records read last, each kept until its task moves (every state change sets updatedAt). */
 const CACHED = 16;
