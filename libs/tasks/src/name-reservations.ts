@@ -32,14 +32,15 @@ for i = 2, #KEYS do
 end
 return 0`;
 
-/** Drops the task's holds (only those still its own). */
-const RELEASE = `
-local me = ARGV[1]
-for _, key in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+/** Lua that drops the holds listed in set `set` that are still task `me`'s (also inlined in ended moves). */
+export const releaseNamesLua = (set: string, me: string) => `
+for _, key in ipairs(redis.call('SMEMBERS', ${set})) do
   local held = redis.call('GET', key)
-  if held and string.sub(held, 1, #me + 1) == me .. '|' then redis.call('DEL', key) end
+  if held and string.sub(held, 1, #${me} + 1) == ${me} .. '|' then redis.call('DEL', key) end
 end
-redis.call('DEL', KEYS[1])
+redis.call('DEL', ${set})`;
+
+const RELEASE = `${releaseNamesLua('KEYS[1]', 'ARGV[1]')}
 return 0`;
 
 export interface NameConflict {

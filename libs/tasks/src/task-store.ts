@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { NameReservations } from './name-reservations';
+import { NameReservations, releaseNamesLua } from './name-reservations';
 import { JobStats, Task } from './task';
 import { TaskState, assertMoves, isActive, isEnded } from './transitions';
 
@@ -24,7 +24,9 @@ import { TaskState, assertMoves, isActive, isEnded } from './transitions';
  * Moves state from one of `from` to `to` and writes the patch, atomically; 0 if state was elsewhere.
  * With an outbox (ARGV[2] not empty), the messages the move decided are kept with it until published;
  * resetJobs (ARGV[6]) starts a new round of range jobs (continuous failover): the last round's done
- * set and bytes go in the same move.
+ * set and bytes go in the same move. A move to an ended state (ARGV[7]) also leaves the live set and
+ * drops the task's name holds in the same script: ioredis re-sends a command whose reply a Redis
+ * restart cut off, and a re-sent move returns 0, so nothing may hang on the caller seeing 1.
  */
 const TRANSITION = `
 local state = redis.call('HGET', KEYS[1], 'state')
@@ -32,16 +34,32 @@ if not state then return 0 end
 local allowed = cjson.decode(ARGV[1])
 for _, s in ipairs(allowed) do
   if cjson.encode(s) == state then
-    for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+    for i = 8, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
     if ARGV[6] == '1' then redis.call('DEL', KEYS[4], KEYS[5]) end
     if ARGV[2] ~= '' then
       redis.call('HSET', KEYS[2], ARGV[3], ARGV[2])
       redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
     end
+    if ARGV[7] == '1' then
+      redis.call('SREM', KEYS[6], ARGV[5])
+      ${releaseNamesLua('KEYS[7]', 'ARGV[5]')}
+    end
     return 1
   end
 end
 return 0`;
+
+/**
+ * The record, its index entry and its live mark at once, unless the record has a state: a crash or a
+ * re-sent command between separate writes would leave a record without state that is not live (its
+ * names then look free to the next command).
+ */
+const CREATE = `
+if redis.call('HEXISTS', KEYS[1], 'state') == 1 then return 0 end
+for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+redis.call('SADD', KEYS[3], ARGV[1])
+return 1`;
 
 /** Drops one state's outbox; the task leaves the pending set when it has none left. */
 const CLEAR_OUTBOX = `
@@ -93,17 +111,9 @@ export class TaskStore implements TaskLiveness {
     return set ? taskId : ((await this.taskOfCommand(commandId)) ?? taskId);
   }
 
-  /** Creates the record unless it exists (a redelivered command). */
+  /** Creates the record unless it exists (a redelivered command), in one script (see CREATE). */
   async create(task: Task): Promise<void> {
-    const key = `task:${task.id}`;
-    const created = await this.redis.hsetnx(key, 'id', JSON.stringify(task.id));
-    if (!created) return;
-    await this.redis
-      .multi()
-      .hset(key, encode(task))
-      .zadd('tasks:index', Date.parse(task.createdAt), task.id)
-      .sadd('tasks:live', task.id)
-      .exec();
+    await this.redis.eval(CREATE, 3, `task:${task.id}`, 'tasks:index', 'tasks:live', task.id, Date.parse(task.createdAt), ...encode(task));
   }
 
   async get(id: string): Promise<Task | null> {
@@ -149,15 +159,10 @@ export class TaskStore implements TaskLiveness {
     assertMoves(from, to);
     const now = new Date();
     const fields = encode({ ...patch, state: to, updatedAt: now.toISOString(), ...(isEnded(to) && { endedAt: now.toISOString() }) });
-    const keys = [`task:${id}`, `task:${id}:outbox`, 'outbox:pending', `task:${id}:done`, `task:${id}:bytes`];
+    const keys = [`task:${id}`, `task:${id}:outbox`, 'outbox:pending', `task:${id}:done`, `task:${id}:bytes`, 'tasks:live', `names:${id}`];
     const box = opts.outbox?.length ? JSON.stringify(opts.outbox) : '';
-    const args = [JSON.stringify(from), box, to, now.getTime(), id, opts.resetJobs ? 1 : 0, ...fields];
-    const moved = (await this.redis.eval(TRANSITION, keys.length, ...keys, ...args)) === 1;
-    if (moved && isEnded(to)) {
-      await this.redis.srem('tasks:live', id);
-      await this.names.release(id);
-    }
-    return moved;
+    const args = [JSON.stringify(from), box, to, now.getTime(), id, opts.resetJobs ? 1 : 0, isEnded(to) ? 1 : 0, ...fields];
+    return (await this.redis.eval(TRANSITION, keys.length, ...keys, ...args)) === 1;
   }
 
   /** The messages of a move are published: forget them. */
