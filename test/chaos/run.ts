@@ -1,8 +1,9 @@
 // npm run chaos [-- <seed>]: the project's chaos run. A private RabbitMQ node and a private Redis with
 // AOF, the built services with several replicas, a burst of commands, then a mix of every operation
-// (with a race of concurrent commands on one domain) while random services are SIGKILLed, the broker
-// and Redis restarted; then quiescence and a table. Exits 1 on any lost command, unended task, leaked
-// temporary, second RocVA of a domain, wrong disk or late name conflict, or < 90% accepted completed.
+// (planned failover and failback of one domain in turn, a race of concurrent commands on one domain)
+// while random services are SIGKILLed, the broker and Redis restarted; then quiescence and a table.
+// Exits 1 on any lost command, unended task, leaked temporary, second RocVA of a domain, wrong disk
+// or late name conflict, or < 90% accepted completed.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -19,13 +20,14 @@ import { TaskStore } from '@jss/tasks';
 import { diskHashes, freePort } from '@jss/testing';
 import { RunningService, ServiceName, startService } from '@jss/processes';
 import { RabbitmqNode } from '../ops/support/rabbitmq-node';
+import { PlannedCycle } from './planned-cycle';
 import { EventObserver, PrivateRedis, generatedHash, prng, rssOf } from './support';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const seed = Number(process.argv[2] ?? process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const DURATION_MS = Number(process.env.CHAOS_SECONDS ?? 100) * 1000;
 const BURST = Number(process.env.CHAOS_BURST ?? 1000);
-const REPLICAS: Record<ServiceName, number> = { planner: 2, provisioner: 2, rehydrator: 2, janitor: 1, replicator: 0 };
+const REPLICAS: Record<ServiceName, number> = { planner: 2, provisioner: 2, rehydrator: 2, janitor: 1, replicator: 1 };
 const MiB = 1 << 20;
 const DOMAINS = ['d0', 'd1', 'd2', 'd3'];
 const VMS = [
@@ -122,6 +124,7 @@ async function main(): Promise<number> {
     if (got[0] !== want) wrongDisks.push(`${label}: ${vmName}`);
   };
   const bus = new AmqpBus(amqpUrl, createLogger('chaos', 'silent'));
+  let cycle: PlannedCycle | undefined;
   const observer = new EventObserver(amqpUrl, (key, event) => {
     const commandId = event.data?.commandId as string | undefined;
     if (!commandId) return;
@@ -133,6 +136,8 @@ async function main(): Promise<number> {
       running.add(event.subject);
     }
     if (END_KEYS.includes(key) && event.subject) running.delete(event.subject);
+    if (cycle && (END_KEYS.includes(key) || key === 'command.rejected'))
+      checks.push(cycle.ended(commandId, key, event).catch((err) => log(`planned cycle: ${err.message}`)));
     if (!cmd) return;
     const domain = cmd.data.domain as string;
     if (key === 'task.ready' && event.subject) {
@@ -165,6 +170,12 @@ async function main(): Promise<number> {
       }
     }
   };
+  // planned failover and failback of a protected domain of its own, in turn
+  cycle = new PlannedCycle(platform, store, 'p0', publish, (w) => wrongDisks.push(w), log);
+  await cycle.protect([
+    { name: 'pa', size: 2 * MiB, seed: 900 },
+    { name: 'pb', size: MiB + 512, seed: 901 },
+  ]);
   let renames = 0;
   const restore = (domain = pick(DOMAINS)) => {
     const vm = pick(VMS).name;
@@ -268,7 +279,8 @@ async function main(): Promise<number> {
         await publish('failover', { domain: 'd3', taskId: taskOf.get(continuous) });
         continuous = null;
       } else continuous = null;
-    } else if (r < 0.9)
+    } else if (r < 0.85) await cycle.step().catch((err) => log(`planned cycle: ${err.message}`));
+    else if (r < 0.9)
       await publish(pick(['failover', 'restore', 'test-failover'] as const), { domain: pick(DOMAINS), vms: ['b'], dryRun: true });
     else await publish('failover', { domain: pick(['nowhere', 'd1']), vms: ['zz'] });
     await sleep(between(400, 1200));
@@ -321,8 +333,10 @@ async function main(): Promise<number> {
     if (keys.has('task.planned')) inc('dry runs answered');
     if (!keys.has('task.accepted')) continue;
     accepted++;
-    if (keys.has('task.completed')) completed++;
-    else if (keys.has('task.cancelled')) cancelled++;
+    if (keys.has('task.completed')) {
+      completed++;
+      inc(`completed ${s.op}`);
+    } else if (keys.has('task.cancelled')) cancelled++;
     else if (keys.has('task.failed')) {
       const reason = reasonOf(observer, s.id, 'task.failed');
       inc(`failed ${reason}`);
