@@ -64,4 +64,27 @@ describe('one RocVA per domain across concurrent tasks and provisioner replicas'
     expect(['vm-busy', 'vm-exists']).toContain(second.end.event.data.reason);
     expect((await inst.events.waitFor(first, ['task.completed', 'task.failed'])).key).toBe('task.completed');
   });
+
+  it('a domain recovering at two sites at once has one RocVA at each, and each goes with its last task there', async () => {
+    const placed = { cluster: 'primary-cluster', datastore: 'primary-ds', network: 'primary-test-net' };
+    const rocvas = async () => (await inst.platform.listVms({ kind: 'rocva' })).filter((v) => v.owner?.domain === 'erp');
+    const [atRecovery, atPrimary] = await Promise.all([
+      inst.run('test-failover', { domain: 'erp', vms: ['a'] }),
+      inst.run('test-failover', { domain: 'erp', vms: ['b'], target: placed }),
+    ]);
+    expect([atRecovery.end.key, atPrimary.end.key]).toEqual(['task.ready', 'task.ready']);
+    const ofBoth = inst.events.all.filter((r) => [atRecovery.id, atPrimary.id].includes(r.event.data.commandId as string));
+    const sites = (key: string) =>
+      ofBoth
+        .filter((r) => r.key === key)
+        .map((r) => r.event.data.site)
+        .sort();
+    expect(sites('appliance.created')).toEqual(['primary', 'recovery']);
+    expect(sites('appliance.deleted')).toEqual(['primary', 'recovery']);
+    for (const t of [atRecovery, atPrimary]) {
+      await inst.publish('test-cleanup', { taskId: t.end.event.subject });
+      expect((await inst.events.waitFor(t.id, ['task.completed', 'task.failed'])).key).toBe('task.completed');
+    }
+    expect(await rocvas()).toEqual([]);
+  });
 });

@@ -44,7 +44,7 @@ export class OrphanSweeper {
     }
     for (const appliance of owned.filter((v) => v.owner!.kind === 'rocva')) {
       const domain = appliance.owner!.domain;
-      const stale = (await this.rocva.holders(domain)).filter((t) => !live.has(t));
+      const stale = (await this.rocva.holders(domain, appliance.site)).filter((t) => !live.has(t));
       const holders = stale.length ? stale : old(appliance) ? ['(none)'] : [];
       for (const taskId of holders) {
         const deleted = await this.rocva.release(domain, taskId, appliance.site);

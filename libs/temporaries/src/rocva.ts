@@ -24,9 +24,12 @@ if ARGV[2] == 'add' then redis.call('SADD', KEYS[1], ARGV[3]) else redis.call('S
 return redis.call('SCARD', KEYS[1])`;
 
 /**
- * One RocVA per protected domain, shared by every task of the domain: created by the first task
- * that needs it, deleted when the last one lets go. Both happen under the domain lock, so
- * concurrent tasks on several provisioner and janitor replicas never make two or delete one in use.
+ * One RocVA per protected domain at a site, shared by every task of the domain recovering there:
+ * created by the first task that needs it, deleted when the last one lets go. Both happen under the
+ * lock of the domain at that site, so concurrent tasks on several provisioner and janitor replicas
+ * never make two or delete one in use. Holders are counted per site: a domain tested at the recovery
+ * site while it fails back to the primary one has an appliance at each, and each goes with its last
+ * task (counted per domain, the last task at one site would leave the other site's appliance behind).
  */
 export class RocvaManager {
   constructor(
@@ -37,8 +40,8 @@ export class RocvaManager {
 
   /** Ensures the domain's RocVA exists and records the task as one of its holders. */
   async acquire(domain: string, taskId: string, at: RocvaPlacement): Promise<{ vm: VmInfo; created: boolean }> {
-    return this.locks.withLock('rocva', domain, async (fence) => {
-      await this.hold(domain, fence, 'add', taskId);
+    return this.locks.withLock('rocva', `${at.site}/${domain}`, async (fence) => {
+      await this.hold(domain, at.site, fence, 'add', taskId);
       const name = temporaryName('rocva', domain);
       const existing = await this.platform.getVm(at.site, name);
       if (existing) return { vm: existing, created: false };
@@ -59,8 +62,8 @@ export class RocvaManager {
 
   /** Drops the task's hold; deletes the RocVA when no task holds it. Returns the deleted VM, if any. */
   async release(domain: string, taskId: string, site: string): Promise<VmInfo | null> {
-    return this.locks.withLock('rocva', domain, async (fence) => {
-      const holders = await this.hold(domain, fence, 'remove', taskId);
+    return this.locks.withLock('rocva', `${site}/${domain}`, async (fence) => {
+      const holders = await this.hold(domain, site, fence, 'remove', taskId);
       if (holders > 0) return null;
       const name = temporaryName('rocva', domain);
       const vm = await this.platform.getVm(site, name);
@@ -70,12 +73,12 @@ export class RocvaManager {
     });
   }
 
-  async holders(domain: string): Promise<string[]> {
-    return this.redis.smembers(`rocva:${domain}:holders`);
+  async holders(domain: string, site: string): Promise<string[]> {
+    return this.redis.smembers(`rocva:${site}:${domain}:holders`);
   }
 
-  private async hold(domain: string, fence: number, op: 'add' | 'remove', taskId: string): Promise<number> {
-    const keys = [`rocva:${domain}:holders`, `rocva:${domain}:fence`];
+  private async hold(domain: string, site: string, fence: number, op: 'add' | 'remove', taskId: string): Promise<number> {
+    const keys = [`rocva:${site}:${domain}:holders`, `rocva:${site}:${domain}:fence`];
     return Number(await this.redis.eval(FENCED_HOLD, 2, ...keys, fence, op, taskId));
   }
 }
