@@ -11,3 +11,4 @@ export * from './vhost';
 export * from './flow-fixture';
 export * from './wait';
 export * from './vms';
+export * from './chromium';
