@@ -121,6 +121,38 @@ describe('scheduled drills', () => {
     expect(await metricValue(planners()[0], 'jss_drills_overdue')).toBe(0);
   });
 
+  it('a drill whose planners all die mid-drill is carried to its end by a planner started later', async () => {
+    const before = new Set(ended().map((r) => r.event.data.drillId));
+    const { end } = await inst.run('drill-schedule', { domain: 'audit', every: '10s', ttl: 90 });
+    expect(end.key).toBe('drill.scheduled');
+    let drill = '';
+    await waitUntil(
+      'a new drill accepted',
+      () => {
+        const accepted = inst.events.all.find((r) => r.key === 'task.accepted' && String(r.event.data.commandId).startsWith('drill-'));
+        drill = inst.events.all
+          .filter((r) => r.key === 'task.accepted')
+          .map((r) => String(r.event.data.commandId))
+          .find((id) => id.startsWith('drill-') && !before.has(id))!;
+        return !!accepted && !!drill;
+      },
+      30_000,
+      20,
+    );
+    for (const p of planners()) {
+      p.child.kill('SIGKILL');
+      inst.services.splice(inst.services.indexOf(p), 1);
+    }
+    await inst.publish('drill-unschedule', { domain: 'audit' }); // queued until a planner runs
+    await inst.add({ planner: 1 });
+    const last = await inst.events.waitFor(drill, ['drill.ended'], 90_000);
+    expect(last.event.data).toMatchObject({ outcome: 'passed', reason: null });
+    expect(verifyEvidence(await report(drill)).ok).toBe(true);
+    await waitUntil('no drill running', async () => (await new DrillStore(inst.redis).activeIds()).length === 0, 30_000, 250);
+    expect(ended().filter((r) => r.event.data.drillId === drill)).toHaveLength(1);
+    expect(await inst.platform.listVms({ kind: 'tvm' })).toEqual([]);
+  });
+
   it('a report changed after the fact no longer verifies', async () => {
     const id = ended()[0].event.data.drillId as string;
     const key = evidenceKeys('audit', id).json;

@@ -201,7 +201,7 @@ export class Installation {
     return client;
   }
 
-  /** Publishes and waits for the command's answer: its task's end, its refusal, its dry-run plan, or Test VMs up. */
+  /** Publishes and waits for the command's answer: its task's end, its refusal, its dry-run plan, Test VMs up, or a drill schedule's answer. */
   async run(op: Operation, data: unknown, as?: CommandClient) {
     const id = await (as ?? new CommandClient(this.bus)).publish(op, data);
     const end = await this.events.waitFor(id, [
@@ -211,6 +211,8 @@ export class Installation {
       'command.rejected',
       'task.planned',
       'task.ready',
+      'drill.scheduled',
+      'drill.unscheduled',
     ]);
     return { id, end };
   }
