@@ -1,11 +1,8 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Evidence, evidenceKeys, evidenceSchema, verifyEvidence } from '@jss/contract';
 import { DrillStore } from '@jss/drills';
-import { Installation, MiB, metricValue, renderedDom, waitUntil } from '@jss/testing';
-
-const CLI = path.join(__dirname, '..', 'dist', 'apps', 'jssctl', 'main.js');
+import { Installation, MiB, metricValue, renderedDom, runJssctl, waitUntil } from '@jss/testing';
 
 /**
  * Scheduled drills against the real broker and Redis, with two planners: a drill every 20 s runs
@@ -14,15 +11,7 @@ const CLI = path.join(__dirname, '..', 'dist', 'apps', 'jssctl', 'main.js');
  */
 describe('scheduled drills', () => {
   let inst: Installation;
-  const jssctl = (...args: string[]) =>
-    new Promise<{ code: number; out: string; err: string }>((resolve) => {
-      const child = spawn(process.execPath, [CLI, ...args], { env: inst.env });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (err += d));
-      child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-    });
+  const jssctl = (...args: string[]) => runJssctl(inst.env, args);
   const ended = () => inst.events.all.filter((r) => r.key === 'drill.ended');
   const planners = () => inst.services.filter((s) => s.name.startsWith('planner'));
   const report = async (id: string) =>

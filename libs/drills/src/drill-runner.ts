@@ -1,5 +1,16 @@
 import { Messenger } from '@jss/bus';
-import { CommandData, EVENTS, Every, REASONS, ReasonedError, drillId, evidenceKeys, nextDue, parseEvery } from '@jss/contract';
+import {
+  CommandData,
+  EVENTS,
+  Every,
+  REASONS,
+  ReasonedError,
+  domainOfDrill,
+  drillId,
+  evidenceKeys,
+  nextDue,
+  parseEvery,
+} from '@jss/contract';
 import { DomainLocks } from '@jss/locks';
 import { Logger, MAX_DRILL_DOMAIN_SERIES, metrics } from '@jss/observability';
 import { Platform } from '@jss/platform';
@@ -12,9 +23,9 @@ import { evidenceOf } from './evidence';
 import { evidenceHtml } from './evidence-html';
 
 /**
- * Starts a drill's test failover as the command `id` from `principal` (authorised, planned and
- * pre-flight checked like any test failover, with the domain's plan when it has one); the same id
- * again starts nothing new. Resolves with the task id; a refusal throws its ReasonedError.
+ * Starts a drill's test failover as the command `id` from `principal`, through the path of a
+ * published one (authorised, planned, pre-flight checked: whatever a test failover does, a drill's
+ * does too); the same id again starts nothing new. Resolves with the task id; a refusal throws its ReasonedError.
  */
 export type StartTestFailover = (id: string, data: CommandData<'test-failover'>, principal: string) => Promise<string>;
 
@@ -25,8 +36,8 @@ const GAUGE_EVERY_MS = 5000;
 /**
  * Runs the scheduled drills, on every planner replica: each due time of a schedule is claimed by
  * one planner (an atomic Redis script that also moves the schedule on), and each drill is moved on
- * by whichever planner holds its lock (libs/locks: released when its holder dies, so another
- * planner carries a dead one's drill on). A drill: test failover → Test VMs up → checks →
+ * by whichever planner holds its domain's drill lock (libs/locks: it expires when its holder dies,
+ * so another planner carries a dead one's drill on). A drill: test failover → Test VMs up → checks →
  * test-cleanup → evidence report in the object store → drill.ended.
  */
 export class DrillRunner {
@@ -48,7 +59,8 @@ export class DrillRunner {
     await this.claimDue(now);
     for (const id of await this.drills.activeIds()) {
       try {
-        await this.locks.tryWithLock('drill', id, () => this.advance(id));
+        // one drill of a domain runs at a time: the domain's lock (one fencing counter per domain, not per drill)
+        await this.locks.tryWithLock('drill', domainOfDrill(id) ?? id, () => this.advance(id));
       } catch (err) {
         this.log.error({ drillId: id, err: err instanceof Error ? err.message : String(err) }, 'drill step failed; retried');
       }

@@ -12,3 +12,4 @@ export * from './flow-fixture';
 export * from './wait';
 export * from './vms';
 export * from './chromium';
+export * from './cli';
