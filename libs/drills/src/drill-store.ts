@@ -15,17 +15,18 @@ const DONE_TTL_SECONDS = 7 * 86_400;
 /**
  * Claims the due time ARGV[1] of a schedule (ARGV[4]: its command id, so that one replaced meanwhile
  * is not claimed): the next due time moves to ARGV[2] and, unless ARGV[3] is empty (skipped), the
- * drill record is created — all or nothing. 0 when another planner claimed that due time first.
+ * drill record is created, in one step. 0 when another planner claimed that due time first, or when
+ * a drill of the domain already ran at that second (a schedule replaced onto the same due time):
+ * the schedule moves on all the same.
  */
 const CLAIM = `
 if redis.call('HGET', KEYS[1], 'nextDue') ~= ARGV[1] then return 0 end
 local spec = redis.call('HGET', KEYS[1], 'spec')
 if not spec or cjson.decode(spec).commandId ~= ARGV[4] then return 0 end
-if ARGV[3] ~= '' then
-  if not redis.call('SET', KEYS[2], ARGV[3], 'NX') then return 0 end
-  redis.call('SADD', KEYS[3], ARGV[5])
-end
 redis.call('HSET', KEYS[1], 'nextDue', ARGV[2])
+if ARGV[3] == '' then return 1 end
+if not redis.call('SET', KEYS[2], ARGV[3], 'NX') then return 0 end
+redis.call('SADD', KEYS[3], ARGV[5])
 return 1`;
 
 export class DrillStore {
