@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Evidence, evidenceKeys, evidenceSchema, verifyEvidence } from '@jss/contract';
 import { DrillStore } from '@jss/drills';
-import { Installation, MiB, metricValue, renderedDom, runJssctl, waitUntil } from '@jss/testing';
+import { Installation, MiB, ensureChromium, metricValue, renderedDom, runJssctl, waitUntil } from '@jss/testing';
 
 /**
  * Scheduled drills against the real broker and Redis, with two planners: a drill every 20 s runs
@@ -18,12 +18,13 @@ describe('scheduled drills', () => {
     evidenceSchema.parse(JSON.parse((await inst.store.get(evidenceKeys('audit', id).json)).toString('utf8'))) as Evidence;
 
   beforeAll(async () => {
+    ensureChromium(); // installed from Debian's packages when missing, before the clock of a test runs
     inst = await Installation.start({ planner: 2, provisioner: 1, rehydrator: 1, janitor: 1 });
     await inst.writer.writePoint('audit', [
       { name: 'web', source: { sizeBytes: 3 * MiB, seed: 1 } },
       { name: 'db', source: { sizeBytes: 2 * MiB, seed: 2 } },
     ]);
-  });
+  }, 300_000);
   afterAll(() => inst?.stop());
 
   it('refuses a schedule it could not run, saying why, and stores nothing', async () => {
