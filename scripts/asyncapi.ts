@@ -37,6 +37,9 @@ const COMMAND_SUMMARIES: Record<Operation, string> = {
   cancel: 'Stop a running task; everything it created is cleaned up.',
   commit: 'Keep what a failover with a commit policy recovered: the task ends completed.',
   rollback: 'Undo a failover with a commit policy: its recovered VMs are removed (a planned failover’s source VMs powered on again).',
+  'drill-schedule':
+    'Store (or replace) the domain’s drill schedule: a recurring test failover, checked, cleaned up, with an evidence report in the object store.',
+  'drill-unschedule': 'Remove the domain’s drill schedule; a drill already running goes on to its end.',
 };
 
 const EVENT_SUMMARIES: Record<EventName, string> = {
@@ -57,7 +60,13 @@ const EVENT_SUMMARIES: Record<EventName, string> = {
   'appliance.deleted': 'A RocVA was deleted: no task of the domain needs it any more.',
   'vm.created': 'A VM was created (RocVA, RVM, test VM or recovered VM).',
   'vm.deleted': 'A VM was deleted.',
+  'drill.scheduled': 'The answer to drill-schedule: the schedule is stored (or, for a dry run, would be), with its next due time.',
+  'drill.unscheduled': 'The answer to drill-unschedule: no further drill of the domain will run.',
+  'drill.ended': 'A scheduled drill ended; its evidence report (JSON and HTML) is in the object store, with the JSON’s sha256.',
 };
+
+/** Events of no task (a refusal, the answers about drill schedules), or not always of one (a drill refused before its task existed). */
+const WITHOUT_SUBJECT: readonly EventName[] = ['command.rejected', 'drill.scheduled', 'drill.unscheduled', 'drill.ended'];
 
 /** `planned-failover` → `PlannedFailover`, `task.progress` → `TaskProgress`. */
 const pascal = (s: string) => s.replace(/(^|[-.])(\w)/g, (_, _sep, c: string) => c.toUpperCase());
@@ -93,10 +102,9 @@ function messages(): Message[] {
     summary: EVENT_SUMMARIES[name],
     description: 'Published by the services; `data.commandId` is the `id` of the command that caused it.',
     correlation: '$message.payload#/data/commandId',
-    // command.rejected belongs to no task; every other event has the task id as subject
     fixed: z.object({
       type: z.literal(eventType(name)),
-      ...(name !== 'command.rejected' && { subject: z.string().describe('the task id') }),
+      ...(!WITHOUT_SUBJECT.includes(name) && { subject: z.string().describe('the task id') }),
       data: eventDataSchemas[name],
     }),
   }));

@@ -2,23 +2,14 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Installation, MiB, recoveryVm } from '@jss/testing';
+import { Installation, JSSCTL as CLI, MiB, recoveryVm, runJssctl } from '@jss/testing';
 
 const ROOT = path.resolve(__dirname, '..');
-const CLI = path.join(ROOT, 'dist', 'apps', 'jssctl', 'main.js');
 
 /** The jssctl a user runs, against the real services: output, listings, and one readable line on errors. */
 describe('jssctl', () => {
   let inst: Installation;
-  const jssctl = (...args: string[]) =>
-    new Promise<{ code: number; out: string; err: string }>((resolve) => {
-      const child = spawn(process.execPath, [CLI, ...args], { env: inst.env });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (err += d));
-      child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-    });
+  const jssctl = (...args: string[]) => runJssctl(inst.env, args);
 
   beforeAll(async () => {
     inst = await Installation.start();

@@ -6,6 +6,7 @@ import { replicaCommand } from './src/commands/replica';
 import { tasksCommand, vmsCommand } from './src/commands/listings';
 import { siteCommand } from './src/commands/site';
 import { demoCommand } from './src/commands/demo';
+import { drillCommand, drillsCommand } from './src/commands/drills';
 import { CliContext } from './src/context';
 
 async function main(): Promise<number> {
@@ -20,6 +21,8 @@ async function main(): Promise<number> {
     vmsCommand(ctx),
     replicaCommand(ctx),
     siteCommand(ctx),
+    drillCommand(ctx),
+    drillsCommand(ctx),
     demoCommand(ctx),
   ]) {
     program.addCommand(cmd);

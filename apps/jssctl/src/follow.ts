@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AmqpBus } from '@jss/bus';
 import {
   CloudEvent,
+  DrillScheduledData,
   EVENTS,
   EXCHANGES,
   EventDataMap,
@@ -27,6 +28,10 @@ export interface Outcome {
   planned?: TaskPlannedData;
   cancelled?: boolean;
   rolledBack?: boolean;
+  /** drill-schedule's answer (no task) */
+  drillScheduled?: DrillScheduledData;
+  /** drill-unschedule's answer (no task) */
+  drillUnscheduled?: boolean;
 }
 
 export interface FollowOptions {
@@ -71,6 +76,10 @@ export async function publishAndFollow(bus: AmqpBus, op: Operation, data: object
         }
         case EVENTS.taskPlanned:
           return settle({ taskId: opts.taskId, planned: d as TaskPlannedData });
+        case EVENTS.drillScheduled:
+          return settle({ drillScheduled: d as DrillScheduledData });
+        case EVENTS.drillUnscheduled:
+          return settle({ drillUnscheduled: true });
         case EVENTS.taskAccepted:
           taskId = event.subject ?? '';
           view?.log(`task ${taskId} accepted`);

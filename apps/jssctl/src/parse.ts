@@ -18,3 +18,14 @@ export const positiveSeconds =
     if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new CliError(`${option} must be a number of seconds above 0, got "${v}"`);
     return n;
   };
+
+const UNIT_SECONDS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** Seconds from `90`, `90s`, `15m`, `2h` or `1d`. */
+export const duration =
+  (option: string) =>
+  (v: string): number => {
+    const m = /^(\d+)(s|m|h|d)?$/.exec(v.trim());
+    if (!m || Number(m[1]) === 0) throw new CliError(`${option} must be a duration such as 90s, 15m, 2h or 1d, got "${v}"`);
+    return Number(m[1]) * UNIT_SECONDS[m[2] ?? ''];
+  };

@@ -4,6 +4,7 @@ import { CommandData, REASONS, commandRoutingKey } from '@jss/contract';
 import { PROFILES, RecoveryOperation } from '@jss/tasks';
 import { CommandIntake } from './command-intake';
 import { ControlUseCase } from './control.usecase';
+import { DrillScheduleUseCase } from './drill-schedule.usecase';
 import { RecoveryUseCase } from './recovery.usecase';
 
 const RECOVERY_KEYS = (Object.keys(PROFILES) as RecoveryOperation[]).map(commandRoutingKey);
@@ -15,6 +16,7 @@ export class CommandsController {
     private readonly intake: CommandIntake,
     private readonly recovery: RecoveryUseCase,
     private readonly control: ControlUseCase,
+    private readonly drills: DrillScheduleUseCase,
   ) {}
 
   /** Every operation that creates a task; a failover naming a continuous failover cuts it over instead. */
@@ -52,6 +54,20 @@ export class CommandsController {
   onRollback(@Ctx() ctx: AmqpContext) {
     return this.intake.receive(ctx, (_op, command, data, principal) =>
       this.control.execute('rollback', command, data as CommandData<'rollback'>, principal),
+    );
+  }
+
+  @EventPattern(commandRoutingKey('drill-schedule'))
+  onDrillSchedule(@Ctx() ctx: AmqpContext) {
+    return this.intake.receive(ctx, (_op, command, data, principal) =>
+      this.drills.schedule(command, data as CommandData<'drill-schedule'>, principal),
+    );
+  }
+
+  @EventPattern(commandRoutingKey('drill-unschedule'))
+  onDrillUnschedule(@Ctx() ctx: AmqpContext) {
+    return this.intake.receive(ctx, (_op, command, data, principal) =>
+      this.drills.unschedule(command, data as CommandData<'drill-unschedule'>, principal),
     );
   }
 

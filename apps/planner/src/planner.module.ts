@@ -1,15 +1,23 @@
 import { Module } from '@nestjs/common';
 import { Messenger } from '@jss/bus';
 import { Env } from '@jss/config';
-import { CoreModule, ENV, LOGGER } from '@jss/infra';
+import { DrillRunner, DrillStore } from '@jss/drills';
+import { CoreModule, ENV, LOGGER, OBJECT_STORE, PLATFORM, REDIS } from '@jss/infra';
+import { DomainLocks } from '@jss/locks';
 import { Logger } from '@jss/observability';
+import { Platform } from '@jss/platform';
 import { TaskFlow, TaskMonitor } from '@jss/recovery';
+import { Redis } from '@jss/redis';
 import { ReplicaRepository } from '@jss/replica';
+import { ObjectStore } from '@jss/store';
 import { TaskStore } from '@jss/tasks';
 import { CommandIntake } from './command-intake';
 import { CommandsController } from './commands.controller';
 import { ControlUseCase } from './control.usecase';
 import { DeadLettersHandler } from './dead-letters.handler';
+import { DrillScheduleUseCase } from './drill-schedule.usecase';
+import { DrillTestFailover } from './drill-test-failover';
+import { DrillsScheduler } from './drills.scheduler';
 import { MonitorScheduler } from './monitor.scheduler';
 import { RecoveryUseCase } from './recovery.usecase';
 import { RepliesController } from './replies.controller';
@@ -30,6 +38,25 @@ import { RepliesController } from './replies.controller';
         new TaskMonitor(t, m, f, l, env.TASK_STALL_SECONDS, env.TASK_WATCHDOG_SECONDS),
     },
     MonitorScheduler,
+    { provide: DrillStore, inject: [REDIS], useFactory: (r: Redis) => new DrillStore(r) },
+    DrillTestFailover,
+    {
+      provide: DrillRunner,
+      inject: [DrillStore, TaskStore, TaskFlow, PLATFORM, OBJECT_STORE, DomainLocks, Messenger, DrillTestFailover, LOGGER],
+      useFactory: (
+        d: DrillStore,
+        t: TaskStore,
+        f: TaskFlow,
+        p: Platform,
+        o: ObjectStore,
+        k: DomainLocks,
+        m: Messenger,
+        s: DrillTestFailover,
+        l: Logger,
+      ) => new DrillRunner(d, t, f, p, o, k, m, s.start, l),
+    },
+    DrillsScheduler,
+    DrillScheduleUseCase,
     CommandIntake,
     RecoveryUseCase,
     ControlUseCase,

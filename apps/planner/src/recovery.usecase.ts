@@ -54,18 +54,7 @@ export class RecoveryUseCase {
   ) {}
 
   async execute<O extends RecoveryOperation>(op: O, command: CloudEvent, data: CommandData<O>, principal: string): Promise<void> {
-    const asked = { principal, operation: op, domain: data.domain, dryRun: data.dryRun };
-    assertAllowed(this.roles, asked);
-    const plan = PLANNERS[op] as (d: CommandData<O>, ctx: PlanContext) => Promise<TaskDraft>;
-    await assertStoreReachable(this.store);
-    const draft = await plan(data, {
-      replica: this.replica,
-      platform: this.platform,
-      plannedTimeoutSeconds: this.env.PLANNED_FAILOVER_TIMEOUT_SECONDS,
-    });
-    const foreign = await foreignReplacements(draft, this.platform);
-    if (foreign.length) assertAllowed(this.roles, { ...asked, replaceForeign: true, vms: foreign });
-    await preflight(draft, this.platform, this.store);
+    const draft = await this.draft(op, data, principal);
     if (data.dryRun) return this.answerDryRun(command, draft);
     const taskId = await this.tasks.claimCommand(command.id, `task-${randomUUID()}`);
     await reserveNames(this.tasks.names, this.platform, taskId, draft);
@@ -87,6 +76,23 @@ export class RecoveryUseCase {
       updatedAt: now,
     });
     await this.flow.start(taskId);
+  }
+
+  /** What the command would do, authorised, planned and pre-flight checked; refusals throw their ReasonedError. */
+  async draft<O extends RecoveryOperation>(op: O, data: CommandData<O>, principal: string): Promise<TaskDraft> {
+    const asked = { principal, operation: op, domain: data.domain, dryRun: data.dryRun };
+    assertAllowed(this.roles, asked);
+    const plan = PLANNERS[op] as (d: CommandData<O>, ctx: PlanContext) => Promise<TaskDraft>;
+    await assertStoreReachable(this.store);
+    const draft = await plan(data, {
+      replica: this.replica,
+      platform: this.platform,
+      plannedTimeoutSeconds: this.env.PLANNED_FAILOVER_TIMEOUT_SECONDS,
+    });
+    const foreign = await foreignReplacements(draft, this.platform);
+    if (foreign.length) assertAllowed(this.roles, { ...asked, replaceForeign: true, vms: foreign });
+    await preflight(draft, this.platform, this.store);
+    return draft;
   }
 
   private async answerDryRun(command: CloudEvent, draft: TaskDraft): Promise<void> {

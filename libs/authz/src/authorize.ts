@@ -13,7 +13,8 @@ export interface Request {
   vms?: string[];
 }
 
-const TESTER_OPERATIONS: readonly Operation[] = ['test-failover', 'test-cleanup'];
+/** a drill is a recurring test failover: a tester may schedule one */
+const TESTER_OPERATIONS: readonly Operation[] = ['test-failover', 'test-cleanup', 'drill-schedule', 'drill-unschedule'];
 
 /** Roles that allow the request, ignoring domains. */
 function rolesFor(r: Request): Role[] {

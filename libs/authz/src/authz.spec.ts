@@ -37,6 +37,13 @@ describe('authorize', () => {
     expect(ask('tess', 'test-failover', 'crm')).toMatch(/may not test-failover on domain "crm" \(its domains: shop\)/);
   });
 
+  it('a tester may schedule and unschedule drills (recurring test failovers) of its domains; a viewer may not', () => {
+    expect(ask('tess', 'drill-schedule')).toBeNull();
+    expect(ask('tess', 'drill-unschedule')).toBeNull();
+    expect(ask('tess', 'drill-schedule', 'crm')).toMatch(/may not drill-schedule on domain "crm"/);
+    expect(ask('viv', 'drill-schedule')).toMatch(/"viv".*may not drill-schedule on domain "shop"/);
+  });
+
   it('an operator may do everything on its domains, nothing elsewhere, and no foreign replace', () => {
     for (const op of ['failover', 'restore', 'cancel', 'failback', 'test-cleanup'] as const) expect(ask('olga', op, 'crm')).toBeNull();
     expect(ask('olga', 'failover', 'hr')).toMatch(/"olga" may not failover on domain "hr"/);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseEvery } from './drill-schedule';
 import { Operation } from './names';
 
 // The data of each command (contract: design.md, "Command data per operation").
@@ -67,6 +68,17 @@ const commitPolicy = z
     message: 'afterSeconds is required with policy commit or rollback',
   });
 
+/** A drill's `every`: an interval or a cron expression (drill-schedule.ts); the message says which forms. */
+const every = z
+  .string()
+  .min(1)
+  .max(100)
+  .superRefine((text, ctx) => {
+    const parsed = parseEvery(text);
+    if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+  });
+const seconds = z.number().int().positive().max(MAX_TTL_SECONDS);
+
 const failover = z.strictObject({
   domain: name,
   vms: vms.optional(),
@@ -105,6 +117,21 @@ export const commandDataSchemas = {
   cancel: z.strictObject({ taskId, dryRun }),
   commit: z.strictObject({ taskId, dryRun }),
   rollback: z.strictObject({ taskId, dryRun }),
+  /** a recurring test failover of the domain, with checks and an evidence report; replaces the domain's schedule */
+  'drill-schedule': z.strictObject({
+    domain: name,
+    every,
+    vms: vms.optional(),
+    target: target.optional(),
+    /** the drill's time limit: checks retried until then, the Test VMs removed at the latest then (default 3600) */
+    ttl: seconds.optional(),
+    /** the RTO the report measures the drill against */
+    rtoObjectiveSeconds: seconds.optional(),
+    /** no passed drill for this long: the domain counts as overdue (metric and alert); default twice the period plus an hour */
+    alertAfterSeconds: seconds.optional(),
+    dryRun,
+  }),
+  'drill-unschedule': z.strictObject({ domain: name, dryRun }),
 } satisfies Record<Operation, z.ZodType>;
 
 export type CommandData<O extends Operation> = z.infer<(typeof commandDataSchemas)[O]>;

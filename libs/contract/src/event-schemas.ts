@@ -121,4 +121,33 @@ export const eventDataSchemas = {
   'appliance.deleted': vmEventData,
   'vm.created': vmEventData,
   'vm.deleted': vmEventData,
+  /** answer to drill-schedule (no task): the schedule stored, or with dryRun what would be */
+  'drill.scheduled': z.object({
+    ...caused,
+    domain: z.string(),
+    every: z.string(),
+    scheduledBy: z.string(),
+    nextDueAt: z.string(),
+    ttl: z.number(),
+    rtoObjectiveSeconds: z.number().nullable(),
+    alertAfterSeconds: z.number(),
+    dryRun: z.boolean(),
+  }),
+  /** answer to drill-unschedule (no task): drills due later will not run; one running goes on to its end */
+  'drill.unscheduled': z.object({ ...caused, domain: z.string(), dryRun: z.boolean() }),
+  /**
+   * A drill ended and its evidence report is in the object store; `commandId` is the drill id (the
+   * id of its test failover's command), `subject` its task (none when refused before one existed).
+   * Keep `sha256` elsewhere to show later that the stored report was not changed.
+   */
+  'drill.ended': z.object({
+    ...caused,
+    drillId: z.string(),
+    domain: z.string(),
+    taskId: z.string().nullable(),
+    outcome: z.enum(['passed', 'failed']),
+    reason: z.string().nullable(),
+    report: z.object({ json: z.string(), html: z.string() }),
+    sha256: z.string(),
+  }),
 } satisfies Record<EventName, z.ZodType>;

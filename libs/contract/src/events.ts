@@ -21,6 +21,9 @@ export const EVENTS = {
   applianceDeleted: 'appliance.deleted',
   vmCreated: 'vm.created',
   vmDeleted: 'vm.deleted',
+  drillScheduled: 'drill.scheduled',
+  drillUnscheduled: 'drill.unscheduled',
+  drillEnded: 'drill.ended',
 } as const;
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
 
@@ -41,3 +44,5 @@ export type TaskReportData = DataOf<'task.report'>;
 export type TaskSyncedData = DataOf<'task.synced'>;
 export type VmReport = TaskReportData['vms'][number];
 export type VmEventData = DataOf<'vm.created'>;
+export type DrillScheduledData = DataOf<'drill.scheduled'>;
+export type DrillEndedData = DataOf<'drill.ended'>;

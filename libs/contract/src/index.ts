@@ -7,3 +7,5 @@ export * from './reasons';
 export * from './work';
 export * from './vm-kinds';
 export * from './unreadable';
+export * from './drill-schedule';
+export * from './drill-evidence';

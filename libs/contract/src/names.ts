@@ -35,6 +35,8 @@ export const OPERATIONS = [
   'cancel',
   'commit',
   'rollback',
+  'drill-schedule',
+  'drill-unschedule',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 

@@ -37,6 +37,12 @@ export const REASONS = {
   deadLettered: 'dead-lettered',
   /** the watchdog: the task made no move in one state for longer than TASK_WATCHDOG_SECONDS */
   taskStuck: 'task-stuck',
+  /** drill-unschedule: the domain has no drill schedule */
+  noDrillSchedule: 'no-drill-schedule',
+  /** a drill: a Test VM was not powered on with an address before the drill's time limit */
+  checkFailed: 'check-failed',
+  /** a drill: a Test VM was still on the platform once its task had ended */
+  cleanupIncomplete: 'cleanup-incomplete',
 } as const;
 
 export type Reason = (typeof REASONS)[keyof typeof REASONS];

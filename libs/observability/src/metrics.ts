@@ -2,7 +2,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { OPERATIONS, QUEUES, REASONS } from '@jss/contract';
 
 // Every metric of the services, in one registry. Labels are small fixed sets (operation, outcome,
-// kind, reason, queue) — never a domain, task or VM name. The README's metrics table lists these.
+// kind, reason, queue) — never a task or VM name, and a domain only on the drill age gauge, which
+// holds at most MAX_DRILL_DOMAIN_SERIES domains. The README's metrics table lists these.
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry });
@@ -122,6 +123,23 @@ export const metrics = {
     labelNames: ['kind'],
     registers: [registry],
   }),
+  drills: new Counter({
+    name: 'jss_drills_total',
+    help: 'Scheduled drills ended, by outcome (passed, failed; skipped: due while the last drill of the domain still ran)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  }),
+  drillLastPassedAge: new Gauge({
+    name: 'jss_drill_last_passed_age_seconds',
+    help: 'Scheduled domains: time since the last passed drill (since scheduled, if none yet); the most overdue domains only',
+    labelNames: ['domain'],
+    registers: [registry],
+  }),
+  drillsOverdue: new Gauge({
+    name: 'jss_drills_overdue',
+    help: 'Scheduled domains whose last passed drill is older than their alert period (shared state: every planner reports the same)',
+    registers: [registry],
+  }),
   messages: new Counter({
     name: 'jss_messages_total',
     help: 'Messages handled by a service, by queue and outcome (ack, retry, dead-letter)',
@@ -138,7 +156,10 @@ const TASK_OUTCOMES = ['completed', 'failed', 'cancelled'];
 const TEMPORARY_KINDS = ['rocva', 'rvm', 'tvm'];
 const BLOCK_RESULTS = ['read', 'zero', 'unchanged'];
 const JOB_OUTCOMES = ['done', 'aborted', 'failed'];
-const LOCKS = ['rocva'];
+const LOCKS = ['rocva', 'drill'];
+const DRILL_OUTCOMES = ['passed', 'failed', 'skipped'];
+/** the drill age gauge keeps this many domains (the most overdue): a bounded number of series */
+export const MAX_DRILL_DOMAIN_SERIES = 50;
 const MESSAGE_OUTCOMES = ['ack', 'retry', 'dead-letter'];
 const SERVICE_QUEUE_NAMES = Object.values(QUEUES).filter((q) => q !== QUEUES.deadLetters && q !== QUEUES.parkedDeadLetters);
 
@@ -164,6 +185,8 @@ export function initMetricLabels(): void {
     metrics.lockWait.zero({ lock });
     metrics.lockContention.inc({ lock }, 0);
   }
+  for (const outcome of DRILL_OUTCOMES) metrics.drills.inc({ outcome }, 0);
+  metrics.drillsOverdue.set(0);
   for (const queue of SERVICE_QUEUE_NAMES) {
     for (const outcome of MESSAGE_OUTCOMES) metrics.messages.inc({ queue, outcome }, 0);
   }

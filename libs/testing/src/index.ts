@@ -11,3 +11,5 @@ export * from './vhost';
 export * from './flow-fixture';
 export * from './wait';
 export * from './vms';
+export * from './chromium';
+export * from './cli';

@@ -26,8 +26,8 @@ function repositoryRoot(from: string): string {
     if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
   }
 }
-const ROOT = repositoryRoot(__dirname);
-const DIST = path.join(ROOT, 'dist');
+export const REPOSITORY_ROOT = repositoryRoot(__dirname);
+const DIST = path.join(REPOSITORY_ROOT, 'dist');
 
 export type ServiceCounts = Partial<Record<ServiceName, number>>;
 const ALL_ONCE: ServiceCounts = { planner: 1, provisioner: 1, rehydrator: 1, janitor: 1 };
@@ -99,7 +99,7 @@ export class Installation {
     options: InstallationOptions = {},
   ): Promise<Installation> {
     // first: building vcsim is what may fail (no root, no apt-get), before anything needs undoing
-    const vcsim = options.platform === 'vsphere' ? await Vcsim.start(ROOT) : null;
+    const vcsim = options.platform === 'vsphere' ? await Vcsim.start(REPOSITORY_ROOT) : null;
     const id = randomUUID().slice(0, 8);
     const vhost = `jss-test-${id}`;
     createVhost(vhost);
@@ -201,7 +201,7 @@ export class Installation {
     return client;
   }
 
-  /** Publishes and waits for the command's answer: its task's end, its refusal, its dry-run plan, or Test VMs up. */
+  /** Publishes and waits for the command's answer: its task's end, its refusal, its dry-run plan, Test VMs up, or a drill schedule's answer. */
   async run(op: Operation, data: unknown, as?: CommandClient) {
     const id = await (as ?? new CommandClient(this.bus)).publish(op, data);
     const end = await this.events.waitFor(id, [
@@ -211,6 +211,8 @@ export class Installation {
       'command.rejected',
       'task.planned',
       'task.ready',
+      'drill.scheduled',
+      'drill.unscheduled',
     ]);
     return { id, end };
   }

@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import { CommandData, cloudEvent, commandType } from '@jss/contract';
+import { TaskFlow } from '@jss/recovery';
+import { TaskStore } from '@jss/tasks';
+import { RecoveryUseCase } from './recovery.usecase';
+
+/**
+ * A drill's test failover, through the same use case as a published one, as the command whose id
+ * is the drill's: a planner that takes the drill over after a crash finds the task that id
+ * created and starts nothing new (as the intake does for a redelivered command).
+ */
+@Injectable()
+export class DrillTestFailover {
+  constructor(
+    private readonly tasks: TaskStore,
+    private readonly flow: TaskFlow,
+    private readonly recovery: RecoveryUseCase,
+  ) {}
+
+  start = async (id: string, data: CommandData<'test-failover'>, principal: string): Promise<string> => {
+    const existing = await this.tasks.taskOfCommand(id);
+    if (existing && (await this.tasks.fields(existing, 'state'))) {
+      await this.flow.start(existing);
+      return existing;
+    }
+    const command = cloudEvent({ id, type: commandType('test-failover'), source: '/jss/planner/drills', data });
+    await this.recovery.execute('test-failover', command, data, principal);
+    return (await this.tasks.taskOfCommand(id))!;
+  };
+}
