@@ -154,7 +154,7 @@ export class Vcsim {
     this.child.kill('SIGCONT');
   }
 
-  /** vCenter crashes (SIGKILL: its connections are reset, calls are refused) until start(). */
+  /** vCenter crashes (SIGKILL: its connections are reset, calls are refused) until restart(). */
   async kill(): Promise<void> {
     if (!this.running) return;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
