@@ -28,11 +28,16 @@ describe.each(BACKENDS)('failover end to end ($platform, $store store)', (backen
     expect(end.key).toBe('task.completed');
     const taskId = end.event.subject!;
 
-    for (const name of ['app', 'web']) {
+    // task.completed says where each VM runs: its DHCP address, which a vSphere guest reports only once powered on
+    const recovered = end.event.data.vms as Array<{ vm: string; name: string; ip: string | null }>;
+    expect(recovered.map((r) => r.name).sort()).toEqual(['app', 'web']);
+    for (const { name, ip } of recovered) {
       const vm = await inst.platform.getVm('recovery', name);
       expect(vm).not.toBeNull();
       expect(vm!.powerState).toBe('poweredOn');
       expect(vm!.owner).toMatchObject({ taskId, kind: 'recovered' });
+      expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+      expect(vm!.nics[0].ip).toBe(ip);
       expect(await diskHashes(inst.platform, vm!)).toEqual([await sha256File(images[name])]);
     }
 

@@ -1,9 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Installation, MiB, VCSIM_SETUP_MS, diskHashes, sha256File, sparseImage } from '@jss/testing';
+import { Installation, MiB, VCSIM_SETUP_MS, diskHashes, sha256File, sparseImage, waitUntil } from '@jss/testing';
 
-/** vCenter failing under a recovery: a task vCenter fails, an expired session, vCenter not answering for a while. */
+/**
+ * vCenter failing under a recovery: a VM deleted under the task, a task vCenter fails, an expired
+ * session, vCenter not answering for a while, vCenter killed and started again (a fresh inventory).
+ */
 describe('vSphere failures (vcsim)', () => {
   let inst: Installation;
   let image: string;
@@ -16,55 +19,108 @@ describe('vSphere failures (vcsim)', () => {
   }, VCSIM_SETUP_MS);
   afterAll(() => inst?.stop());
 
+  /** Every VM of ours in vCenter's inventory but the recovered ones (read from vcsim, not from the services). */
   const temporaries = async () =>
     (await inst.platform.listVms({ owned: true })).filter((v) => v.owner!.kind !== 'recovered').map((v) => v.name);
+  const ended = (id: string) => inst.events.waitFor(id, ['task.completed', 'task.failed'], 60_000);
 
   afterEach(async () => {
     if (await inst.platform.getVm('recovery', 'app')) await inst.platform.deleteVm('recovery', 'app');
+    if (!inst.services.some((s) => s.name.startsWith('rehydrator'))) await inst.add({ rehydrator: 1 });
   });
 
-  it('an RVM deleted in vCenter mid-task: the recovery fails with platform-error and a sentence, and its RocVA is removed', async () => {
-    await inst.stopServices('rehydrator'); // the range jobs wait until the RVM is gone
-    const id = await inst.publish('failover', { domain: 'shop' });
-    while (!inst.events.of(id, 'vm.created').some((r) => r.event.data.kind === 'rvm')) await sleep(100);
-    expect(await inst.platform.deleteVm('recovery', 'jss-rvm-app')).toBe(true);
-    await inst.add({ rehydrator: 1 });
-    const end = await inst.events.waitFor(id, ['task.completed', 'task.failed']);
-    expect(end.key).toBe('task.failed');
-    expect(end.event.data.reason).toBe('platform-error');
-    expect(end.event.data.message).toMatch(/no disk file .*jss-rvm-app-flat\.vmdk/);
-    expect(await temporaries()).toEqual([]);
-    expect(await inst.platform.getVm('recovery', 'app')).toBeNull();
-  });
+  /**
+   * Something happens in vCenter while the task waits for its rehydrator (RocVA and RVM made): the
+   * recovery fails with platform-error and a sentence, and nothing of it is left in the inventory.
+   */
+  const whileRehydrating: Array<{ what: string; happen: () => Promise<(() => Promise<void>) | void>; message: unknown }> = [
+    {
+      what: 'an RVM deleted in vCenter',
+      happen: async () => void expect(await inst.platform.deleteVm('recovery', 'jss-rvm-app')).toBe(true),
+      message: expect.stringMatching(/no disk file .*jss-rvm-app-flat\.vmdk/),
+    },
+    {
+      // from then on vCenter fails every CreateVM_Task with a NIC on the cluster's distributed port groups
+      what: 'a task vCenter fails (CreateVM_Task of the recovered VM: a host of the cluster is off the switch)',
+      happen: () => inst.vcsim!.addHostOffSwitch(),
+      message:
+        'finalize: creating VM app: vCenter answered InvalidArgument: CreateVM_Task ended in error (invalidProperty spec.deviceChange.device.port.switchUuid)',
+    },
+    {
+      what: 'vCenter killed and started again (a fresh inventory, without the RVM)',
+      happen: () => inst.vcsim!.restart(),
+      message:
+        "finalize: no VM of site recovery has the disk [LocalDS_0] jss-rvm-app/jss-rvm-app.vmdk: the VM it was rehydrated in is gone from vCenter's inventory",
+    },
+  ];
+  it.each(whileRehydrating)(
+    '$what mid-task: platform-error and a sentence, and nothing of the task is left',
+    async ({ happen, message }) => {
+      await inst.stopServices('rehydrator'); // the range jobs wait
+      const id = await inst.publish('failover', { domain: 'shop' });
+      await waitUntil('the RVM created', () => inst.events.of(id, 'vm.created').some((r) => r.event.data.kind === 'rvm'));
+      const undo = await happen();
+      try {
+        await inst.add({ rehydrator: 1 });
+        const end = await ended(id);
+        expect(end.key).toBe('task.failed');
+        expect(end.event.data).toMatchObject({ reason: 'platform-error', message });
+        await waitUntil('the temporaries removed', async () => (await temporaries()).length === 0, 20_000);
+        expect(await inst.platform.getVm('recovery', 'app')).toBeNull();
+      } finally {
+        await undo?.();
+      }
+    },
+  );
 
   it('an expired session mid-task: the services log in again and the recovery completes', async () => {
     // a folder left on the datastore under the VM's name: vSphere puts the VM in "app (0)", its disks follow
-    mkdirSync(path.join(inst.vcsim!.datastores.LocalDS_0, 'app'));
+    mkdirSync(path.join(inst.vcsim!.datastores.LocalDS_0, 'app'), { recursive: true });
     const id = await inst.publish('failover', { domain: 'shop' });
     await inst.events.waitFor(id, ['vm.created']);
     expect(await inst.vcsim!.terminateSessions()).toBeGreaterThan(0);
-    const end = await inst.events.waitFor(id, ['task.completed', 'task.failed']);
+    const end = await ended(id);
     expect(end.key).toBe('task.completed');
     const vm = await inst.platform.getVm('recovery', 'app');
-    expect(vm!.disks.map((d) => d.path)).toEqual(['[LocalDS_0] app (0)/app.vmdk']);
+    expect(vm!.disks.map((d) => d.path)).toEqual([expect.stringMatching(/^\[LocalDS_0\] app \(\d+\)\/app\.vmdk$/)]);
     expect(await diskHashes(inst.platform, vm!)).toEqual([await sha256File(image)]);
     expect(await temporaries()).toEqual([]);
   });
 
-  it('vCenter not answering for a while mid-task: calls wait for it, and the recovery completes once it answers again', async () => {
+  /** vCenter away while the task runs (the RVM's creation under way), then back: calls wait for it, and the task ends. */
+  const outages = [
+    {
+      what: 'vCenter not answering for 5 s (the process stopped)',
+      away: async () => {
+        inst.vcsim!.freeze();
+        await sleep(5000).finally(() => inst.vcsim!.thaw());
+      },
+      mayFail: false,
+    },
+    {
+      // whether the kill hits a call vCenter then forgets decides between completed and platform-error
+      what: 'vCenter killed mid-call and started again 3 s later (a fresh inventory, no sessions)',
+      away: async () => {
+        await inst.vcsim!.kill();
+        await sleep(3000);
+        await inst.vcsim!.restart();
+      },
+      mayFail: true,
+    },
+  ];
+  it.each(outages)('$what: the task ends, never hangs, and leaves nothing behind', async ({ away, mayFail }) => {
     const id = await inst.publish('failover', { domain: 'shop' });
-    await inst.events.waitFor(id, ['vm.created']);
-    inst.vcsim!.freeze();
-    try {
-      await sleep(5000);
-    } finally {
-      inst.vcsim!.thaw();
+    await inst.events.waitFor(id, ['vm.created']); // the RocVA
+    await away();
+    const end = await ended(id);
+    if (end.key === 'task.failed' && mayFail) {
+      expect(end.event.data.reason).toBe('platform-error');
+    } else {
+      expect(end.key).toBe('task.completed');
+      const vm = await inst.platform.getVm('recovery', 'app');
+      expect(vm?.powerState).toBe('poweredOn');
+      expect(await diskHashes(inst.platform, vm!)).toEqual([await sha256File(image)]);
     }
-    const end = await inst.events.waitFor(id, ['task.completed', 'task.failed']);
-    expect(end.key).toBe('task.completed');
-    const vm = await inst.platform.getVm('recovery', 'app');
-    expect(vm?.powerState).toBe('poweredOn');
-    expect(await diskHashes(inst.platform, vm!)).toEqual([await sha256File(image)]);
     expect(await temporaries()).toEqual([]);
   });
 });

@@ -1,7 +1,11 @@
 // vcsim: govmomi's vCenter simulator (VPX model: DC0, cluster DC0_C0, datastore LocalDS_0, networks
 // "VM Network" and DC0_DVPG<n>) for the tests and the bench, built by scripts/vcsim.sh from Debian's
 // golang-github-vmware-govmomi-dev. Prints one JSON line {"url", "datastores": {name: folder}} once it
-// listens; removes its datastore folders on SIGTERM.
+// listens; removes its datastore folders on SIGTERM, unless -datastores names where they live.
+//
+// vcsim keeps its inventory in memory: a restarted vcsim is a vCenter that forgot every VM it had.
+// A datastore outlives vCenter, though (its files are on the storage): with -datastores DIR, each
+// datastore is the folder DIR/<name>, kept across restarts, as an NFS export is.
 //
 // vcsim runs no guest, so no guest tools report a DHCP lease: with -dhcp, this process plays the
 // DHCP server and the tools of every powered-on VM with a NIC on those port groups, reporting a
@@ -16,6 +20,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -32,6 +37,7 @@ func main() {
 	useTLS := flag.Bool("tls", false, "serve https with a self-signed certificate")
 	portgroups := flag.Int("portgroups", 1, "distributed port groups DC0_DVPG0..N-1")
 	dhcp := flag.String("dhcp", "", "comma-separated networks whose powered-on VMs get an address")
+	datastores := flag.String("datastores", "", "folder holding each datastore's files (DIR/<name>), kept across restarts")
 	flag.Parse()
 
 	m := simulator.VPX()
@@ -40,6 +46,11 @@ func main() {
 		panic(err)
 	}
 	defer m.Remove()
+	if *datastores != "" {
+		if err := keepDatastores(*datastores); err != nil {
+			panic(err)
+		}
+	}
 	m.Service.Listen = &url.URL{Host: *listen, User: url.UserPassword(*user, *password)}
 	if *useTLS {
 		m.Service.TLS = new(tls.Config)
@@ -62,6 +73,30 @@ func main() {
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
 	<-stop
+}
+
+// keepDatastores moves each datastore to dir/<name>: on the first start, with what the model wrote
+// there (its own VMs' files); on a restart, the folder as it was, the model's fresh copy dropped. The
+// model's folder becomes a link to it, for the paths vcsim keeps (its VMs' log files).
+func keepDatastores(dir string) error {
+	for _, e := range simulator.Map.All("Datastore") {
+		ds := e.(*simulator.Datastore)
+		info := ds.Info.GetDatastoreInfo()
+		kept := filepath.Join(dir, ds.Name)
+		if _, err := os.Stat(kept); err == nil {
+			if err := os.RemoveAll(info.Url); err != nil {
+				return err
+			}
+		} else if err := os.Rename(info.Url, kept); err != nil {
+			return err
+		}
+		if err := os.Symlink(kept, info.Url); err != nil {
+			return err
+		}
+		info.Url = kept
+		ds.Summary.Url = kept
+	}
+	return nil
 }
 
 // portgroupName is the distributed port group of a NIC (vcsim leaves guest.net's network empty for them).

@@ -37,15 +37,16 @@ export class FinalizeUseCase {
       const made = await Promise.all(
         work.vms.map((vm) => limit(() => (work.kind === 'rvm' ? this.ensureFinal(work, vm, cause) : this.existing(work, vm)))),
       );
-      const poweredOnAt = await this.powerOnInOrder(work, made);
+      const running = await this.powerOnInOrder(work, made);
       // failback: the copies at the recovery site stop once the VMs run at home again
       if (work.powerOff) await Promise.all(work.powerOff.vms.map((vm) => this.platform.powerOff(work.powerOff!.site, vm)));
+      // the address as the VM runs: a DHCP lease may be known only once its guest is up (vSphere)
       return made.map((v, i) => ({
         vm: work.vms[i].vm,
         name: v.name,
         site: v.site,
-        ip: v.nics[0]?.ip ?? null,
-        poweredOnAt: poweredOnAt.get(v.name)!,
+        ip: running.get(v.name)!.vm.nics[0]?.ip ?? null,
+        poweredOnAt: running.get(v.name)!.at,
       }));
     });
     if (work.kind === 'tvm') {
@@ -82,23 +83,22 @@ export class FinalizeUseCase {
     return found;
   }
 
-  /** Boot order groups by protected VM name, each after its delay; VMs in no group come last. Returns when each VM was powered on. */
-  private async powerOnInOrder(work: FinalizeWork, made: VmInfo[]): Promise<Map<string, string>> {
+  /** Boot order groups by protected VM name, each after its delay; VMs in no group come last. Returns each VM running, and since when. */
+  private async powerOnInOrder(work: FinalizeWork, made: VmInfo[]): Promise<Map<string, { vm: VmInfo; at: string }>> {
     const nameOf = new Map(work.vms.map((v, i) => [v.vm, made[i].name]));
     const grouped = new Set(work.bootOrder.flatMap((g) => g.vms));
     const rest = { vms: work.vms.map((v) => v.vm).filter((vm) => !grouped.has(vm)), delaySeconds: 0 };
     const groups = [...work.bootOrder, rest].filter((g) => g.vms.length);
-    const at = new Map<string, string>();
+    const running = new Map<string, { vm: VmInfo; at: string }>();
     for (const group of groups) {
       if (group.delaySeconds) await sleep(group.delaySeconds * 1000);
       await Promise.all(
-        group.vms.map(async (vm) => {
-          const name = nameOf.get(vm)!;
-          await this.platform.powerOn(work.site, name);
-          at.set(name, new Date().toISOString());
+        group.vms.map(async (protectedVm) => {
+          const name = nameOf.get(protectedVm)!;
+          running.set(name, { vm: await this.platform.powerOn(work.site, name), at: new Date().toISOString() });
         }),
       );
     }
-    return at;
+    return running;
   }
 }

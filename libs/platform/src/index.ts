@@ -8,4 +8,5 @@ export * from './file-disk-handle';
 export { VspherePlatform, type VspherePlatformOptions } from './vsphere/vsphere-platform';
 export { loadSiteFile, type SiteFile } from './vsphere/site-file';
 export { SoapClient } from './vsphere/soap-client';
+export { Vim } from './vsphere/vim';
 export * as vimXml from './vsphere/xml';

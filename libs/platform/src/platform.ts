@@ -155,7 +155,11 @@ export interface Platform {
   createVm(spec: CreateVmSpec): Promise<VmInfo>;
   /** Deletes the VM, its disk files and DHCP leases; false when it did not exist. */
   deleteVm(site: string, name: string): Promise<boolean>;
-  powerOn(site: string, name: string): Promise<void>;
+  /**
+   * Powers the VM on (nothing to do when it runs) and returns it as it runs: with the address of
+   * each NIC that asked for a DHCP lease, which on vSphere is known only once the guest reports it.
+   */
+  powerOn(site: string, name: string): Promise<VmInfo>;
   powerOff(site: string, name: string): Promise<void>;
   openDisk(path: string): Promise<DiskHandle>;
   /** The local file holding a disk's bytes (a simulated datastore's image, a vSphere thin disk's flat file on its mount). */

@@ -1,10 +1,11 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import { SoapClient, vimXml, type SiteFile } from '@jss/platform';
+import { SoapClient, Vim, vimXml, type SiteFile } from '@jss/platform';
 import { freePort } from './free-port';
 
 /** The platforms an end-to-end suite runs against (describe.each). */
@@ -23,11 +24,16 @@ const banner = z.object({ url: z.string().url(), datastores: z.record(z.string()
 
 /**
  * vcsim (govmomi's vCenter simulator) for one test installation, built and started through
- * scripts/vcsim.sh on 127.0.0.1, with a site file mapping the recovery site onto its DC0.
+ * scripts/vcsim.sh on 127.0.0.1, with a site file mapping the recovery site onto its DC0. Its
+ * datastores live in a folder of their own, which outlives a restart of vcsim (as a datastore
+ * outlives a restart of vCenter); its inventory does not.
  */
 export class Vcsim {
   private constructor(
-    private readonly child: ChildProcess,
+    private child: ChildProcess,
+    private readonly script: string,
+    private readonly args: string[],
+    private readonly datastoreDir: string,
     readonly url: string,
     readonly datastores: Record<string, string>,
   ) {}
@@ -37,6 +43,7 @@ export class Vcsim {
     const script = path.join(root, 'scripts', 'vcsim.sh');
     execFileSync('bash', [script, 'build'], { stdio: ['ignore', 'ignore', 'inherit'], timeout: VCSIM_SETUP_MS });
     const port = await freePort();
+    const datastoreDir = mkdtempSync(path.join(os.tmpdir(), 'jss-vcsim-'));
     const args = [
       'start',
       String(port),
@@ -48,16 +55,17 @@ export class Vcsim {
       '2',
       '-dhcp',
       `${PORT_GROUPS.net},${PORT_GROUPS.test}`,
+      '-datastores',
+      datastoreDir,
       ...(tls ? ['-tls'] : []),
     ];
-    const child = spawn('bash', [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const line = await new Promise<string>((resolve, reject) => {
-      const lines = createInterface({ input: child.stdout! });
-      lines.once('line', resolve);
-      child.once('exit', (code) => reject(new Error(`vcsim exited (${code}) before it listened`)));
-    });
-    const { url, datastores } = banner.parse(JSON.parse(line));
-    return new Vcsim(child, url, datastores);
+    try {
+      const { child, url, datastores } = await launch(script, args);
+      return new Vcsim(child, script, args, datastoreDir, url, datastores);
+    } catch (err) {
+      rmSync(datastoreDir, { recursive: true, force: true });
+      throw err;
+    }
   }
 
   /** The site file of the recovery site on vcsim's DC0, written to `file`. */
@@ -94,32 +102,46 @@ export class Vcsim {
   }
 
   /** Ends every session but the caller's, as an administrator or vCenter's idle timeout does; returns how many. */
-  async terminateSessions(): Promise<number> {
-    const admin = new SoapClient({ url: this.url, user: USER, password: PASSWORD });
-    try {
-      const { propertyCollector, sessionManager } = await admin.content();
-      const retrieved = await admin.call('RetrievePropertiesEx', propertyCollector, {
-        specSet: {
-          propSet: [{ type: 'SessionManager', pathSet: ['currentSession', 'sessionList'] }],
-          objectSet: [{ obj: sessionManager }],
-        },
-        options: {},
-      });
-      const { child, children, text } = vimXml;
-      const props = children(child(child(retrieved, 'returnval'), 'objects'), 'propSet');
-      const value = (name: string) =>
-        child(
-          props.find((p) => text(p, 'name') === name),
-          'val',
-        );
-      const own = text(value('currentSession'), 'key');
-      const others = children(value('sessionList'), 'UserSession')
+  terminateSessions(): Promise<number> {
+    return this.asAdmin(async (vim) => {
+      const { sessionManager } = await vim.soap.content();
+      const props = (await vim.get(sessionManager, ['currentSession', 'sessionList']))!.props;
+      const { children, text } = vimXml;
+      const own = text(props.get('currentSession'), 'key');
+      const others = children(props.get('sessionList'), 'UserSession')
         .map((session) => text(session, 'key'))
         .filter((key): key is string => !!key && key !== own);
-      if (others.length) await admin.call('TerminateSession', sessionManager, { sessionId: others });
+      if (others.length) await vim.soap.call('TerminateSession', sessionManager, { sessionId: others });
       return others.length;
+    });
+  }
+
+  /**
+   * A host joins cluster DC0_C0 but not the distributed switch of its port groups (DVS0), a
+   * misconfiguration vCenter refuses: from then on every CreateVM_Task and ReconfigVM_Task with a NIC
+   * on DC0_DVPG* in that cluster ends in error (InvalidArgument on the NIC's switchUuid). Returns the
+   * repair: the host joins the switch (vcsim cannot remove a host from a cluster cleanly).
+   */
+  addHostOffSwitch(): Promise<() => Promise<void>> {
+    return this.asAdmin(async (vim) => {
+      const cluster = await named(vim, 'ClusterComputeResource', 'DC0_C0');
+      const spec = { hostName: 'esx-off-switch.example', userName: 'root', password: 'x', force: true };
+      const host = vimXml.moRef(await vim.runTask('AddHost_Task', cluster, { spec, asConnected: true }, 10_000))!;
+      return () =>
+        this.asAdmin(async (admin) => {
+          const join = { $type: 'DVSConfigSpec', host: [{ operation: 'add', host }] };
+          await admin.runTask('ReconfigureDvs_Task', await named(admin, 'DistributedVirtualSwitch', 'DVS0'), { spec: join }, 10_000);
+        });
+    });
+  }
+
+  /** A session of vCenter's administrator for one piece of work. */
+  private async asAdmin<T>(work: (vim: Vim) => Promise<T>): Promise<T> {
+    const vim = new Vim(new SoapClient({ url: this.url, user: USER, password: PASSWORD }));
+    try {
+      return await work(vim);
     } finally {
-      await admin.close();
+      await vim.soap.close();
     }
   }
 
@@ -132,11 +154,52 @@ export class Vcsim {
     this.child.kill('SIGCONT');
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+  /** vCenter crashes (SIGKILL: its connections are reset, calls are refused) until restart(). */
+  async kill(): Promise<void> {
+    if (!this.running) return;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    this.child.kill('SIGCONT');
-    this.child.kill('SIGTERM');
+    this.child.kill('SIGKILL');
     await exited;
   }
+
+  /** vcsim again on the same port and datastores, after kill(): a vCenter with its own VMs only, and no sessions. */
+  async restart(): Promise<void> {
+    await this.kill();
+    const { child, url } = await launch(this.script, this.args);
+    if (url !== this.url) throw new Error(`vcsim came back at ${url}, not ${this.url}`);
+    this.child = child;
+  }
+
+  async stop(): Promise<void> {
+    if (this.running) {
+      const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+      this.child.kill('SIGCONT');
+      this.child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(this.datastoreDir, { recursive: true, force: true });
+  }
+
+  private get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+}
+
+/** The object of a type and name in vCenter's inventory. */
+async function named(vim: Vim, type: string, name: string) {
+  const { rootFolder } = await vim.soap.content();
+  const found = (await vim.listUnder(rootFolder, type, ['name'])).find((o) => o.props.get('name')?.text === name);
+  if (!found) throw new Error(`vcsim has no ${type} ${name}`);
+  return found.obj;
+}
+
+/** Starts vcsim.sh and waits for the line it prints once it listens. */
+async function launch(script: string, args: string[]) {
+  const child = spawn('bash', [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`vcsim exited (${code}) before it listened`)));
+  });
+  return { child, ...banner.parse(JSON.parse(line)) };
 }

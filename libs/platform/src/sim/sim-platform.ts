@@ -118,9 +118,13 @@ export class SimPlatform implements Platform {
     });
   }
 
-  async powerOn(site: string, name: string): Promise<void> {
+  /** A simulated DHCP lease is taken when the VM is created: it is already in the VM record. */
+  async powerOn(site: string, name: string): Promise<VmInfo> {
     await this.faults.check('powerOn', name);
     await this.power(site, name, 'poweredOn');
+    const vm = await this.vms.get(site, name);
+    if (!vm) throw new PlatformError('unknown-vm', `there is no VM ${name} on site ${site}`);
+    return vm;
   }
 
   async powerOff(site: string, name: string): Promise<void> {

@@ -39,7 +39,12 @@ export class DiskAdoption {
         const owner = owners
           .map((o) => ({ ref: o.obj, disk: diskDevices(o.props.get('config.hardware.device')).find((d) => d.fileName === path) }))
           .find((o) => o.disk);
-        if (!owner?.disk) throw new PlatformError('unknown-disk', `no VM of site ${site.name} has the disk ${path}`);
+        if (!owner?.disk) {
+          throw new PlatformError(
+            'unknown-disk',
+            `no VM of site ${site.name} has the disk ${path}: the VM it was rehydrated in is gone from vCenter's inventory`,
+          );
+        }
         await this.reconfigure(owner.ref, detachDisk(owner.disk));
         steps.push({ detached: { from: owner.ref, disk: owner.disk } });
         const to = diskFileName(datastore, folder, spec.name, index);

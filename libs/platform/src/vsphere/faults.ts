@@ -1,13 +1,14 @@
 import { PlatformError } from '../platform';
 import { VcenterUnreachable, VimFault } from './soap-client';
-import { TaskTimeout } from './vim';
+import { TaskLost, TaskTimeout } from './vim';
 
 /** vSphere faults that mean the datastore has no room. */
 const NO_SPACE = new Set(['InsufficientDiskSpace', 'NoDiskSpace', 'FileTooLarge']);
 
 /**
  * A vCenter failure as the services see it: DuplicateName → vm-exists, no room → datastore-full,
- * any other fault, an unanswered vCenter or a task that did not end → platform-error with a sentence.
+ * any other fault, an unanswered vCenter, a task that did not end or that vCenter lost → platform-error
+ * with a sentence.
  * Other errors (programming errors, local file I/O) pass through.
  */
 export function toPlatformError(err: unknown, doing: string): unknown {
@@ -18,7 +19,7 @@ export function toPlatformError(err: unknown, doing: string): unknown {
       return new PlatformError('datastore-full', `${doing}: the datastore has no room (${err.fault}: ${err.message})`);
     return new PlatformError('platform-error', `${doing}: vCenter answered ${err.fault}: ${err.message}`);
   }
-  if (err instanceof VcenterUnreachable || err instanceof TaskTimeout)
+  if (err instanceof VcenterUnreachable || err instanceof TaskTimeout || err instanceof TaskLost)
     return new PlatformError('platform-error', `${doing}: ${err.message}`);
   return err;
 }

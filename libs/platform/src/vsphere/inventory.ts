@@ -16,12 +16,20 @@ export interface ResolvedSite {
 /** How a NIC joins a port group: a standard one by name, a distributed one by switch uuid and key. */
 export type NicBacking = { kind: 'standard'; name: string; ref: MoRef } | { kind: 'distributed'; switchUuid: string; portgroupKey: string };
 
+/** `session`: the login it was resolved under, once resolved. */
+interface Resolution {
+  sites: Promise<Map<string, ResolvedSite>>;
+  session?: number;
+}
+
 /**
- * Looks up, once per process, the datacenters, clusters, datastores and port groups the site file
- * names, failing with the first name vCenter does not know. Looked up again after a failure.
+ * Looks up the datacenters, clusters, datastores and port groups the site file names, failing with
+ * the first name vCenter does not know. Kept while the session lasts; looked up again after a
+ * failure, under a new session (the vCenter behind it may have restarted, or been restored, with
+ * other references), and when a caller finds a reference vCenter no longer knows (forget()).
  */
 export class Inventory {
-  private resolved: Promise<Map<string, ResolvedSite>> | null = null;
+  private cache: Resolution | null = null;
 
   constructor(
     private readonly vim: Vim,
@@ -29,9 +37,20 @@ export class Inventory {
   ) {}
 
   sites(): Promise<Map<string, ResolvedSite>> {
-    this.resolved ??= this.resolve();
-    this.resolved.catch(() => (this.resolved = null));
-    return this.resolved;
+    if (this.cache?.session !== undefined && this.cache.session !== this.vim.soap.logins) this.cache = null;
+    if (!this.cache) {
+      const entry: Resolution = { sites: this.resolve() };
+      this.cache = entry;
+      entry.sites.then(
+        () => (entry.session = this.vim.soap.logins),
+        () => this.cache === entry && (this.cache = null),
+      );
+    }
+    return this.cache.sites;
+  }
+
+  forget(): void {
+    this.cache = null;
   }
 
   async site(name: string): Promise<ResolvedSite> {

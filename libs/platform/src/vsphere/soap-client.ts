@@ -58,6 +58,8 @@ export class SoapClient {
   private contentP: Promise<ServiceContent> | null = null;
   private keepAlive: NodeJS.Timeout | null = null;
   private readonly dispatcher: Agent;
+  /** how many times this client logged in: a new session may be to a vCenter that restarted */
+  logins = 0;
 
   constructor(private readonly options: SoapClientOptions) {
     this.dispatcher = new Agent({ connect: { rejectUnauthorized: !options.insecure } });
@@ -110,6 +112,7 @@ export class SoapClient {
   private async login(): Promise<void> {
     const { sessionManager } = await this.content();
     await this.post('Login', sessionManager, { userName: this.options.user, password: this.options.password });
+    this.logins++;
     if (!this.keepAlive) {
       // any call keeps the session alive; a failure here is repaired by the next call's re-login
       this.keepAlive = setInterval(

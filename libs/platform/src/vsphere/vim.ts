@@ -9,6 +9,9 @@ export interface ObjectProps {
 
 export class TaskTimeout extends Error {}
 
+/** vCenter no longer knows a task it started (it restarted, losing its tasks): whether it did its work is unknown. */
+export class TaskLost extends Error {}
+
 /** The PropertyCollector and task calls the adapter is made of, over one SoapClient. */
 export class Vim {
   constructor(readonly soap: SoapClient) {}
@@ -95,21 +98,39 @@ export class Vim {
     return this.waitTask(task, method, timeoutMs);
   }
 
-  /** Polls info.state (queued, running, success, error) with a growing interval, up to timeoutMs. */
-  private async waitTask(task: MoRef, method: string, timeoutMs: number): Promise<XmlNode | undefined> {
+  /**
+   * Polls info.state (queued, running, success, error) with a growing interval, up to timeoutMs. A
+   * task that vanishes, or whose reference now names another task (vCenter restarted and numbers its
+   * tasks afresh), is lost: waiting longer cannot tell how it ended.
+   */
+  async waitTask(task: MoRef, method: string, timeoutMs: number): Promise<XmlNode | undefined> {
     const deadline = Date.now() + timeoutMs;
+    let identity: string | undefined;
     for (let wait = 20; ; wait = Math.min(wait * 2, 1000)) {
       const info = (await this.get(task, ['info']))?.props.get('info');
+      const seen = info && `${text(info, 'descriptionId')} queued ${text(info, 'queueTime')}`;
+      identity ??= seen;
+      if (!seen || seen !== identity)
+        throw new TaskLost(`vCenter no longer knows ${method} (${task.value}); it may have restarted: how the task ended is unknown`);
       const state = text(info, 'state');
       if (state === 'success') return child(info, 'result');
-      if (state === 'error') {
-        const error = child(info, 'error');
-        const fault = child(error, 'fault');
-        const type = fault?.xsiType ?? 'TaskFailed';
-        throw new VimFault(type, text(error, 'localizedMessage') || `${method} failed with ${type}`);
-      }
+      if (state === 'error') throw taskFault(method, child(info, 'error'));
       if (Date.now() >= deadline) throw new TaskTimeout(`${method} (${task.value}) did not end within ${Math.round(timeoutMs / 1000)} s`);
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
+}
+
+/**
+ * A task's info.error as a VimFault: the fault's type, vCenter's message and the fault's own fields
+ * (the file, property or object it names). vcsim's message is only its Go type ("*types.FileFault"),
+ * which says nothing the type does not.
+ */
+function taskFault(method: string, error: XmlNode | undefined): VimFault {
+  const fault = child(error, 'fault');
+  const type = fault?.xsiType ?? 'TaskFailed';
+  const message = text(error, 'localizedMessage')?.trim();
+  const fields = (fault?.children ?? []).filter((f) => f.children.length === 0 && f.text.trim()).map((f) => `${f.name} ${f.text.trim()}`);
+  const said = message && !message.startsWith('*types.') ? `: ${message}` : '';
+  return new VimFault(type, `${method} ended in error${said}${fields.length ? ` (${fields.join(', ')})` : ''}`);
 }

@@ -16,13 +16,13 @@ import { DatastoreMounts } from './datastore-mounts';
 import { DiskAdoption } from './disk-adoption';
 import { toPlatformError } from './faults';
 import { Inventory, type ResolvedSite } from './inventory';
-import { ownerAnnotation } from './owner-mark';
+import { ownerAnnotation, readOwnerMark } from './owner-mark';
 import type { SiteFile } from './site-file';
 import { SoapClient, VimFault, type SoapClientOptions } from './soap-client';
 import { Vim } from './vim';
 import { VM_PATHS, diskDevices, toVmInfo } from './vm-props';
 import { newDisk, nic, scsiController } from './vm-spec';
-import { MoRef, moRef, text, type SoapObject } from './xml';
+import { MoRef, moRef, text, type SoapObject, type XmlNode } from './xml';
 
 export interface VspherePlatformOptions extends SoapClientOptions {
   site: SiteFile;
@@ -67,9 +67,7 @@ export class VspherePlatform implements Platform {
     return this.guard('listing datastores', async () => {
       const out: DatastoreInfo[] = [];
       for (const [name] of this.siteDefs(site)) {
-        const resolved = await this.inventory.site(name);
-        for (const [ds, { ref }] of resolved.datastores) {
-          const summary = (await this.vim.get(ref, ['summary']))?.props.get('summary');
+        for (const [ds, summary] of await this.datastoreSummaries(name)) {
           out.push({
             name: ds,
             site: name,
@@ -188,9 +186,16 @@ export class VspherePlatform implements Platform {
         await this.mounts.extendFlatFiles(diskDevices(props?.props.get('config.hardware.device')));
         if (spec.powerOn) await this.task('PowerOnVM_Task', created, {});
       });
-      if (spec.powerOn) await this.waitForAddresses(site, created, spec);
+      if (spec.powerOn) {
+        return await this.waitForAddresses(
+          site,
+          created,
+          spec.name,
+          spec.nics.map((n) => n.ip === 'dhcp'),
+        );
+      }
     } catch (err) {
-      await this.destroy(created).catch(() => undefined);
+      await this.destroy(created, spec.name).catch(() => undefined);
       throw err;
     }
     return (await this.getVm(spec.site, spec.name))!;
@@ -201,16 +206,19 @@ export class VspherePlatform implements Platform {
     return this.guard(`deleting VM ${name}`, async () => {
       const ref = await this.findVm(resolved, name);
       if (!ref) return false;
-      return this.destroy(ref);
+      return this.destroy(ref, name);
     });
   }
 
-  async powerOn(site: string, name: string): Promise<void> {
-    await this.power(site, name, 'PowerOnVM_Task');
+  /** Returns once the guest reports an address on each NIC the system asked a DHCP lease for (its owner line says which). */
+  async powerOn(site: string, name: string): Promise<VmInfo> {
+    const resolved = await this.guard('looking up the site', () => this.inventory.site(site));
+    return this.waitForAddresses(resolved, await this.power(resolved, name, 'PowerOnVM_Task'), name);
   }
 
   async powerOff(site: string, name: string): Promise<void> {
-    await this.power(site, name, 'PowerOffVM_Task');
+    const resolved = await this.guard('looking up the site', () => this.inventory.site(site));
+    await this.power(resolved, name, 'PowerOffVM_Task');
   }
 
   openDisk(path: string): Promise<DiskHandle> {
@@ -224,6 +232,24 @@ export class VspherePlatform implements Platform {
 
   private siteDefs(site?: string): [string, SiteFile['sites'][string]][] {
     return Object.entries(this.options.site.sites).filter(([name]) => site === undefined || name === site);
+  }
+
+  /**
+   * The summary of each datastore of a site. A datastore vCenter no longer knows by the reference
+   * looked up (vCenter restarted and named it anew, as vcsim does) is looked up again, once.
+   */
+  private async datastoreSummaries(site: string, again = true): Promise<Map<string, XmlNode>> {
+    const out = new Map<string, XmlNode>();
+    for (const [ds, { ref }] of (await this.inventory.site(site)).datastores) {
+      const summary = (await this.vim.get(ref, ['summary']))?.props.get('summary');
+      if (!summary && again) {
+        this.inventory.forget();
+        return this.datastoreSummaries(site, false);
+      }
+      if (!summary) throw new PlatformError('unknown-datastore', `vCenter no longer knows datastore ${ds} of site ${site}`);
+      out.set(ds, summary);
+    }
+    return out;
   }
 
   private async checkNics(site: ResolvedSite, spec: CreateVmSpec) {
@@ -253,11 +279,16 @@ export class VspherePlatform implements Platform {
     return all.find((vm) => vm.props.get('name')?.text === name)?.obj ?? null;
   }
 
-  /** Powers off (if on) and destroys; false when the VM was already gone. */
-  private async destroy(ref: MoRef): Promise<boolean> {
+  /**
+   * Powers off (if on) and destroys the VM `name`; false when it was already gone. A reference can
+   * outlive its VM and name another one (vcsim, restarted, numbers its objects afresh): a VM of
+   * another name is not touched.
+   */
+  private async destroy(ref: MoRef, name: string): Promise<boolean> {
     try {
-      const state = (await this.vim.get(ref, ['runtime.powerState']))?.props.get('runtime.powerState')?.text;
-      if (state === undefined) return false;
+      const props = (await this.vim.get(ref, ['name', 'runtime.powerState']))?.props;
+      if (props?.get('name')?.text !== name) return false;
+      const state = props.get('runtime.powerState')?.text;
       if (state === 'poweredOn') await this.ignoring('InvalidPowerState', () => this.task('PowerOffVM_Task', ref, {}));
       await this.task('Destroy_Task', ref, {});
       return true;
@@ -267,30 +298,37 @@ export class VspherePlatform implements Platform {
     }
   }
 
-  private async power(site: string, name: string, method: 'PowerOnVM_Task' | 'PowerOffVM_Task'): Promise<void> {
-    const resolved = await this.guard('looking up the site', () => this.inventory.site(site));
-    await this.guard(`${method === 'PowerOnVM_Task' ? 'powering on' : 'powering off'} VM ${name}`, async () => {
-      const ref = await this.findVm(resolved, name);
-      if (!ref) throw new PlatformError('unknown-vm', `there is no VM ${name} on site ${site}`);
+  private async power(site: ResolvedSite, name: string, method: 'PowerOnVM_Task' | 'PowerOffVM_Task'): Promise<MoRef> {
+    return this.guard(`${method === 'PowerOnVM_Task' ? 'powering on' : 'powering off'} VM ${name}`, async () => {
+      const ref = await this.findVm(site, name);
+      if (!ref) throw new PlatformError('unknown-vm', `there is no VM ${name} on site ${site.name}`);
       // already in that state: nothing to do (a repeated message)
       await this.ignoring('InvalidPowerState', () => this.task(method, ref, {}));
+      return ref;
     });
   }
 
-  /** An RVM's address is the one its guest reports after power-on (DHCP lease, VMware Tools). */
-  private async waitForAddresses(site: ResolvedSite, ref: MoRef, spec: CreateVmSpec): Promise<void> {
+  /**
+   * A powered-on VM as its guest reports it: the address of a NIC that asked for a DHCP lease is
+   * the one the guest reports (guest.net, VMware Tools) after power-on, awaited up to
+   * guestIpTimeoutMs. `leased`: which NICs asked; by default, those the owner line records without
+   * a static address (a VM without one is not waited for: its guest may have no tools).
+   */
+  private async waitForAddresses(site: ResolvedSite, ref: MoRef, name: string, leased?: boolean[]): Promise<VmInfo> {
     const timeoutMs = this.options.guestIpTimeoutMs ?? 300_000;
     const deadline = Date.now() + timeoutMs;
     for (let wait = 50; ; wait = Math.min(wait * 2, 2000)) {
-      const props = await this.guard(`waiting for the address of VM ${spec.name}`, () => this.vim.get(ref, VM_PATHS));
-      const vm = props && toVmInfo(site, props);
-      const missing = vm?.nics.find((n, i) => spec.nics[i]?.ip === 'dhcp' && !n.ip);
-      if (vm && !missing) return;
+      const props = await this.guard(`waiting for the address of VM ${name}`, () => this.vim.get(ref, VM_PATHS));
+      if (!props) throw new PlatformError('unknown-vm', `VM ${name} vanished from site ${site.name} while its address was awaited`);
+      const vm = toVmInfo(site, props);
+      const asked = leased ?? (readOwnerMark(props.props.get('config.annotation')?.text)?.ips ?? []).map((ip) => ip === null);
+      const missing = vm.nics.find((n, i) => asked[i] && !n.ip);
+      if (!missing) return vm;
       if (Date.now() >= deadline) {
         throw new PlatformError(
           'platform-error',
-          `VM ${spec.name} is powered on but its guest reported no address on network ${missing?.network ?? spec.nics[0]?.network} ` +
-            `within ${Math.round(timeoutMs / 1000)} s (is a DHCP server on that port group, and are VMware Tools running in the guest?)`,
+          `VM ${name} is powered on but its guest reported no address on network ${missing.network} ` +
+            `within ${timeoutMs / 1000} s (is a DHCP server on that port group, and are VMware Tools running in the guest?)`,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, wait));

@@ -6,7 +6,7 @@ import { PlatformError } from '../platform';
 import { toPlatformError } from './faults';
 import { loadSiteFile } from './site-file';
 import { SoapClient, VcenterUnreachable, VimFault } from './soap-client';
-import { Vim } from './vim';
+import { TaskLost, Vim } from './vim';
 import { VspherePlatform } from './vsphere-platform';
 import { MoRef, child, moRef, parseXml, text } from './xml';
 
@@ -101,7 +101,10 @@ describe('vSphere adapter against vcsim', () => {
     expect(failed).toBeInstanceOf(VimFault);
     const mapped = toPlatformError(failed, 'moving a disk') as PlatformError;
     expect(mapped.code).toBe('platform-error');
-    expect(mapped.message).toMatch(/^moving a disk: vCenter answered FileNotFound: /);
+    // vcsim's localizedMessage is only its Go type: the sentence names the fault and the file it is about
+    expect(mapped.message).toMatch(
+      /^moving a disk: vCenter answered FileNotFound: MoveVirtualDisk_Task ended in error \(file .*nowhere\/none(-flat)?\.vmdk\)$/,
+    );
     await soap.close();
   });
 
@@ -120,6 +123,25 @@ describe('vSphere adapter against vcsim', () => {
       vcsim.thaw();
     }
     expect(child(await soap.call('CurrentTime', self), 'returnval')?.text).toEqual(expect.any(String));
+    await soap.close();
+  });
+
+  it('a task vCenter lost (vcsim killed and started again: a fresh inventory) ends the wait at once, as platform-error', async () => {
+    const soap = client();
+    const vim = new Vim(soap);
+    const { rootFolder, virtualDiskManager } = await soap.content();
+    const [dc] = await vim.listUnder(rootFolder, 'Datacenter', ['name']);
+    const move = { sourceName: '[LocalDS_0] a/a.vmdk', sourceDatacenter: dc.obj, destName: '[LocalDS_0] b/b.vmdk', destDatacenter: dc.obj };
+    const task = moRef(child(await soap.call('MoveVirtualDisk_Task', virtualDiskManager, move), 'returnval'))!;
+    await vcsim.restart();
+    const started = Date.now();
+    const lost = await vim.waitTask(task, 'MoveVirtualDisk_Task', 60_000).catch((err) => err);
+    expect(lost).toBeInstanceOf(TaskLost);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(toPlatformError(lost, 'moving a disk')).toMatchObject({
+      code: 'platform-error',
+      message: `moving a disk: vCenter no longer knows MoveVirtualDisk_Task (${task.value}); it may have restarted: how the task ended is unknown`,
+    });
     await soap.close();
   });
 
@@ -164,6 +186,41 @@ describe('vSphere adapter against vcsim', () => {
     expect(rocva.nics.find((n) => n.network === 'recovery-net')?.ip).toMatch(/^10\.1\./);
     expect(await p.deleteVm('recovery', rocva.name)).toBe(true);
     expect((await p.getVm('recovery', 'DC0_H0_VM0'))?.owner).toBeNull();
+  });
+
+  it('powerOn returns the VM with the address its guest reports once running; no address in time is a platform-error naming the network', async () => {
+    const p = platform();
+    const owner = { taskId: 'task-3', kind: 'recovered' as const, domain: 'shop' };
+    const placement = { site: 'recovery', cluster: 'recovery-cluster', datastore: 'recovery-ds', disks: [], owner };
+    const off = await p.createVm({ ...placement, name: 'leased', nics: [{ network: 'recovery-net', ip: 'dhcp' }], powerOn: false });
+    expect(off.nics).toEqual([{ network: 'recovery-net', ip: null }]); // no guest runs, no lease yet
+    const on = await p.powerOn('recovery', 'leased');
+    expect(on).toMatchObject({
+      powerState: 'poweredOn',
+      nics: [{ network: 'recovery-net', ip: expect.stringMatching(/^10\.1\.\d+\.\d+$/) }],
+    });
+    expect(await p.powerOn('recovery', 'leased')).toEqual(on); // running already: the same VM, the same lease
+    expect(await p.deleteVm('recovery', 'leased')).toBe(true);
+
+    // a port group said to have DHCP where no DHCP server answers (vcsim's -dhcp does not serve "VM Network")
+    const file = loadSiteFile(site);
+    const nets = file.sites.recovery.networks.map((n) => (n.name === 'recovery-static-net' ? { ...n, dhcp: true, poolSize: 10 } : n));
+    const env = vcsim.env(site);
+    const silent = new VspherePlatform({
+      url: vcsim.url,
+      user: env.JSS_VSPHERE_USER!,
+      password: env.JSS_VSPHERE_PASSWORD!,
+      site: { ...file, sites: { recovery: { ...file.sites.recovery, networks: nets } } },
+      guestIpTimeoutMs: 300,
+    });
+    await silent.createVm({ ...placement, name: 'no-lease', nics: [{ network: 'recovery-static-net', ip: 'dhcp' }], powerOn: false });
+    await expect(silent.powerOn('recovery', 'no-lease')).rejects.toMatchObject({
+      code: 'platform-error',
+      message:
+        'VM no-lease is powered on but its guest reported no address on network recovery-static-net within 0.3 s ' +
+        '(is a DHCP server on that port group, and are VMware Tools running in the guest?)',
+    });
+    expect(await silent.deleteVm('recovery', 'no-lease')).toBe(true);
   });
 
   it('marks the VMs it creates with their owner and reads it back; vcsim’s own VMs have none', async () => {
