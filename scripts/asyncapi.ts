@@ -37,6 +37,9 @@ const COMMAND_SUMMARIES: Record<Operation, string> = {
   cancel: 'Stop a running task; everything it created is cleaned up.',
   commit: 'Keep what a failover with a commit policy recovered: the task ends completed.',
   rollback: 'Undo a failover with a commit policy: its recovered VMs are removed (a planned failover’s source VMs powered on again).',
+  'plan-apply': 'Store a new version of a domain’s recovery plan (YAML); refused with the line at fault when it does not fit the domain.',
+  'plan-show': 'Answer with a domain’s recovery plan (plan.shown).',
+  'plan-continue': 'A task paused at an approve step of its recovery plan goes on.',
 };
 
 const EVENT_SUMMARIES: Record<EventName, string> = {
@@ -57,6 +60,11 @@ const EVENT_SUMMARIES: Record<EventName, string> = {
   'appliance.deleted': 'A RocVA was deleted: no task of the domain needs it any more.',
   'vm.created': 'A VM was created (RocVA, RVM, test VM or recovered VM).',
   'vm.deleted': 'A VM was deleted.',
+  'plan.step-started': 'A step of the task’s recovery plan began (an approve step: the task waits for plan-continue).',
+  'plan.step-completed': 'A step of the task’s recovery plan succeeded.',
+  'plan.step-failed': 'A step of the task’s recovery plan failed; the task fails unless the step says continue-on-failure.',
+  'plan.applied': 'A recovery plan was stored as a new version (or, dry run, found valid).',
+  'plan.shown': 'A domain’s recovery plan, as applied.',
 };
 
 /** `planned-failover` → `PlannedFailover`, `task.progress` → `TaskProgress`. */

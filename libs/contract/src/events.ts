@@ -21,6 +21,11 @@ export const EVENTS = {
   applianceDeleted: 'appliance.deleted',
   vmCreated: 'vm.created',
   vmDeleted: 'vm.deleted',
+  planStepStarted: 'plan.step-started',
+  planStepCompleted: 'plan.step-completed',
+  planStepFailed: 'plan.step-failed',
+  planApplied: 'plan.applied',
+  planShown: 'plan.shown',
 } as const;
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
 
@@ -41,3 +46,7 @@ export type TaskReportData = DataOf<'task.report'>;
 export type TaskSyncedData = DataOf<'task.synced'>;
 export type VmReport = TaskReportData['vms'][number];
 export type VmEventData = DataOf<'vm.created'>;
+export type PlanStepStartedData = DataOf<'plan.step-started'>;
+export type PlanStepReport = NonNullable<TaskReportData['plan']>['steps'][number];
+export type PlanAppliedData = DataOf<'plan.applied'>;
+export type PlanShownData = DataOf<'plan.shown'>;

@@ -7,3 +7,4 @@ export * from './reasons';
 export * from './work';
 export * from './vm-kinds';
 export * from './unreadable';
+export * from './plan-steps';

@@ -35,6 +35,12 @@ export const OPERATIONS = [
   'cancel',
   'commit',
   'rollback',
+  /** store a new version of a domain's recovery plan (YAML) */
+  'plan-apply',
+  /** answer with a domain's recovery plan (plan.shown) */
+  'plan-show',
+  /** a task paused at a plan's approve step goes on */
+  'plan-continue',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 

@@ -1,7 +1,10 @@
 import type { Operation, TemporaryVmKind } from '@jss/contract';
 
 /** The operations that create a task (the others act on one). */
-export type RecoveryOperation = Exclude<Operation, 'cancel' | 'test-cleanup' | 'commit' | 'rollback'>;
+export type RecoveryOperation = Exclude<
+  Operation,
+  'cancel' | 'test-cleanup' | 'commit' | 'rollback' | 'plan-apply' | 'plan-show' | 'plan-continue'
+>;
 
 /** What an operation does, as data: the task flow reads this instead of testing the operation's name. */
 export interface OperationProfile {
