@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import { NameReservations } from './name-reservations';
+import { PlanProgress } from './plan-progress';
 import { JobStats, Task } from './task';
 import { TaskState, assertMoves, isActive, isEnded } from './transitions';
 
@@ -77,9 +78,12 @@ export abstract class TaskLiveness {
 export class TaskStore implements TaskLiveness {
   /** the VM names each live task will create, held from acceptance to its end */
   readonly names: NameReservations;
+  /** the progress of each task's recovery plan */
+  readonly steps: PlanProgress;
 
   constructor(private readonly redis: Redis) {
     this.names = new NameReservations(redis);
+    this.steps = new PlanProgress(redis);
   }
 
   /** The task a command id already created, if any. */
