@@ -6,6 +6,8 @@ import {
   EXCHANGES,
   EventDataMap,
   Operation,
+  PlanAppliedData,
+  PlanShownData,
   TaskCompletedData,
   TaskPlannedData,
   TaskReadyData,
@@ -27,6 +29,12 @@ export interface Outcome {
   planned?: TaskPlannedData;
   cancelled?: boolean;
   rolledBack?: boolean;
+  /** plan-apply's answer */
+  applied?: PlanAppliedData;
+  /** plan-show's answer */
+  shown?: PlanShownData;
+  /** plan-continue: the approve step is passed */
+  continued?: boolean;
 }
 
 export interface FollowOptions {
@@ -71,6 +79,24 @@ export async function publishAndFollow(bus: AmqpBus, op: Operation, data: object
         }
         case EVENTS.taskPlanned:
           return settle({ taskId: opts.taskId, planned: d as TaskPlannedData });
+        case EVENTS.planApplied:
+          return settle({ applied: d as PlanAppliedData });
+        case EVENTS.planShown:
+          return settle({ shown: d as PlanShownData });
+        case EVENTS.planStepStarted:
+        case EVENTS.planStepCompleted:
+        case EVENTS.planStepFailed: {
+          const step = d as EventDataMap['plan.step-started'];
+          if (op === 'plan-continue' && key === EVENTS.planStepCompleted && step.kind === 'approve')
+            return settle({ taskId, continued: true });
+          const what =
+            key === EVENTS.planStepStarted
+              ? step.kind === 'approve'
+                ? 'waits for: jssctl plan-continue ' + taskId
+                : 'started'
+              : key.slice(10);
+          return view?.log(`plan step ${step.stepId} (${step.kind}) ${what}`);
+        }
         case EVENTS.taskAccepted:
           taskId = event.subject ?? '';
           view?.log(`task ${taskId} accepted`);

@@ -4,6 +4,7 @@ import { CommandData, REASONS, commandRoutingKey } from '@jss/contract';
 import { PROFILES, RecoveryOperation } from '@jss/tasks';
 import { CommandIntake } from './command-intake';
 import { ControlUseCase } from './control.usecase';
+import { PlanUseCase } from './plan.usecase';
 import { RecoveryUseCase } from './recovery.usecase';
 
 const RECOVERY_KEYS = (Object.keys(PROFILES) as RecoveryOperation[]).map(commandRoutingKey);
@@ -15,6 +16,7 @@ export class CommandsController {
     private readonly intake: CommandIntake,
     private readonly recovery: RecoveryUseCase,
     private readonly control: ControlUseCase,
+    private readonly plans: PlanUseCase,
   ) {}
 
   /** Every operation that creates a task; a failover naming a continuous failover cuts it over instead. */
@@ -52,6 +54,27 @@ export class CommandsController {
   onRollback(@Ctx() ctx: AmqpContext) {
     return this.intake.receive(ctx, (_op, command, data, principal) =>
       this.control.execute('rollback', command, data as CommandData<'rollback'>, principal),
+    );
+  }
+
+  @EventPattern(commandRoutingKey('plan-continue'))
+  onPlanContinue(@Ctx() ctx: AmqpContext) {
+    return this.intake.receive(ctx, (_op, command, data, principal) =>
+      this.control.execute('plan-continue', command, data as CommandData<'plan-continue'>, principal),
+    );
+  }
+
+  @EventPattern(commandRoutingKey('plan-apply'))
+  onPlanApply(@Ctx() ctx: AmqpContext) {
+    return this.intake.receive(ctx, (_op, command, data, principal) =>
+      this.plans.apply(command, data as CommandData<'plan-apply'>, principal),
+    );
+  }
+
+  @EventPattern(commandRoutingKey('plan-show'))
+  onPlanShow(@Ctx() ctx: AmqpContext) {
+    return this.intake.receive(ctx, (_op, command, data, principal) =>
+      this.plans.show(command, data as CommandData<'plan-show'>, principal),
     );
   }
 

@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
 import { Messenger } from '@jss/bus';
 import { Env } from '@jss/config';
-import { CoreModule, ENV, LOGGER } from '@jss/infra';
+import { CoreModule, ENV, LOGGER, PLATFORM, REDIS } from '@jss/infra';
 import { Logger } from '@jss/observability';
-import { TaskFlow, TaskMonitor } from '@jss/recovery';
+import { Platform } from '@jss/platform';
+import { PlanEffects, TaskFlow, TaskMonitor } from '@jss/recovery';
+import { PlanStore } from '@jss/recovery-plans';
+import { Redis } from '@jss/redis';
 import { ReplicaRepository } from '@jss/replica';
 import { TaskStore } from '@jss/tasks';
 import { CommandIntake } from './command-intake';
@@ -11,6 +14,7 @@ import { CommandsController } from './commands.controller';
 import { ControlUseCase } from './control.usecase';
 import { DeadLettersHandler } from './dead-letters.handler';
 import { MonitorScheduler } from './monitor.scheduler';
+import { PlanUseCase } from './plan.usecase';
 import { RecoveryUseCase } from './recovery.usecase';
 import { RepliesController } from './replies.controller';
 
@@ -20,9 +24,11 @@ import { RepliesController } from './replies.controller';
   providers: [
     {
       provide: TaskFlow,
-      inject: [TaskStore, Messenger, ReplicaRepository, LOGGER],
-      useFactory: (t: TaskStore, m: Messenger, r: ReplicaRepository, l: Logger) => new TaskFlow(t, m, r, l),
+      inject: [TaskStore, Messenger, ReplicaRepository, LOGGER, PLATFORM],
+      useFactory: (t: TaskStore, m: Messenger, r: ReplicaRepository, l: Logger, p: Platform) =>
+        new TaskFlow(t, m, r, l, new PlanEffects(p)),
     },
+    { provide: PlanStore, inject: [REDIS], useFactory: (r: Redis) => new PlanStore(r) },
     {
       provide: TaskMonitor,
       inject: [TaskStore, Messenger, TaskFlow, LOGGER, ENV],
@@ -33,6 +39,7 @@ import { RepliesController } from './replies.controller';
     CommandIntake,
     RecoveryUseCase,
     ControlUseCase,
+    PlanUseCase,
     DeadLettersHandler,
   ],
 })

@@ -14,13 +14,15 @@ export interface Request {
 }
 
 const TESTER_OPERATIONS: readonly Operation[] = ['test-failover', 'test-cleanup'];
+/** Reading, like a dry run: any role. */
+const VIEWER_OPERATIONS: readonly Operation[] = ['plan-show'];
 
 /** Roles that allow the request, ignoring domains. */
 function rolesFor(r: Request): Role[] {
   if (r.replaceForeign) return ['admin'];
   const roles: Role[] = ['operator', 'admin'];
   if (TESTER_OPERATIONS.includes(r.operation)) roles.push('tester');
-  if (r.dryRun) roles.push('viewer', 'tester');
+  if (r.dryRun || VIEWER_OPERATIONS.includes(r.operation)) roles.push('viewer', 'tester');
   return roles;
 }
 

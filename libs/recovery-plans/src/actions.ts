@@ -55,9 +55,7 @@ export function networkMapOf(plan: RecoveryPlan): Record<string, { network?: str
 }
 
 /** Whether a power-on is the task's last (a failback powers its copies off then). */
-export function isLastPowerOn(task: { spec: { recoveryPlan?: TaskPlanRun } }, group: Pick<PowerOnSpec, 'vms'>): boolean {
+export function isLastPowerOn(task: { spec: { recoveryPlan?: TaskPlanRun } }, powerOn: Pick<PlanAction, 'stepId'>): boolean {
   const last = task.spec.recoveryPlan?.actions.filter((a) => a.kind === 'power-on').at(-1);
-  return !last || (last.kind === 'power-on' && sameVms(last.vms, group.vms));
+  return !last || last.stepId === powerOn.stepId;
 }
-
-export const sameVms = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((vm) => b.includes(vm));

@@ -1,6 +1,6 @@
 import { EVENTS, Finalized, REASONS } from '@jss/contract';
-import { PlanAction, TaskPlanRun, sameVms } from '@jss/recovery-plans';
-import { StepProgress, Task, TaskError } from '@jss/tasks';
+import { PlanAction, TaskPlanRun } from '@jss/recovery-plans';
+import { StepProgress, Task, TaskError, sameSet } from '@jss/tasks';
 import { Decision, FlowContext, Step, taskIn } from './decision';
 import { failDecision } from './end';
 import { upDecision } from './vms-up';
@@ -120,7 +120,10 @@ async function endDecision(
     then: 'plan',
   });
   if (end.status === 'completed') return goOn(event(EVENTS.planStepCompleted, { ...times, ...(end.timedOut && { timedOut: true }) }));
-  const error: TaskError = { reason: end.reason ?? REASONS.planStepFailed, message: `plan step ${action.stepId}: ${end.message ?? 'failed'}` };
+  const error: TaskError = {
+    reason: end.reason ?? REASONS.planStepFailed,
+    message: `plan step ${action.stepId}: ${end.message ?? 'failed'}`,
+  };
   const failed = event(EVENTS.planStepFailed, { ...times, ...error, continued: !!end.continued });
   if (end.continued) return goOn(failed);
   const fail = failDecision(task, error);
@@ -134,7 +137,7 @@ export async function groupUpDecision(ctx: FlowContext, task: Task, msg: Finaliz
     (a) =>
       a.kind === 'power-on' &&
       progress[a.stepId]?.status === 'running' &&
-      sameVms(
+      sameSet(
         a.vms,
         msg.vms.map((v) => v.vm),
       ),
@@ -157,7 +160,9 @@ export const planEffectDoneStep: Step<{ taskId: string; stepId: string; error: T
   const task = await taskIn(ctx, input.taskId, ['finalizing']);
   const found = task && (await runningStep(ctx, task, (a) => a.stepId === input.stepId));
   if (!found) return null;
-  const end: StepEnd = input.error ? { status: 'failed', continued: found.action.continueOnFailure, ...input.error } : { status: 'completed' };
+  const end: StepEnd = input.error
+    ? { status: 'failed', continued: found.action.continueOnFailure, ...input.error }
+    : { status: 'completed' };
   return endDecision(ctx, task, found.action, found.p, end, []);
 };
 

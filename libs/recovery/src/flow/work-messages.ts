@@ -1,6 +1,6 @@
 import { WORK } from '@jss/contract';
 import { Manifest } from '@jss/replica';
-import { PowerOnSpec, isLastPowerOn } from '@jss/recovery-plans';
+import { PlanAction, PowerOnSpec, isLastPowerOn } from '@jss/recovery-plans';
 import { PlannedVm, RangeJobPlan, Task, profileOf } from '@jss/tasks';
 import { pointVms } from '../plan/draft';
 import { temporaryOf } from '../plan/temporary-names';
@@ -45,7 +45,7 @@ export function rangeWork(
  * in boot order. With a recovery plan, one group's VMs at a time (the plan is the order; a failback
  * powers its copies off with the last group).
  */
-export function finalizeWork(task: Task, group?: PowerOnSpec): Outbound {
+export function finalizeWork(task: Task, group?: PlanAction & PowerOnSpec): Outbound {
   const plan = task.plan!;
   const profile = profileOf(task.operation);
   const vms =
