@@ -1,0 +1,234 @@
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { Installation, MiB } from '@jss/testing';
+
+/** A webhook receiver: every POST's body and when it came; answers `status`. */
+class Hook {
+  readonly received: Array<{ body: Record<string, unknown>; at: number; step: string | undefined }> = [];
+  status = 200;
+  private constructor(private readonly server: Server) {}
+
+  static async start(): Promise<Hook> {
+    const server = createServer();
+    const hook = new Hook(server);
+    server.on('request', (req, res) => {
+      let text = '';
+      req.on('data', (c: Buffer) => (text += c.toString()));
+      req.on('end', () => {
+        hook.received.push({ body: JSON.parse(text), at: Date.now(), step: req.headers['x-jss-step'] as string | undefined });
+        res.writeHead(hook.status).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return hook;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+describe('recovery plans', () => {
+  let inst: Installation;
+  let hook: Hook;
+  const VMS = ['db', 'app', 'web'];
+
+  beforeAll(async () => {
+    inst = await Installation.start();
+    hook = await Hook.start();
+    await inst.writer.writePoint(
+      'shop',
+      VMS.map((name, i) => ({ name, source: { sizeBytes: MiB, seed: i + 1 } })),
+    );
+  });
+  afterAll(async () => {
+    await hook?.close();
+    await inst?.stop();
+  });
+
+  /** plan-apply: its answer (plan.applied or command.rejected). */
+  async function apply(document: string) {
+    const id = await inst.publish('plan-apply', { domain: 'shop', document });
+    return inst.events.waitFor(id, ['plan.applied', 'command.rejected']);
+  }
+
+  /** What is at the recovery site of the domain's VMs and of any temporary. */
+  const leftAtRecovery = async () =>
+    (await inst.platform.listVms({ site: 'recovery' })).filter((v) => VMS.includes(v.name) || v.name.startsWith('jss-')).map((v) => v.name);
+
+  const removeRecovered = async () => {
+    for (const vm of VMS) await inst.platform.deleteVm('recovery', vm);
+  };
+
+  it('refuses at apply a plan naming an unknown VM, an unknown network or a VM twice, with the line at fault', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['domain: shop\ngroups:\n  - name: a\n    vms: [db, nope]\n', /line 4: VM "nope" is not a protected VM of domain "shop"/],
+      [
+        'domain: shop\ngroups:\n  - name: a\n    vms:\n      - name: db\n        network: lost-net\n',
+        /line 6: network "lost-net" does not exist/,
+      ],
+      [
+        'domain: shop\ngroups:\n  - name: a\n    vms: [db]\n  - name: b\n    vms:\n      - app\n      - db\n',
+        /line 8: VM "db" is already in group "a"/,
+      ],
+    ];
+    for (const [document, message] of cases) {
+      const answer = await apply(document);
+      expect(answer.key).toBe('command.rejected');
+      expect(answer.event.data).toMatchObject({ reason: 'invalid-plan' });
+      expect(answer.event.data.message).toMatch(message);
+    }
+    const show = await inst.run('plan-show', { domain: 'shop' });
+    expect(show.end.event.data).toMatchObject({ reason: 'no-plan' });
+  });
+
+  it('brings three groups up in order with the delay, waits at approve until plan-continue, calls the webhook, reports every step', async () => {
+    const document = `domain: shop
+groups:
+  - name: data
+    vms: [db]
+    after:
+      - approve: { timeoutSeconds: 300 }
+  - name: logic
+    vms: [app]
+    before:
+      - webhook: { url: "${hook.url}" }
+    after:
+      - check: { timeoutSeconds: 20 }
+  - name: front
+    delaySeconds: 3
+    vms: [web]
+    before:
+      - wait: 1
+`;
+    const applied = await apply(document);
+    expect(applied.event.data).toMatchObject({ domain: 'shop', version: 1, groups: 3 });
+    const shown = await inst.events.waitFor(await inst.publish('plan-show', { domain: 'shop' }), ['plan.shown', 'command.rejected']);
+    expect(shown.event.data).toMatchObject({ version: 1, versions: 1, document });
+
+    const id = await inst.publish('failover', { domain: 'shop' });
+    const started = await waitForStep(id, 'data.after.1', 'plan.step-started');
+    const taskId = started.event.subject!;
+    expect(started.event.data.expiresAt).toEqual(expect.any(String));
+    // paused: the next groups are not up, and stay so while nobody approves
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await inst.tasks.fields(taskId, 'state'))?.state).toBe('awaiting-approval');
+    expect(await inst.platform.getVm('recovery', 'app')).toBeNull();
+    expect(hook.received).toEqual([]);
+
+    const continued = await inst.publish('plan-continue', { taskId });
+    const end = await inst.events.waitFor(id, ['task.completed', 'task.failed'], 60_000);
+    expect(end.key).toBe('task.completed');
+    expect(inst.events.of(continued, 'command.rejected')).toEqual([]);
+
+    const task = (await inst.tasks.get(taskId))!;
+    const at = Object.fromEntries(task.recovered!.map((r) => [r.vm, Date.parse(r.poweredOnAt)]));
+    expect(at.db).toBeLessThan(at.app);
+    expect(at.app).toBeLessThan(at.web);
+    expect(at.web - at.app).toBeGreaterThanOrEqual(3000);
+    const approved = (await waitForStep(id, 'data.after.1', 'plan.step-completed')).at;
+    expect(at.app).toBeGreaterThan(approved);
+
+    expect(hook.received).toHaveLength(1);
+    expect(hook.received[0].body).toMatchObject({
+      taskId,
+      operation: 'failover',
+      domain: 'shop',
+      planVersion: 1,
+      step: { stepId: 'logic.before.1', group: 'logic', phase: 'before' },
+    });
+    expect((hook.received[0].body.vms as Array<{ vm: string }>).map((v) => v.vm)).toEqual(['db']);
+    expect(hook.received[0].step).toBe(`${taskId}/logic.before.1`);
+
+    const report = (await inst.events.waitFor(id, ['task.report'])).event.data as {
+      plan: { version: number; steps: Array<{ stepId: string; kind: string; status: string; startedAt: string; endedAt: string }> };
+    };
+    expect(report.plan.version).toBe(1);
+    expect(report.plan.steps.map((s) => [s.stepId, s.kind, s.status])).toEqual([
+      ['data.power-on', 'power-on', 'completed'],
+      ['data.after.1', 'approve', 'completed'],
+      ['logic.before.1', 'webhook', 'completed'],
+      ['logic.power-on', 'power-on', 'completed'],
+      ['logic.after.1', 'check', 'completed'],
+      ['front.before.1', 'wait', 'completed'],
+      ['front.power-on', 'power-on', 'completed'],
+    ]);
+    for (const s of report.plan.steps) expect(Date.parse(s.endedAt)).toBeGreaterThanOrEqual(Date.parse(s.startedAt));
+    const wait = report.plan.steps.find((s) => s.kind === 'wait')!;
+    expect(Date.parse(wait.endedAt) - Date.parse(wait.startedAt)).toBeGreaterThanOrEqual(1000);
+    expect(inst.events.of(id, 'plan.step-completed')).toHaveLength(7);
+  });
+
+  it('a failing webhook fails the task, and nothing it created is left', async () => {
+    await removeRecovered();
+    hook.status = 500;
+    hook.received.length = 0;
+    await apply(`domain: shop
+groups:
+  - name: data
+    vms: [db]
+  - name: logic
+    vms: [app, web]
+    before:
+      - webhook: { url: "${hook.url}", retries: 1, timeoutSeconds: 2 }
+`);
+    const { id, end } = await inst.run('failover', { domain: 'shop' });
+    expect(end.key).toBe('task.failed');
+    expect(end.event.data).toMatchObject({ reason: 'plan-step-failed' });
+    expect(end.event.data.message).toMatch(/logic\.before\.1: webhook: .*HTTP 500/);
+    const failed = inst.events.of(id, 'plan.step-failed');
+    expect(failed.map((e) => [e.event.data.stepId, e.event.data.continued])).toEqual([['logic.before.1', false]]);
+    expect(hook.received).toHaveLength(2); // one retry
+    expect(await leftAtRecovery()).toEqual([]);
+    expect(inst.events.of(id, 'vm.deleted').map((e) => e.event.data.name)).toContain('db');
+    hook.status = 200;
+  });
+
+  it('an approve that times out continues or fails, as the step says; plan: false ignores the plan', async () => {
+    const plan = (onTimeout: string) => `domain: shop
+groups:
+  - name: data
+    vms: [db]
+    after:
+      - approve: { timeoutSeconds: 2, onTimeout: ${onTimeout} }
+`;
+    await removeRecovered();
+    await apply(plan('continue'));
+    const goOn = await inst.run('failover', { domain: 'shop', vms: ['db'] });
+    expect(goOn.end.key).toBe('task.completed');
+    const completed = inst.events.of(goOn.id, 'plan.step-completed').find((e) => e.event.data.kind === 'approve');
+    expect(completed?.event.data.timedOut).toBe(true);
+
+    await removeRecovered();
+    await apply(plan('fail'));
+    const stop = await inst.run('failover', { domain: 'shop', vms: ['db'] });
+    expect(stop.end.key).toBe('task.failed');
+    expect(stop.end.event.data.message).toMatch(/data\.after\.1: no plan-continue within 2s/);
+    expect(await leftAtRecovery()).toEqual([]);
+
+    const ignored = await inst.run('failover', { domain: 'shop', vms: ['db'], plan: false });
+    expect(ignored.end.key).toBe('task.completed');
+    expect(inst.events.of(ignored.id, 'plan.step-started')).toEqual([]);
+    const continueEnded = await inst.run('plan-continue', { taskId: ignored.end.event.subject! });
+    expect(continueEnded.end.event.data).toMatchObject({ reason: 'task-ended' });
+  });
+
+  /** The event of a plan step of a command's task. */
+  async function waitForStep(commandId: string, stepId: string, key: string) {
+    for (let i = 0; i < 600; i++) {
+      const hit = inst.events.of(commandId, key).find((e) => e.event.data.stepId === stepId);
+      if (hit) return hit;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(
+      `no ${key} of ${stepId}; seen: ${inst.events
+        .of(commandId)
+        .map((e) => e.key)
+        .join(', ')}`,
+    );
+  }
+});
