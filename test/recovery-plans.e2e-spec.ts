@@ -6,6 +6,8 @@ import { Installation, MiB } from '@jss/testing';
 class Hook {
   readonly received: Array<{ body: Record<string, unknown>; at: number; step: string | undefined }> = [];
   status = 200;
+  /** answer this much later */
+  delayMs = 0;
   private constructor(private readonly server: Server) {}
 
   static async start(): Promise<Hook> {
@@ -16,7 +18,7 @@ class Hook {
       req.on('data', (c: Buffer) => (text += c.toString()));
       req.on('end', () => {
         hook.received.push({ body: JSON.parse(text), at: Date.now(), step: req.headers['x-jss-step'] as string | undefined });
-        res.writeHead(hook.status).end();
+        setTimeout(() => res.writeHead(hook.status).end(), hook.delayMs);
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -217,9 +219,57 @@ groups:
     expect(continueEnded.end.event.data).toMatchObject({ reason: 'task-ended' });
   });
 
+  it('the planner killed during a wait, at an approve and during a webhook: a new planner goes on from where the plan was', async () => {
+    await removeRecovered();
+    hook.received.length = 0;
+    hook.delayMs = 4000;
+    await apply(`domain: shop
+groups:
+  - name: data
+    vms: [db]
+    after:
+      - wait: 3
+  - name: logic
+    vms: [app]
+    before:
+      - approve: { timeoutSeconds: 300 }
+      - webhook: { url: "${hook.url}", retries: 0, timeoutSeconds: 2 }
+`);
+    const id = await inst.publish('failover', { domain: 'shop', vms: ['db', 'app'] });
+    const restartPlanner = async () => {
+      const planner = inst.services.find((x) => x.name.startsWith('planner') && x.child.exitCode === null && x.child.signalCode === null)!;
+      planner.child.kill('SIGKILL');
+      await inst.add({ planner: 1 });
+    };
+    await waitForStep(id, 'data.after.1', 'plan.step-started');
+    await restartPlanner();
+    const approve = await waitForStep(id, 'logic.before.1', 'plan.step-started', 30_000);
+    await restartPlanner();
+    await inst.publish('plan-continue', { taskId: approve.event.subject! });
+    // the webhook's first POST is in flight when its planner dies; the next planner posts again once its lease is past
+    while (hook.received.length === 0) await new Promise((r) => setTimeout(r, 50));
+    await restartPlanner();
+    hook.delayMs = 0;
+    const end = await inst.events.waitFor(id, ['task.completed', 'task.failed'], 90_000);
+    expect(end.key).toBe('task.completed');
+    expect(hook.received.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(hook.received.map((r) => r.step))).toEqual(new Set([`${approve.event.subject}/logic.before.2`]));
+    const report = (await inst.events.waitFor(id, ['task.report'])).event.data as {
+      plan: { steps: Array<{ stepId: string; status: string }> };
+    };
+    expect(report.plan.steps.map((s) => [s.stepId, s.status])).toEqual([
+      ['data.power-on', 'completed'],
+      ['data.after.1', 'completed'],
+      ['logic.before.1', 'completed'],
+      ['logic.before.2', 'completed'],
+      ['logic.power-on', 'completed'],
+    ]);
+    expect(inst.events.of(id, 'plan.step-completed').filter((e) => e.event.data.stepId === 'data.after.1')).toHaveLength(1);
+  });
+
   /** The event of a plan step of a command's task. */
-  async function waitForStep(commandId: string, stepId: string, key: string) {
-    for (let i = 0; i < 600; i++) {
+  async function waitForStep(commandId: string, stepId: string, key: string, timeoutMs = 30_000) {
+    for (let i = 0; i < timeoutMs / 50; i++) {
       const hit = inst.events.of(commandId, key).find((e) => e.event.data.stepId === stepId);
       if (hit) return hit;
       await new Promise((r) => setTimeout(r, 50));
