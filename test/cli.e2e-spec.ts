@@ -10,15 +10,7 @@ const CLI = path.join(ROOT, 'dist', 'apps', 'jssctl', 'main.js');
 /** The jssctl a user runs, against the real services: output, listings, and one readable line on errors. */
 describe('jssctl', () => {
   let inst: Installation;
-  const jssctl = (...args: string[]) =>
-    new Promise<{ code: number; out: string; err: string }>((resolve) => {
-      const child = spawn(process.execPath, [CLI, ...args], { env: inst.env });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (err += d));
-      child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
-    });
+  const jssctl = (...args: string[]) => inst.jssctl(...args);
 
   beforeAll(async () => {
     inst = await Installation.start();

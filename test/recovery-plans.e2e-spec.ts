@@ -1,5 +1,7 @@
+import { writeFile } from 'node:fs/promises';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { Installation, MiB } from '@jss/testing';
 
 /** A webhook receiver: every POST's body and when it came; answers `status`. */
@@ -87,6 +89,11 @@ describe('recovery plans', () => {
     }
     const show = await inst.run('plan-show', { domain: 'shop' });
     expect(show.end.event.data).toMatchObject({ reason: 'no-plan' });
+    const file = path.join(inst.dataDir, 'bad-plan.yaml');
+    await writeFile(file, cases[0][0]);
+    const refused = await inst.jssctl('plan', 'apply', file);
+    expect(refused.code).not.toBe(0);
+    expect(refused.err).toMatch(/^jssctl: rejected \(invalid-plan\): recovery plan refused: line 4: VM "nope"/);
   });
 
   it('brings three groups up in order with the delay, waits at approve until plan-continue, calls the webhook, reports every step', async () => {
@@ -108,10 +115,14 @@ groups:
     before:
       - wait: 1
 `;
-    const applied = await apply(document);
-    expect(applied.event.data).toMatchObject({ domain: 'shop', version: 1, groups: 3 });
-    const shown = await inst.events.waitFor(await inst.publish('plan-show', { domain: 'shop' }), ['plan.shown', 'command.rejected']);
-    expect(shown.event.data).toMatchObject({ version: 1, versions: 1, document });
+    // through jssctl, as a user applies and reads a plan
+    const file = path.join(inst.dataDir, 'shop-plan.yaml');
+    await writeFile(file, document);
+    const applied = await inst.jssctl('plan', 'apply', file);
+    expect(applied).toMatchObject({ code: 0, out: 'recovery plan of domain shop: version 1 (3 group(s))\n' });
+    const shown = await inst.jssctl('plan', 'show', 'shop');
+    expect(shown.out).toMatch(/^# domain shop, version 1 of 1, applied by guest at /);
+    expect(shown.out.split('\n').slice(1).join('\n')).toBe(document);
 
     const id = await inst.publish('failover', { domain: 'shop' });
     const started = await waitForStep(id, 'data.after.1', 'plan.step-started');
@@ -123,10 +134,12 @@ groups:
     expect(await inst.platform.getVm('recovery', 'app')).toBeNull();
     expect(hook.received).toEqual([]);
 
-    const continued = await inst.publish('plan-continue', { taskId });
+    expect(await inst.jssctl('plan-continue', taskId)).toMatchObject({
+      code: 0,
+      out: `task ${taskId}: approved; its recovery plan goes on\n`,
+    });
     const end = await inst.events.waitFor(id, ['task.completed', 'task.failed'], 60_000);
     expect(end.key).toBe('task.completed');
-    expect(inst.events.of(continued, 'command.rejected')).toEqual([]);
 
     const task = (await inst.tasks.get(taskId))!;
     const at = Object.fromEntries(task.recovered!.map((r) => [r.vm, Date.parse(r.poweredOnAt)]));

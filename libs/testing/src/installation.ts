@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -213,6 +214,18 @@ export class Installation {
       'task.ready',
     ]);
     return { id, end };
+  }
+
+  /** Runs the built jssctl as a user would, against this installation: its exit code and output. */
+  jssctl(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [path.join(DIST, 'apps', 'jssctl', 'main.js'), ...args], { env: this.env });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
+    });
   }
 
   async stop(): Promise<void> {
