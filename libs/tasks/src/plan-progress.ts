@@ -60,6 +60,11 @@ export class PlanProgress {
     return this.update(taskId, stepId, { sentAt: new Date().toISOString() }, true);
   }
 
+  /** A step waits within its own bound (a wait, a delay, a webhook or check running): the task is moving, for the watchdog. */
+  async touch(taskId: string): Promise<void> {
+    await this.redis.set(`task:${taskId}:moved`, String(Date.now()));
+  }
+
   /** Holds a step for `ms` (a webhook or check running); true when this call got it. */
   async lease(taskId: string, stepId: string, ms: number): Promise<boolean> {
     return (await this.redis.set(`task:${taskId}:lease:${stepId}`, '1', 'PX', ms, 'NX')) === 'OK';

@@ -111,6 +111,23 @@ describe('recovery plan steps', () => {
     expect(fx.published.keys()).toEqual(['janitor.release']);
   });
 
+  it('a wait or a delay within its bound keeps the watchdog away; a paused task can be cancelled', async () => {
+    const task = await finalizing();
+    await fx.flow.drivePlan(task.id);
+    await fx.flow.onFinalized(up(task, 'db'));
+    await fx.flow.continuePlan((await fx.tasks.get(task.id))!);
+    const before = Date.now();
+    await fx.flow.drivePlan(task.id); // logic's delay of 5 s after db up
+    expect((await fx.tasks.lastMoved(task.id))!).toBeGreaterThanOrEqual(before);
+
+    const paused = await finalizing();
+    await fx.flow.drivePlan(paused.id);
+    await fx.flow.onFinalized(up(paused, 'db'));
+    expect(await fx.state(paused.id)).toBe('awaiting-approval');
+    await fx.flow.cancel((await fx.tasks.get(paused.id))!);
+    expect(await fx.state(paused.id)).toBe('cancelling');
+  });
+
   it('an approve past its timeout fails the task when the step says fail', async () => {
     const task = await finalizing();
     await fx.flow.drivePlan(task.id);

@@ -60,10 +60,15 @@ async function runningDecision(
   const action = run.actions[index];
   const since = Date.parse(p.startedAt);
   const orNothing = send.length ? { task, send } : null;
+  // waiting within the step's own bound is a move for the watchdog; a group's power-on awaiting its provisioner is not
+  const waiting = async (due: number): Promise<Decision> => {
+    await ctx.tasks.steps.touch(task.id);
+    return { task, send, wakeAt: due };
+  };
   switch (action.kind) {
     case 'wait': {
       const due = since + action.seconds * 1000;
-      return now < due ? { task, send, wakeAt: due } : endDecision(ctx, task, action, p, { status: 'completed' }, send);
+      return now < due ? waiting(due) : endDecision(ctx, task, action, p, { status: 'completed' }, send);
     }
     case 'approve': {
       const due = since + action.timeoutSeconds * 1000;
@@ -87,7 +92,7 @@ async function runningDecision(
           .at(-1);
         const up = before && progress[before.stepId]?.endedAt;
         const due = (up ? Date.parse(up) : since) + action.delaySeconds * 1000;
-        if (now < due) return { task, send, wakeAt: due };
+        if (now < due) return waiting(due);
         if (!(await ctx.tasks.steps.markSent(task.id, action.stepId))) return orNothing;
         return { task, send: [...send, finalizeWork(task, action)], wakeAt: now + POWER_ON_RESEND_MS };
       }
@@ -96,7 +101,8 @@ async function runningDecision(
       return resend ? { task, send: [...send, finalizeWork(task, action)], wakeAt: now + POWER_ON_RESEND_MS } : orNothing;
     }
     default:
-      // webhook, check: run by the flow under a lease (a replica that died mid-run leaves it to expire)
+      // webhook, check: run by the flow under a lease (a replica that died mid-run leaves it to expire, bounding the wait)
+      await ctx.tasks.steps.touch(task.id);
       return { task, send, effect: action };
   }
 }
