@@ -3,6 +3,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Installation, MiB } from '@jss/testing';
+import { Protection } from '../apps/replicator/src/protection';
 
 /** A webhook receiver: every POST's body and when it came; answers `status`. */
 class Hook {
@@ -43,7 +44,7 @@ describe('recovery plans', () => {
   const VMS = ['db', 'app', 'web'];
 
   beforeAll(async () => {
-    inst = await Installation.start();
+    inst = await Installation.start({ planner: 1, provisioner: 1, rehydrator: 1, janitor: 1, replicator: 1 });
     hook = await Hook.start();
     await inst.writer.writePoint(
       'shop',
@@ -279,6 +280,56 @@ groups:
       ['logic.power-on', 'completed'],
     ]);
     expect(inst.events.of(id, 'plan.step-completed').filter((e) => e.event.data.stepId === 'data.after.1')).toHaveLength(1);
+  });
+
+  it('a planned failover runs the plan with its network map; a test failover runs its groups on the isolated network', async () => {
+    const protection = new Protection(inst.platform, inst.writer, inst.replica);
+    await protection.protect('pay', [
+      { name: 'pay-db', source: { sizeBytes: MiB, seed: 7 } },
+      { name: 'pay-app', source: { sizeBytes: MiB, seed: 8 } },
+    ]);
+    const id = await inst.publish('plan-apply', {
+      domain: 'pay',
+      document: `domain: pay
+groups:
+  - name: data
+    vms:
+      - name: pay-db
+        network: recovery-static-net
+        ip: 10.30.0.5
+  - name: logic
+    delaySeconds: 2
+    vms: [pay-app]
+    after:
+      - check: {}
+`,
+    });
+    expect((await inst.events.waitFor(id, ['plan.applied', 'command.rejected'])).key).toBe('plan.applied');
+
+    const test = await inst.run('test-failover', { domain: 'pay' });
+    expect(test.end.key).toBe('task.ready');
+    const testTask = (await inst.tasks.get(test.end.event.subject!))!;
+    const testAt = Object.fromEntries(testTask.recovered!.map((r) => [r.vm, Date.parse(r.poweredOnAt)]));
+    expect(testAt['pay-app'] - testAt['pay-db']).toBeGreaterThanOrEqual(2000);
+    const tvm = await inst.platform.getVm('recovery', testTask.recovered!.find((r) => r.vm === 'pay-db')!.name);
+    expect(tvm?.nics.map((n) => n.network)).toEqual(['recovery-test-net']);
+    await inst.publish('test-cleanup', { taskId: testTask.id });
+    expect((await inst.events.waitFor(test.id, ['task.completed', 'task.failed'])).key).toBe('task.completed');
+    expect(await inst.platform.getVm('recovery', tvm!.name)).toBeNull();
+
+    const planned = await inst.publish('planned-failover', { domain: 'pay' });
+    const end = await inst.events.waitFor(planned, ['task.completed', 'task.failed', 'command.rejected'], 90_000);
+    expect(end.key).toBe('task.completed');
+    const db = await inst.platform.getVm('recovery', 'pay-db');
+    expect(db?.nics.map((n) => [n.network, n.ip])).toEqual([['recovery-static-net', '10.30.0.5']]);
+    const task = (await inst.tasks.get(end.event.subject!))!;
+    const at = Object.fromEntries(task.recovered!.map((r) => [r.vm, Date.parse(r.poweredOnAt)]));
+    expect(at['pay-app'] - at['pay-db']).toBeGreaterThanOrEqual(2000);
+    expect(inst.events.of(planned, 'plan.step-completed').map((e) => e.event.data.stepId)).toEqual([
+      'data.power-on',
+      'logic.power-on',
+      'logic.after.1',
+    ]);
   });
 
   /** The event of a plan step of a command's task. */
