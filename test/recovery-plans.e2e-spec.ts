@@ -178,6 +178,9 @@ groups:
     const wait = report.plan.steps.find((s) => s.kind === 'wait')!;
     expect(Date.parse(wait.endedAt) - Date.parse(wait.startedAt)).toBeGreaterThanOrEqual(1000);
     expect(inst.events.of(id, 'plan.step-completed')).toHaveLength(7);
+    const show = await inst.jssctl('tasks', 'show', taskId);
+    expect(show.out).toMatch(/recovery plan version 1:\n/);
+    expect(show.out).toMatch(/\nlogic\.before\.1 +webhook +completed +20/);
   });
 
   it('a failing webhook fails the task, and nothing it created is left', async () => {
