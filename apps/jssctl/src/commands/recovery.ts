@@ -198,7 +198,8 @@ export function recoveryCommands(ctx: CliContext): Command[] {
     withFollow(new Command(name), 'only answer what would be done')
       .description(description)
       .argument('<taskId>')
-      .action((taskId: string, o) => run(ctx, name, { taskId }, { ...o, wait: true }, taskId));
+      // plan-continue is answered by its approve step completing, not by the task's end: no progress to show
+      .action((taskId: string, o) => run(ctx, name, { taskId }, { ...o, wait: name !== 'plan-continue' }, taskId));
   return [
     failover,
     planned,
