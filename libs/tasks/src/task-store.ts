@@ -1,8 +1,8 @@
 import type Redis from 'ioredis';
 import { NameReservations } from './name-reservations';
-import { PlanProgress } from './plan-progress';
 import { JobStats, Task } from './task';
 import { TaskState, assertMoves, isActive, isEnded } from './transitions';
+import { PlanProgress } from './plan-progress';
 
 // Redis layout (under REDIS_PREFIX):
 //   task:<id>            hash: one field per Task property, each JSON-encoded
