@@ -3,4 +3,4 @@ export * from './task-monitor';
 export * from './outbound';
 export * from './work-messages';
 export type { Decision, FlowContext, Move, Step } from './decision';
-export { PlanEffects, tcpAnswers, webhookBody } from './plan-effects';
+export { PlanEffects } from './plan-effects';

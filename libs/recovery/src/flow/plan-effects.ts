@@ -22,7 +22,7 @@ export function leaseMsOf(action: Webhook | Check): number {
 }
 
 /** The body a webhook step POSTs: the task and the group it runs for. */
-export function webhookBody(task: Task, action: PlanAction) {
+function webhookBody(task: Task, action: PlanAction) {
   return {
     taskId: task.id,
     commandId: task.commandId,
@@ -105,7 +105,7 @@ function groupVms(task: Task, action: PlanAction): string[] {
 }
 
 /** Whether a TCP connection to host:port opens within TCP_TIMEOUT_MS. */
-export function tcpAnswers(host: string, port: number): Promise<boolean> {
+function tcpAnswers(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port, timeout: TCP_TIMEOUT_MS });
     const done = (ok: boolean) => {
