@@ -40,6 +40,9 @@ const COMMAND_SUMMARIES: Record<Operation, string> = {
   'drill-schedule':
     'Store (or replace) the domain’s drill schedule: a recurring test failover, checked, cleaned up, with an evidence report in the object store.',
   'drill-unschedule': 'Remove the domain’s drill schedule; a drill already running goes on to its end.',
+  'plan-apply': 'Store a new version of a domain’s recovery plan (YAML); refused with the line at fault when it does not fit the domain.',
+  'plan-show': 'Answer with a domain’s recovery plan (plan.shown).',
+  'plan-continue': 'A task paused at an approve step of its recovery plan goes on.',
 };
 
 const EVENT_SUMMARIES: Record<EventName, string> = {
@@ -63,6 +66,11 @@ const EVENT_SUMMARIES: Record<EventName, string> = {
   'drill.scheduled': 'The answer to drill-schedule: the schedule is stored (or, for a dry run, would be), with its next due time.',
   'drill.unscheduled': 'The answer to drill-unschedule: no further drill of the domain will run.',
   'drill.ended': 'A scheduled drill ended; its evidence report (JSON and HTML) is in the object store, with the JSON’s sha256.',
+  'plan.step-started': 'A step of the task’s recovery plan began (an approve step: the task waits for plan-continue).',
+  'plan.step-completed': 'A step of the task’s recovery plan succeeded.',
+  'plan.step-failed': 'A step of the task’s recovery plan failed; the task fails unless the step says continue-on-failure.',
+  'plan.applied': 'A recovery plan was stored as a new version (or, dry run, found valid).',
+  'plan.shown': 'A domain’s recovery plan, as applied.',
 };
 
 /** Events of no task (a refusal, the answers about drill schedules), or not always of one (a drill refused before its task existed). */

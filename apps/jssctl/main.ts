@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { CliError } from './src/cli-error';
+import { planCommand } from './src/commands/plan';
 import { recoveryCommands } from './src/commands/recovery';
 import { replicaCommand } from './src/commands/replica';
 import { tasksCommand, vmsCommand } from './src/commands/listings';
@@ -17,6 +18,7 @@ async function main(): Promise<number> {
     .enablePositionalOptions();
   for (const cmd of [
     ...recoveryCommands(ctx),
+    planCommand(ctx),
     tasksCommand(ctx),
     vmsCommand(ctx),
     replicaCommand(ctx),

@@ -7,6 +7,8 @@ import {
   EXCHANGES,
   EventDataMap,
   Operation,
+  PlanAppliedData,
+  PlanShownData,
   TaskCompletedData,
   TaskPlannedData,
   TaskReadyData,
@@ -32,6 +34,12 @@ export interface Outcome {
   drillScheduled?: DrillScheduledData;
   /** drill-unschedule's answer (no task) */
   drillUnscheduled?: boolean;
+  /** plan-apply's answer */
+  applied?: PlanAppliedData;
+  /** plan-show's answer */
+  shown?: PlanShownData;
+  /** plan-continue: the approve step is passed */
+  continued?: boolean;
 }
 
 export interface FollowOptions {
@@ -80,6 +88,24 @@ export async function publishAndFollow(bus: AmqpBus, op: Operation, data: object
           return settle({ drillScheduled: d as DrillScheduledData });
         case EVENTS.drillUnscheduled:
           return settle({ drillUnscheduled: true });
+        case EVENTS.planApplied:
+          return settle({ applied: d as PlanAppliedData });
+        case EVENTS.planShown:
+          return settle({ shown: d as PlanShownData });
+        case EVENTS.planStepStarted:
+        case EVENTS.planStepCompleted:
+        case EVENTS.planStepFailed: {
+          const step = d as EventDataMap['plan.step-started'];
+          if (op === 'plan-continue' && key === EVENTS.planStepCompleted && step.kind === 'approve')
+            return settle({ taskId, continued: true });
+          const what =
+            key === EVENTS.planStepStarted
+              ? step.kind === 'approve'
+                ? 'waits for: jssctl plan-continue ' + taskId
+                : 'started'
+              : key.slice(10);
+          return view?.log(`plan step ${step.stepId} (${step.kind}) ${what}`);
+        }
         case EVENTS.taskAccepted:
           taskId = event.subject ?? '';
           view?.log(`task ${taskId} accepted`);

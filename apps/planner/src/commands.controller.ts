@@ -5,6 +5,7 @@ import { PROFILES, RecoveryOperation } from '@jss/tasks';
 import { CommandIntake } from './command-intake';
 import { ControlUseCase } from './control.usecase';
 import { DrillScheduleUseCase } from './drill-schedule.usecase';
+import { PlanUseCase } from './plan.usecase';
 import { RecoveryUseCase } from './recovery.usecase';
 
 const RECOVERY_KEYS = (Object.keys(PROFILES) as RecoveryOperation[]).map(commandRoutingKey);
@@ -17,6 +18,7 @@ export class CommandsController {
     private readonly recovery: RecoveryUseCase,
     private readonly control: ControlUseCase,
     private readonly drills: DrillScheduleUseCase,
+    private readonly plans: PlanUseCase,
   ) {}
 
   /** Every operation that creates a task; a failover naming a continuous failover cuts it over instead. */
@@ -68,6 +70,27 @@ export class CommandsController {
   onDrillUnschedule(@Ctx() ctx: AmqpContext) {
     return this.intake.receive(ctx, (_op, command, data, principal) =>
       this.drills.unschedule(command, data as CommandData<'drill-unschedule'>, principal),
+    );
+  }
+
+  @EventPattern(commandRoutingKey('plan-continue'))
+  onPlanContinue(@Ctx() ctx: AmqpContext) {
+    return this.intake.receive(ctx, (_op, command, data, principal) =>
+      this.control.execute('plan-continue', command, data as CommandData<'plan-continue'>, principal),
+    );
+  }
+
+  @EventPattern(commandRoutingKey('plan-apply'))
+  onPlanApply(@Ctx() ctx: AmqpContext) {
+    return this.intake.receive(ctx, (_op, command, data, principal) =>
+      this.plans.apply(command, data as CommandData<'plan-apply'>, principal),
+    );
+  }
+
+  @EventPattern(commandRoutingKey('plan-show'))
+  onPlanShow(@Ctx() ctx: AmqpContext) {
+    return this.intake.receive(ctx, (_op, command, data, principal) =>
+      this.plans.show(command, data as CommandData<'plan-show'>, principal),
     );
   }
 

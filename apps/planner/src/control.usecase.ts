@@ -5,7 +5,7 @@ import { CloudEvent, CommandData, EVENTS, REASONS, ReasonedError } from '@jss/co
 import { TaskFlow } from '@jss/recovery';
 import { TaskStore, isActive } from '@jss/tasks';
 
-/** cancel, test-cleanup, commit, rollback, and a failover that names a continuous failover (cut-over): act on a live task. */
+/** cancel, test-cleanup, commit, rollback, plan-continue, and a failover that names a continuous failover (cut-over): act on a live task. */
 @Injectable()
 export class ControlUseCase {
   constructor(
@@ -17,7 +17,7 @@ export class ControlUseCase {
 
   /** `domain`: the cut-over's, which must be the task's (a typo must not cut over another domain) */
   async execute(
-    op: 'cancel' | 'test-cleanup' | 'cutover' | 'commit' | 'rollback',
+    op: 'cancel' | 'test-cleanup' | 'cutover' | 'commit' | 'rollback' | 'plan-continue',
     command: CloudEvent,
     data: CommandData<'cancel'> & { domain?: string },
     principal: string,
@@ -38,6 +38,12 @@ export class ControlUseCase {
     if ((op === 'commit' || op === 'rollback') && task.state !== 'awaiting-commit') {
       const why = task.spec.commit ? `it is ${task.state}, its VMs are not up yet` : 'it has no commit policy';
       throw new ReasonedError(REASONS.notAwaitingCommit, `task ${task.id} is not waiting for a commit or rollback: ${why}`);
+    }
+    if (op === 'plan-continue' && task.state !== 'awaiting-approval') {
+      throw new ReasonedError(
+        REASONS.notAwaitingApproval,
+        `task ${task.id} is ${task.state}, not paused at an approve step of its recovery plan; there is nothing to continue`,
+      );
     }
     if (op === 'cutover' && task.operation !== 'continuous-failover') {
       throw new ReasonedError(
@@ -71,6 +77,7 @@ export class ControlUseCase {
     else if (op === 'cutover') await this.flow.requestCutover(task);
     else if (op === 'commit') await this.flow.commit(task);
     else if (op === 'rollback') await this.flow.rollback(task);
+    else if (op === 'plan-continue') await this.flow.continuePlan(task);
     else await this.flow.cleanupTest(task);
   }
 }

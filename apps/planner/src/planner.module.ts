@@ -6,7 +6,8 @@ import { CoreModule, ENV, LOGGER, OBJECT_STORE, PLATFORM, REDIS } from '@jss/inf
 import { DomainLocks } from '@jss/locks';
 import { Logger } from '@jss/observability';
 import { Platform } from '@jss/platform';
-import { TaskFlow, TaskMonitor } from '@jss/recovery';
+import { PlanEffects, TaskFlow, TaskMonitor } from '@jss/recovery';
+import { PlanStore } from '@jss/recovery-plans';
 import { Redis } from '@jss/redis';
 import { ReplicaRepository } from '@jss/replica';
 import { ObjectStore } from '@jss/store';
@@ -19,6 +20,7 @@ import { DrillScheduleUseCase } from './drill-schedule.usecase';
 import { DrillTestFailover } from './drill-test-failover';
 import { DrillsScheduler } from './drills.scheduler';
 import { MonitorScheduler } from './monitor.scheduler';
+import { PlanUseCase } from './plan.usecase';
 import { RecoveryUseCase } from './recovery.usecase';
 import { RepliesController } from './replies.controller';
 
@@ -28,9 +30,11 @@ import { RepliesController } from './replies.controller';
   providers: [
     {
       provide: TaskFlow,
-      inject: [TaskStore, Messenger, ReplicaRepository, LOGGER],
-      useFactory: (t: TaskStore, m: Messenger, r: ReplicaRepository, l: Logger) => new TaskFlow(t, m, r, l),
+      inject: [TaskStore, Messenger, ReplicaRepository, LOGGER, PLATFORM],
+      useFactory: (t: TaskStore, m: Messenger, r: ReplicaRepository, l: Logger, p: Platform) =>
+        new TaskFlow(t, m, r, l, new PlanEffects(p)),
     },
+    { provide: PlanStore, inject: [REDIS], useFactory: (r: Redis) => new PlanStore(r) },
     {
       provide: TaskMonitor,
       inject: [TaskStore, Messenger, TaskFlow, LOGGER, ENV],
@@ -60,6 +64,7 @@ import { RepliesController } from './replies.controller';
     CommandIntake,
     RecoveryUseCase,
     ControlUseCase,
+    PlanUseCase,
     DeadLettersHandler,
   ],
 })

@@ -22,7 +22,10 @@ import {
   preflight,
   reserveNames,
   traceparentOf,
+  withRecoveryPlan,
+  PlanAsked,
 } from '@jss/recovery';
+import { PlanStore } from '@jss/recovery-plans';
 import { ReplicaRepository } from '@jss/replica';
 import { ObjectStore } from '@jss/store';
 import { RecoveryOperation, TaskStore } from '@jss/tasks';
@@ -51,6 +54,7 @@ export class RecoveryUseCase {
     @Inject(OBJECT_STORE) private readonly store: ObjectStore,
     @Inject(ENV) private readonly env: Env,
     private readonly roles: RoleMapSource,
+    private readonly plans: PlanStore,
   ) {}
 
   async execute<O extends RecoveryOperation>(op: O, command: CloudEvent, data: CommandData<O>, principal: string): Promise<void> {
@@ -84,11 +88,12 @@ export class RecoveryUseCase {
     assertAllowed(this.roles, asked);
     const plan = PLANNERS[op] as (d: CommandData<O>, ctx: PlanContext) => Promise<TaskDraft>;
     await assertStoreReachable(this.store);
-    const draft = await plan(data, {
+    const planned = await plan(data, {
       replica: this.replica,
       platform: this.platform,
       plannedTimeoutSeconds: this.env.PLANNED_FAILOVER_TIMEOUT_SECONDS,
     });
+    const draft = await withRecoveryPlan(planned, await this.plans.get(data.domain), data as PlanAsked, this.platform);
     const foreign = await foreignReplacements(draft, this.platform);
     if (foreign.length) assertAllowed(this.roles, { ...asked, replaceForeign: true, vms: foreign });
     await preflight(draft, this.platform, this.store);

@@ -15,13 +15,15 @@ export interface Request {
 
 /** a drill is a recurring test failover: a tester may schedule one */
 const TESTER_OPERATIONS: readonly Operation[] = ['test-failover', 'test-cleanup', 'drill-schedule', 'drill-unschedule'];
+/** Reading, like a dry run: any role. */
+const VIEWER_OPERATIONS: readonly Operation[] = ['plan-show'];
 
 /** Roles that allow the request, ignoring domains. */
 function rolesFor(r: Request): Role[] {
   if (r.replaceForeign) return ['admin'];
   const roles: Role[] = ['operator', 'admin'];
   if (TESTER_OPERATIONS.includes(r.operation)) roles.push('tester');
-  if (r.dryRun) roles.push('viewer', 'tester');
+  if (r.dryRun || VIEWER_OPERATIONS.includes(r.operation)) roles.push('viewer', 'tester');
   return roles;
 }
 

@@ -28,6 +28,16 @@ describe('authorize', () => {
     expect(ask('viv', 'failover')).toMatch(/principal "viv" .*may not failover on domain "shop"/);
   });
 
+  it('recovery plans: any role may show one of its domains; applying and continuing need an operator', () => {
+    expect(ask('viv', 'plan-show')).toBeNull();
+    expect(ask('tess', 'plan-show')).toBeNull();
+    expect(ask('tess', 'plan-show', 'crm')).toMatch(/may not plan-show on domain "crm"/);
+    expect(ask('tess', 'plan-apply')).toMatch(/may not plan-apply/);
+    expect(ask('viv', 'plan-continue')).toMatch(/may not plan-continue/);
+    expect(ask('olga', 'plan-apply')).toBeNull();
+    expect(ask('olga', 'plan-continue', 'crm')).toBeNull();
+  });
+
   it('a tester may test-failover, test-cleanup and dry-run on its domains only', () => {
     expect(ask('tess', 'test-failover')).toBeNull();
     expect(ask('tess', 'test-cleanup')).toBeNull();

@@ -1,4 +1,4 @@
-import { LineCounter, isNode, parseDocument } from 'yaml';
+import { parseYaml } from '@jss/config';
 import { z } from 'zod';
 
 // The role map (JSS_AUTHZ_FILE): which broker user may do what on which protected domains.
@@ -30,24 +30,8 @@ export class RoleMapError extends Error {
 
 /** Parses and validates a role map; `file` is only for messages. */
 export function parseRoleMap(text: string, file: string): RoleMap {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
-  const syntax = doc.errors[0];
-  if (syntax) throw new RoleMapError(`${file}:${syntax.linePos?.[0].line ?? 1}: ${syntax.message.split('\n')[0]}`);
-  const parsed = roleMapSchema.safeParse(doc.toJS());
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    // the deepest node of the path that exists in the document names the line
-    let line = 1;
-    for (let n = issue.path.length; n >= 0; n--) {
-      const node = doc.getIn(issue.path.slice(0, n) as (string | number)[], true);
-      if (isNode(node) && node.range) {
-        line = lines.linePos(node.range[0]).line;
-        break;
-      }
-    }
-    throw new RoleMapError(`${file}:${line}: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
-  }
+  const parsed = parseYaml(text, roleMapSchema);
+  if ('fault' in parsed) throw new RoleMapError(`${file}:${parsed.fault.line}: ${parsed.fault.message}`);
   return new Map(
     Object.entries(parsed.data.principals).map(([user, p]) => [
       user,

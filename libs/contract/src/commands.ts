@@ -57,6 +57,10 @@ const bootGroup = z.union([
   z.strictObject({ vms: z.array(name).min(1).max(MAX_VMS_PER_COMMAND), delaySeconds: z.number().int().min(0).max(BOOT_DELAY_MAX_SECONDS) }),
 ]);
 const dryRun = z.boolean().optional();
+/** false: ignore the domain's recovery plan (default: use it when there is one) */
+const usePlan = z.boolean().optional();
+/** The largest recovery plan document plan-apply takes. */
+export const MAX_PLAN_BYTES = 64 * 1024;
 
 /** After the VMs are up, wait for recovery.commit / recovery.rollback, or do what the policy says after afterSeconds. */
 const commitPolicy = z
@@ -88,6 +92,7 @@ const failover = z.strictObject({
   networkMap: vmMap(z.strictObject({ network: placeName, ip: z.ipv4().optional() })).optional(),
   taskId: taskId.optional(),
   commit: commitPolicy.optional(),
+  plan: usePlan,
   dryRun,
 });
 
@@ -95,7 +100,7 @@ export const commandDataSchemas = {
   failover,
   'planned-failover': failover,
   'continuous-failover': z.strictObject({ domain: name, vms: vms.optional(), target: target.optional(), dryRun }),
-  failback: z.strictObject({ domain: name, vms: vms.optional(), dryRun }),
+  failback: z.strictObject({ domain: name, vms: vms.optional(), plan: usePlan, dryRun }),
   restore: z.strictObject({
     domain: name,
     vms,
@@ -111,6 +116,7 @@ export const commandDataSchemas = {
     recoveryPoint: recoveryPoint.optional(),
     target: target.optional(),
     ttl: z.number().int().positive().max(MAX_TTL_SECONDS).optional(),
+    plan: usePlan,
     dryRun,
   }),
   'test-cleanup': z.strictObject({ taskId, dryRun }),
@@ -132,6 +138,11 @@ export const commandDataSchemas = {
     dryRun,
   }),
   'drill-unschedule': z.strictObject({ domain: name, dryRun }),
+  /** `document`: the plan's YAML text (its `domain` must be this one); dryRun: validate only */
+  'plan-apply': z.strictObject({ domain: name, document: z.string().min(1).max(MAX_PLAN_BYTES), dryRun }),
+  /** the current version, or the one asked for */
+  'plan-show': z.strictObject({ domain: name, version: z.number().int().min(1).optional(), dryRun }),
+  'plan-continue': z.strictObject({ taskId, dryRun }),
 } satisfies Record<Operation, z.ZodType>;
 
 export type CommandData<O extends Operation> = z.infer<(typeof commandDataSchemas)[O]>;

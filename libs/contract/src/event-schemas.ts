@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { EventName } from './events';
+import { PLAN_STEP_KINDS } from './plan-steps';
 import { VM_KINDS } from './vm-kinds';
 
 // zod schemas of the public events' data: the one definition, from which events.ts takes its types
@@ -26,6 +27,30 @@ const vmReport = z.object({
   rehydrationSeconds: z.number(),
   /** from the task's start to this VM powered on */
   powerOnSeconds: z.number().nullable(),
+});
+
+/** One step of a task's recovery plan: its id (`<group>.<phase>.<n>`), group, phase and kind. */
+const planStep = {
+  ...ofTask,
+  stepId: z.string(),
+  group: z.string(),
+  /** before / after: a step of the group's; boot: the group's VMs powered on */
+  phase: z.enum(['before', 'boot', 'after']),
+  kind: z.enum(PLAN_STEP_KINDS),
+};
+const stepReport = z.object({
+  stepId: z.string(),
+  group: z.string(),
+  phase: z.enum(['before', 'boot', 'after']),
+  kind: z.enum(PLAN_STEP_KINDS),
+  status: z.enum(['pending', 'running', 'completed', 'failed']),
+  startedAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+  /** an approve step whose time ran out (and whose step said to go on, or the task failed) */
+  timedOut: z.boolean().optional(),
+  /** failed, and the plan went on (continue-on-failure) */
+  continued: z.boolean().optional(),
+  message: z.string().optional(),
 });
 
 const vmEventData = z.object({
@@ -116,6 +141,39 @@ export const eventDataSchemas = {
     rtoSeconds: z.number().nullable(),
     durationSeconds: z.number(),
     vms: z.array(vmReport),
+    /** a task run with a recovery plan: the plan's version and every step with its times */
+    plan: z.object({ version: z.number(), steps: z.array(stepReport) }).optional(),
+  }),
+  /** a step of the task's recovery plan began; an approve step pauses the task until plan-continue or expiresAt */
+  'plan.step-started': z.object({ ...planStep, startedAt: z.string(), expiresAt: z.string().nullable().optional() }),
+  'plan.step-completed': z.object({ ...planStep, startedAt: z.string(), endedAt: z.string(), timedOut: z.boolean().optional() }),
+  /** continued: the step said continue-on-failure (or an approve said continue on timeout) and the plan goes on; else the task fails */
+  'plan.step-failed': z.object({
+    ...planStep,
+    startedAt: z.string(),
+    endedAt: z.string(),
+    reason: z.string(),
+    message: z.string(),
+    continued: z.boolean(),
+  }),
+  /** plan-apply's answer: the version stored (a dry run stores nothing) */
+  'plan.applied': z.object({
+    ...caused,
+    domain: z.string(),
+    version: z.number().nullable(),
+    appliedBy: z.string(),
+    groups: z.number(),
+    dryRun: z.boolean(),
+  }),
+  /** plan-show's answer: the stored document as applied */
+  'plan.shown': z.object({
+    ...caused,
+    domain: z.string(),
+    version: z.number(),
+    versions: z.number(),
+    appliedBy: z.string(),
+    appliedAt: z.string(),
+    document: z.string(),
   }),
   'appliance.created': vmEventData,
   'appliance.deleted': vmEventData,

@@ -24,6 +24,11 @@ export const EVENTS = {
   drillScheduled: 'drill.scheduled',
   drillUnscheduled: 'drill.unscheduled',
   drillEnded: 'drill.ended',
+  planStepStarted: 'plan.step-started',
+  planStepCompleted: 'plan.step-completed',
+  planStepFailed: 'plan.step-failed',
+  planApplied: 'plan.applied',
+  planShown: 'plan.shown',
 } as const;
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
 
@@ -46,3 +51,7 @@ export type VmReport = TaskReportData['vms'][number];
 export type VmEventData = DataOf<'vm.created'>;
 export type DrillScheduledData = DataOf<'drill.scheduled'>;
 export type DrillEndedData = DataOf<'drill.ended'>;
+export type PlanStepStartedData = DataOf<'plan.step-started'>;
+export type PlanStepReport = NonNullable<TaskReportData['plan']>['steps'][number];
+export type PlanAppliedData = DataOf<'plan.applied'>;
+export type PlanShownData = DataOf<'plan.shown'>;

@@ -9,3 +9,4 @@ export * from './vm-kinds';
 export * from './unreadable';
 export * from './drill-schedule';
 export * from './drill-evidence';
+export * from './plan-steps';

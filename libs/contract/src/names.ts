@@ -37,6 +37,12 @@ export const OPERATIONS = [
   'rollback',
   'drill-schedule',
   'drill-unschedule',
+  /** store a new version of a domain's recovery plan (YAML) */
+  'plan-apply',
+  /** answer with a domain's recovery plan (plan.shown) */
+  'plan-show',
+  /** a task paused at a plan's approve step goes on */
+  'plan-continue',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 

@@ -24,6 +24,14 @@ export const REASONS = {
   notATest: 'not-a-test',
   notContinuous: 'not-continuous',
   notAwaitingCommit: 'not-awaiting-commit',
+  /** plan-continue for a task that is not paused at an approve step */
+  notAwaitingApproval: 'not-awaiting-approval',
+  /** a recovery plan refused at plan-apply (the message names the line at fault) */
+  invalidPlan: 'invalid-plan',
+  /** plan-show for a domain without a recovery plan */
+  noPlan: 'no-plan',
+  /** a step of the task's recovery plan failed (webhook, check, approve timed out) */
+  planStepFailed: 'plan-step-failed',
   pointTimeout: 'point-timeout',
   noFailbackPoint: 'no-failback-point',
   networkNotIsolated: 'network-not-isolated',

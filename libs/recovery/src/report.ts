@@ -1,5 +1,5 @@
-import { TaskReportData, VmReport } from '@jss/contract';
-import { JobStats, PartStats, Task } from '@jss/tasks';
+import { PlanStepReport, TaskReportData, VmReport } from '@jss/contract';
+import { JobStats, PartStats, StepProgress, Task } from '@jss/tasks';
 import { partsOf, partStatsOf } from './flow/range-jobs';
 
 const seconds = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 1000;
@@ -9,6 +9,7 @@ export function reportOf(
   task: Task,
   outcome: TaskReportData['outcome'],
   stats: Record<string, JobStats>,
+  steps: Record<string, StepProgress> = {},
   now = new Date(),
 ): TaskReportData {
   // each range of each VM, with what it did once done (a job of several disks has stats per part)
@@ -60,5 +61,25 @@ export function reportOf(
     rtoSeconds: lastPowerOn ? seconds(task.createdAt, lastPowerOn) : null,
     durationSeconds: seconds(task.createdAt, now.toISOString()),
     vms,
+    ...(task.spec.recoveryPlan && { plan: { version: task.spec.recoveryPlan.version, steps: planStepsOf(task, steps) } }),
   };
+}
+
+/** Every step of the task's plan, in order, with its times (pending: never reached). */
+function planStepsOf(task: Task, progress: Record<string, StepProgress>): PlanStepReport[] {
+  return task.spec.recoveryPlan!.actions.map((a) => {
+    const p = progress[a.stepId];
+    return {
+      stepId: a.stepId,
+      group: a.group,
+      phase: a.phase,
+      kind: a.kind,
+      status: p?.status ?? 'pending',
+      startedAt: p?.startedAt ?? null,
+      endedAt: p?.endedAt ?? null,
+      ...(p?.timedOut && { timedOut: true }),
+      ...(p?.continued && { continued: true }),
+      ...(p?.message && { message: p.message }),
+    };
+  });
 }

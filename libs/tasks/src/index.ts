@@ -4,3 +4,4 @@ export * from './task-store';
 export * from './operation-profile';
 export * from './name-reservations';
 export * from './checks';
+export * from './plan-progress';

@@ -3,7 +3,7 @@ import type { Operation, TemporaryVmKind } from '@jss/contract';
 /** The operations that create a task (the others act on one). */
 export type RecoveryOperation = Exclude<
   Operation,
-  'cancel' | 'test-cleanup' | 'commit' | 'rollback' | 'drill-schedule' | 'drill-unschedule'
+  'cancel' | 'test-cleanup' | 'commit' | 'rollback' | 'drill-schedule' | 'drill-unschedule' | 'plan-apply' | 'plan-show' | 'plan-continue'
 >;
 
 /** What an operation does, as data: the task flow reads this instead of testing the operation's name. */

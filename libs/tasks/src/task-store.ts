@@ -2,6 +2,7 @@ import type Redis from 'ioredis';
 import { NameReservations, releaseNamesLua } from './name-reservations';
 import { JobStats, Task } from './task';
 import { TaskState, assertMoves, isActive, isEnded } from './transitions';
+import { PlanProgress } from './plan-progress';
 
 // Redis layout (under REDIS_PREFIX):
 //   task:<id>            hash: one field per Task property, each JSON-encoded
@@ -95,9 +96,12 @@ export abstract class TaskLiveness {
 export class TaskStore implements TaskLiveness {
   /** the VM names each live task will create, held from acceptance to its end */
   readonly names: NameReservations;
+  /** the progress of each task's recovery plan */
+  readonly steps: PlanProgress;
 
   constructor(private readonly redis: Redis) {
     this.names = new NameReservations(redis);
+    this.steps = new PlanProgress(redis);
   }
 
   /** The task a command id already created, if any. */

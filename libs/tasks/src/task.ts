@@ -1,4 +1,5 @@
 import type { TaskReportData } from '@jss/contract';
+import type { TaskPlanRun } from '@jss/recovery-plans';
 import type { RecoveryOperation } from './operation-profile';
 import type { TaskState } from './transitions';
 
@@ -36,6 +37,8 @@ export interface TaskSpec {
   planned?: { site: string; vms: string[]; timeoutSeconds: number };
   /** failback: power these copies off once the VMs run at the target again */
   powerOffAfter?: { site: string; vms: string[] };
+  /** the domain's recovery plan as this task runs it (then bootOrder is empty: the plan's groups are the order) */
+  recoveryPlan?: TaskPlanRun;
 }
 
 export interface TaskTarget {

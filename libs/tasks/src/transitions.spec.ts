@@ -23,6 +23,7 @@ describe('the task state machine', () => {
       'rehydrating',
       'standby',
       'finalizing',
+      'awaiting-approval',
       'testing',
       'awaiting-commit',
     ]);

@@ -9,7 +9,8 @@ export const TASK_STATES = [
   'provisioning', // RocVA and RVMs (or Test VMs) being created
   'rehydrating', // range jobs out to the rehydrators
   'standby', // continuous failover: RVMs hold the newest point; waiting for the next one or the cut-over
-  'finalizing', // recovered VMs being created and powered on (Test VMs powered on)
+  'finalizing', // recovered VMs being created and powered on (Test VMs powered on); with a recovery plan, group by group with its steps
+  'awaiting-approval', // recovery plan: paused at an approve step until plan-continue or the step's timeout
   'testing', // test failover: Test VMs up until test-cleanup, cancel or the time limit
   'awaiting-commit', // failover with a commit policy: VMs up, temporaries gone; waiting for commit or rollback
   'cleaning', // temporaries being removed after success
@@ -33,7 +34,8 @@ export const TRANSITIONS: Readonly<Record<TaskState, readonly TaskState[]>> = {
   provisioning: ['rehydrating', ...OR_END],
   rehydrating: ['finalizing', 'standby', ...OR_END],
   standby: ['rehydrating', 'finalizing', ...OR_END],
-  finalizing: ['testing', 'awaiting-commit', 'cleaning', ...OR_END],
+  finalizing: ['awaiting-approval', 'testing', 'awaiting-commit', 'cleaning', ...OR_END],
+  'awaiting-approval': ['finalizing', ...OR_END],
   testing: ['cleaning', ...OR_END],
   'awaiting-commit': ['cleaning', 'rolling-back', ...OR_END],
   cleaning: ['completed'],

@@ -94,6 +94,18 @@ export function tasksCommand(ctx: CliContext): Command {
           powerOn: v.powerOnSeconds === null ? '-' : `${v.powerOnSeconds.toFixed(2)}s`,
         })),
       );
+      if (!r.plan) return;
+      console.log(`recovery plan version ${r.plan.version}:`);
+      printTable(
+        r.plan.steps.map((s) => ({
+          step: s.stepId,
+          kind: s.kind,
+          status: `${s.status}${s.timedOut ? ' (timed out)' : ''}${s.continued ? ' (continued)' : ''}`,
+          started: s.startedAt ?? '-',
+          ended: s.endedAt ?? '-',
+          message: s.message ?? '',
+        })),
+      );
     });
   return tasks;
 }

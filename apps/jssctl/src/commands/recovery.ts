@@ -58,6 +58,10 @@ function withFollow(cmd: Command, dryRun = 'only answer what would be created an
     .option('--timeout <seconds>', "how long to wait for the planner's answer", positiveSeconds('--timeout'), 30);
 }
 
+/** --no-plan: ignore the domain's recovery plan (the command carries plan: false) */
+const withPlan = (cmd: Command) => cmd.option('--no-plan', "ignore the domain's recovery plan");
+const planOf = (o: { plan?: boolean }) => (o.plan === false ? false : undefined);
+
 const targetOf = (o: { cluster?: string; datastore?: string; network?: string }) => {
   const t = defined({ cluster: o.cluster, datastore: o.datastore, network: o.network });
   return Object.keys(t).length ? t : undefined;
@@ -88,6 +92,7 @@ function printOutcome(op: Operation, outcome: Outcome, seconds: number) {
     for (const c of p.create) console.log(`  would create ${c.kind.padEnd(9)} ${c.name}`);
     return console.log(`  ${mib(p.bytesToRehydrate)} to rehydrate, about ${p.estimatedSeconds}s`);
   }
+  if (outcome.continued) return console.log(`task ${outcome.taskId}: approved; its recovery plan goes on`);
   if (outcome.cancelled) return console.log(`task ${outcome.taskId} cancelled; everything it created was removed`);
   if (outcome.rolledBack) return console.log(`task ${outcome.taskId} rolled back; the VMs it recovered were removed`);
   if (outcome.synced) {
@@ -114,7 +119,7 @@ function printOutcome(op: Operation, outcome: Outcome, seconds: number) {
 
 /** One verb per operation: publish the command, follow it (--wait), print what it did. */
 export function recoveryCommands(ctx: CliContext): Command[] {
-  const failover = withFollow(withTarget(new Command('failover')))
+  const failover = withPlan(withFollow(withTarget(new Command('failover'))))
     .description('recover a protected domain (or some of its VMs) at the recovery site')
     .argument('<domain>', 'protected domain')
     .option('--vms <names>', 'only these VMs (comma-separated)', list)
@@ -140,7 +145,16 @@ export function recoveryCommands(ctx: CliContext): Command[] {
       return run(
         ctx,
         'failover',
-        { domain, vms: o.vms, recoveryPoint: o.point, target: targetOf(o), bootOrder: o.bootOrder, networkMap, commit: commitOf(o) },
+        {
+          domain,
+          vms: o.vms,
+          recoveryPoint: o.point,
+          target: targetOf(o),
+          bootOrder: o.bootOrder,
+          networkMap,
+          commit: commitOf(o),
+          plan: planOf(o),
+        },
         o,
       );
     });
@@ -153,36 +167,39 @@ export function recoveryCommands(ctx: CliContext): Command[] {
     .action((domain: string, o) =>
       run(ctx, 'restore', { domain, vms: o.vms, recoveryPoint: o.point, target: targetOf(o), rename: o.rename, replace: o.replace }, o),
     );
-  const test = withFollow(withTarget(new Command('test-failover')))
+  const test = withPlan(withFollow(withTarget(new Command('test-failover'))))
     .description('create Test VMs on an isolated network from a recovery point; production is not touched')
     .argument('<domain>', 'protected domain')
     .option('--vms <names>', 'only these VMs (comma-separated)', list)
     .option('--ttl <seconds>', 'remove the Test VMs after this long', wholeNumber('--ttl', 1))
     .action((domain: string, o) =>
-      run(ctx, 'test-failover', { domain, vms: o.vms, recoveryPoint: o.point, target: targetOf(o), ttl: o.ttl }, o),
+      run(ctx, 'test-failover', { domain, vms: o.vms, recoveryPoint: o.point, target: targetOf(o), ttl: o.ttl, plan: planOf(o) }, o),
     );
-  const planned = withFollow(withTarget(new Command('planned-failover')))
+  const planned = withPlan(withFollow(withTarget(new Command('planned-failover'))))
     .description('primary site alive: power off the source VMs, take a final recovery point, fail over with no data loss')
     .argument('<domain>', 'protected domain')
     .option('--vms <names>', 'only these VMs (comma-separated)', list)
     .option('--commit <policy>', 'once the VMs are up, wait for commit or rollback: manual, or commit / rollback after --commit-after')
     .option('--commit-after <seconds>', 'commit or roll back by itself after this long', seconds)
-    .action((domain: string, o) => run(ctx, 'planned-failover', { domain, vms: o.vms, target: targetOf(o), commit: commitOf(o) }, o));
-  const failback = withFollow(new Command('failback'))
+    .action((domain: string, o) =>
+      run(ctx, 'planned-failover', { domain, vms: o.vms, target: targetOf(o), commit: commitOf(o), plan: planOf(o) }, o),
+    );
+  const failback = withPlan(withFollow(new Command('failback')))
     .description('return recovered VMs to the original site from the replica written at the recovery site')
     .argument('<domain>', 'protected domain')
     .option('--vms <names>', 'only these VMs (comma-separated)', list)
-    .action((domain: string, o) => run(ctx, 'failback', { domain, vms: o.vms }, o));
+    .action((domain: string, o) => run(ctx, 'failback', { domain, vms: o.vms, plan: planOf(o) }, o));
   const continuous = withFollow(withTarget(new Command('continuous-failover')))
     .description('keep RVMs rehydrated with every new recovery point until cut over (failover --task) or cancelled')
     .argument('<domain>', 'protected domain')
     .option('--vms <names>', 'only these VMs (comma-separated)', list)
     .action((domain: string, o) => run(ctx, 'continuous-failover', { domain, vms: o.vms, target: targetOf(o) }, o));
-  const onTask = (name: 'cancel' | 'test-cleanup' | 'commit' | 'rollback', description: string) =>
+  const onTask = (name: 'cancel' | 'test-cleanup' | 'commit' | 'rollback' | 'plan-continue', description: string) =>
     withFollow(new Command(name), 'only answer what would be done')
       .description(description)
       .argument('<taskId>')
-      .action((taskId: string, o) => run(ctx, name, { taskId }, { ...o, wait: true }, taskId));
+      // plan-continue is answered by its approve step completing, not by the task's end: no progress to show
+      .action((taskId: string, o) => run(ctx, name, { taskId }, { ...o, wait: name !== 'plan-continue' }, taskId));
   return [
     failover,
     planned,
@@ -194,5 +211,6 @@ export function recoveryCommands(ctx: CliContext): Command[] {
     onTask('cancel', 'stop a running task; everything it created is removed'),
     onTask('commit', 'keep what a failover waiting for its commit recovered; the task completes'),
     onTask('rollback', 'undo a failover waiting for its commit: its VMs are removed, source VMs of a planned failover on again'),
+    onTask('plan-continue', 'a task paused at an approve step of its recovery plan goes on'),
   ];
 }

@@ -1,3 +1,4 @@
+import type { PlanAction } from '@jss/recovery-plans';
 import type { Manifest, ReplicaRepository } from '@jss/replica';
 import type { Task, TaskState, TaskStore } from '@jss/tasks';
 import type { Outbound } from './outbound';
@@ -26,10 +27,14 @@ export interface Decision {
   onMoved?: () => void | Promise<void>;
   /** the step to run next for the same task, once this decision is carried out */
   then?: FollowUp;
+  /** recovery plan: drive the task's plan again at this time (ms): a wake-up only, the task monitor drives it too */
+  wakeAt?: number;
+  /** recovery plan: a webhook or check step to run, in the background under a lease (plan-effects.ts) */
+  effect?: PlanAction;
 }
 
 /** Steps that may follow another at once (named, so steps never import each other). */
-export type FollowUp = 'advance' | 'check-rehydrated';
+export type FollowUp = 'advance' | 'check-rehydrated' | 'plan';
 
 /** What steps may read: the task store (records and bookkeeping) and the replicas. */
 export interface FlowContext {

@@ -4,3 +4,4 @@ export * from './outbound';
 export * from './work-messages';
 export type { Decision, FlowContext, Move, Step } from './decision';
 export { partsOf } from './range-jobs';
+export { PlanEffects } from './plan-effects';

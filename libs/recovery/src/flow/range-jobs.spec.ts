@@ -69,7 +69,16 @@ describe('rangeJobsOf', () => {
     expect(after.vms['vm-1']).toEqual({ bytesDone: 2 * MiB, bytesTotal: 2 * MiB });
     expect(after.bytesDone).toBe(6 * MiB);
     const part = (n: number) => ({ bytesRead: n, blocksRead: n, blocksZero: 0, blocksUnchanged: 0 });
-    const task = { id: 't', commandId: 'c', operation: 'failover', domain: 'd', createdAt: '2026-01-01T00:00:00.000Z', plan, jobs: [job] };
+    const task = {
+      id: 't',
+      commandId: 'c',
+      operation: 'failover',
+      domain: 'd',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      spec: {},
+      plan,
+      jobs: [job],
+    };
     const report = reportOf(task as never, 'completed', {
       [job.jobId]: {
         ...part(6),

@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import { Messenger } from '@jss/bus';
 import { EventName, REASONS, Failed, Finalized, PoweredOff, Prepared, RangeDone, RangeProgress, Replicated } from '@jss/contract';
 import { Logger } from '@jss/observability';
+import { PlanAction } from '@jss/recovery-plans';
 import { ReplicaRepository } from '@jss/replica';
 import { StoreUnreachableError } from '@jss/store';
 import { Task, TaskError, TaskStore } from '@jss/tasks';
@@ -13,6 +14,8 @@ import { Outbound, causeOf } from './outbound';
 import { preparedStep } from './prepared.step';
 import { awaitPointStep, poweredOffStep } from './quiesce.step';
 import { checkRehydratedStep, rangeDoneStep, rangeProgressStep } from './range.step';
+import { PlanEffects, leaseMsOf } from './plan-effects';
+import { planContinueStep, planEffectDoneStep, planStep } from './plan.step';
 import { releasedStep } from './released.step';
 import { startStep } from './start.step';
 
@@ -24,7 +27,13 @@ const SEND_CONCURRENCY = 32;
 /** An outbox older than this was left by a crash (a live handler publishes within seconds): send it again. */
 export const OUTBOX_STALE_MS = 30_000;
 
-const FOLLOW_UPS: Record<FollowUp, Step<{ taskId: string }>> = { advance: advanceStep, 'check-rehydrated': checkRehydratedStep };
+const FOLLOW_UPS: Record<FollowUp, Step<{ taskId: string }>> = {
+  advance: advanceStep,
+  'check-rehydrated': checkRehydratedStep,
+  plan: planStep,
+};
+/** A plan's wake-up fires this much after the time it waits for (timers may fire a little early against Date.now()). */
+const WAKE_SLACK_MS = 20;
 
 /**
  * The planner's side of every task: each input (a reply, a command, a tick) runs its step, which
@@ -41,9 +50,14 @@ export class TaskFlow {
     private readonly messenger: Publisher,
     replica: ReplicaRepository,
     private readonly log: Logger,
+    /** the webhook and check steps of recovery plans (the planner's; none in tests of other steps) */
+    private readonly effects: PlanEffects | null = null,
   ) {
     this.ctx = { tasks, replica, point: (task, id) => replica.getPoint(task.domain, id) };
   }
+
+  /** Per task, the timer that drives its plan again when a wait, delay or approval time is due. */
+  private readonly wakes = new Map<string, NodeJS.Timeout>();
 
   start = (taskId: string) => this.run(startStep, { taskId });
   onPoweredOff = (msg: PoweredOff) => this.run(poweredOffStep, msg);
@@ -56,6 +70,10 @@ export class TaskFlow {
   onFinalized = (msg: Finalized) => this.run(finalizedStep, msg);
   onReleased = (msg: { taskId: string }) => this.run(releasedStep, msg);
   onFailed = (msg: Failed) => this.run(failedStep, msg);
+  /** A task's recovery plan: look at its current step (from the monitor, timers, and after every step). */
+  drivePlan = (taskId: string, now?: number) => this.run(planStep, { taskId, now });
+  /** plan-continue: the approve step the task waits at is passed. */
+  continuePlan = (task: Task) => this.run(planContinueStep, { taskId: task.id });
 
   fail = (task: Task, error: TaskError) => this.decide(failDecision(task, error));
   cancel = (task: Task) => this.decide(cancelDecision(task));
@@ -128,8 +146,41 @@ export class TaskFlow {
     } else {
       await this.publish(task, send);
     }
+    if (d.wakeAt !== undefined) this.wake(task.id, d.wakeAt);
+    if (d.effect) this.runEffect(task.id, d.effect);
     if (d.then) await this.run(FOLLOW_UPS[d.then], { taskId: task.id });
     return true;
+  }
+
+  /** A wake-up only: the progress is in Redis, and the task monitor drives every plan too (another replica after a crash). */
+  private wake(taskId: string, at: number): void {
+    clearTimeout(this.wakes.get(taskId));
+    const timer = setTimeout(
+      () => {
+        this.wakes.delete(taskId);
+        this.drivePlan(taskId).catch((err: unknown) => this.log.error({ taskId, err: String(err) }, 'recovery plan step failed to run'));
+      },
+      Math.max(0, at - Date.now()) + WAKE_SLACK_MS,
+    );
+    timer.unref();
+    this.wakes.set(taskId, timer);
+  }
+
+  /**
+   * A webhook or check, in the background (not in the handler of the message that reached it):
+   * under a lease, so that one replica runs it and, should that one die, another after the lease.
+   */
+  private runEffect(taskId: string, action: PlanAction): void {
+    const effects = this.effects;
+    if (!effects || (action.kind !== 'webhook' && action.kind !== 'check')) return;
+    void (async () => {
+      if (!(await this.tasks.steps.lease(taskId, action.stepId, leaseMsOf(action)))) return;
+      const task = await this.tasks.get(taskId);
+      if (!task) return;
+      this.log.info({ taskId, commandId: task.commandId, step: action.stepId }, `plan step ${action.kind} running`);
+      const error = await effects.run(task, action);
+      await this.run(planEffectDoneStep, { taskId, stepId: action.stepId, error });
+    })().catch((err: unknown) => this.log.error({ taskId, step: action.stepId, err: String(err) }, 'recovery plan step failed to run'));
   }
 
   private async publish(task: Pick<Task, 'id' | 'commandId' | 'traceparent'>, send: Outbound[]): Promise<void> {

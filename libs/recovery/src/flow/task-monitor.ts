@@ -28,6 +28,8 @@ export class TaskMonitor {
     await this.flow.resendStale(now);
     await this.flow.expireWaits(now);
     for (const t of live.filter((x) => x.state === 'awaiting-point')) await this.flow.awaitPoint(t.id, now);
+    const planned = live.filter((t) => t.spec.recoveryPlan && (t.state === 'finalizing' || t.state === 'awaiting-approval'));
+    for (const t of planned) await this.flow.drivePlan(t.id, now);
     const standby = live.filter((t) => t.state === 'standby');
     for (const t of standby) await this.flow.advance(t.id);
     metrics.continuousLag.set(Math.max(0, ...standby.map((t) => (now - Date.parse(t.point.time)) / 1000)));

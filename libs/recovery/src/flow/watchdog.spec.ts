@@ -14,6 +14,8 @@ describe('stuckTasks', () => {
       task('t', 'testing', 99_999),
       task('s', 'standby', 99_999),
       task('a', 'awaiting-point', 99_999),
+      task('ap', 'awaiting-approval', 99_999),
+      task('ac', 'awaiting-commit', 99_999),
     ];
     const stuck = stuckTasks(live, new Map(), NOW, 600);
     expect(stuck.map((s) => [s.task.id, s.action])).toEqual([

@@ -4,9 +4,11 @@ import { ACTIVE_STATES, OUTCOME_OF, Task, TaskState } from '@jss/tasks';
 /**
  * States that wait by design, each ended by its own rule: a test until test-cleanup or its ttl, a
  * continuous failover in standby until its cut-over or cancel, a planned failover's awaiting-point
- * until PLANNED_FAILOVER_TIMEOUT_SECONDS.
+ * until PLANNED_FAILOVER_TIMEOUT_SECONDS, a plan's approve step until plan-continue or its own
+ * timeout, a failover awaiting its commit until commit, rollback or its policy's afterSeconds (a
+ * watchdog failing it would remove the VMs it recovered).
  */
-export const WAITING_STATES: readonly TaskState[] = ['testing', 'standby', 'awaiting-point'];
+export const WAITING_STATES: readonly TaskState[] = ['testing', 'standby', 'awaiting-point', 'awaiting-approval', 'awaiting-commit'];
 
 export interface StuckTask {
   task: Task;

@@ -1,5 +1,6 @@
 import { WORK } from '@jss/contract';
 import { Manifest } from '@jss/replica';
+import { PlanAction, PowerOnSpec, isLastPowerOn } from '@jss/recovery-plans';
 import { PlannedVm, RangeJobPlan, Task, profileOf } from '@jss/tasks';
 import { pointVms } from '../plan/draft';
 import { temporaryOf } from '../plan/temporary-names';
@@ -39,8 +40,12 @@ export function rangeWork(
   );
 }
 
-/** Create the final VMs from the RVMs' disks (or take the Test VMs as they are), then power them on in boot order. */
-export function finalizeWork(task: Task): Outbound {
+/**
+ * Create the final VMs from the RVMs' disks (or take the Test VMs as they are), then power them on
+ * in boot order. With a recovery plan, one group's VMs at a time (the plan is the order; a failback
+ * powers its copies off with the last group).
+ */
+export function finalizeWork(task: Task, group?: PlanAction & PowerOnSpec): Outbound {
   const plan = task.plan!;
   const profile = profileOf(task.operation);
   const vms =
@@ -58,6 +63,7 @@ export function finalizeWork(task: Task): Outbound {
           const planned = plan.find((v) => v.name === f.vm)!;
           return { ...f, temp: planned.temp, disks: planned.disks.map((d) => d.path) };
         });
+  const last = !group || isLastPowerOn(task, group);
   return work(WORK.finalize, {
     ...idsOf(task),
     kind: profile.temporaries,
@@ -65,9 +71,9 @@ export function finalizeWork(task: Task): Outbound {
     site: task.target.site,
     cluster: task.target.cluster,
     datastore: task.target.datastore,
-    vms,
-    bootOrder: task.spec.bootOrder,
-    powerOff: task.spec.powerOffAfter ?? null,
+    vms: group ? vms.filter((v) => group.vms.includes(v.vm)) : vms,
+    bootOrder: group ? [] : task.spec.bootOrder,
+    powerOff: last ? (task.spec.powerOffAfter ?? null) : null,
   });
 }
 

@@ -11,3 +11,4 @@ export * from './plan-failback';
 export * from './temporary-names';
 export * from './reserve-names';
 export * from './replacements';
+export * from './recovery-plan';

@@ -1,4 +1,5 @@
 import type { FinalizeWork, PowerOffWork, PrepareWork, RangeJob, ReleaseWork, ReplicateWork } from '@jss/contract';
+import { isLastPowerOn } from '@jss/recovery-plans';
 import { profileOf } from '../operation-profile';
 import type { Task } from '../task';
 import { firstMismatch, sameSet } from './same';
@@ -56,16 +57,26 @@ export function checkReplicate(task: Task, work: ReplicateWork): string | null {
   return firstMismatch(work, { domain: task.domain, site: task.spec.planned.site });
 }
 
-/** The task's final VMs (or its Test VMs), from its temporaries' disks. */
+/** The task's final VMs (or its Test VMs), from its temporaries' disks; with a recovery plan, one group's. */
 export function checkFinalize(task: Task, work: FinalizeWork): string | null {
   const { site, cluster, datastore } = task.target;
   const kind = profileOf(task.operation).temporaries;
-  const expected = { domain: task.domain, kind, site, cluster, datastore, bootOrder: task.spec.bootOrder };
-  const wrong = firstMismatch(work, { ...expected, powerOff: task.spec.powerOffAfter ?? null });
+  const group = task.spec.recoveryPlan?.actions.find(
+    (a) =>
+      a.kind === 'power-on' &&
+      sameSet(
+        a.vms,
+        work.vms.map((v) => v.vm),
+      ),
+  );
+  if (task.spec.recoveryPlan && !group) return "vms are not a group of the task's recovery plan";
+  const powerOff = !group || isLastPowerOn(task, group) ? (task.spec.powerOffAfter ?? null) : null;
+  const expected = { domain: task.domain, kind, site, cluster, datastore, bootOrder: group ? [] : task.spec.bootOrder };
+  const wrong = firstMismatch(work, { ...expected, powerOff });
   if (wrong) return wrong;
   const plan = new Map((task.plan ?? []).map((v) => [v.name, v]));
   const finals = new Map(task.spec.finals.map((f) => [f.vm, f]));
-  if (work.vms.length !== plan.size) return "vms are not the task's";
+  if (work.vms.length !== (group?.kind === 'power-on' ? group.vms.length : plan.size)) return "vms are not the task's";
   for (const vm of work.vms) {
     const planned = plan.get(vm.vm);
     if (!planned || vm.temp !== planned.temp) return `VM ${vm.vm.slice(0, 100)} is not one of the task's`;

@@ -1,0 +1,78 @@
+import { PlanError, actionsOf, parsePlan } from '.';
+
+const facts = {
+  domain: 'crm',
+  vms: new Set(['db', 'app', 'web']),
+  networkExists: async (n: string) => n === 'recovery-net' || n === 'dmz-net',
+};
+
+const PLAN = `domain: crm
+groups:
+  - name: data
+    vms:
+      - db
+    after:
+      - check: { timeoutSeconds: 30 }
+      - approve: { timeoutSeconds: 60, onTimeout: continue }
+  - name: front
+    delaySeconds: 5
+    vms:
+      - app
+      - name: web
+        network: dmz-net
+        ip: 10.9.0.5
+    before:
+      - wait: 2
+      - webhook: { url: "http://127.0.0.1:9/hook", retries: 1 }
+        continue-on-failure: true
+`;
+
+/** The line and message a plan is refused with. */
+async function refusal(text: string): Promise<string> {
+  try {
+    await parsePlan(text, facts);
+  } catch (err) {
+    if (err instanceof PlanError) return err.message;
+    throw err;
+  }
+  throw new Error('the plan was accepted');
+}
+
+describe('recovery plan documents', () => {
+  it('reads groups, steps and defaults, and orders a task’s actions (VMs in no group last)', async () => {
+    const plan = await parsePlan(PLAN, facts);
+    expect(plan.groups[1]).toMatchObject({
+      name: 'front',
+      delaySeconds: 5,
+      vms: [{ name: 'app' }, { name: 'web', network: 'dmz-net', ip: '10.9.0.5' }],
+    });
+    expect(plan.groups[1].before[1]).toEqual({
+      kind: 'webhook',
+      url: 'http://127.0.0.1:9/hook',
+      timeoutSeconds: 10,
+      retries: 1,
+      continueOnFailure: true,
+    });
+    expect(plan.groups[0].after[1]).toEqual({ kind: 'approve', timeoutSeconds: 60, onTimeout: 'continue', continueOnFailure: false });
+    const ids = actionsOf({ ...plan, groups: [plan.groups[0]] }, ['db', 'web']).map((a) => a.stepId);
+    expect(ids).toEqual(['data.power-on', 'data.after.1', 'data.after.2', '(rest).power-on']);
+  });
+
+  it.each([
+    ['an unknown VM', PLAN.replace('      - db\n', '      - nope\n'), /^line 5: VM "nope" is not a protected VM of domain "crm"/],
+    ['a VM in two groups', PLAN.replace('      - app\n', '      - db\n'), /^line 12: VM "db" is already in group "data"/],
+    ['an unknown network', PLAN.replace('dmz-net', 'lost-net'), /^line 14: network "lost-net" does not exist/],
+    ['a group named twice', PLAN.replace('name: front', 'name: data'), /^line 9: group "data" is named twice/],
+    [
+      'a step of two kinds',
+      PLAN.replace('      - wait: 2\n', '      - wait: 2\n        check: {}\n'),
+      /^line 17: groups.1.before.0: a step is exactly one of/,
+    ],
+    ['a typo', PLAN.replace('delaySeconds', 'delaySecs'), /^line 9: groups\.1: Unrecognized key/],
+    ['a check before its group', PLAN.replace('      - wait: 2\n', '      - check: {}\n'), /^line 17: a check looks at/],
+    ['another domain', PLAN.replace('domain: crm', 'domain: pay'), /^line 1: the plan is for domain "pay"/],
+    ['no YAML', 'domain: crm\ngroups: [\n', /^line 3: /],
+  ])('refuses %s with the line at fault', async (_what, text, expected) => {
+    expect(await refusal(text)).toMatch(expected);
+  });
+});

@@ -1,0 +1,50 @@
+import type { Redis } from '@jss/redis';
+import type { RecoveryPlan } from './schema';
+
+// Redis layout (under REDIS_PREFIX):
+//   plan:<domain>            hash: version → the newest version number; v:<n> → JSON of version n
+//                            (every version is kept: what a past task ran can be read again)
+//   plan-cmd:<commandId>     the version a plan-apply command stored (a redelivered command stores nothing new)
+
+/** One version of a domain's plan: the document as written and what it means. */
+export interface StoredPlan {
+  domain: string;
+  version: number;
+  document: string;
+  plan: RecoveryPlan;
+  appliedBy: string;
+  appliedAt: string;
+}
+
+/** The next version number and its record in one step: a reader never sees a version without its record. */
+const APPLY = `
+local seen = redis.call('GET', KEYS[2])
+if seen then return tonumber(seen) end
+local v = redis.call('HINCRBY', KEYS[1], 'version', 1)
+redis.call('HSET', KEYS[1], 'v:' .. v, ARGV[1])
+redis.call('SET', KEYS[2], v)
+return v`;
+
+/** Versioned recovery plans, one line of versions per domain. */
+export class PlanStore {
+  constructor(private readonly redis: Redis) {}
+
+  /** Stores a new version (the one a command id stored already, if it did); returns what is stored. */
+  async apply(commandId: string, domain: string, document: string, plan: RecoveryPlan, appliedBy: string): Promise<StoredPlan> {
+    const record = { domain, document, plan, appliedBy, appliedAt: new Date().toISOString() };
+    const version = Number(await this.redis.eval(APPLY, 2, `plan:${domain}`, `plan-cmd:${commandId}`, JSON.stringify(record)));
+    return (await this.get(domain, version))!;
+  }
+
+  /** The newest version, or the one asked for; null if there is none. */
+  async get(domain: string, version?: number): Promise<StoredPlan | null> {
+    const n = version ?? (await this.versions(domain));
+    const raw = n ? await this.redis.hget(`plan:${domain}`, `v:${n}`) : null;
+    return raw ? { ...(JSON.parse(raw) as Omit<StoredPlan, 'version'>), version: n } : null;
+  }
+
+  /** How many versions the domain's plan has had (0: none). */
+  async versions(domain: string): Promise<number> {
+    return Number((await this.redis.hget(`plan:${domain}`, 'version')) ?? 0);
+  }
+}

@@ -1,0 +1,119 @@
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pRetry, { AbortError } from 'p-retry';
+import { REASONS } from '@jss/contract';
+import { Platform } from '@jss/platform';
+import { PlanAction } from '@jss/recovery-plans';
+import { Task, TaskError } from '@jss/tasks';
+
+type Webhook = Extract<PlanAction, { kind: 'webhook' }>;
+type Check = Extract<PlanAction, { kind: 'check' }>;
+
+/** Between retries of a webhook: 0.5 s, doubling, at most 5 s. */
+const RETRY = { minTimeout: 500, factor: 2, maxTimeout: 5000 };
+/** How often a check looks again until its timeout. */
+const CHECK_EVERY_MS = 1000;
+const TCP_TIMEOUT_MS = 2000;
+
+/** How long a step's run may take at most: its lease (another replica re-runs it once the lease is past). */
+export function leaseMsOf(action: Webhook | Check): number {
+  if (action.kind === 'check') return action.timeoutSeconds * 1000 + 10_000;
+  return (action.retries + 1) * (action.timeoutSeconds * 1000 + RETRY.maxTimeout) + 10_000;
+}
+
+/** The body a webhook step POSTs: the task and the group it runs for. */
+function webhookBody(task: Task, action: PlanAction) {
+  return {
+    taskId: task.id,
+    commandId: task.commandId,
+    operation: task.operation,
+    domain: task.domain,
+    requestedBy: task.requestedBy ?? null,
+    recoveryPoint: task.point,
+    planVersion: task.spec.recoveryPlan?.version ?? null,
+    step: { stepId: action.stepId, group: action.group, phase: action.phase },
+    /** the VMs up so far (the group's, once its power-on is past) */
+    vms: (task.recovered ?? []).map(({ poweredOnAt: _p, ...v }) => v),
+  };
+}
+
+/** The webhook and check steps of recovery plans: the effects on the world, run by the planner. */
+export class PlanEffects {
+  constructor(private readonly platform: Pick<Platform, 'getVm'>) {}
+
+  /** null when the step passed, else why not. */
+  run(task: Task, action: Webhook | Check): Promise<TaskError | null> {
+    return action.kind === 'webhook' ? this.webhook(task, action) : this.check(task, action);
+  }
+
+  /** POST the body; 2xx within the timeout passes. Other answers and errors are retried, a 4xx other than 408/429 is not. */
+  private async webhook(task: Task, action: Webhook): Promise<TaskError | null> {
+    const body = JSON.stringify(webhookBody(task, action));
+    try {
+      await pRetry(
+        async () => {
+          const res = await fetch(action.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-jss-step': `${task.id}/${action.stepId}` },
+            body,
+            signal: AbortSignal.timeout(action.timeoutSeconds * 1000),
+          });
+          await res.body?.cancel();
+          if (res.ok) return;
+          const error = new Error(`${action.url} answered HTTP ${res.status}`);
+          throw res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429 ? new AbortError(error) : error;
+        },
+        { retries: action.retries, ...RETRY },
+      );
+      return null;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      return { reason: REASONS.planStepFailed, message: `webhook: ${message} (${action.retries + 1} attempt(s) at most)` };
+    }
+  }
+
+  /** Every VM of the group powered on with an address (and, with a port, that port answering) within the timeout. */
+  private async check(task: Task, action: Check): Promise<TaskError | null> {
+    const vms = (task.recovered ?? []).filter((r) => groupVms(task, action).includes(r.vm));
+    const deadline = Date.now() + action.timeoutSeconds * 1000;
+    for (;;) {
+      const failing = await this.firstFailing(vms, action.port);
+      if (!failing) return null;
+      if (Date.now() + CHECK_EVERY_MS > deadline) {
+        return { reason: REASONS.planStepFailed, message: `check: ${failing} (within ${action.timeoutSeconds}s)` };
+      }
+      await sleep(CHECK_EVERY_MS);
+    }
+  }
+
+  private async firstFailing(vms: NonNullable<Task['recovered']>, port: number | null): Promise<string | null> {
+    for (const r of vms) {
+      const vm = await this.platform.getVm(r.site, r.name);
+      if (vm?.powerState !== 'poweredOn') return `VM ${r.name} is not powered on`;
+      const ip = vm.nics.find((n) => n.ip)?.ip;
+      if (!ip) return `VM ${r.name} has no address`;
+      if (port !== null && !(await tcpAnswers(ip, port))) return `VM ${r.name}: nothing answers on ${ip}:${port}`;
+    }
+    return null;
+  }
+}
+
+/** The VMs of the group a step belongs to (from the group's power-on). */
+function groupVms(task: Task, action: PlanAction): string[] {
+  const boot = task.spec.recoveryPlan?.actions.find((a) => a.group === action.group && a.kind === 'power-on');
+  return boot?.kind === 'power-on' ? boot.vms : [];
+}
+
+/** Whether a TCP connection to host:port opens within TCP_TIMEOUT_MS. */
+function tcpAnswers(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: TCP_TIMEOUT_MS });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
+}
