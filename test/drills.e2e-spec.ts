@@ -111,8 +111,20 @@ describe('scheduled drills', () => {
     expect(await metricValue(planners()[0], 'jss_drills_overdue')).toBe(0);
   });
 
-  it('a drill whose planners all die mid-drill is carried to its end by a planner started later', async () => {
+  it("a drill whose planners all die mid-drill is carried to its end by a planner started later, running the domain's plan", async () => {
     const before = new Set(ended().map((r) => r.event.data.drillId));
+    const plan = `domain: audit
+rtoObjectiveSeconds: 900
+groups:
+  - name: all
+    vms: [db, web]
+    before:
+      - wait: 1
+    after:
+      - check: {timeoutSeconds: 30}
+`;
+    const applied = await inst.run('plan-apply', { domain: 'audit', document: plan });
+    expect(applied.end.key).toBe('plan.applied');
     const { end } = await inst.run('drill-schedule', { domain: 'audit', every: '10s', ttl: 90 });
     expect(end.key).toBe('drill.scheduled');
     let drill = '';
@@ -137,7 +149,16 @@ describe('scheduled drills', () => {
     await inst.add({ planner: 1 });
     const last = await inst.events.waitFor(drill, ['drill.ended'], 90_000);
     expect(last.event.data).toMatchObject({ outcome: 'passed', reason: null });
-    expect(verifyEvidence(await report(drill)).ok).toBe(true);
+    const e = await report(drill);
+    expect(verifyEvidence(e).ok).toBe(true);
+    // the plan's steps, each with its times, and the RTO held to the plan's objective
+    expect(e.steps.map((st) => [st.stepId, st.kind, st.status])).toEqual([
+      ['all.before.1', 'wait', 'completed'],
+      ['all.power-on', 'power-on', 'completed'],
+      ['all.after.1', 'check', 'completed'],
+    ]);
+    expect(e.steps.every((st) => st.startedAt && st.endedAt && st.startedAt <= st.endedAt)).toBe(true);
+    expect(e.rto).toMatchObject({ objectiveSeconds: 900, objectiveFrom: 'plan', met: true });
     await waitUntil('no drill running', async () => (await new DrillStore(inst.redis).activeIds()).length === 0, 30_000, 250);
     expect(ended().filter((r) => r.event.data.drillId === drill)).toHaveLength(1);
     expect(await inst.platform.listVms({ kind: 'tvm' })).toEqual([]);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { planStepReport } from './event-schemas';
 
 // The evidence report a scheduled drill leaves in the object store, `<domain>/drills/<id>.json`
 // (and a page for people, `<id>.html`). Its `sha256` is the SHA-256 (hex) of the canonical JSON of
@@ -30,9 +31,6 @@ const checkedVm = z.object({
   bytesRead: z.number(),
 });
 
-/** A step of the task's recovery plan, as its task report lists it (kept as reported). */
-export const evidenceStep = z.looseObject({ name: z.string() });
-
 export const evidenceSchema = z.object({
   version: z.literal(EVIDENCE_VERSION),
   id: z.string(),
@@ -52,13 +50,14 @@ export const evidenceSchema = z.object({
     /** from the drill's start to its last Test VM powered on */
     seconds: z.number().nullable(),
     objectiveSeconds: z.number().nullable(),
-    /** where the objective comes from: the schedule (rtoObjectiveSeconds); null: none was set */
-    objectiveFrom: z.enum(['schedule']).nullable(),
+    /** where the objective comes from: the domain's recovery plan, else the schedule (rtoObjectiveSeconds); null: none was set */
+    objectiveFrom: z.enum(['plan', 'schedule']).nullable(),
     met: z.boolean().nullable(),
   }),
   bytes: z.object({ total: z.number(), read: z.number() }),
   vms: z.array(checkedVm),
-  steps: z.array(evidenceStep),
+  /** the steps of the recovery plan the test failover ran, as its task report lists them */
+  steps: z.array(planStepReport),
   /** what the drill's task created and removed at its end; goneAt null: still on the platform when the report was written */
   removed: z.array(z.object({ name: z.string(), kind: z.string(), site: z.string(), goneAt: time.nullable() })),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),

@@ -38,7 +38,8 @@ const planStep = {
   phase: z.enum(['before', 'boot', 'after']),
   kind: z.enum(PLAN_STEP_KINDS),
 };
-const stepReport = z.object({
+/** A step of a task's recovery plan as the task report (and a drill's evidence) lists it. */
+export const planStepReport = z.object({
   stepId: z.string(),
   group: z.string(),
   phase: z.enum(['before', 'boot', 'after']),
@@ -142,7 +143,7 @@ export const eventDataSchemas = {
     durationSeconds: z.number(),
     vms: z.array(vmReport),
     /** a task run with a recovery plan: the plan's version and every step with its times */
-    plan: z.object({ version: z.number(), steps: z.array(stepReport) }).optional(),
+    plan: z.object({ version: z.number(), steps: z.array(planStepReport) }).optional(),
   }),
   /** a step of the task's recovery plan began; an approve step pauses the task until plan-continue or expiresAt */
   'plan.step-started': z.object({ ...planStep, startedAt: z.string(), expiresAt: z.string().nullable().optional() }),

@@ -49,8 +49,18 @@ export function evidenceHtml(e: Evidence): string {
   );
   const steps = table(
     'step',
-    ['Step', 'Details'],
-    e.steps.map(({ name, ...rest }) => ({ attrs: '', cells: [name, JSON.stringify(rest)] })),
+    ['Step', 'Kind', 'Status', 'Started', 'Ended', 'Note'],
+    e.steps.map((st) => ({
+      attrs: ` data-step="${escape(st.stepId)}" data-status="${st.status}"`,
+      cells: [
+        st.stepId,
+        st.kind,
+        st.status,
+        st.startedAt,
+        st.endedAt,
+        [st.timedOut && 'timed out', st.continued && 'failure let through', st.message].filter(Boolean).join('; '),
+      ],
+    })),
   );
   const removed = table(
     'removed',

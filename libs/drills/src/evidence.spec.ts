@@ -121,11 +121,25 @@ describe('evidence report', () => {
     expect(evidenceOf(drill({ schedule: { ...drill().schedule, rtoObjectiveSeconds: 5 } }), task(), stats).rto.met).toBe(false);
   });
 
-  it('lists the steps of a task whose report has them (a recovery plan’s), as reported', () => {
-    const steps = [{ name: 'wait 5s', kind: 'wait', startedAt: at(8), endedAt: at(13), outcome: 'completed' }];
-    const withSteps = task();
-    (withSteps.report as unknown as { steps: unknown }).steps = steps;
-    expect(evidenceOf(drill(), withSteps, stats).steps).toEqual(steps);
+  it("lists the steps of the recovery plan the task ran, as its report lists them, and holds the RTO to the plan's objective", () => {
+    const steps = [
+      {
+        stepId: 'all.before.1',
+        group: 'all',
+        phase: 'before' as const,
+        kind: 'wait' as const,
+        status: 'completed' as const,
+        startedAt: at(8),
+        endedAt: at(13),
+      },
+    ];
+    const withPlan = task();
+    withPlan.report = { ...withPlan.report!, plan: { version: 2, steps } };
+    withPlan.spec = { ...withPlan.spec, recoveryPlan: { version: 2, rtoObjectiveSeconds: 5, actions: [] } };
+    const e = evidenceOf(drill(), withPlan, stats);
+    expect(e.steps).toEqual(steps);
+    expect(e.rto).toMatchObject({ objectiveSeconds: 5, objectiveFrom: 'plan', met: false });
+    expect(evidenceHtml(e)).toContain('<tr class="step" data-step="all.before.1" data-status="completed">');
   });
 
   it('renders a page with no script or outside asset, every value escaped', () => {

@@ -1,13 +1,16 @@
-import { EVIDENCE_VERSION, Evidence, REASONS, evidenceHash, evidenceStep } from '@jss/contract';
+import { EVIDENCE_VERSION, Evidence, REASONS, evidenceHash } from '@jss/contract';
 import { partsOf } from '@jss/recovery';
 import { JobStats, Task } from '@jss/tasks';
-import { z } from 'zod';
 import type { Drill, RemovedVm } from './drill';
 
-/** The steps the task's report lists (a recovery plan's), as reported; none when it has none. */
-function stepsOf(task: Task | null): Evidence['steps'] {
-  const steps = z.array(evidenceStep).safeParse((task?.report as { steps?: unknown } | undefined)?.steps);
-  return steps.success ? steps.data : [];
+/** The objective the RTO is held to: the domain's recovery plan's when it sets one, else the schedule's. */
+function objectiveOf(drill: Drill, task: Task | null): Pick<Evidence['rto'], 'objectiveSeconds' | 'objectiveFrom'> {
+  const fromPlan = task?.spec.recoveryPlan?.rtoObjectiveSeconds;
+  if (fromPlan) return { objectiveSeconds: fromPlan, objectiveFrom: 'plan' };
+  const fromSchedule = drill.schedule.rtoObjectiveSeconds;
+  return fromSchedule === null
+    ? { objectiveSeconds: null, objectiveFrom: null }
+    : { objectiveSeconds: fromSchedule, objectiveFrom: 'schedule' };
 }
 
 /** When each VM's last range was written. */
@@ -65,7 +68,7 @@ export function evidenceOf(drill: Drill, task: Task | null, stats: Record<string
   });
   const failure = verdict(drill, task, vms, removed);
   const rtoSeconds = task?.report?.rtoSeconds ?? null;
-  const objective = drill.schedule.rtoObjectiveSeconds;
+  const { objectiveSeconds: objective, objectiveFrom } = objectiveOf(drill, task);
   const s = drill.schedule;
   const report: Omit<Evidence, 'sha256'> = {
     version: EVIDENCE_VERSION,
@@ -83,12 +86,12 @@ export function evidenceOf(drill: Drill, task: Task | null, stats: Record<string
     rto: {
       seconds: rtoSeconds,
       objectiveSeconds: objective,
-      objectiveFrom: objective === null ? null : 'schedule',
+      objectiveFrom,
       met: objective === null || rtoSeconds === null ? null : rtoSeconds <= objective,
     },
     bytes: { total: task?.bytesTotal ?? 0, read: vms.reduce((n, v) => n + v.bytesRead, 0) },
     vms,
-    steps: stepsOf(task),
+    steps: task?.report?.plan?.steps ?? [],
     removed: removed.map((r) => ({ name: r.name, kind: r.kind, site: r.site, goneAt: r.gone ? endedAt : null })),
   };
   return { ...report, sha256: evidenceHash(report) };
