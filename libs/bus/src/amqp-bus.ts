@@ -1,4 +1,4 @@
-import amqp, { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
+import amqp, { AmqpConnectionManager, ChannelWrapper, CreateChannelOpts } from 'amqp-connection-manager';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLOUDEVENTS_CONTENT_TYPE, CloudEvent, DEAD_LETTER_REASON_HEADER, EXCHANGES, QUEUES, cloudEventSchema } from '@jss/contract';
@@ -69,7 +69,20 @@ export class AmqpBus {
     this.connection.on('connect', () => log.info('amqp connected'));
     this.connection.on('disconnect', ({ err }) => log.warn({ err: err?.message }, 'amqp disconnected'));
     const setup = this.declares ? declareExchanges : async () => undefined;
-    this.publisher = this.connection.createChannel({ name: 'publish', confirm: true, setup });
+    this.publisher = this.channel({ name: 'publish', confirm: true, setup });
+  }
+
+  /**
+   * A managed channel. It reports a failed setup (the broker went away mid-setup, or refused a
+   * declaration) as an 'error' event, thrown when no one listens; the channel sets itself up again
+   * on the next connect, so the error is logged, not fatal.
+   */
+  private channel(options: CreateChannelOpts): ChannelWrapper {
+    const channel = this.connection.createChannel(options);
+    channel.on('error', (err: unknown) =>
+      this.log.warn({ err: errorText(err), channel: options.name }, 'amqp channel setup failed; retried on reconnect'),
+    );
+    return channel;
   }
 
   /** Aborted when close() starts: a long handler cuts its work short and throws, and its message goes back at once. */
@@ -116,7 +129,7 @@ export class AmqpBus {
   }
 
   async consume(spec: QueueSpec, handler: Handler, options: ConsumeOptions): Promise<void> {
-    const channel = this.connection.createChannel({
+    const channel = this.channel({
       name: spec.name,
       confirm: true,
       setup: async (ch: ConfirmChannel) => {
@@ -136,7 +149,7 @@ export class AmqpBus {
    * jss.dead-letters.parked with that reason in x-jss-reason, where it stays for an operator.
    */
   async consumeDeadLetters(settle: (event: CloudEvent | null, headers: MessageHeaders) => Promise<string>): Promise<void> {
-    const channel = this.connection.createChannel({ name: QUEUES.deadLetters, confirm: true, setup: declareExchanges });
+    const channel = this.channel({ name: QUEUES.deadLetters, confirm: true, setup: declareExchanges });
     this.consumers.push(channel);
     const park = async (msg: ConsumeMessage) => {
       this.inFlight++;
@@ -171,7 +184,7 @@ export class AmqpBus {
    * away with the connection. Re-bound on reconnect; events published meanwhile are missed.
    */
   async subscribe(exchange: string, patterns: string[], onEvent: (event: CloudEvent, routingKey: string) => void): Promise<void> {
-    const channel = this.connection.createChannel({
+    const channel = this.channel({
       name: `subscribe ${exchange}`,
       confirm: false,
       setup: async (ch: ConfirmChannel) => {
