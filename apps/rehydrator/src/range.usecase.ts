@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import pLimit from 'p-limit';
 import { AmqpBus, Messenger } from '@jss/bus';
 import { Env } from '@jss/config';
@@ -14,6 +14,7 @@ import {
   RehydrateResult,
   ReplicaRepository,
   rehydrateRange,
+  warmUpRehydration,
 } from '@jss/replica';
 import { ObjectStore } from '@jss/store';
 import { TaskLiveness, TaskRecords, checkRange } from '@jss/tasks';
@@ -32,7 +33,7 @@ type RangePart = Pick<RangeJob, 'vm' | 'disk' | 'firstBlock' | 'blockCount' | 'd
  * and fsynced before the reply. Stops early (no reply) when its task stops being active.
  */
 @Injectable()
-export class RangeUseCase {
+export class RangeUseCase implements OnApplicationBootstrap {
   private readonly manifests = new Map<string, Promise<Manifest | null>>();
   private toldPageCache = false;
 
@@ -47,6 +48,14 @@ export class RangeUseCase {
     @Inject(ENV) private readonly env: Env,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
+
+  /** Before the first job: the hash threads started, the buffers of the blocks in flight resident. */
+  async onApplicationBootstrap(): Promise<void> {
+    const blocks = this.env.REHYDRATOR_CONCURRENCY * this.env.REHYDRATOR_JOBS;
+    const started = performance.now();
+    await warmUpRehydration(blocks);
+    this.log.info({ blocks, ms: Math.round(performance.now() - started) }, 'rehydration warmed up');
+  }
 
   async execute(job: RangeJob, traceparent?: string): Promise<void> {
     await this.records.verify(job, checkRange);
