@@ -12,11 +12,12 @@ import { InternalTrace } from './lib/services';
 import { scenario as pipeline } from './scenarios/pipeline';
 import { scenario as directWrite } from './scenarios/direct-write';
 import { scenario as services } from './scenarios/services';
+import { scenario as stores } from './scenarios/object-stores';
 import { scenario as delta } from './scenarios/delta';
 import { scenario as fleet } from './scenarios/fleet';
 import { scenario as rss8g } from './scenarios/rss-8g';
 
-const SCENARIOS: Scenario[] = [pipeline, directWrite, services, delta, fleet, rss8g];
+const SCENARIOS: Scenario[] = [pipeline, directWrite, services, stores, delta, fleet, rss8g];
 
 const started = Date.now();
 const log = (msg: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${msg}\n`);

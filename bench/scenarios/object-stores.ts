@@ -1,158 +1,85 @@
-// npm run bench:stores: failover of one image from fauxqs (S3) and from Azurite, at 1, 2 and 4
-// rehydrators, beside the ceiling a plain client of the same SDK gets from the same server in the
-// same run (32 GETs in flight over the same block objects, bytes thrown away), and beside dd.
-// Settings: BENCH_SIZE (default 2GiB), BENCH_STORE_REHYDRATORS (default 1,2,4), BENCH_SEED.
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { BlobServiceClient } from '@azure/storage-blob';
-import http from 'node:http';
+// Rows S3.* and AZ.*: failover of the bench image from fauxqs (S3) and from Azurite at 1, 2 and 4
+// rehydrators, beside the ceiling of a plain client of the same SDK against the same server, in
+// interleaved rounds (bench/lib/object-stores.ts). In `npm run bench` as scenario "stores"; alone,
+// with its own image and dd row: `npm run bench:stores` (bench/results/object-stores.json).
+// Settings: BENCH_SIZE, BENCH_REPS (rounds), BENCH_STORE_REHYDRATORS (default 1,2,4), BENCH_SEED.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
-import { blockKey, Manifest, parseSize, writeGeneratedImage } from '@jss/replica';
-import { parseStoreUrl } from '@jss/store';
-import { Installation, StoreServer } from '@jss/testing';
-import { GiB, mbps, peakRssMiB, secondsSince, timeCommand } from '../lib/measure';
-import { deleteRecovered, InternalTrace, timedFailover, useRehydrators } from '../lib/services';
+import { writeGeneratedImage } from '@jss/replica';
+import { BenchContext, config, round, Scenario } from '../lib/context';
+import { GiB, mbps, timeCommand } from '../lib/measure';
+import { benchStore, IN_FLIGHT, STORE_SERVERS, StoreReader } from '../lib/object-stores';
 
-const IN_FLIGHT = 32;
+export const scenario: Scenario = { name: 'stores', run };
 
-export interface StoreRow {
-  store: 's3' | 'azure';
-  /** 'ceiling' or the number of rehydrators */
-  what: string;
-  /** MB/s of bytes read from the store (the non-zero blocks) */
-  storeMbps: number;
-  /** MB/s of logical disk bytes (zero blocks are not stored and not read) */
-  logicalMbps: number;
-  ratioToCeiling: number;
-  ratioToDd: number;
-  peakRssMiB: number[];
-  serverPeakRssMiB: number;
+const rehydratorCounts = (process.env.BENCH_STORE_REHYDRATORS ?? '1,2,4').split(',').map(Number);
+const ROW_PREFIX = { s3: 'S3', azure: 'AZ' } as const;
+
+const readerName = (r: StoreReader) =>
+  r.rehydrators === 0
+    ? `ceiling: plain SDK client, ${IN_FLIGHT} GETs in flight`
+    : `failover, ${r.rehydrators} rehydrator${r.rehydrators > 1 ? 's' : ''}: rehydration`;
+
+const cpuNote = (r: StoreReader) =>
+  `server ${r.serverCpuPerGiB} CPU s/GiB read, ${r.rehydrators === 0 ? 'client' : 'rehydrators'} ${r.readerCpuPerGiB}`;
+
+async function readers(image: string, reps: number, log: (msg: string) => void): Promise<StoreReader[]> {
+  const all: StoreReader[] = [];
+  for (const store of ['s3', 'azure'] as const) all.push(...(await benchStore(store, image, rehydratorCounts, reps, log)));
+  return all;
 }
 
-const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
-
-/** Discards a response body as fast as it arrives. */
-async function drain(body: Readable): Promise<number> {
-  let n = 0;
-  for await (const chunk of body as AsyncIterable<Uint8Array>) n += chunk.length;
-  return n;
-}
-
-/** A plain SDK client reading every block of the point with IN_FLIGHT GETs at once: seconds, bytes. */
-async function ceiling(env: NodeJS.ProcessEnv, keys: string[]): Promise<{ seconds: number; bytes: number }> {
-  const location = parseStoreUrl(env.JSS_STORE_URL, env.JSS_DATA_DIR ?? '.');
-  const full = (key: string) => ('prefix' in location && location.prefix ? `${location.prefix}/${key}` : key);
-  let get: (key: string) => Promise<number>;
-  let close = () => undefined as void;
-  if (location.kind === 's3') {
-    const client = new S3Client({
-      endpoint: env.AWS_ENDPOINT_URL_S3,
-      region: env.AWS_REGION,
-      forcePathStyle: true,
-      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      requestHandler: { httpAgent: new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT }) },
+async function run(ctx: BenchContext): Promise<void> {
+  const all = await readers(ctx.image, ctx.config.reps, ctx.log);
+  for (const r of all) {
+    ctx.addRow({
+      id: `${ROW_PREFIX[r.store]}.${r.rehydrators === 0 ? 'c' : r.rehydrators}`,
+      name: `${STORE_SERVERS[r.store]}: ${readerName(r)}`,
+      what:
+        r.rehydrators === 0
+          ? 'a plain client of the SDK reading every stored block of the image, bytes thrown away'
+          : 'first range job sent to the last range done, the blocks read from the store',
+      bytes: ctx.config.size,
+      runs: r.runs.map((x) => x.seconds),
+      cpuSecondsPerGiB: round(r.readerCpuSeconds / (ctx.config.size / GiB), 2),
+      ...(r.rehydrators > 0 && { peakRssMiB: r.runs.flatMap((x) => x.peakRssMiB), rehydration: true }),
+      machineBusy: round(r.runs.reduce((s, x) => s + x.machineBusy, 0) / r.runs.length, 2),
+      notes: `${r.storeMbps} MB/s from the store, x ceiling ${r.ratioToCeiling} [${r.ratiosToCeiling.join(', ')}]; ${cpuNote(r)}; server peak RSS ${r.serverPeakRssMiB} MiB`,
     });
-    get = async (key) => drain((await client.send(new GetObjectCommand({ Bucket: location.bucket, Key: full(key) }))).Body as Readable);
-    close = () => client.destroy();
-  } else if (location.kind === 'azure') {
-    const container = BlobServiceClient.fromConnectionString(env.AZURE_STORAGE_CONNECTION_STRING!).getContainerClient(location.container);
-    get = async (key) => drain((await container.getBlobClient(full(key)).download(0)).readableStreamBody as Readable);
-  } else {
-    throw new Error('the ceiling is measured for S3 and Azure only');
   }
-  let next = 0;
-  let bytes = 0;
-  const t = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < keys.length) {
-        const n = await get(keys[next++]);
-        bytes += n; // after the await: `bytes += await` would add to a stale value
-      }
-    }),
-  );
-  const seconds = secondsSince(t);
-  close();
-  return { seconds, bytes };
+  ctx.extra.objectStores = all;
 }
 
-/** The rows of one store: its ceiling, then a failover at each rehydrator count. */
-async function benchStore(
-  store: 's3' | 'azure',
-  image: string,
-  size: number,
-  rehydrators: number[],
-  ddMbps: number,
-  log: (msg: string) => void,
-): Promise<StoreRow[]> {
-  const inst = await Installation.start({ planner: 1, provisioner: 1, janitor: 1 }, { LOG_LEVEL: 'warn' }, { store });
-  const rows: StoreRow[] = [];
-  try {
-    log(`${store}: writing the point (${(size / GiB).toFixed(2)} GiB) through jssctl's writer`);
-    const t = process.hrtime.bigint();
-    const point: Manifest = await inst.writer.writePoint('bench', [{ name: 'vm1', source: { file: image } }]);
-    log(`${store}: point written in ${secondsSince(t).toFixed(1)} s`);
-    const keys = [...new Set(point.vms[0].disks[0].blocks.filter((b): b is string => b !== null))].map((h) => blockKey('bench', h));
-    const server = inst.storeServer as StoreServer;
-
-    const c = await ceiling(inst.env, keys);
-    const ceilingMbps = mbps(c.bytes, c.seconds);
-    const storedBytes = c.bytes;
-    log(`${store}: ceiling ${ceilingMbps.toFixed(0)} MB/s (${keys.length} objects, ${IN_FLIGHT} in flight)`);
-    rows.push({
-      store,
-      what: 'ceiling',
-      storeMbps: round(ceilingMbps, 1),
-      logicalMbps: round(mbps(size, c.seconds), 1),
-      ratioToCeiling: 1,
-      ratioToDd: round(mbps(size, c.seconds) / ddMbps),
-      peakRssMiB: [round(peakRssMiB(process.pid), 1)],
-      serverPeakRssMiB: round(peakRssMiB(server.pid!), 1),
-    });
-
-    const trace = await InternalTrace.attach(inst);
-    for (const n of rehydrators) {
-      await useRehydrators(inst, n);
-      const run = await timedFailover(inst, trace, { domain: 'bench' }, 3_600_000);
-      await deleteRecovered(inst, ['vm1']);
-      const storeRate = mbps(storedBytes, run.rehydrationSeconds);
-      log(`${store}: ${n} rehydrator(s): ${storeRate.toFixed(0)} MB/s from the store, ${run.rehydrationSeconds} s`);
-      rows.push({
-        store,
-        what: `${n} rehydrator${n > 1 ? 's' : ''}`,
-        storeMbps: round(storeRate, 1),
-        logicalMbps: round(mbps(size, run.rehydrationSeconds), 1),
-        ratioToCeiling: round(storeRate / ceilingMbps),
-        ratioToDd: round(mbps(size, run.rehydrationSeconds) / ddMbps),
-        peakRssMiB: run.rehydrators.map((r) => r.peakRssMiB),
-        serverPeakRssMiB: round(peakRssMiB(server.pid!), 1),
-      });
-    }
-  } finally {
-    await inst.stop();
-  }
-  return rows;
-}
-
-/** The object-store rows, for bench/run.ts or on their own. */
-export async function runObjectStoreBench(opts: { size: number; rehydrators: number[]; seed: number; log: (msg: string) => void }) {
+/** Alone: its own image, a dd row for the ratio, a markdown table, bench/results/object-stores.json. */
+async function standalone(log: (msg: string) => void) {
   const dir = path.join(os.tmpdir(), `jss-bench-stores-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   try {
     const image = path.join(dir, 'vm1.img');
-    await writeGeneratedImage(image, opts.size, opts.seed, 'vm1');
+    await writeGeneratedImage(image, config.size, config.seed, 'vm1');
     const dd = timeCommand('dd', [`if=${image}`, `of=${path.join(dir, 'copy.img')}`, 'bs=4M', 'conv=fsync']);
     rmSync(path.join(dir, 'copy.img'), { force: true });
-    const ddMbps = mbps(opts.size, dd.seconds);
-    opts.log(`dd bs=4M conv=fsync: ${ddMbps.toFixed(0)} MB/s`);
-    const rows: StoreRow[] = [];
-    for (const store of ['s3', 'azure'] as const)
-      rows.push(...(await benchStore(store, image, opts.size, opts.rehydrators, ddMbps, opts.log)));
-    return { size: opts.size, ddMbps: round(ddMbps, 1), rows };
+    const ddMbps = mbps(config.size, dd.seconds);
+    log(`dd bs=4M conv=fsync: ${ddMbps.toFixed(0)} MB/s`);
+    const all = await readers(image, config.reps, log);
+    console.log(
+      '| store | reader | MB/s from the store | x ceiling (rounds) | x dd | CPU s/GiB read: server, reader(s) | machine busy | peak RSS per rehydrator (MiB) | server peak RSS (MiB) |',
+    );
+    console.log('|---|---|---|---|---|---|---|---|---|');
+    for (const r of all) {
+      const busy = Math.round((100 * r.runs.reduce((s, x) => s + x.machineBusy, 0)) / r.runs.length);
+      const rss = r.runs.flatMap((x) => x.peakRssMiB);
+      console.log(
+        `| ${STORE_SERVERS[r.store]} | ${readerName(r)} | ${r.storeMbps} | ${r.ratioToCeiling} (${r.ratiosToCeiling.join(', ')}) | ${round(mbps(config.size, r.seconds) / ddMbps, 2)} | ${r.serverCpuPerGiB}, ${r.readerCpuPerGiB} | ${busy}% | ${rss.length ? `${Math.min(...rss)}–${Math.max(...rss)}` : '–'} | ${r.serverPeakRssMiB} |`,
+      );
+    }
+    console.log(`\ndd bs=4M conv=fsync: ${round(ddMbps, 1)} MB/s; image ${(config.size / GiB).toFixed(2)} GiB; ${config.reps} rounds`);
+    const out = path.join(__dirname, '..', '..', '..', 'bench', 'results', 'object-stores.json');
+    writeFileSync(
+      out,
+      JSON.stringify({ at: new Date().toISOString(), size: config.size, ddMbps: round(ddMbps, 1), readers: all }, null, 2) + '\n',
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -160,30 +87,8 @@ export async function runObjectStoreBench(opts: { size: number; rehydrators: num
 
 if (require.main === module) {
   const started = Date.now();
-  const log = (msg: string) => process.stderr.write(`[bench:stores ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${msg}\n`);
-  runObjectStoreBench({
-    size: parseSize(process.env.BENCH_SIZE ?? '2GiB'),
-    rehydrators: (process.env.BENCH_STORE_REHYDRATORS ?? '1,2,4').split(',').map(Number),
-    seed: Number(process.env.BENCH_SEED ?? 1),
-    log,
-  }).then(
-    (result) => {
-      const server = (s: string) => (s === 's3' ? 'fauxqs 1.9.2' : 'Azurite 3.35.0');
-      console.log(
-        `| store | reader | MB/s from the store | logical MB/s | × ceiling | × dd | peak RSS per rehydrator (MiB) | server peak RSS (MiB) |`,
-      );
-      console.log(`|---|---|---|---|---|---|---|---|`);
-      for (const r of result.rows) {
-        const reader = r.what === 'ceiling' ? `ceiling: plain SDK client, ${IN_FLIGHT} GETs in flight` : `failover, ${r.what}`;
-        console.log(
-          `| ${server(r.store)} | ${reader} | ${r.storeMbps} | ${r.logicalMbps} | ${r.ratioToCeiling} | ${r.ratioToDd} | ${r.what === 'ceiling' ? '–' : r.peakRssMiB.join(', ')} | ${r.serverPeakRssMiB} |`,
-        );
-      }
-      console.log(`\ndd bs=4M conv=fsync: ${result.ddMbps} MB/s; image ${(result.size / GiB).toFixed(2)} GiB`);
-      const out = path.join(__dirname, '..', '..', '..', 'bench', 'results', 'object-stores.json');
-      writeFileSync(out, JSON.stringify({ at: new Date().toISOString(), ...result }, null, 2) + '\n');
-    },
-    (err) => {
+  standalone((msg) => process.stderr.write(`[bench:stores ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${msg}\n`)).catch(
+    (err: unknown) => {
       console.error(err);
       process.exitCode = 1;
     },
