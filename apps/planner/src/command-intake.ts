@@ -54,15 +54,14 @@ export class CommandIntake {
         );
       }
       const principal = principalOf(ctx.properties);
-      const existing = await this.tasks.taskOfCommand(command.id);
-      const task = existing ? await this.tasks.fields(existing, 'state', 'requestedBy') : null;
-      if (task?.requestedBy !== undefined && task.requestedBy !== principal) {
+      const existing = await this.tasks.recordOfCommand(command.id);
+      if (existing?.requestedBy !== undefined && existing.requestedBy !== principal) {
         throw new ReasonedError(REASONS.duplicateCommand, `command id ${clip(command.id, 100)} was already used by another principal`);
       }
-      if (existing && task) {
-        log.info({ taskId: existing }, 'command id seen before; nothing new started');
+      if (existing) {
+        log.info({ taskId: existing.id }, 'command id seen before; nothing new started');
         // a crash between creating the task and starting it: start it now (a no-op once started)
-        await this.flow.start(existing);
+        await this.flow.start(existing.id);
         return;
       }
       const parsed = commandDataSchemas[op].safeParse(command.data);

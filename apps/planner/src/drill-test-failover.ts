@@ -18,10 +18,10 @@ export class DrillTestFailover {
   ) {}
 
   start = async (id: string, data: CommandData<'test-failover'>, principal: string): Promise<string> => {
-    const existing = await this.tasks.taskOfCommand(id);
-    if (existing && (await this.tasks.fields(existing, 'state'))) {
-      await this.flow.start(existing);
-      return existing;
+    const existing = await this.tasks.recordOfCommand(id);
+    if (existing) {
+      await this.flow.start(existing.id);
+      return existing.id;
     }
     const command = cloudEvent({ id, type: commandType('test-failover'), source: '/jss/planner/drills', data });
     await this.recovery.execute('test-failover', command, data, principal);

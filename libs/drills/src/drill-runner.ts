@@ -13,7 +13,7 @@ import {
 } from '@jss/contract';
 import { DomainLocks } from '@jss/locks';
 import { Logger, MAX_DRILL_DOMAIN_SERIES, metrics } from '@jss/observability';
-import { Platform } from '@jss/platform';
+import { Platform, vmUp } from '@jss/platform';
 import { TaskFlow } from '@jss/recovery';
 import { ObjectStore } from '@jss/store';
 import { Task, TaskStore, isActive, isEnded } from '@jss/tasks';
@@ -146,16 +146,9 @@ export class DrillRunner {
     for (const r of task.recovered ?? []) {
       if (checks[r.vm]?.passedAt) continue;
       const vm = await this.platform.getVm(r.site, r.name);
-      const on = vm?.powerState === 'poweredOn';
-      const ip = vm?.nics.find((n) => n.ip)?.ip ?? null;
-      const message = !vm
-        ? 'not on the platform'
-        : !on
-          ? 'powered off'
-          : ip
-            ? `powered on with address ${ip}`
-            : 'powered on without an address';
-      checks[r.vm] = { createdAt: vm?.createdAt ?? null, ip, passedAt: on && ip ? iso(now) : null, message };
+      const { ip, problem } = vmUp(vm);
+      const message = problem ?? `powered on with address ${ip}`;
+      checks[r.vm] = { createdAt: vm?.createdAt ?? null, ip, passedAt: problem ? null : iso(now), message };
     }
     drill.checks = checks;
     const vms = task.recovered ?? [];

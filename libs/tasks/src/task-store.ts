@@ -109,6 +109,17 @@ export class TaskStore implements TaskLiveness {
     return this.redis.get(`cmd:${commandId}`);
   }
 
+  /**
+   * The task a command id already created and who requested it; null when none, or when its record
+   * was never written (a crash between the claim and the create: the command runs again and gets the
+   * claimed id back from claimCommand).
+   */
+  async recordOfCommand(commandId: string): Promise<{ id: string; requestedBy?: string } | null> {
+    const id = await this.taskOfCommand(commandId);
+    const task = id ? await this.fields(id, 'state', 'requestedBy') : null;
+    return id && task ? { id, requestedBy: task.requestedBy } : null;
+  }
+
   /** Records the command → task mapping; returns the task id that won (an earlier one if any). */
   async claimCommand(commandId: string, taskId: string): Promise<string> {
     const set = await this.redis.set(`cmd:${commandId}`, taskId, 'NX');

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry, { AbortError } from 'p-retry';
 import { REASONS } from '@jss/contract';
-import { Platform } from '@jss/platform';
+import { Platform, vmUp } from '@jss/platform';
 import { PlanAction } from '@jss/recovery-plans';
 import { Task, TaskError } from '@jss/tasks';
 
@@ -88,10 +88,8 @@ export class PlanEffects {
 
   private async firstFailing(vms: NonNullable<Task['recovered']>, port: number | null): Promise<string | null> {
     for (const r of vms) {
-      const vm = await this.platform.getVm(r.site, r.name);
-      if (vm?.powerState !== 'poweredOn') return `VM ${r.name} is not powered on`;
-      const ip = vm.nics.find((n) => n.ip)?.ip;
-      if (!ip) return `VM ${r.name} has no address`;
+      const { ip, problem } = vmUp(await this.platform.getVm(r.site, r.name));
+      if (problem || !ip) return `VM ${r.name} is ${problem}`;
       if (port !== null && !(await tcpAnswers(ip, port))) return `VM ${r.name}: nothing answers on ${ip}:${port}`;
     }
     return null;
