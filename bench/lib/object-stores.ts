@@ -10,13 +10,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { blockKey, Manifest } from '@jss/replica';
 import { Installation, StoreServer } from '@jss/testing';
-import { round } from './context';
+import { avg, round } from './context';
 import { busyShare, GiB, machineCpu, mbps, median, peakRssMiB, processCpuSeconds, secondsSince } from './measure';
 import { deleteRecovered, InternalTrace, timedFailover, useRehydrators } from './services';
-
-import { IN_FLIGHT } from './store-ceiling';
-
-export { IN_FLIGHT };
 export const STORE_SERVERS = { s3: 'fauxqs 1.9.2', azure: 'Azurite 3.35.0' } as const;
 export type StoreKind = keyof typeof STORE_SERVERS;
 
@@ -24,9 +20,9 @@ export type StoreKind = keyof typeof STORE_SERVERS;
 export interface StoreRun {
   seconds: number;
   serverCpuSeconds: number;
-  /** the ceiling client's (this process) or the rehydrators' together */
+  /** the ceiling client process's or the rehydrators' together */
   readerCpuSeconds: number;
-  /** share of the machine's two cores busy during the run (other sessions included) */
+  /** share of the machine's two cores busy during the run (other sessions included; for the ceiling, its process's start-up too) */
   machineBusy: number;
   peakRssMiB: number[];
 }
@@ -40,6 +36,8 @@ export interface StoreReader {
   /** medians of the runs */
   seconds: number;
   readerCpuSeconds: number;
+  /** mean of the runs' */
+  machineBusy: number;
   /** MB/s of the bytes read from the store (the distinct non-zero blocks), median of the runs */
   storeMbps: number;
   /** each round's ceiling time over this reader's time in that round, and their median */
@@ -126,6 +124,7 @@ function summarise(
   ceilingRuns: StoreRun[],
   storedBytes: number,
 ): Omit<StoreReader, 'serverPeakRssMiB'> {
+  const seconds = median(runs.map((r) => r.seconds));
   const ratios = runs.map((r, i) => round(ceilingRuns[i].seconds / r.seconds, 2));
   const perGiB = (cpu: (r: StoreRun) => number) => round(median(runs.map(cpu)) / (storedBytes / GiB), 2);
   return {
@@ -138,9 +137,10 @@ function summarise(
       readerCpuSeconds: round(r.readerCpuSeconds, 2),
       machineBusy: round(r.machineBusy, 2),
     })),
-    seconds: round(median(runs.map((r) => r.seconds)), 3),
+    seconds: round(seconds, 3),
     readerCpuSeconds: round(median(runs.map((r) => r.readerCpuSeconds)), 2),
-    storeMbps: round(mbps(storedBytes, median(runs.map((r) => r.seconds))), 1),
+    machineBusy: round(avg(runs.map((r) => r.machineBusy)), 2),
+    storeMbps: round(mbps(storedBytes, seconds), 1),
     ratiosToCeiling: ratios,
     ratioToCeiling: median(ratios),
     serverCpuPerGiB: perGiB((r) => r.serverCpuSeconds),

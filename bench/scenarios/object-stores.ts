@@ -9,7 +9,8 @@ import path from 'node:path';
 import { writeGeneratedImage } from '@jss/replica';
 import { BenchContext, config, round, Scenario } from '../lib/context';
 import { GiB, mbps, timeCommand } from '../lib/measure';
-import { benchStore, IN_FLIGHT, STORE_SERVERS, StoreReader } from '../lib/object-stores';
+import { benchStore, STORE_SERVERS, StoreReader } from '../lib/object-stores';
+import { IN_FLIGHT } from '../lib/store-ceiling';
 
 export const scenario: Scenario = { name: 'stores', run };
 
@@ -44,7 +45,7 @@ async function run(ctx: BenchContext): Promise<void> {
       runs: r.runs.map((x) => x.seconds),
       cpuSecondsPerGiB: round(r.readerCpuSeconds / (ctx.config.size / GiB), 2),
       ...(r.rehydrators > 0 && { peakRssMiB: r.runs.flatMap((x) => x.peakRssMiB), rehydration: true }),
-      machineBusy: round(r.runs.reduce((s, x) => s + x.machineBusy, 0) / r.runs.length, 2),
+      machineBusy: r.machineBusy,
       notes: `${r.storeMbps} MB/s from the store, x ceiling ${r.ratioToCeiling} [${r.ratiosToCeiling.join(', ')}]; ${cpuNote(r)}; server peak RSS ${r.serverPeakRssMiB} MiB`,
     });
   }
@@ -68,10 +69,9 @@ async function standalone(log: (msg: string) => void) {
     );
     console.log('|---|---|---|---|---|---|---|---|---|');
     for (const r of all) {
-      const busy = Math.round((100 * r.runs.reduce((s, x) => s + x.machineBusy, 0)) / r.runs.length);
       const rss = r.runs.flatMap((x) => x.peakRssMiB);
       console.log(
-        `| ${STORE_SERVERS[r.store]} | ${readerName(r)} | ${r.storeMbps} | ${r.ratioToCeiling} (${r.ratiosToCeiling.join(', ')}) | ${round(mbps(config.size, r.seconds) / ddMbps, 2)} | ${r.serverCpuPerGiB}, ${r.readerCpuPerGiB} | ${busy}% | ${rss.length ? `${Math.min(...rss)}–${Math.max(...rss)}` : '–'} | ${r.serverPeakRssMiB} |`,
+        `| ${STORE_SERVERS[r.store]} | ${readerName(r)} | ${r.storeMbps} | ${r.ratioToCeiling} (${r.ratiosToCeiling.join(', ')}) | ${round(mbps(config.size, r.seconds) / ddMbps, 2)} | ${r.serverCpuPerGiB}, ${r.readerCpuPerGiB} | ${Math.round(100 * r.machineBusy)}% | ${rss.length ? `${Math.min(...rss)}–${Math.max(...rss)}` : '–'} | ${r.serverPeakRssMiB} |`,
       );
     }
     console.log(`\ndd bs=4M conv=fsync: ${round(ddMbps, 1)} MB/s; image ${(config.size / GiB).toFixed(2)} GiB; ${config.reps} rounds`);

@@ -88,8 +88,9 @@ export class PlanEffects {
 
   private async firstFailing(vms: NonNullable<Task['recovered']>, port: number | null): Promise<string | null> {
     for (const r of vms) {
-      const { ip, problem } = vmUp(await this.platform.getVm(r.site, r.name));
-      if (problem || !ip) return `VM ${r.name} is ${problem}`;
+      const up = vmUp(await this.platform.getVm(r.site, r.name));
+      if (up.problem !== null) return `VM ${r.name} is ${up.problem}`;
+      const { ip } = up;
       if (port !== null && !(await tcpAnswers(ip, port))) return `VM ${r.name}: nothing answers on ${ip}:${port}`;
     }
     return null;
