@@ -1,6 +1,7 @@
 import { BlobServiceClient, ContainerClient, RestError } from '@azure/storage-blob';
 import type { Readable } from 'node:stream';
-import { KeySpace, readAll, readInto } from '../key-space';
+import { readAll, readInto } from '../bodies';
+import { KeySpace } from '../key-space';
 import { ObjectNotFoundError, ObjectStore, PutOptions } from '../object-store';
 import { ObjectExistsError, StoreUnreachableError } from '../store-errors';
 

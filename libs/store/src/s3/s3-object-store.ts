@@ -10,7 +10,8 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { keepAliveAgents } from '../http-agents';
-import { KeySpace, readAll, readInto } from '../key-space';
+import { readAll, readInto } from '../bodies';
+import { KeySpace } from '../key-space';
 import { ObjectNotFoundError, ObjectStore, PutOptions } from '../object-store';
 import { ObjectExistsError, StoreUnreachableError } from '../store-errors';
 
