@@ -109,7 +109,8 @@ describe('vSphere adapter against vcsim', () => {
   });
 
   it('retries while vCenter does not answer, then fails with a sentence; answers again once it is back', async () => {
-    const soap = client({ requestTimeoutMs: 1000, unreachableMs: 2500 });
+    // generous: on a loaded machine vcsim may take seconds to answer before the freeze and after the thaw
+    const soap = client({ requestTimeoutMs: 3000, unreachableMs: 8000 });
     const self = new MoRef('ServiceInstance', 'ServiceInstance');
     await soap.call('CurrentTime', self);
     vcsim.freeze();
