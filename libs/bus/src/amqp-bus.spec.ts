@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { loadEnv } from '@jss/config';
+import { cloudEvent } from '@jss/contract';
 import { AmqpBus } from './amqp-bus';
 
 describe('a channel whose setup fails', () => {
@@ -26,6 +27,63 @@ describe('a channel whose setup fails', () => {
       });
       expect(bus.isReady()).toBe(false);
     } finally {
+      await bus.close();
+      await rawChannel.deleteQueue(name);
+      await raw.close();
+    }
+  });
+});
+
+describe('a message whose handler outlives its channel', () => {
+  it('is settled on the channel it came on, not on the next one (where its delivery tag would close that channel)', async () => {
+    const url = loadEnv().AMQP_URL;
+    const name = `jss.test.stale.${randomUUID()}`;
+    const lines: Array<{ msg: string }> = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const bus = new AmqpBus(url, log);
+    const raw = await amqplib.connect(url);
+    const rawChannel = await raw.createChannel();
+    let release = () => undefined as void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const handled: string[] = [];
+    try {
+      // first deliveries wait for `released`; their redeliveries (after the connection drops) are done at once
+      await bus.consume(
+        { name, bindings: [], keys: [] },
+        async (event, msg) => {
+          if (!msg.fields.redelivered) await released;
+          handled.push(`${event.id}${msg.fields.redelivered ? ' again' : ''}`);
+        },
+        { prefetch: 2 },
+      );
+      const consumer = (bus as unknown as { consumers: Array<{ _channel?: object; waitForConnect(): Promise<void> }> }).consumers[0];
+      await consumer.waitForConnect(); // the queue declared (consume() may resolve before the first connect)
+      for (const id of ['m1', 'm2']) {
+        rawChannel.sendToQueue(name, Buffer.from(JSON.stringify(cloudEvent({ id, type: 't', source: 'test', data: {} }))));
+      }
+      const until = async (what: () => boolean) => {
+        for (const deadline = Date.now() + 15_000; !what() && Date.now() < deadline;) await sleep(50);
+        expect(what()).toBe(true);
+      };
+      const first = consumer._channel;
+      await sleep(300); // both delivered, both waiting
+      // the network goes: the broker puts both back, the bus reconnects and they come again on a new channel
+      (
+        bus as unknown as { connection: { connection: { connection: { stream: { destroy(err: Error): void } } } } }
+      ).connection.connection.connection.stream.destroy(new Error('test: the network went'));
+      await until(() => handled.length === 2);
+      expect(handled.sort()).toEqual(['m1 again', 'm2 again']);
+      const second = consumer._channel;
+      expect(second).toBeDefined();
+      expect(second).not.toBe(first);
+      release(); // the first deliveries end now, their channel long gone
+      await until(() => handled.length === 4);
+      await sleep(500);
+      expect(consumer._channel === second).toBe(true); // not closed by a stale delivery tag
+      expect(lines.filter((l) => l.msg === 'message settled after its channel closed; the broker redelivers it')).toHaveLength(2);
+      expect(await rawChannel.checkQueue(name)).toMatchObject({ messageCount: 0 });
+    } finally {
+      release();
       await bus.close();
       await rawChannel.deleteQueue(name);
       await raw.close();

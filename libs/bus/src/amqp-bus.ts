@@ -135,12 +135,14 @@ export class AmqpBus {
       setup: async (ch: ConfirmChannel) => {
         await declareExchanges(ch);
         await declareQueue(ch, spec);
+        // here, not as consume()'s option: amqp-connection-manager 5.0.0 sends that basic.qos without
+        // awaiting it, and a channel the server closes meanwhile rejects it unhandled, which ends the
+        // process (a chaos run lost its janitor so); in the setup it is awaited, its failure the setup's
+        await ch.prefetch(options.prefetch);
       },
     });
     this.consumers.push(channel);
-    await channel.consume(spec.name, (msg) => void this.handle(channel, spec.name, msg, handler, options), {
-      prefetch: options.prefetch,
-    });
+    await channel.consume(spec.name, (msg) => void this.handle(deliveredOn(channel), spec.name, msg, handler, options));
   }
 
   /**
@@ -149,9 +151,13 @@ export class AmqpBus {
    * jss.dead-letters.parked with that reason in x-jss-reason, where it stays for an operator.
    */
   async consumeDeadLetters(settle: (event: CloudEvent | null, headers: MessageHeaders) => Promise<string>): Promise<void> {
-    const channel = this.channel({ name: QUEUES.deadLetters, confirm: true, setup: declareExchanges });
+    const setup = async (ch: ConfirmChannel) => {
+      await declareExchanges(ch);
+      await ch.prefetch(4); // in the setup: see consume()
+    };
+    const channel = this.channel({ name: QUEUES.deadLetters, confirm: true, setup });
     this.consumers.push(channel);
-    const park = async (msg: ConsumeMessage) => {
+    const park = async (msg: ConsumeMessage, on: Delivery) => {
       this.inFlight++;
       try {
         const headers = msg.properties.headers ?? {};
@@ -167,16 +173,16 @@ export class AmqpBus {
           persistent: true,
           headers: { ...headers, [DEAD_LETTER_REASON_HEADER]: reason, 'x-jss-routing-key': msg.fields.routingKey },
         });
-        channel.ack(msg);
+        this.settle(on, msg, 'ack');
       } catch (err) {
         this.log.error({ err: errorText(err) }, 'dead letter not parked; it will be redelivered');
         if (!this.closing) await sleep(RETRY_DELAY_MS);
-        channel.nack(msg, false, true);
+        this.settle(on, msg, 'requeue');
       } finally {
         this.inFlight--;
       }
     };
-    await channel.consume(QUEUES.deadLetters, (msg) => void park(msg), { prefetch: 4 });
+    await channel.consume(QUEUES.deadLetters, (msg) => void park(msg, deliveredOn(channel)));
   }
 
   /**
@@ -230,23 +236,23 @@ export class AmqpBus {
     await this.connection.close();
   }
 
-  private async handle(channel: ChannelWrapper, queue: string, msg: ConsumeMessage, handler: Handler, options: ConsumeOptions) {
+  private async handle(on: Delivery, queue: string, msg: ConsumeMessage, handler: Handler, options: ConsumeOptions) {
     this.inFlight++;
     try {
       const event = await this.parseOrAnswer(msg, options);
       await handler(event, msg);
-      channel.ack(msg);
+      this.settle(on, msg, 'ack');
       metrics.messages.inc({ queue, outcome: 'ack' });
     } catch (err) {
       if (err instanceof DeadLetter) {
-        await this.deadLetter(channel, queue, msg, err.reason);
+        await this.deadLetter(on, queue, msg, err.reason);
       } else {
         const where = { err: errorText(err), queue, routingKey: msg.fields.routingKey };
         if (this.closing) this.log.info(where, 'shutting down; message handed back to its queue');
         else this.log.error(where, 'handler failed; message will be redelivered');
         metrics.messages.inc({ queue, outcome: 'retry' });
         if (!this.closing) await sleep(RETRY_DELAY_MS);
-        channel.nack(msg, false, true);
+        this.settle(on, msg, 'requeue');
       }
     } finally {
       this.inFlight--;
@@ -280,20 +286,50 @@ export class AmqpBus {
   }
 
   /** Republish to jss.dlx with the reason in a header (confirmed), then ack the original. */
-  private async deadLetter(channel: ChannelWrapper, queue: string, msg: ConsumeMessage, reason: string) {
+  private async deadLetter(on: Delivery, queue: string, msg: ConsumeMessage, reason: string) {
     this.log.warn({ queue, routingKey: msg.fields.routingKey, reason }, 'message dead-lettered');
     await this.publisher.publish(EXCHANGES.deadLetter, msg.fields.routingKey, msg.content, {
       ...msg.properties,
       persistent: true,
       headers: { ...msg.properties.headers, [DEAD_LETTER_REASON_HEADER]: reason, 'x-jss-queue': queue },
     });
-    channel.ack(msg);
+    this.settle(on, msg, 'ack');
     metrics.messages.inc({ queue, outcome: 'dead-letter' });
   }
 
-  private channelUp(c: ChannelWrapper): boolean {
-    return (c as unknown as { _channel?: unknown })._channel != null;
+  /**
+   * Acks (or requeues) a message on the channel it was delivered on. ChannelWrapper.ack uses
+   * whichever channel is current: a delivery tag from before a reconnect would close the new channel
+   * (406 unknown delivery tag), or ack another message that got the same tag. The old channel is
+   * closed then, and the broker has put the message back already: it is redelivered.
+   */
+  private settle(on: Delivery, msg: ConsumeMessage, how: 'ack' | 'requeue'): void {
+    try {
+      if (!on) throw new Error('no channel');
+      if (how === 'ack') on.ack(msg);
+      else on.nack(msg, false, true);
+    } catch (err) {
+      this.log.warn(
+        { err: errorText(err), routingKey: msg.fields.routingKey, messageId: msg.properties.messageId },
+        'message settled after its channel closed; the broker redelivers it',
+      );
+    }
   }
+
+  private channelUp(c: ChannelWrapper): boolean {
+    return deliveredOn(c) != null;
+  }
+}
+
+/** The amqplib channel a message came on (undefined between a disconnect and the next setup). */
+type Delivery = ConfirmChannel | undefined;
+
+/**
+ * The wrapper's current amqplib channel: read when a message arrives, it is the one the message
+ * came on (the wrapper's own `_channel`; amqp-connection-manager exposes no other way).
+ */
+function deliveredOn(c: ChannelWrapper): Delivery {
+  return (c as unknown as { _channel?: ConfirmChannel })._channel;
 }
 
 export function errorText(err: unknown): string {
