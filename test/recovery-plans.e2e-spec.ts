@@ -44,7 +44,11 @@ describe('recovery plans', () => {
   const VMS = ['db', 'app', 'web'];
 
   beforeAll(async () => {
-    inst = await Installation.start({ planner: 1, provisioner: 1, rehydrator: 1, janitor: 1, replicator: 1 });
+    // webhooks may go to this host only (the Hook below listens on it)
+    inst = await Installation.start(
+      { planner: 1, provisioner: 1, rehydrator: 1, janitor: 1, replicator: 1 },
+      { JSS_WEBHOOK_HOSTS: '127.0.0.1' },
+    );
     hook = await Hook.start();
     await inst.writer.writePoint(
       'shop',
@@ -70,7 +74,7 @@ describe('recovery plans', () => {
     for (const vm of VMS) await inst.platform.deleteVm('recovery', vm);
   };
 
-  it('refuses at apply a plan naming an unknown VM, an unknown network or a VM twice, with the line at fault', async () => {
+  it('refuses at apply a plan naming an unknown VM, an unknown network, a VM twice or a webhook host not allowed, with the line at fault', async () => {
     const cases: Array<[string, RegExp]> = [
       ['domain: shop\ngroups:\n  - name: a\n    vms: [db, nope]\n', /line 4: VM "nope" is not a protected VM of domain "shop"/],
       [
@@ -80,6 +84,10 @@ describe('recovery plans', () => {
       [
         'domain: shop\ngroups:\n  - name: a\n    vms: [db]\n  - name: b\n    vms:\n      - app\n      - db\n',
         /line 8: VM "db" is already in group "a"/,
+      ],
+      [
+        'domain: shop\ngroups:\n  - name: a\n    vms: [db]\n    before:\n      - webhook: { url: "http://169.254.169.254/latest/meta-data" }\n',
+        /line 6: webhook host "169.254.169.254" is not in JSS_WEBHOOK_HOSTS \(127.0.0.1\)/,
       ],
     ];
     for (const [document, message] of cases) {

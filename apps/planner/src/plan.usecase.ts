@@ -5,8 +5,9 @@ import { CloudEvent, CommandData, EVENTS, REASONS, ReasonedError } from '@jss/co
 import { PLATFORM } from '@jss/infra';
 import { Platform } from '@jss/platform';
 import { RECOVERY_SITE } from '@jss/recovery';
-import { PlanError, PlanStore, parsePlan } from '@jss/recovery-plans';
+import { PlanError, PlanStore, WebhookHosts, parsePlan } from '@jss/recovery-plans';
 import { ReplicaRepository } from '@jss/replica';
+import { WEBHOOK_HOSTS } from './webhook-hosts.provider';
 
 /** plan-apply and plan-show: a domain's recovery plan, checked against the domain when applied, answered with an event. */
 @Injectable()
@@ -17,9 +18,10 @@ export class PlanUseCase {
     private readonly messenger: Messenger,
     private readonly roles: RoleMapSource,
     @Inject(PLATFORM) private readonly platform: Platform,
+    @Inject(WEBHOOK_HOSTS) private readonly webhookHosts: WebhookHosts | null,
   ) {}
 
-  /** A new version, when every VM is a protected VM of the domain and every network exists at the recovery site. */
+  /** A new version, when every VM is a protected VM of the domain, every network exists at the recovery site and every webhook's host is allowed. */
   async apply(command: CloudEvent, data: CommandData<'plan-apply'>, principal: string): Promise<void> {
     assertAllowed(this.roles, { principal, operation: 'plan-apply', domain: data.domain, dryRun: data.dryRun });
     const point = await this.replica.resolvePoint(data.domain);
@@ -29,6 +31,7 @@ export class PlanUseCase {
       domain: data.domain,
       vms: new Set(point.vms.map((v) => v.name)),
       networkExists: async (name: string) => (await this.platform.getNetwork(name))?.site === RECOVERY_SITE,
+      webhookHosts: this.webhookHosts,
     };
     const plan = await parsePlan(data.document, facts).catch((err: unknown) => {
       if (err instanceof PlanError) throw new ReasonedError(REASONS.invalidPlan, `recovery plan refused: ${err.message}`);

@@ -7,7 +7,7 @@ import { DomainLocks } from '@jss/locks';
 import { Logger } from '@jss/observability';
 import { Platform } from '@jss/platform';
 import { PlanEffects, TaskFlow, TaskMonitor } from '@jss/recovery';
-import { PlanStore } from '@jss/recovery-plans';
+import { PlanStore, WebhookHosts } from '@jss/recovery-plans';
 import { Redis } from '@jss/redis';
 import { ReplicaRepository } from '@jss/replica';
 import { ObjectStore } from '@jss/store';
@@ -23,16 +23,18 @@ import { MonitorScheduler } from './monitor.scheduler';
 import { PlanUseCase } from './plan.usecase';
 import { RecoveryUseCase } from './recovery.usecase';
 import { RepliesController } from './replies.controller';
+import { WEBHOOK_HOSTS, webhookHostsProvider } from './webhook-hosts.provider';
 
 @Module({
   imports: [CoreModule.forService('planner')],
   controllers: [CommandsController, RepliesController],
   providers: [
+    webhookHostsProvider,
     {
       provide: TaskFlow,
-      inject: [TaskStore, Messenger, ReplicaRepository, LOGGER, PLATFORM],
-      useFactory: (t: TaskStore, m: Messenger, r: ReplicaRepository, l: Logger, p: Platform) =>
-        new TaskFlow(t, m, r, l, new PlanEffects(p)),
+      inject: [TaskStore, Messenger, ReplicaRepository, LOGGER, PLATFORM, WEBHOOK_HOSTS],
+      useFactory: (t: TaskStore, m: Messenger, r: ReplicaRepository, l: Logger, p: Platform, h: WebhookHosts | null) =>
+        new TaskFlow(t, m, r, l, new PlanEffects(p, h)),
     },
     { provide: PlanStore, inject: [REDIS], useFactory: (r: Redis) => new PlanStore(r) },
     {

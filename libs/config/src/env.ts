@@ -54,6 +54,8 @@ export const envSchema = z.object({
   JANITOR_GRACE_SECONDS: z.coerce.number().min(0).default(60),
   /** the role map (YAML or JSON): who may run which operation on which domains; unset = everyone may do everything */
   JSS_AUTHZ_FILE: z.string().optional(),
+  /** where recovery-plan webhooks may go: comma-separated hosts, or *.domain; unset = anywhere */
+  JSS_WEBHOOK_HOSTS: z.string().optional(),
   /** the target platform: the simulated vCenter (default) or a vCenter through vim25 SOAP */
   JSS_PLATFORM: z.enum(['sim', 'vsphere']).default('sim'),
   /** vsphere: the SDK endpoint, e.g. https://vcenter.example/sdk */

@@ -2,3 +2,4 @@ export * from './schema';
 export * from './parse';
 export * from './plan-store';
 export * from './actions';
+export * from './webhook-hosts';

@@ -1,4 +1,4 @@
-import { PlanError, actionsOf, parsePlan } from '.';
+import { PlanError, WebhookHosts, actionsOf, parsePlan } from '.';
 
 const facts = {
   domain: 'crm',
@@ -74,5 +74,50 @@ describe('recovery plan documents', () => {
     ['no YAML', 'domain: crm\ngroups: [\n', /^line 3: /],
   ])('refuses %s with the line at fault', async (_what, text, expected) => {
     expect(await refusal(text)).toMatch(expected);
+  });
+
+  it('refuses a webhook to a host JSS_WEBHOOK_HOSTS does not list, naming the line; the hosts it lists pass', async () => {
+    const at = (hosts: string) => parsePlan(PLAN, { ...facts, webhookHosts: WebhookHosts.parse(hosts) });
+    await expect(at('hooks.example.com, *.corp.example')).rejects.toThrow(
+      'line 18: webhook host "127.0.0.1" is not in JSS_WEBHOOK_HOSTS (hooks.example.com, *.corp.example)',
+    );
+    await expect(at('hooks.example.com,127.0.0.1')).resolves.toMatchObject({ domain: 'crm' });
+    await expect(at('')).resolves.toMatchObject({ domain: 'crm' }); // no list: anywhere
+  });
+});
+
+describe('JSS_WEBHOOK_HOSTS', () => {
+  it('allows the hosts it lists, any host under a *.domain (not the domain itself), whatever the port', () => {
+    const hosts = WebhookHosts.parse('Hooks.Example.com, *.corp.example, 10.1.2.3, [fd00::1]')!;
+    for (const url of [
+      'https://hooks.example.com/x',
+      'http://HOOKS.example.com:8080/',
+      'https://a.b.corp.example/',
+      'http://10.1.2.3:9/',
+      'http://[fd00::1]/',
+    ])
+      expect([url, hosts.allows(url)]).toEqual([url, true]);
+    for (const url of [
+      'https://corp.example/',
+      'https://evilcorp.example/',
+      'http://169.254.169.254/latest',
+      'http://hooks.example.com.evil/',
+      'not a url',
+    ])
+      expect([url, hosts.allows(url)]).toEqual([url, false]);
+  });
+
+  it('is no list when unset or empty, and refuses an entry that is more than a host', () => {
+    expect(WebhookHosts.parse(undefined)).toBeNull();
+    expect(WebhookHosts.parse(' , ')).toBeNull();
+    for (const bad of [
+      'http://hooks.example.com',
+      'hooks.example.com:443',
+      'hooks.example.com/x',
+      'a*.example.com',
+      'user@host',
+      'two words',
+    ])
+      expect(() => WebhookHosts.parse(bad)).toThrow(`JSS_WEBHOOK_HOSTS: "${bad}" is not a host name`);
   });
 });

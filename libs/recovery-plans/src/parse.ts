@@ -1,5 +1,6 @@
 import { parseYaml } from '@jss/config';
 import { RecoveryPlan, planDocumentSchema, planOf } from './schema';
+import type { WebhookHosts } from './webhook-hosts';
 
 /** A plan refused at apply: the line at fault and why. */
 export class PlanError extends Error {
@@ -19,12 +20,14 @@ export interface PlanFacts {
   vms: ReadonlySet<string>;
   /** the networks of the recovery site */
   networkExists(name: string): Promise<boolean>;
+  /** where webhooks may go (JSS_WEBHOOK_HOSTS); none: anywhere */
+  webhookHosts?: WebhookHosts | null;
 }
 
 /**
  * Parses a plan document and checks it against the domain: every VM a protected VM of it, in one
  * group only; group names distinct (groups run in the order written, so no order can loop);
- * networks that exist. The first fault is thrown as a PlanError naming its line.
+ * networks that exist; webhooks to allowed hosts only. The first fault is thrown as a PlanError naming its line.
  */
 export async function parsePlan(text: string, facts: PlanFacts): Promise<RecoveryPlan> {
   const parsed = parseYaml(text, planDocumentSchema);
@@ -40,6 +43,13 @@ export async function parsePlan(text: string, facts: PlanFacts): Promise<Recover
     const early = group.before.findIndex((s) => s.kind === 'check');
     if (early >= 0) throw fault(['groups', i, 'before', early], 'a check looks at the group\'s VMs powered on: put it in "after"');
     names.add(group.name);
+    for (const phase of ['before', 'after'] as const) {
+      for (const [j, step] of group[phase].entries()) {
+        if (step.kind === 'webhook' && facts.webhookHosts && !facts.webhookHosts.allows(step.url)) {
+          throw fault(['groups', i, phase, j, 'webhook', 'url'], facts.webhookHosts.refusal(step.url));
+        }
+      }
+    }
     for (const [j, vm] of group.vms.entries()) {
       const at = ['groups', i, 'vms', j];
       if (!facts.vms.has(vm.name)) throw fault(at, `VM "${vm.name}" is not a protected VM of domain "${facts.domain}"`);

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { AddressInfo, Server, createServer as createTcpServer } from 'node:net';
-import { PlanAction } from '@jss/recovery-plans';
+import { PlanAction, WebhookHosts } from '@jss/recovery-plans';
 import { Task } from '@jss/tasks';
 import { SimFixture, simFixture, vmSpec } from '../../../platform/src/sim/sim-fixture';
 import { PlanEffects } from './plan-effects';
@@ -18,8 +18,11 @@ describe('recovery plan effects', () => {
   let status = 200;
   const http = createServer((req, res) => {
     seen.push(Date.now());
-    req.resume().on('end', () => res.writeHead(status).end());
+    // a redirect points at this server's /followed: a request there means it was followed
+    if (req.url === '/followed') followed++;
+    req.resume().on('end', () => res.writeHead(status, status === 307 ? { location: '/followed' } : {}).end());
   });
+  let followed = 0;
   const tcp = createTcpServer((s) => s.end());
   let httpPort = 0;
   let tcpPort = 0;
@@ -106,6 +109,29 @@ describe('recovery plan effects', () => {
     seen.length = 0;
     status = 404;
     expect((await run(webhook(2)))?.message).toMatch(/HTTP 404/);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('webhook: a redirect is an answer, not followed and not retried', async () => {
+    seen.length = 0;
+    status = 307;
+    expect((await run(webhook(2)))?.message).toMatch(/HTTP 307/);
+    expect([seen.length, followed]).toEqual([1, 0]);
+  });
+
+  it('webhook: a host JSS_WEBHOOK_HOSTS does not list is not called (a plan applied before the list was set)', async () => {
+    seen.length = 0;
+    status = 204;
+    const listed = new PlanEffects(sim.platform, WebhookHosts.parse('hooks.example.com'));
+    const a = webhook(2);
+    expect(await listed.run(task([a]), a as Parameters<PlanEffects['run']>[1])).toEqual({
+      reason: 'plan-step-failed',
+      message: 'webhook: webhook host "127.0.0.1" is not in JSS_WEBHOOK_HOSTS (hooks.example.com); not called',
+    });
+    expect(seen).toHaveLength(0);
+    expect(
+      await new PlanEffects(sim.platform, WebhookHosts.parse('127.0.0.1')).run(task([a]), a as Parameters<PlanEffects['run']>[1]),
+    ).toBeNull();
     expect(seen).toHaveLength(1);
   });
 });

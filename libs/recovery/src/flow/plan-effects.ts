@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry, { AbortError } from 'p-retry';
 import { REASONS } from '@jss/contract';
 import { Platform, vmUp } from '@jss/platform';
-import { PlanAction } from '@jss/recovery-plans';
+import { PlanAction, WebhookHosts } from '@jss/recovery-plans';
 import { Task, TaskError } from '@jss/tasks';
 
 type Webhook = Extract<PlanAction, { kind: 'webhook' }>;
@@ -39,15 +39,25 @@ function webhookBody(task: Task, action: PlanAction) {
 
 /** The webhook and check steps of recovery plans: the effects on the world, run by the planner. */
 export class PlanEffects {
-  constructor(private readonly platform: Pick<Platform, 'getVm'>) {}
+  constructor(
+    private readonly platform: Pick<Platform, 'getVm'>,
+    /** JSS_WEBHOOK_HOSTS, checked again at the call: a plan may have been applied before the list was set */
+    private readonly webhookHosts: WebhookHosts | null = null,
+  ) {}
 
   /** null when the step passed, else why not. */
   run(task: Task, action: Webhook | Check): Promise<TaskError | null> {
     return action.kind === 'webhook' ? this.webhook(task, action) : this.check(task, action);
   }
 
-  /** POST the body; 2xx within the timeout passes. Other answers and errors are retried, a 4xx other than 408/429 is not. */
+  /**
+   * POST the body; 2xx within the timeout passes. 5xx, 408, 429 and errors are retried; other
+   * answers are not, a redirect included: it is not followed (it could lead past JSS_WEBHOOK_HOSTS).
+   */
   private async webhook(task: Task, action: Webhook): Promise<TaskError | null> {
+    if (this.webhookHosts && !this.webhookHosts.allows(action.url)) {
+      return { reason: REASONS.planStepFailed, message: `webhook: ${this.webhookHosts.refusal(action.url)}; not called` };
+    }
     const body = JSON.stringify(webhookBody(task, action));
     try {
       await pRetry(
@@ -56,12 +66,13 @@ export class PlanEffects {
             method: 'POST',
             headers: { 'content-type': 'application/json', 'x-jss-step': `${task.id}/${action.stepId}` },
             body,
+            redirect: 'manual',
             signal: AbortSignal.timeout(action.timeoutSeconds * 1000),
           });
           await res.body?.cancel();
           if (res.ok) return;
           const error = new Error(`${action.url} answered HTTP ${res.status}`);
-          throw res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429 ? new AbortError(error) : error;
+          throw res.status < 500 && res.status !== 408 && res.status !== 429 ? new AbortError(error) : error;
         },
         { retries: action.retries, ...RETRY },
       );
