@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { loadEnv } from '@jss/config';
 import { cloudEvent } from '@jss/contract';
+import { waitUntil } from '@jss/testing';
 import { AmqpBus } from './amqp-bus';
 
 describe('a channel whose setup fails', () => {
@@ -61,23 +62,19 @@ describe('a message whose handler outlives its channel', () => {
       for (const id of ['m1', 'm2']) {
         rawChannel.sendToQueue(name, Buffer.from(JSON.stringify(cloudEvent({ id, type: 't', source: 'test', data: {} }))));
       }
-      const until = async (what: () => boolean) => {
-        for (const deadline = Date.now() + 15_000; !what() && Date.now() < deadline;) await sleep(50);
-        expect(what()).toBe(true);
-      };
       const first = consumer._channel;
       await sleep(300); // both delivered, both waiting
       // the network goes: the broker puts both back, the bus reconnects and they come again on a new channel
       (
         bus as unknown as { connection: { connection: { connection: { stream: { destroy(err: Error): void } } } } }
       ).connection.connection.connection.stream.destroy(new Error('test: the network went'));
-      await until(() => handled.length === 2);
+      await waitUntil('both redelivered and handled', () => handled.length === 2, 15_000);
       expect(handled.sort()).toEqual(['m1 again', 'm2 again']);
       const second = consumer._channel;
       expect(second).toBeDefined();
       expect(second).not.toBe(first);
       release(); // the first deliveries end now, their channel long gone
-      await until(() => handled.length === 4);
+      await waitUntil('the first deliveries ended too', () => handled.length === 4, 15_000);
       await sleep(500);
       expect(consumer._channel === second).toBe(true); // not closed by a stale delivery tag
       expect(lines.filter((l) => l.msg === 'message settled after its channel closed; the broker redelivers it')).toHaveLength(2);

@@ -142,7 +142,7 @@ export class AmqpBus {
       },
     });
     this.consumers.push(channel);
-    await channel.consume(spec.name, (msg) => void this.handle(deliveredOn(channel), spec.name, msg, handler, options));
+    await channel.consume(spec.name, (msg) => void this.handle(currentChannel(channel), spec.name, msg, handler, options));
   }
 
   /**
@@ -157,7 +157,7 @@ export class AmqpBus {
     };
     const channel = this.channel({ name: QUEUES.deadLetters, confirm: true, setup });
     this.consumers.push(channel);
-    const park = async (msg: ConsumeMessage, on: Delivery) => {
+    const park = async (msg: ConsumeMessage, on: DeliveryChannel) => {
       this.inFlight++;
       try {
         const headers = msg.properties.headers ?? {};
@@ -182,7 +182,7 @@ export class AmqpBus {
         this.inFlight--;
       }
     };
-    await channel.consume(QUEUES.deadLetters, (msg) => void park(msg, deliveredOn(channel)));
+    await channel.consume(QUEUES.deadLetters, (msg) => void park(msg, currentChannel(channel)));
   }
 
   /**
@@ -236,7 +236,7 @@ export class AmqpBus {
     await this.connection.close();
   }
 
-  private async handle(on: Delivery, queue: string, msg: ConsumeMessage, handler: Handler, options: ConsumeOptions) {
+  private async handle(on: DeliveryChannel, queue: string, msg: ConsumeMessage, handler: Handler, options: ConsumeOptions) {
     this.inFlight++;
     try {
       const event = await this.parseOrAnswer(msg, options);
@@ -286,7 +286,7 @@ export class AmqpBus {
   }
 
   /** Republish to jss.dlx with the reason in a header (confirmed), then ack the original. */
-  private async deadLetter(on: Delivery, queue: string, msg: ConsumeMessage, reason: string) {
+  private async deadLetter(on: DeliveryChannel, queue: string, msg: ConsumeMessage, reason: string) {
     this.log.warn({ queue, routingKey: msg.fields.routingKey, reason }, 'message dead-lettered');
     await this.publisher.publish(EXCHANGES.deadLetter, msg.fields.routingKey, msg.content, {
       ...msg.properties,
@@ -303,7 +303,7 @@ export class AmqpBus {
    * (406 unknown delivery tag), or ack another message that got the same tag. The old channel is
    * closed then, and the broker has put the message back already: it is redelivered.
    */
-  private settle(on: Delivery, msg: ConsumeMessage, how: 'ack' | 'requeue'): void {
+  private settle(on: DeliveryChannel, msg: ConsumeMessage, how: 'ack' | 'requeue'): void {
     try {
       if (!on) throw new Error('no channel');
       if (how === 'ack') on.ack(msg);
@@ -317,18 +317,18 @@ export class AmqpBus {
   }
 
   private channelUp(c: ChannelWrapper): boolean {
-    return deliveredOn(c) != null;
+    return currentChannel(c) != null;
   }
 }
 
 /** The amqplib channel a message came on (undefined between a disconnect and the next setup). */
-type Delivery = ConfirmChannel | undefined;
+type DeliveryChannel = ConfirmChannel | undefined;
 
 /**
- * The wrapper's current amqplib channel: read when a message arrives, it is the one the message
- * came on (the wrapper's own `_channel`; amqp-connection-manager exposes no other way).
+ * The wrapper's current amqplib channel (its own `_channel`; amqp-connection-manager exposes no
+ * other way). Read when a message arrives, it is the one the message came on.
  */
-function deliveredOn(c: ChannelWrapper): Delivery {
+function currentChannel(c: ChannelWrapper): DeliveryChannel {
   return (c as unknown as { _channel?: ConfirmChannel })._channel;
 }
 

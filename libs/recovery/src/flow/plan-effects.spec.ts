@@ -81,7 +81,7 @@ describe('recovery plan effects', () => {
     retries,
     continueOnFailure: false,
   });
-  const run = (a: PlanAction) => effects.run(task([a]), a as Parameters<PlanEffects['run']>[1]);
+  const run = (a: PlanAction, by = effects) => by.run(task([a]), a as Parameters<PlanEffects['run']>[1]);
 
   it('check: powered on with an address, and the port answering', async () => {
     expect(await run(check(null))).toBeNull();
@@ -123,15 +123,12 @@ describe('recovery plan effects', () => {
     seen.length = 0;
     status = 204;
     const listed = new PlanEffects(sim.platform, WebhookHosts.parse('hooks.example.com'));
-    const a = webhook(2);
-    expect(await listed.run(task([a]), a as Parameters<PlanEffects['run']>[1])).toEqual({
+    expect(await run(webhook(2), listed)).toEqual({
       reason: 'plan-step-failed',
       message: 'webhook: webhook host "127.0.0.1" is not in JSS_WEBHOOK_HOSTS (hooks.example.com); not called',
     });
     expect(seen).toHaveLength(0);
-    expect(
-      await new PlanEffects(sim.platform, WebhookHosts.parse('127.0.0.1')).run(task([a]), a as Parameters<PlanEffects['run']>[1]),
-    ).toBeNull();
+    expect(await run(webhook(2), new PlanEffects(sim.platform, WebhookHosts.parse('127.0.0.1')))).toBeNull();
     expect(seen).toHaveLength(1);
   });
 });
