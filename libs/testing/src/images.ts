@@ -4,6 +4,7 @@ import { open } from 'node:fs/promises';
 import { Platform, VmInfo } from '@jss/platform';
 
 export const MiB = 1 << 20;
+export const GiB = 1024 * MiB;
 
 export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');

@@ -11,5 +11,6 @@ export * from './vhost';
 export * from './flow-fixture';
 export * from './wait';
 export * from './vms';
+export * from './sim-fixture';
 export * from './chromium';
 export * from './cli';

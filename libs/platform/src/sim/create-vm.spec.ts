@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CreateVmSpec } from '../platform';
-import { simFixture, vmSpec, type SimFixture } from './sim-fixture';
+import { simFixture, vmSpec, type SimFixture } from '@jss/testing';
 
 describe('SimPlatform VMs', () => {
   let sim: SimFixture;

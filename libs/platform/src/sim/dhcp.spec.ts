@@ -1,4 +1,4 @@
-import { simFixture, vmSpec, type SimFixture } from './sim-fixture';
+import { simFixture, vmSpec, type SimFixture } from '@jss/testing';
 
 describe('SimPlatform DHCP', () => {
   let sim: SimFixture;

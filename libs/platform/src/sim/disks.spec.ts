@@ -1,6 +1,6 @@
 import { access, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { GiB, simFixture, vmSpec, type SimFixture } from './sim-fixture';
+import { GiB, simFixture, vmSpec, type SimFixture } from '@jss/testing';
 
 const TiB = 1024 ** 4;
 

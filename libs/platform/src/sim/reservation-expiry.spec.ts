@@ -5,7 +5,7 @@ import { planCreation } from './create-plan';
 import { DatastoreFolders } from './datastore-folders';
 import { InventoryStore } from './inventory';
 import { CLAIM_TTL_MS } from './keys';
-import { simFixture, vmSpec, type SimFixture } from './sim-fixture';
+import { simFixture, vmSpec, type SimFixture } from '@jss/testing';
 import { VmCreation } from './vm-creation';
 import { VmReservations } from './vm-reservations';
 

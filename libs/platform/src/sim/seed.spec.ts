@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { simFixture, vmSpec, type SimFixture } from './sim-fixture';
+import { simFixture, vmSpec, type SimFixture } from '@jss/testing';
 
 const TiB = 1024 ** 4;
 

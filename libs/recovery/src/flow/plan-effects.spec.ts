@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { AddressInfo, Server, createServer as createTcpServer } from 'node:net';
 import { PlanAction, WebhookHosts } from '@jss/recovery-plans';
 import { Task } from '@jss/tasks';
-import { SimFixture, simFixture, vmSpec } from '../../../platform/src/sim/sim-fixture';
+import { SimFixture, simFixture, vmSpec } from '@jss/testing';
 import { PlanEffects } from './plan-effects';
 
 const listen = async <S extends Server | ReturnType<typeof createServer>>(server: S) => {

@@ -3,8 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import type { CreateVmSpec } from '../platform';
-import { SimPlatform, type SimPlatformOptions } from './sim-platform';
+import { SimPlatform, type SimPlatformOptions } from '@jss/platform';
 
 /** A simulated vCenter of its own for one spec file: a unique Redis prefix and a temporary data dir. */
 export interface SimFixture {
@@ -51,19 +50,3 @@ export async function simFixture(options?: SimPlatformOptions): Promise<SimFixtu
     },
   };
 }
-
-/** An RVM on the recovery site with one DHCP NIC on recovery-net and one 1 GiB disk, changed by `overrides`. */
-export function vmSpec(name: string, overrides: Partial<CreateVmSpec> = {}): CreateVmSpec {
-  return {
-    name,
-    site: 'recovery',
-    cluster: 'recovery-cluster',
-    datastore: 'recovery-ds',
-    nics: [{ network: 'recovery-net', ip: 'dhcp' }],
-    disks: [{ sizeBytes: GiB }],
-    owner: { taskId: 'task-1', kind: 'rvm', domain: 'shop' },
-    ...overrides,
-  };
-}
-
-export const GiB = 1024 ** 3;
