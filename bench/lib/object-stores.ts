@@ -75,8 +75,8 @@ export async function benchStore(
       serverCpuSeconds: processCpuSeconds(server) - server0,
       machineBusy: busyShare(machine0, machineCpu()),
     });
-    // One discarded read first: the server's first read after the write was up to twice as slow as
-    // the next, which flattered whichever reader ran first in round one.
+    // One discarded read first: fauxqs's first read after the write was at times twice as slow as
+    // the next, which made round one's ceiling slow and so flattered every ratio of that round.
     await ceiling(inst.env, keysFile);
     log(`${store}: warm-up read done`);
     const trace = await InternalTrace.attach(inst);
