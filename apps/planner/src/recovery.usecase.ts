@@ -27,6 +27,7 @@ import {
 } from '@jss/recovery';
 import { PlanStore } from '@jss/recovery-plans';
 import { ReplicaRepository } from '@jss/replica';
+import { PointVerdicts } from '@jss/scan';
 import { ObjectStore } from '@jss/store';
 import { RecoveryOperation, TaskStore } from '@jss/tasks';
 
@@ -55,6 +56,7 @@ export class RecoveryUseCase {
     @Inject(ENV) private readonly env: Env,
     private readonly roles: RoleMapSource,
     private readonly plans: PlanStore,
+    private readonly verdicts: PointVerdicts,
   ) {}
 
   async execute<O extends RecoveryOperation>(op: O, command: CloudEvent, data: CommandData<O>, principal: string): Promise<void> {
@@ -71,7 +73,7 @@ export class RecoveryUseCase {
       domain: draft.domain,
       state: 'accepted',
       vms: draft.vms,
-      point: { id: draft.point.id, time: draft.point.time },
+      point: { id: draft.point.id, time: draft.point.time, ...draft.verdict },
       target: draft.target,
       spec: draft.spec,
       bytesTotal: draft.bytesTotal,
@@ -92,6 +94,7 @@ export class RecoveryUseCase {
       replica: this.replica,
       platform: this.platform,
       plannedTimeoutSeconds: this.env.PLANNED_FAILOVER_TIMEOUT_SECONDS,
+      verdicts: this.verdicts,
     });
     const draft = await withRecoveryPlan(planned, await this.plans.get(data.domain), data as PlanAsked, this.platform);
     const foreign = await foreignReplacements(draft, this.platform);

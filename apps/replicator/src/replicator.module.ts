@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AmqpBus } from '@jss/bus';
+import { PointEvents } from '@jss/scan';
 import { CoreModule, OBJECT_STORE, PLATFORM } from '@jss/infra';
 import { Platform } from '@jss/platform';
 import { ReplicaRepository, ReplicaWriter } from '@jss/replica';
@@ -16,6 +18,7 @@ import { ReplicateController } from './replicate.controller';
   controllers: [ReplicateController],
   providers: [
     StepRunner,
+    { provide: PointEvents, inject: [AmqpBus], useFactory: (bus: AmqpBus) => new PointEvents(bus, '/jss/replicator') },
     {
       provide: Protection,
       inject: [PLATFORM, OBJECT_STORE, ReplicaRepository],

@@ -2,7 +2,8 @@ import type { z } from 'zod';
 import type { eventDataSchemas } from './event-schemas';
 
 // Public events on jss.events. Routing key = short type; CloudEvents type = io.jss.<short type>;
-// subject = task id; data.commandId = the id of the command that caused the event.
+// subject = task id; data.commandId = the id of the command that caused the event. The point.*
+// events are of no task and no command: their subject is the recovery point's id.
 
 export const EVENTS = {
   commandRejected: 'command.rejected',
@@ -29,6 +30,9 @@ export const EVENTS = {
   planStepFailed: 'plan.step-failed',
   planApplied: 'plan.applied',
   planShown: 'plan.shown',
+  pointCreated: 'point.created',
+  pointScanned: 'point.scanned',
+  pointSuspicious: 'point.suspicious',
 } as const;
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
 
@@ -55,3 +59,7 @@ export type PlanStepStartedData = DataOf<'plan.step-started'>;
 export type PlanStepReport = NonNullable<TaskReportData['plan']>['steps'][number];
 export type PlanAppliedData = DataOf<'plan.applied'>;
 export type PlanShownData = DataOf<'plan.shown'>;
+export type PointCreatedData = DataOf<'point.created'>;
+export type PointScannedData = DataOf<'point.scanned'>;
+/** A task's recovery point, with its scan verdict when looked up. */
+export type TaskPoint = TaskAcceptedData['recoveryPoint'];

@@ -1,9 +1,10 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { OPERATIONS, QUEUES, REASONS } from '@jss/contract';
+import { OPERATIONS, QUEUES, REASONS, SCANNED_VERDICTS } from '@jss/contract';
 
 // Every metric of the services, in one registry. Labels are small fixed sets (operation, outcome,
-// kind, reason, queue) — never a task or VM name, and a domain only on the drill age gauge, which
-// holds at most MAX_DRILL_DOMAIN_SERIES domains. The README's metrics table lists these.
+// kind, reason, queue, verdict) — never a task or VM name, and a domain only on the drill age and
+// clean-point age gauges, which hold at most MAX_DRILL_DOMAIN_SERIES / MAX_CLEAN_AGE_DOMAIN_SERIES
+// domains. The README's metrics table lists these.
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry });
@@ -140,6 +141,34 @@ export const metrics = {
     help: 'Scheduled domains whose last passed drill is older than their alert period (shared state: every planner reports the same)',
     registers: [registry],
   }),
+  pointsScanned: new Counter({
+    name: 'jss_points_scanned_total',
+    help: 'Recovery points scanned for signs of ransomware, by verdict (clean, suspicious); counted by the scanner that wrote the verdict',
+    labelNames: ['verdict'],
+    registers: [registry],
+  }),
+  scannedBytes: new Counter({
+    name: 'jss_scanned_bytes_total',
+    help: 'Bytes of changed blocks read and analysed by the scanner',
+    registers: [registry],
+  }),
+  scanDuration: new Histogram({
+    name: 'jss_scan_duration_seconds',
+    help: 'Time to scan one recovery point (its changed blocks read, verdict stored)',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+    registers: [registry],
+  }),
+  pointsUnscanned: new Gauge({
+    name: 'jss_points_unscanned',
+    help: "Recovery points without a verdict, as of the scanner's last listing (scanning disabled: not counted)",
+    registers: [registry],
+  }),
+  lastCleanPointAge: new Gauge({
+    name: 'jss_last_clean_point_age_seconds',
+    help: 'Scanned domains: age of the newest point whose VMs are all clean (with none: of the oldest point); the stalest domains only',
+    labelNames: ['domain'],
+    registers: [registry],
+  }),
   messages: new Counter({
     name: 'jss_messages_total',
     help: 'Messages handled by a service, by queue and outcome (ack, retry, dead-letter)',
@@ -160,6 +189,8 @@ const LOCKS = ['rocva', 'drill'];
 const DRILL_OUTCOMES = ['passed', 'failed', 'skipped'];
 /** the drill age gauge keeps this many domains (the most overdue): a bounded number of series */
 export const MAX_DRILL_DOMAIN_SERIES = 50;
+/** the clean-point age gauge keeps this many domains (those whose clean point is oldest) */
+export const MAX_CLEAN_AGE_DOMAIN_SERIES = 50;
 const MESSAGE_OUTCOMES = ['ack', 'retry', 'dead-letter'];
 const SERVICE_QUEUE_NAMES = Object.values(QUEUES).filter((q) => q !== QUEUES.deadLetters && q !== QUEUES.parkedDeadLetters);
 
@@ -187,6 +218,9 @@ export function initMetricLabels(): void {
   }
   for (const outcome of DRILL_OUTCOMES) metrics.drills.inc({ outcome }, 0);
   metrics.drillsOverdue.set(0);
+  for (const verdict of SCANNED_VERDICTS) metrics.pointsScanned.inc({ verdict }, 0);
+  metrics.scanDuration.zero({});
+  metrics.pointsUnscanned.set(0);
   for (const queue of SERVICE_QUEUE_NAMES) {
     for (const outcome of MESSAGE_OUTCOMES) metrics.messages.inc({ queue, outcome }, 0);
   }

@@ -14,3 +14,6 @@ export * from './rehydrate';
 export * from './hash-pool';
 export * from './image-hash';
 export * from './aligned-slots';
+export * from './structured';
+export * from './fetch-block';
+export { forEachBounded } from './bounded';

@@ -1,6 +1,8 @@
 import { Platform } from '@jss/platform';
 import { Manifest, ReplicaRepository } from '@jss/replica';
+import { PointVerdicts } from '@jss/scan';
 import { RecoveryOperation, TaskSpec, TaskTarget } from '@jss/tasks';
+import type { PointVerdict } from './resolve';
 
 /** A validated recovery command, before any task exists: what would be created and rehydrated. */
 export interface TaskDraft {
@@ -12,6 +14,8 @@ export interface TaskDraft {
   spec: TaskSpec;
   /** logical bytes of the selected VMs' disks */
   bytesTotal: number;
+  /** the point's scan verdict for the task's VMs, when looked up */
+  verdict?: PointVerdict;
 }
 
 /** What planning a command reads: the replicas, the platform, and the settings that shape a task. */
@@ -19,11 +23,20 @@ export interface PlanContext {
   replica: ReplicaRepository;
   platform: Platform;
   plannedTimeoutSeconds: number;
+  /** the points' scans: `last-clean`, and the verdict of the point a task recovers */
+  verdicts?: PointVerdicts;
 }
 
 /** A draft of the given VMs of a point, bytes counted. */
-export function draftOf(operation: RecoveryOperation, point: Manifest, vms: string[], target: TaskTarget, spec: TaskSpec): TaskDraft {
-  return { operation, domain: point.domain, vms, point, target, bytesTotal: bytesOf(point, vms), spec };
+export function draftOf(
+  operation: RecoveryOperation,
+  point: Manifest,
+  vms: string[],
+  target: TaskTarget,
+  spec: TaskSpec,
+  verdict?: PointVerdict,
+): TaskDraft {
+  return { operation, domain: point.domain, vms, point, target, bytesTotal: bytesOf(point, vms), spec, ...(verdict && { verdict }) };
 }
 
 /** The named VMs of a point (those a task recovers), in the point's order. */

@@ -23,7 +23,7 @@ export function plannedOf(commandId: string, draft: TaskDraft, rocvaExists: bool
     operation: draft.operation,
     domain: draft.domain,
     vms: draft.vms,
-    recoveryPoint: { id: draft.point.id, time: draft.point.time },
+    recoveryPoint: { id: draft.point.id, time: draft.point.time, ...draft.verdict },
     target: draft.target,
     create,
     bytesToRehydrate,
