@@ -89,7 +89,11 @@ describe('Prometheus, the alert rules and the Grafana dashboard against a runnin
     });
     broker.ctl('add_vhost', vhost);
     broker.ctl('set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*');
-    inst = await Installation.start(undefined, { AMQP_URL: `amqp://guest:guest@127.0.0.1:${broker.amqpPort}/${vhost}` });
+    // a scanner too, listing every second: its clean-point age of domain "ops" is a dashboard query
+    inst = await Installation.start(
+      { planner: 1, provisioner: 1, rehydrator: 1, janitor: 1, scanner: 1 },
+      { AMQP_URL: `amqp://guest:guest@127.0.0.1:${broker.amqpPort}/${vhost}`, SCANNER_LIST_SECONDS: '1' },
+    );
     await inst.writer.writePoint('ops', [{ name: 'vm1', source: { sizeBytes: 4 * MiB, seed: 1 } }]);
     const { end } = await inst.run('failover', { domain: 'ops' });
     expect(end.key).toBe('task.completed');

@@ -7,6 +7,7 @@ import { PointEvents, PointScanner, ScanStore } from '@jss/scan';
 import { ObjectStore } from '@jss/store';
 import { ListingScheduler } from './listing.scheduler';
 import { PointsController } from './points.controller';
+import { ScannerPriority } from './priority';
 import { ScanUseCase } from './scan.usecase';
 
 /** Scans every recovery point as it lands for signs of ransomware (libs/scan). */
@@ -26,6 +27,7 @@ import { ScanUseCase } from './scan.usecase';
         }),
     },
     { provide: PointEvents, inject: [AmqpBus], useFactory: (bus: AmqpBus) => new PointEvents(bus, '/jss/scanner') },
+    ScannerPriority,
     ScanUseCase,
     ListingScheduler,
   ],

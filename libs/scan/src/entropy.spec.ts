@@ -19,6 +19,17 @@ describe('Shannon entropy of a block', () => {
     }
   });
 
+  it('is the same for a block at any alignment and of any length', () => {
+    const data = randomBytes(4099);
+    const bytes = new Uint8Array(data.length + 3);
+    for (let at = 0; at < 4; at++) {
+      bytes.set(data, at);
+      const view = bytes.subarray(at, at + data.length);
+      expect(shannonEntropy(view)).toBeCloseTo(shannonEntropy(data), 10);
+      expect(shannonEntropy(view.subarray(0, 4097 - at))).toBeCloseTo(shannonEntropy(data.subarray(0, 4097 - at)), 10);
+    }
+  });
+
   it('keeps one byte per block, about 0.03 bits a step', () => {
     expect(entropyByte(0)).toBe(0);
     expect(entropyByte(8)).toBe(255);

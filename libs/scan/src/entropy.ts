@@ -6,22 +6,22 @@
 export function shannonEntropy(data: Uint8Array): number {
   const n = data.length;
   if (n === 0) return 0;
-  // four histograms, summed at the end: consecutive equal bytes do not wait on one counter
-  const h0 = new Uint32Array(256);
-  const h1 = new Uint32Array(256);
-  const h2 = new Uint32Array(256);
-  const h3 = new Uint32Array(256);
-  const end = n - (n % 4);
-  for (let i = 0; i < end; i += 4) {
-    h0[data[i]]++;
-    h1[data[i + 1]]++;
-    h2[data[i + 2]]++;
-    h3[data[i + 3]]++;
+  // four histograms (one per byte of a 32-bit word, summed at the end): one load per four bytes, and
+  // equal neighbouring bytes do not wait on one counter. About a third faster than a byte loop (bench/README.md).
+  const h = new Uint32Array(1024);
+  const aligned = data.byteOffset % 4 === 0;
+  const words = aligned ? new Uint32Array(data.buffer, data.byteOffset, n >>> 2) : new Uint32Array(0);
+  for (let i = 0; i < words.length; i++) {
+    const x = words[i];
+    h[x & 255]++;
+    h[256 + ((x >>> 8) & 255)]++;
+    h[512 + ((x >>> 16) & 255)]++;
+    h[768 + (x >>> 24)]++;
   }
-  for (let i = end; i < n; i++) h0[data[i]]++;
+  for (let i = words.length * 4; i < n; i++) h[data[i]]++;
   let bits = 0;
   for (let v = 0; v < 256; v++) {
-    const count = h0[v] + h1[v] + h2[v] + h3[v];
+    const count = h[v] + h[256 + v] + h[512 + v] + h[768 + v];
     if (count === 0) continue;
     const p = count / n;
     bits -= p * Math.log2(p);

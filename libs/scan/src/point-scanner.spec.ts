@@ -28,8 +28,9 @@ describe('PointScanner', () => {
   beforeEach(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jss-scan-'));
     store = new FsObjectStore(dir);
-    const get = store.get.bind(store);
+    const [get, getInto] = [store.get.bind(store), store.getInto.bind(store)];
     store.get = (key) => (reads.push(key), get(key));
+    store.getInto = (key, target) => (reads.push(key), getInto(key, target));
     writer = new ReplicaWriter(store);
     repo = new ReplicaRepository(store);
     scans = new ScanStore(store);

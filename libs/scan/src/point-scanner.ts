@@ -1,4 +1,15 @@
-import { Manifest, ManifestVm, ReplicaRepository, blockLengthOf, fetchBlock, forEachBounded } from '@jss/replica';
+import {
+  Manifest,
+  ManifestVm,
+  ReplicaRepository,
+  Slot,
+  blockLengthOf,
+  fetchBlockInto,
+  forEachBounded,
+  giveSlot,
+  sharedHashPool,
+  takeSlot,
+} from '@jss/replica';
 import { ObjectStore } from '@jss/store';
 import { DiskInput, analyseVm } from './analysis';
 import { entropyByte, shannonEntropy } from './entropy';
@@ -140,18 +151,30 @@ export class PointScanner {
       }
     }
     let bytesRead = 0;
-    await forEachBounded(
-      toRead,
-      this.opts.concurrency,
-      async ([expected, r]) => {
-        const ref = { domain: point.domain, vm: r.vm, diskIndex: r.disk, block: r.block, expected };
-        const data = await fetchBlock(this.store, ref, r.length);
-        bytesRead += data.length;
-        const byte = entropyByte(shannonEntropy(data));
-        for (const [entropy, b] of r.at) entropy[b] = byte;
-      },
-      signal,
-    );
+    // each block read into a reused slot of shared memory and hashed in place on the hash threads (as rehydration does)
+    const hasher = sharedHashPool();
+    const free: Slot[] = [];
+    try {
+      await forEachBounded(
+        toRead,
+        this.opts.concurrency,
+        async ([expected, r]) => {
+          const slot = free.pop() ?? takeSlot(point.blockSize);
+          try {
+            const ref = { domain: point.domain, vm: r.vm, diskIndex: r.disk, block: r.block, expected };
+            const size = await fetchBlockInto(this.store, ref, r.length, slot.view, hasher);
+            bytesRead += size;
+            const byte = entropyByte(shannonEntropy(slot.view.subarray(0, size)));
+            for (const [entropy, b] of r.at) entropy[b] = byte;
+          } finally {
+            free.push(slot);
+          }
+        },
+        signal,
+      );
+    } finally {
+      free.forEach(giveSlot);
+    }
     return { bytesRead, blocksRead: toRead.size };
   }
 }
