@@ -202,4 +202,16 @@ describe.each(BACKENDS)('recovery to the last clean point ($store store)', (back
     const age = await metricValue(scanners()[0], 'jss_last_clean_point_age_seconds', { domain: 'lab' });
     expect(Math.abs(age - (Date.now() - Date.parse(points[6].time)) / 1000)).toBeLessThan(10);
   });
+
+  it('tunes or disables the scanning of a domain with jssctl; disabled, last-clean is refused at once', async () => {
+    const tuned = await jssctl('replica', 'scan-settings', 'lab', '--min-turned-percent', '70', '--json');
+    expect(JSON.parse(tuned.out)).toMatchObject({ enabled: true, minTurnedPercent: 70, randomAbove: 7.9 });
+    const bad = await jssctl('replica', 'scan-settings', 'lab', '--random-above', '9');
+    expect([bad.code, bad.err]).toEqual([1, expect.stringMatching(/^jssctl: invalid scan settings: randomAbove: /)]);
+    expect(JSON.parse((await jssctl('replica', 'scan-settings', 'lab', '--disable', '--json')).out).enabled).toBe(false);
+    const refused = await inst.run('failover', { domain: 'lab', recoveryPoint: 'last-clean', dryRun: true });
+    expect(refused.end.event.data).toMatchObject({ reason: 'point-unscanned', message: expect.stringContaining('scanning is disabled') });
+    const reset = JSON.parse((await jssctl('replica', 'scan-settings', 'lab', '--reset', '--json')).out);
+    expect(reset).toMatchObject({ enabled: true, minTurnedPercent: 50 });
+  });
 });

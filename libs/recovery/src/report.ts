@@ -63,7 +63,7 @@ export function reportOf(
     vms,
     ...(task.spec.recoveryPlan && { plan: { version: task.spec.recoveryPlan.version, steps: planStepsOf(task, steps) } }),
     // a point named on purpose although suspicious: the report says so, as task.accepted did
-    ...(task.point.verdict && { recoveryPoint: task.point }),
+    ...(task.point?.verdict && { recoveryPoint: task.point }),
   };
 }
 
