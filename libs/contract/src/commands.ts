@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseEvery } from './drill-schedule';
-import { Operation } from './names';
+import { Operation } from './operations';
 
 // The data of each command (contract: design.md, "Command data per operation").
 // Unknown fields are refused so that a typo is reported instead of silently ignored. Every string,

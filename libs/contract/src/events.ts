@@ -4,6 +4,9 @@ import type { eventDataSchemas } from './event-schemas';
 // Public events on jss.events. Routing key = short type; CloudEvents type = io.jss.<short type>;
 // subject = task id; data.commandId = the id of the command that caused the event.
 
+/** The CloudEvents type of an event: io.jss.<short type>. */
+export const eventType = (shortType: string): string => `io.jss.${shortType}`;
+
 export const EVENTS = {
   commandRejected: 'command.rejected',
   taskAccepted: 'task.accepted',
