@@ -27,7 +27,13 @@ export function prepareWork(task: Task, point: Manifest): Outbound {
 export const jobsOf = (point: Manifest, layout: VmLayout[]): RangeJobSpec[] => rangeJobsOf(point, layout);
 
 /** One rehydrate.range per job; `previousPointId`: the point the disks already hold (a delta round). */
-export function rangeWork(task: Task, layout: VmLayout[], pointId: string, jobs: RangeJobSpec[], previousPointId: string | null): Outbound[] {
+export function rangeWork(
+  task: Task,
+  layout: VmLayout[],
+  pointId: string,
+  jobs: RangeJobSpec[],
+  previousPointId: string | null,
+): Outbound[] {
   const vms = new Map(layout.map((v) => [v.name, v]));
   return jobs.map((job) =>
     work(WORK.range, { ...idsOf(task), domain: task.domain, pointId, previousPointId, ...job, ...diskPathsOf(job, vms) }),
