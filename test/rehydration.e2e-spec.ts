@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { createSparseFile, FileDiskHandle } from '@jss/platform';
-import { planRanges, rehydrateRange, writeGeneratedImage } from '@jss/replica';
+import { splitRanges, rehydrateRange, writeGeneratedImage } from '@jss/replica';
 import { Installation, MiB, diskHashes, sha256File, sparseImage } from '@jss/testing';
 
 /**
@@ -50,7 +50,7 @@ describe('rehydration through the services', () => {
     const size = 512 * MiB + 777;
     await writeGeneratedImage(image('shared'), size, 21, 'shared');
     const point = await inst.writer.writePoint('big', [{ name: 'shared', source: { file: images.shared } }]);
-    expect(planRanges(point, 'shared', 0)).toHaveLength(3);
+    expect(splitRanges(point, 'shared', 0)).toHaveLength(3);
     const before = await rehydratedBytes();
 
     const { id, end } = await inst.run('failover', { domain: 'big' });
@@ -94,7 +94,7 @@ describe('rehydration through the services', () => {
     await fs.writeFile(image('empty'), Buffer.alloc(0));
     const point = await inst.writer.writePoint('nothing', [{ name: 'empty', source: { file: images.empty } }]);
     expect(point.vms[0].disks[0]).toMatchObject({ sizeBytes: 0, blocks: [] });
-    expect(planRanges(point, 'empty', 0)).toEqual([]);
+    expect(splitRanges(point, 'empty', 0)).toEqual([]);
     const out = path.join(inst.dataDir, 'empty-out.img');
     await createSparseFile(out, 0);
     const target = await FileDiskHandle.open(out);

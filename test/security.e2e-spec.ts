@@ -239,7 +239,7 @@ describe('security', () => {
       const now = (await inst.tasks.get(task.id))!;
       expect(now.state).toBe('testing');
       expect(await inst.tasks.doneCount(task.id)).toBe(task.jobCount);
-      const tvm = (await inst.platform.getVm('recovery', task.plan![0].temp))!;
+      const tvm = (await inst.platform.getVm('recovery', task.layout![0].temp))!;
       expect(tvm.powerState).toBe('poweredOn');
       expect(await sha256File(victim)).toBe(victimHash);
       expect((await inst.platform.getVm('recovery', 'billing'))?.powerState).toBe('poweredOn');
@@ -255,14 +255,14 @@ describe('security', () => {
       await deadLettered('rehydrate.range', /diskPath is not a disk of the task/);
       const billing = (await inst.platform.getVm('recovery', 'billing'))!;
       await forge('rehydrate.range', { ...range, diskPath: billing.disks[0].path });
-      await forge('rehydrate.range', { ...range, diskPath: task.plan![0].disks[0].path, jobId: `${task.point.id}/app/0/999999` });
+      await forge('rehydrate.range', { ...range, diskPath: task.layout![0].disks[0].path, jobId: `${task.point.id}/app/0/999999` });
       await deadLettered('rehydrate.range', /is not one of the task's/);
       expect(dead.filter((d) => d.key === 'rehydrate.range')).toHaveLength(3);
       await unchanged();
     });
 
     it('a power-off of VMs that are not the task planned source VMs powers nothing off', async () => {
-      await forge('provision.power-off', { ...cause(), site: 'recovery', vms: ['billing', task.plan![0].temp] });
+      await forge('provision.power-off', { ...cause(), site: 'recovery', vms: ['billing', task.layout![0].temp] });
       await deadLettered('provision.power-off', /not a planned failover/);
       await unchanged();
     });
@@ -275,7 +275,7 @@ describe('security', () => {
     });
 
     it('a finalize or release that is not the task replaces or deletes nothing', async () => {
-      const vm = { vm: 'app', temp: task.plan![0].temp, name: 'billing', network: 'recovery-net', ip: 'dhcp', replace: true, disks: [] };
+      const vm = { vm: 'app', temp: task.layout![0].temp, name: 'billing', network: 'recovery-net', ip: 'dhcp', replace: true, disks: [] };
       const finalize = { ...cause(), kind: 'rvm', domain: 'crm', site: 'recovery', cluster: 'recovery-cluster', datastore: 'recovery-ds' };
       await forge('provision.finalize', { ...finalize, vms: [vm], bootOrder: [], powerOff: null });
       await deadLettered('provision.finalize', /kind is not the task's/);

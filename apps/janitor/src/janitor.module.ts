@@ -7,13 +7,13 @@ import { Logger } from '@jss/observability';
 import { Platform } from '@jss/platform';
 import { OrphanSweeper, RocvaManager } from '@jss/temporaries';
 import { TaskStore } from '@jss/tasks';
-import { ReleaseController } from './release.controller';
+import { WorkController } from './work.controller';
 import { ReleaseUseCase } from './release.usecase';
 import { SweepScheduler } from './sweep.scheduler';
 
 @Module({
   imports: [CoreModule.forService('janitor')],
-  controllers: [ReleaseController],
+  controllers: [WorkController],
   providers: [
     ReleaseUseCase,
     {

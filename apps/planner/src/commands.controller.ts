@@ -1,11 +1,11 @@
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { AmqpContext, UNKNOWN_COMMAND, UNREADABLE_COMMAND, MessageController } from '@jss/bus';
-import { CommandData, REASONS, commandRoutingKey } from '@jss/contract';
-import { PROFILES, RecoveryOperation } from '@jss/tasks';
+import { CommandData, REASONS, commandRoutingKey, RecoveryOperation } from '@jss/contract';
+import { PROFILES } from '@jss/tasks';
 import { CommandIntake } from './command-intake';
 import { ControlUseCase } from './control.usecase';
 import { DrillScheduleUseCase } from './drill-schedule.usecase';
-import { PlanUseCase } from './plan.usecase';
+import { RecoveryPlanUseCase } from './recovery-plan.usecase';
 import { RecoveryUseCase } from './recovery.usecase';
 
 const RECOVERY_KEYS = (Object.keys(PROFILES) as RecoveryOperation[]).map(commandRoutingKey);
@@ -18,7 +18,7 @@ export class CommandsController {
     private readonly recovery: RecoveryUseCase,
     private readonly control: ControlUseCase,
     private readonly drills: DrillScheduleUseCase,
-    private readonly plans: PlanUseCase,
+    private readonly plans: RecoveryPlanUseCase,
   ) {}
 
   /** Every operation that creates a task; a failover naming a continuous failover cuts it over instead. */

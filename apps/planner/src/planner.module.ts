@@ -21,7 +21,7 @@ import { DrillScheduleUseCase } from './drill-schedule.usecase';
 import { DrillTestFailover } from './drill-test-failover';
 import { DrillsScheduler } from './drills.scheduler';
 import { MonitorScheduler } from './monitor.scheduler';
-import { PlanUseCase } from './plan.usecase';
+import { RecoveryPlanUseCase } from './recovery-plan.usecase';
 import { RecoveryUseCase } from './recovery.usecase';
 import { RepliesController } from './replies.controller';
 import { WEBHOOK_HOSTS, webhookHostsProvider } from './webhook-hosts.provider';
@@ -79,7 +79,7 @@ import { WEBHOOK_HOSTS, webhookHostsProvider } from './webhook-hosts.provider';
     CommandIntake,
     RecoveryUseCase,
     ControlUseCase,
-    PlanUseCase,
+    RecoveryPlanUseCase,
     DeadLettersHandler,
   ],
 })

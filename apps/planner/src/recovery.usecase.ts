@@ -2,42 +2,42 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { RoleMapSource, assertAllowed } from '@jss/authz';
 import { Messenger } from '@jss/bus';
-import { CloudEvent, CommandData, EVENTS } from '@jss/contract';
+import { CloudEvent, CommandData, EVENTS, RecoveryOperation } from '@jss/contract';
 import { Env } from '@jss/config';
 import { ENV, OBJECT_STORE, PLATFORM } from '@jss/infra';
 import { Platform, temporaryName } from '@jss/platform';
 import {
   assertStoreReachable,
   foreignReplacements,
-  PlanContext,
+  DraftContext,
   TaskDraft,
   TaskFlow,
-  planContinuousFailover,
-  planFailback,
-  planFailover,
-  planPlannedFailover,
-  planRestore,
-  planTestFailover,
-  plannedOf,
+  draftContinuousFailover,
+  draftFailback,
+  draftFailover,
+  draftPlannedFailover,
+  draftRestore,
+  draftTestFailover,
+  dryRunOf,
   preflight,
   reserveNames,
   traceparentOf,
   withRecoveryPlan,
-  PlanAsked,
+  RecoveryPlanAsked,
 } from '@jss/recovery';
 import { PlanStore } from '@jss/recovery-plans';
 import { ReplicaRepository } from '@jss/replica';
 import { PointVerdicts } from '@jss/scan';
 import { ObjectStore } from '@jss/store';
-import { RecoveryOperation, TaskStore } from '@jss/tasks';
+import { TaskStore } from '@jss/tasks';
 
-const PLANNERS = {
-  failover: planFailover,
-  'planned-failover': planPlannedFailover,
-  'continuous-failover': planContinuousFailover,
-  failback: planFailback,
-  restore: planRestore,
-  'test-failover': planTestFailover,
+const DRAFTERS = {
+  failover: draftFailover,
+  'planned-failover': draftPlannedFailover,
+  'continuous-failover': draftContinuousFailover,
+  failback: draftFailback,
+  restore: draftRestore,
+  'test-failover': draftTestFailover,
 } as const;
 
 /**
@@ -88,7 +88,7 @@ export class RecoveryUseCase {
   async draft<O extends RecoveryOperation>(op: O, data: CommandData<O>, principal: string): Promise<TaskDraft> {
     const asked = { principal, operation: op, domain: data.domain, dryRun: data.dryRun };
     assertAllowed(this.roles, asked);
-    const plan = PLANNERS[op] as (d: CommandData<O>, ctx: PlanContext) => Promise<TaskDraft>;
+    const plan = DRAFTERS[op] as (d: CommandData<O>, ctx: DraftContext) => Promise<TaskDraft>;
     await assertStoreReachable(this.store);
     const planned = await plan(data, {
       replica: this.replica,
@@ -96,7 +96,7 @@ export class RecoveryUseCase {
       plannedTimeoutSeconds: this.env.PLANNED_FAILOVER_TIMEOUT_SECONDS,
       verdicts: this.verdicts,
     });
-    const draft = await withRecoveryPlan(planned, await this.plans.get(data.domain), data as PlanAsked, this.platform);
+    const draft = await withRecoveryPlan(planned, await this.plans.get(data.domain), data as RecoveryPlanAsked, this.platform);
     const foreign = await foreignReplacements(draft, this.platform);
     if (foreign.length) assertAllowed(this.roles, { ...asked, replaceForeign: true, vms: foreign });
     await preflight(draft, this.platform, this.store);
@@ -105,6 +105,6 @@ export class RecoveryUseCase {
 
   private async answerDryRun(command: CloudEvent, draft: TaskDraft): Promise<void> {
     const rocvaExists = (await this.platform.getVm(draft.target.site, temporaryName('rocva', draft.domain))) !== null;
-    await this.messenger.event(EVENTS.taskPlanned, null, plannedOf(command.id, draft, rocvaExists, await this.tasks.observedRate()));
+    await this.messenger.event(EVENTS.taskPlanned, null, dryRunOf(command.id, draft, rocvaExists, await this.tasks.observedRate()));
   }
 }

@@ -1,14 +1,14 @@
 import { Module } from '@nestjs/common';
 import { CoreModule } from '@jss/infra';
-import { StepRunner } from '@jss/workers';
+import { WorkRunner } from '@jss/workers';
 import { FinalizeUseCase } from './finalize.usecase';
 import { PowerOffUseCase } from './power-off.usecase';
 import { PrepareUseCase } from './prepare.usecase';
-import { ProvisionerController } from './provisioner.controller';
+import { WorkController } from './work.controller';
 
 @Module({
   imports: [CoreModule.forService('provisioner')],
-  controllers: [ProvisionerController],
-  providers: [StepRunner, PrepareUseCase, FinalizeUseCase, PowerOffUseCase],
+  controllers: [WorkController],
+  providers: [WorkRunner, PrepareUseCase, FinalizeUseCase, PowerOffUseCase],
 })
 export class ProvisionerModule {}

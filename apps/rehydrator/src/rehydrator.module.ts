@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { CoreModule } from '@jss/infra';
-import { StepRunner } from '@jss/workers';
-import { RangeController } from './range.controller';
+import { WorkRunner } from '@jss/workers';
+import { JobsController } from './jobs.controller';
 import { RangeUseCase } from './range.usecase';
 
 @Module({
   imports: [CoreModule.forService('rehydrator')],
-  controllers: [RangeController],
-  providers: [StepRunner, RangeUseCase],
+  controllers: [JobsController],
+  providers: [WorkRunner, RangeUseCase],
 })
 export class RehydratorModule {}

@@ -5,9 +5,9 @@ import { CoreModule, OBJECT_STORE, PLATFORM } from '@jss/infra';
 import { Platform } from '@jss/platform';
 import { ReplicaRepository, ReplicaWriter } from '@jss/replica';
 import { ObjectStore } from '@jss/store';
-import { StepRunner } from '@jss/workers';
+import { WorkRunner } from '@jss/workers';
 import { Protection } from './protection';
-import { ReplicateController } from './replicate.controller';
+import { WorkController } from './work.controller';
 
 /**
  * A stand-in for the replication side of the product (it is not one of the recovery services):
@@ -15,9 +15,9 @@ import { ReplicateController } from './replicate.controller';
  */
 @Module({
   imports: [CoreModule.forService('replicator')],
-  controllers: [ReplicateController],
+  controllers: [WorkController],
   providers: [
-    StepRunner,
+    WorkRunner,
     { provide: PointEvents, inject: [AmqpBus], useFactory: (bus: AmqpBus) => new PointEvents(bus, '/jss/replicator') },
     {
       provide: Protection,

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AmqpBus, DeadLetter } from '@jss/bus';
+import { NAME_PATTERN } from '@jss/contract';
 import { LOGGER } from '@jss/infra';
 import { Logger, metrics } from '@jss/observability';
-import { NAME_PATTERN, POINT_ID_PATTERN } from '@jss/replica';
+import { POINT_ID_PATTERN } from '@jss/replica';
 import { PointEvents, PointScanner } from '@jss/scan';
 
 const clip = (s: string) => s.slice(0, 80);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseEvery } from './drill-schedule';
-import { Operation } from './names';
+import { Operation } from './operations';
 import { LAST_CLEAN } from './scan';
 
 // The data of each command (contract: design.md, "Command data per operation").

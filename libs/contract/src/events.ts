@@ -5,6 +5,9 @@ import type { eventDataSchemas } from './event-schemas';
 // subject = task id; data.commandId = the id of the command that caused the event. The point.*
 // events are of no task and no command: their subject is the recovery point's id.
 
+/** The CloudEvents type of an event: io.jss.<short type>. */
+export const eventType = (shortType: string): string => `io.jss.${shortType}`;
+
 export const EVENTS = {
   commandRejected: 'command.rejected',
   taskAccepted: 'task.accepted',

@@ -1,4 +1,5 @@
-export * from './names';
+export * from './exchanges';
+export * from './operations';
 export * from './cloudevent';
 export * from './commands';
 export * from './events';

@@ -163,7 +163,7 @@ export const REPLIES = {
   replicated: { key: 'reply.replicated', schema: z.strictObject({ ...base, pointId: id, time }) },
   failed: {
     key: 'reply.failed',
-    schema: z.strictObject({ ...base, step: name, reason: name, message: z.string().max(2000) }),
+    schema: z.strictObject({ ...base, work: name, reason: name, message: z.string().max(2000) }),
   },
 } as const;
 

@@ -159,7 +159,7 @@ export class DrillRunner {
   private async toReporting(drill: Drill, task: Task | null, now: number): Promise<void> {
     if (!task) drill.error ??= { reason: REASONS.internalError, message: `the record of task ${drill.taskId} was lost` };
     drill.removed = await Promise.all(
-      (task?.plan ?? []).map(async (p) => ({
+      (task?.layout ?? []).map(async (p) => ({
         name: p.temp,
         kind: 'tvm',
         site: task!.target.site,

@@ -43,7 +43,7 @@ const task = (over: Partial<Task> = {}): Task =>
     bytesTotal: 4 << 20,
     createdAt: at(0.3),
     updatedAt: at(30),
-    plan: [{ name: 'web', temp: 'jss-tvm-shop-web', tempIp: null, disks: [{ index: 0, sizeBytes: 4 << 20, path: 'p' }] }],
+    layout: [{ name: 'web', temp: 'jss-tvm-shop-web', tempIp: null, disks: [{ index: 0, sizeBytes: 4 << 20, path: 'p' }] }],
     jobs: [
       { jobId: 'j1', vm: 'web', disk: 0, firstBlock: 0, blockCount: 2, bytes: 2 << 20 },
       { jobId: 'j2', vm: 'web', disk: 0, firstBlock: 2, blockCount: 2, bytes: 2 << 20 },
@@ -135,7 +135,7 @@ describe('evidence report', () => {
     ];
     const withPlan = task();
     withPlan.report = { ...withPlan.report!, plan: { version: 2, steps } };
-    withPlan.spec = { ...withPlan.spec, recoveryPlan: { version: 2, rtoObjectiveSeconds: 5, actions: [] } };
+    withPlan.spec = { ...withPlan.spec, recoveryPlan: { version: 2, rtoObjectiveSeconds: 5, steps: [] } };
     const e = evidenceOf(drill(), withPlan, stats);
     expect(e.steps).toEqual(steps);
     expect(e.rto).toMatchObject({ objectiveSeconds: 5, objectiveFrom: 'plan', met: false });

@@ -49,7 +49,7 @@ export function evidenceOf(drill: Drill, task: Task | null, stats: Record<string
   const removed = drill.removed ?? [];
   const written = task ? rehydratedAt(task, stats) : new Map<string, string>();
   const vmReports = new Map((task?.report?.vms ?? []).map((v) => [v.name, v]));
-  const vms: Evidence['vms'] = (task?.plan ?? []).map((p) => {
+  const vms: Evidence['vms'] = (task?.layout ?? []).map((p) => {
     const up = task!.recovered?.find((r) => r.vm === p.name);
     const check = drill.checks?.[p.name];
     return {

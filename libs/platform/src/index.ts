@@ -1,5 +1,5 @@
 export * from './platform';
-export * from './names';
+export * from './vm-names';
 export * from './create-platform';
 export { SimPlatform, type AddNetworkSpec, type SimPlatformOptions } from './sim/sim-platform';
 export type { DatastoreDef } from './sim/inventory-def';

@@ -1,5 +1,5 @@
 export * from './schema';
 export * from './parse';
 export * from './plan-store';
-export * from './actions';
+export * from './plan-run';
 export * from './webhook-hosts';

@@ -1,4 +1,4 @@
-import { PlanError, WebhookHosts, actionsOf, parsePlan } from '.';
+import { PlanError, WebhookHosts, planStepsOf, parsePlan } from '.';
 
 const facts = {
   domain: 'crm',
@@ -39,7 +39,7 @@ async function refusal(text: string): Promise<string> {
 }
 
 describe('recovery plan documents', () => {
-  it('reads groups, steps and defaults, and orders a task’s actions (VMs in no group last)', async () => {
+  it('reads groups, steps and defaults, and orders a task’s plan steps (VMs in no group last)', async () => {
     const plan = await parsePlan(PLAN, facts);
     expect(plan.groups[1]).toMatchObject({
       name: 'front',
@@ -54,7 +54,7 @@ describe('recovery plan documents', () => {
       continueOnFailure: true,
     });
     expect(plan.groups[0].after[1]).toEqual({ kind: 'approve', timeoutSeconds: 60, onTimeout: 'continue', continueOnFailure: false });
-    const ids = actionsOf({ ...plan, groups: [plan.groups[0]] }, ['db', 'web']).map((a) => a.stepId);
+    const ids = planStepsOf({ ...plan, groups: [plan.groups[0]] }, ['db', 'web']).map((a) => a.stepId);
     expect(ids).toEqual(['data.power-on', 'data.after.1', 'data.after.2', '(rest).power-on']);
   });
 

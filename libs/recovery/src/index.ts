@@ -1,6 +1,6 @@
 export * from './defaults';
 export * from './report';
-export * from './plan';
+export * from './draft';
 export * from './progress';
 export * from './traceparent';
 export * from './flow';

@@ -1,5 +1,5 @@
 import { VmProgress } from '@jss/contract';
-import { RangeJobPlan } from '@jss/tasks';
+import { RangeJobSpec } from '@jss/tasks';
 
 export interface ProgressFigures {
   bytesDone: number;
@@ -13,7 +13,7 @@ export interface ProgressFigures {
  * Task progress from the bytes each range job reported. Zero-filled parts of a disk count as
  * done when their job reports them, so a VM reaches exactly its disk size.
  */
-export function progressOf(jobs: RangeJobPlan[], jobBytes: Record<string, number>, since: string, now = Date.now()): ProgressFigures {
+export function progressOf(jobs: RangeJobSpec[], jobBytes: Record<string, number>, since: string, now = Date.now()): ProgressFigures {
   // a Map: a VM named "constructor" is a name, not a prototype property
   const byVm = new Map<string, VmProgress>();
   for (const job of jobs) {

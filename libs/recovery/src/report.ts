@@ -1,5 +1,5 @@
 import { PlanStepReport, TaskReportData, VmReport } from '@jss/contract';
-import { JobStats, PartStats, StepProgress, Task } from '@jss/tasks';
+import { JobStats, PartStats, PlanStepProgress, Task } from '@jss/tasks';
 import { partsOf, partStatsOf } from './flow/range-jobs';
 
 const seconds = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 1000;
@@ -9,7 +9,7 @@ export function reportOf(
   task: Task,
   outcome: TaskReportData['outcome'],
   stats: Record<string, JobStats>,
-  steps: Record<string, StepProgress> = {},
+  steps: Record<string, PlanStepProgress> = {},
   now = new Date(),
 ): TaskReportData {
   // each range of each VM, with what it did once done (a job of several disks has stats per part)
@@ -27,7 +27,7 @@ export function reportOf(
       list.push({ job: part, s });
     });
   }
-  const vms: VmReport[] = (task.plan ?? []).map((vm) => {
+  const vms: VmReport[] = (task.layout ?? []).map((vm) => {
     const jobs = rangesOf.get(vm.name) ?? [];
     const done = jobs.filter((x) => x.s);
     const started = done.map((x) => x.s!.startedAt).sort()[0];
@@ -61,15 +61,15 @@ export function reportOf(
     rtoSeconds: lastPowerOn ? seconds(task.createdAt, lastPowerOn) : null,
     durationSeconds: seconds(task.createdAt, now.toISOString()),
     vms,
-    ...(task.spec.recoveryPlan && { plan: { version: task.spec.recoveryPlan.version, steps: planStepsOf(task, steps) } }),
+    ...(task.spec.recoveryPlan && { plan: { version: task.spec.recoveryPlan.version, steps: planStepReports(task, steps) } }),
     // a point named on purpose although suspicious: the report says so, as task.accepted did
     ...(task.point?.verdict && { recoveryPoint: task.point }),
   };
 }
 
 /** Every step of the task's plan, in order, with its times (pending: never reached). */
-function planStepsOf(task: Task, progress: Record<string, StepProgress>): PlanStepReport[] {
-  return task.spec.recoveryPlan!.actions.map((a) => {
+function planStepReports(task: Task, progress: Record<string, PlanStepProgress>): PlanStepReport[] {
+  return task.spec.recoveryPlan!.steps.map((a) => {
     const p = progress[a.stepId];
     return {
       stepId: a.stepId,

@@ -1,6 +1,6 @@
 export * from './block-size';
 export * from './errors';
-export * from './names';
+export * from './assert-name';
 export * from './keys';
 export * from './point-id';
 export * from './manifest';
@@ -9,7 +9,7 @@ export * from './generator';
 export { type ImageSource, sourceSize } from './image-source';
 export * from './repository';
 export * from './writer';
-export * from './plan-ranges';
+export * from './split-ranges';
 export * from './rehydrate';
 export * from './hash-pool';
 export * from './image-hash';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { blockCountOf, blockSizeSchema } from './block-size';
 import { ManifestError } from './errors';
-import { NAME_PATTERN } from './names';
+import { NAME_PATTERN } from '@jss/contract';
 import { POINT_ID_PATTERN } from './point-id';
 
 // The two JSON documents of a replica, validated whenever they are read back from the store:

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createSparseFile, FileDiskHandle } from '@jss/platform';
 import { FsObjectStore } from '@jss/store';
-import { AbortError, Manifest, planRanges, rehydrateRange, RehydrateResult, ReplicaWriter } from './index';
+import { AbortError, Manifest, splitRanges, rehydrateRange, RehydrateResult, ReplicaWriter } from './index';
 
 const KiB = 1 << 10;
 const MiB = 1 << 20;
@@ -72,7 +72,7 @@ describe.each(systems)('rehydration on %s', (_, root, mode) => {
     const handles = await Promise.all(Array.from({ length: opts.handles ?? 1 }, () => FileDiskHandle.open(out, { direct: true })));
     try {
       if (mode) expect(handles[0].ioMode).toBe(mode);
-      const ranges = planRanges(point, 'web', 0, { maxBlocksPerRange: opts.maxBlocksPerRange });
+      const ranges = splitRanges(point, 'web', 0, { maxBlocksPerRange: opts.maxBlocksPerRange });
       return await Promise.all(
         ranges.map((r, i) =>
           rehydrateRange({

@@ -11,7 +11,7 @@ import {
   blocksPrefix,
   imageSha256,
   Manifest,
-  planRanges,
+  splitRanges,
   rehydrateRange,
   RehydrateResult,
   ReplicaWriter,
@@ -51,7 +51,7 @@ describe('rehydrateRange', () => {
     if (!opts.previous) await createSparseFile(target, disk.sizeBytes);
     const handle = await FileDiskHandle.open(target);
     try {
-      const ranges = planRanges(manifest, vm, 0, { maxBlocksPerRange: opts.maxBlocksPerRange });
+      const ranges = splitRanges(manifest, vm, 0, { maxBlocksPerRange: opts.maxBlocksPerRange });
       return await Promise.all(
         ranges.map((r) =>
           rehydrateRange({

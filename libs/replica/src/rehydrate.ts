@@ -6,7 +6,7 @@ import { forEachBounded } from './bounded';
 import { fetchBlockInto } from './fetch-block';
 import { sharedHashPool } from './hash-pool';
 import { findDisk, Manifest } from './manifest';
-import { planRuns, RunWriter } from './run-writer';
+import { splitRuns, RunWriter } from './run-writer';
 
 export interface RehydrateOptions {
   store: ObjectStore;
@@ -118,7 +118,7 @@ export async function rehydrateRange(opts: RehydrateOptions): Promise<RehydrateR
     },
     () => flusher.beforeWrite(),
   );
-  const runs = planRuns(disk, firstBlock, blockCount, blockSize, runBlocks, before);
+  const runs = splitRuns(disk, firstBlock, blockCount, blockSize, runBlocks, before);
   const hasher = sharedHashPool();
   // slots of this call: at most `concurrency` exist, each owned by one block in flight
   const free: Slot[] = [];

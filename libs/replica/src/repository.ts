@@ -3,7 +3,8 @@ import { ObjectNotFoundError, ObjectStore } from '@jss/store';
 import { domainKey, pointKey, pointsPrefix } from './keys';
 import { ManifestError } from './errors';
 import { DomainRecord, domainRecordSchema, Manifest, manifestSchema, parseStored } from './manifest';
-import { assertName, NAME_PATTERN } from './names';
+import { NAME_PATTERN } from '@jss/contract';
+import { assertName } from './assert-name';
 import { POINT_ID_PATTERN, pointIdTime } from './point-id';
 
 export interface PointSummary {

@@ -19,7 +19,7 @@ export interface Run {
  * `maxBlocks` consecutive ones: each block that is neither a zero block of a fresh disk nor, in a
  * delta, unchanged since `before`. A zero block whose previous content was not zero is written (zeros).
  */
-export function planRuns(
+export function splitRuns(
   disk: ManifestDisk,
   firstBlock: number,
   blockCount: number,

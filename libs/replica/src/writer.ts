@@ -4,7 +4,7 @@ import { forEachBounded } from './bounded';
 import { ImageSource, sourceBlocks, sourceSize } from './image-source';
 import { blockKey, blocksPrefix, domainKey, pointKey } from './keys';
 import { DomainRecord, Manifest, manifestSchema, ManifestDisk, ManifestVm } from './manifest';
-import { assertName } from './names';
+import { assertName } from './assert-name';
 import { newPointId } from './point-id';
 import { ReplicaRepository } from './repository';
 import { randomBytesOf, randomFloatsOf, sampleIndexes, seedOf } from './seeded';

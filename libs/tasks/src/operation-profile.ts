@@ -1,10 +1,4 @@
-import type { Operation, TemporaryVmKind } from '@jss/contract';
-
-/** The operations that create a task (the others act on one). */
-export type RecoveryOperation = Exclude<
-  Operation,
-  'cancel' | 'test-cleanup' | 'commit' | 'rollback' | 'drill-schedule' | 'drill-unschedule' | 'plan-apply' | 'plan-show' | 'plan-continue'
->;
+import type { RecoveryOperation, TemporaryVmKind } from '@jss/contract';
 
 /** What an operation does, as data: the task flow reads this instead of testing the operation's name. */
 export interface OperationProfile {

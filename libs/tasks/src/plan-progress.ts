@@ -1,11 +1,11 @@
 import type Redis from 'ioredis';
 
 // Redis layout (under REDIS_PREFIX):
-//   task:<id>:steps          hash stepId → JSON StepProgress of each step of the task's plan reached
+//   task:<id>:steps          hash stepId → JSON PlanStepProgress of each step of the task's plan reached
 //   task:<id>:lease:<step>   held (PX) by the planner replica running a step's webhook or check
 
 /** Where one step of a task's recovery plan is: kept in Redis, so that any planner replica goes on after a crash. */
-export interface StepProgress {
+export interface PlanStepProgress {
   status: 'running' | 'completed' | 'failed';
   startedAt: string;
   endedAt?: string;
@@ -34,14 +34,14 @@ return 1`;
 export class PlanProgress {
   constructor(private readonly redis: Redis) {}
 
-  async all(taskId: string): Promise<Record<string, StepProgress>> {
+  async all(taskId: string): Promise<Record<string, PlanStepProgress>> {
     const raw = await this.redis.hgetall(`task:${taskId}:steps`);
-    return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, JSON.parse(v) as StepProgress]));
+    return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, JSON.parse(v) as PlanStepProgress]));
   }
 
   /** Marks a step started; true only for the call that did. */
   async start(taskId: string, stepId: string, at = new Date().toISOString()): Promise<boolean> {
-    const progress: StepProgress = { status: 'running', startedAt: at };
+    const progress: PlanStepProgress = { status: 'running', startedAt: at };
     return (await this.redis.hsetnx(`task:${taskId}:steps`, stepId, JSON.stringify(progress))) === 1;
   }
 
@@ -49,7 +49,7 @@ export class PlanProgress {
   async end(
     taskId: string,
     stepId: string,
-    end: Pick<StepProgress, 'status' | 'timedOut' | 'continued' | 'reason' | 'message'>,
+    end: Pick<PlanStepProgress, 'status' | 'timedOut' | 'continued' | 'reason' | 'message'>,
   ): Promise<string | null> {
     const endedAt = new Date().toISOString();
     return (await this.update(taskId, stepId, { ...end, endedAt }, false)) ? endedAt : null;
@@ -70,7 +70,7 @@ export class PlanProgress {
     return (await this.redis.set(`task:${taskId}:lease:${stepId}`, '1', 'PX', ms, 'NX')) === 'OK';
   }
 
-  private async update(taskId: string, stepId: string, fields: Partial<StepProgress>, onlyUnsent: boolean): Promise<boolean> {
+  private async update(taskId: string, stepId: string, fields: Partial<PlanStepProgress>, onlyUnsent: boolean): Promise<boolean> {
     const keys = [`task:${taskId}:steps`, `task:${taskId}:moved`];
     const args = [stepId, onlyUnsent ? '1' : '0', JSON.stringify(fields), Date.now()];
     return (await this.redis.eval(UPDATE, keys.length, ...keys, ...args)) === 1;

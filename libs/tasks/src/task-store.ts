@@ -97,11 +97,11 @@ export class TaskStore implements TaskLiveness {
   /** the VM names each live task will create, held from acceptance to its end */
   readonly names: NameReservations;
   /** the progress of each task's recovery plan */
-  readonly steps: PlanProgress;
+  readonly planSteps: PlanProgress;
 
   constructor(private readonly redis: Redis) {
     this.names = new NameReservations(redis);
-    this.steps = new PlanProgress(redis);
+    this.planSteps = new PlanProgress(redis);
   }
 
   /** The task a command id already created, if any. */

@@ -1,6 +1,5 @@
-import type { TaskPoint, TaskReportData } from '@jss/contract';
-import type { TaskPlanRun } from '@jss/recovery-plans';
-import type { RecoveryOperation } from './operation-profile';
+import type { RecoveryOperation, TaskPoint, TaskReportData } from '@jss/contract';
+import type { RecoveryPlanRun } from '@jss/recovery-plans';
 import type { TaskState } from './transitions';
 
 // A task is one accepted command being carried out. The planner owns its state machine; the
@@ -38,7 +37,7 @@ export interface TaskSpec {
   /** failback: power these copies off once the VMs run at the target again */
   powerOffAfter?: { site: string; vms: string[] };
   /** the domain's recovery plan as this task runs it (then bootOrder is empty: the plan's groups are the order) */
-  recoveryPlan?: TaskPlanRun;
+  recoveryPlan?: RecoveryPlanRun;
 }
 
 export interface TaskTarget {
@@ -48,21 +47,21 @@ export interface TaskTarget {
   network: string;
 }
 
-export interface PlannedDisk {
+export interface DiskLayout {
   index: number;
   sizeBytes: number;
   path: string;
 }
 
 /** A VM being rehydrated: its RVM or Test VM and that VM's disks. */
-export interface PlannedVm {
+export interface VmLayout {
   name: string;
   temp: string;
   tempIp: string | null;
-  disks: PlannedDisk[];
+  disks: DiskLayout[];
 }
 
-export interface RangePartPlan {
+export interface RangePartSpec {
   vm: string;
   disk: number;
   firstBlock: number;
@@ -71,9 +70,9 @@ export interface RangePartPlan {
 }
 
 /** One range job: one range of a disk, or with `parts` several small disks (the fields above are the first part's, `bytes` their sum). */
-export interface RangeJobPlan extends RangePartPlan {
+export interface RangeJobSpec extends RangePartSpec {
   jobId: string;
-  parts?: RangePartPlan[];
+  parts?: RangePartSpec[];
 }
 
 export interface PartStats {
@@ -127,8 +126,8 @@ export interface Task {
   /** when the range jobs went out (progress rate) */
   rehydratingAt?: string;
   rocva?: string | null;
-  plan?: PlannedVm[];
-  jobs?: RangeJobPlan[];
+  layout?: VmLayout[];
+  jobs?: RangeJobSpec[];
   /** jobs.length, readable without the plan */
   jobCount?: number;
   recovered?: Array<{ vm: string; name: string; site: string; ip: string | null; poweredOnAt: string }>;

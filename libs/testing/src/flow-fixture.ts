@@ -1,3 +1,4 @@
+import type { RecoveryOperation } from '@jss/contract';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -9,7 +10,7 @@ import { Publisher, TaskFlow } from '@jss/recovery';
 import { Redis, createRedis } from '@jss/redis';
 import { Manifest, ReplicaRepository, ReplicaWriter } from '@jss/replica';
 import { FsObjectStore } from '@jss/store';
-import { RecoveryOperation, Task, TaskStore } from '@jss/tasks';
+import { Task, TaskStore } from '@jss/tasks';
 
 export interface Published {
   key: string;
@@ -42,7 +43,7 @@ export class RecordingPublisher implements Publisher {
 
 /**
  * The planner's task flow against a real Redis (own key prefix) and a real replica in a temp
- * folder, publishing into a recorder: for the steps' unit tests.
+ * folder, publishing into a recorder: for the deciders' unit tests.
  */
 export class FlowFixture {
   readonly published = new RecordingPublisher();

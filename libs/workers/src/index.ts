@@ -1,2 +1,2 @@
-export * from './step-runner';
+export * from './work-runner';
 export * from './failure-reason';

@@ -52,7 +52,7 @@ export function tasksCommand(ctx: CliContext): Command {
     .option('--limit <n>', 'at most this many', wholeNumber('--limit', 1), 50)
     .action(async (o) => {
       const all = await (await ctx.tasks()).list(o.limit);
-      if (o.json) return printJson(all.map(({ plan: _p, jobs: _j, report: _r, ...t }) => t));
+      if (o.json) return printJson(all.map(({ layout: _l, jobs: _j, report: _r, ...t }) => t));
       printTable(
         all.map((t) => ({
           id: t.id,

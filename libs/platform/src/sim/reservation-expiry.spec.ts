@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { planCreation } from './create-plan';
+import { creationRequest } from './creation-request';
 import { DatastoreFolders } from './datastore-folders';
 import { InventoryStore } from './inventory';
 import { CLAIM_TTL_MS } from './keys';
@@ -34,7 +34,7 @@ describe('expired VM reservations', () => {
     const reservations = new VmReservations(redis);
     const folders = new DatastoreFolders(sim.dataDir);
     const spec = vmSpec('web', { disks: [{ adopt: rvm.disks[0].path }], owner: { taskId: 'task-1', kind: 'recovered', domain: 'shop' } });
-    const request = await planCreation(inventory, spec);
+    const request = await creationRequest(inventory, spec);
     expect(await reservations.reserve(request)).not.toBe('held');
     await folders.move(folders.file(rvm.disks[0].path), folders.file(request.files[0].path));
     expect(await sim.snapshot()).not.toEqual(before);

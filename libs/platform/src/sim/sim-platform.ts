@@ -19,7 +19,7 @@ import { InventoryStore } from './inventory';
 import { DEFAULT_CAPACITY_BYTES, DEFAULT_POOL_SIZE, defaultInventory, type DatastoreDef, type InventoryDef } from './inventory-def';
 import { ipRange } from './ip-range';
 import { NS } from './keys';
-import { assertValidName } from './valid-name';
+import { assertValidName } from '../valid-name';
 import { VmCreation, type CrashPoint } from './vm-creation';
 import { VmReservations } from './vm-reservations';
 import { VmStore } from './vm-store';

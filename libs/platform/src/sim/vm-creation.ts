@@ -1,6 +1,6 @@
 import { PlatformError, type CreateVmSpec, type VmDisk, type VmInfo, type VmNic } from '../platform';
 import { parseVmMember } from './keys';
-import { planCreation } from './create-plan';
+import { creationRequest } from './creation-request';
 import type { DatastoreFolders } from './datastore-folders';
 import { diskPath } from './disk-paths';
 import type { InventoryStore } from './inventory';
@@ -24,7 +24,7 @@ export class VmCreation {
 
   async create(spec: CreateVmSpec): Promise<VmInfo> {
     await this.expire(Date.now());
-    const request = await planCreation(this.inventory, spec);
+    const request = await creationRequest(this.inventory, spec);
     let reservation = await this.reservations.reserve(request);
     if (reservation === 'held') {
       // a reservation of this name is recorded: roll it back if its process is gone, then try again

@@ -11,7 +11,7 @@ import {
   type VmFilter,
   type VmInfo,
 } from '../platform';
-import { assertValidName } from '../sim/valid-name';
+import { assertValidName } from '../valid-name';
 import { DatastoreMounts } from './datastore-mounts';
 import { DiskAdoption } from './disk-adoption';
 import { toPlatformError } from './faults';

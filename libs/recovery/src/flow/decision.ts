@@ -1,4 +1,4 @@
-import type { PlanAction } from '@jss/recovery-plans';
+import type { PlanStep } from '@jss/recovery-plans';
 import type { Manifest, ReplicaRepository } from '@jss/replica';
 import type { Task, TaskState, TaskStore } from '@jss/tasks';
 import type { Outbound } from './outbound';
@@ -16,7 +16,7 @@ export interface Move {
 }
 
 /**
- * What a step decided. With a move, `send` goes out only if this call made the move (kept in the
+ * What a decider decided. With a move, `send` goes out only if this call made the move (kept in the
  * task's outbox until every publish is confirmed, so a crash cannot lose it); without one, at once.
  */
 export interface Decision {
@@ -25,18 +25,18 @@ export interface Decision {
   send: Outbound[];
   /** local effects (metrics, logs) once the move is made */
   onMoved?: () => void | Promise<void>;
-  /** the step to run next for the same task, once this decision is carried out */
+  /** the decider to run next for the same task, once this decision is carried out */
   then?: FollowUp;
   /** recovery plan: drive the task's plan again at this time (ms): a wake-up only, the task monitor drives it too */
   wakeAt?: number;
   /** recovery plan: a webhook or check step to run, in the background under a lease (plan-effects.ts) */
-  effect?: PlanAction;
+  effect?: PlanStep;
 }
 
-/** Steps that may follow another at once (named, so steps never import each other). */
+/** Deciders that may follow another at once (named, so deciders never import each other). */
 export type FollowUp = 'advance' | 'check-rehydrated' | 'plan';
 
-/** What steps may read: the task store (records and bookkeeping) and the replicas. */
+/** What deciders may read: the task store (records and bookkeeping) and the replicas. */
 export interface FlowContext {
   tasks: TaskStore;
   replica: ReplicaRepository;
@@ -44,10 +44,10 @@ export interface FlowContext {
   point(task: Pick<Task, 'domain'>, pointId: string): Promise<Manifest | null>;
 }
 
-/** A step: one input (a reply, a command, a tick) for one task → what to do, or null for nothing. */
-export type Step<I> = (ctx: FlowContext, input: I) => Promise<Decision | null>;
+/** A decider: one input (a reply, a command, a tick) for one task → what to do, or null for nothing. */
+export type Decider<I> = (ctx: FlowContext, input: I) => Promise<Decision | null>;
 
-/** Loads a task if it is in one of the states a step acts in. */
+/** Loads a task if it is in one of the states a decider acts in. */
 export async function taskIn(ctx: FlowContext, taskId: string, states: readonly TaskState[]): Promise<Task | null> {
   const task = await ctx.tasks.get(taskId);
   return task && states.includes(task.state) ? task : null;

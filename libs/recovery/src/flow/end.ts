@@ -1,6 +1,6 @@
-import { EVENTS, Failed } from '@jss/contract';
+import { EVENTS, REASONS } from '@jss/contract';
 import { ACTIVE_STATES, Task, TaskError } from '@jss/tasks';
-import { Decision, Step } from './decision';
+import { Decision } from './decision';
 import { causeOf, event } from './outbound';
 import { releaseWork } from './work-messages';
 
@@ -47,8 +47,6 @@ export function endEvent(task: Task, outcome: Outcome, durationSeconds: number) 
   return event(EVENTS.taskCancelled, ids);
 }
 
-/** A worker reported a failure it cannot retry its way out of. */
-export const failedStep: Step<Failed> = async (ctx, msg) => {
-  const task = await ctx.tasks.get(msg.taskId);
-  return task && failDecision(task, { reason: msg.reason, message: `${msg.step}: ${msg.message}` });
-};
+/** The task's recovery point is gone from the store: nothing can be rehydrated. */
+export const vanishedDecision = (task: Task) =>
+  failDecision(task, { reason: REASONS.unknownRecoveryPoint, message: `recovery point ${task.point.id} vanished` });

@@ -2,6 +2,6 @@ export * from './task-flow';
 export * from './task-monitor';
 export * from './outbound';
 export * from './work-messages';
-export type { Decision, FlowContext, Move, Step } from './decision';
+export type { Decision, FlowContext, Move, Decider } from './decision';
 export { partsOf } from './range-jobs';
 export { PlanEffects } from './plan-effects';

@@ -2,7 +2,7 @@ import type { Cause } from '@jss/bus';
 import type { EventDataMap, EventName, MessageKind } from '@jss/contract';
 import type { Task } from '@jss/tasks';
 
-/** A message a step decided to publish: internal work (routing key on jss.internal) or a public event. */
+/** A message a decider decided to publish: internal work (routing key on jss.internal) or a public event. */
 export type Outbound = { work: string; data: { taskId: string; commandId: string } } | { event: EventName; data: unknown };
 
 /** Typed by the message kind: the data must fit its schema's type. */

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { AddressInfo, Server, createServer as createTcpServer } from 'node:net';
-import { PlanAction, WebhookHosts } from '@jss/recovery-plans';
+import { PlanStep, WebhookHosts } from '@jss/recovery-plans';
 import { Task } from '@jss/tasks';
 import { SimFixture, simFixture, vmSpec } from '@jss/testing';
 import { PlanEffects } from './plan-effects';
@@ -43,7 +43,7 @@ describe('recovery plan effects', () => {
     await sim.close();
   });
 
-  const powerOn: PlanAction = {
+  const powerOn: PlanStep = {
     stepId: 'front.power-on',
     group: 'front',
     phase: 'boot',
@@ -52,7 +52,7 @@ describe('recovery plan effects', () => {
     delaySeconds: 0,
     continueOnFailure: false,
   };
-  const task = (actions: PlanAction[]) =>
+  const task = (actions: PlanStep[]) =>
     ({
       id: 'task-1',
       commandId: 'c-1',
@@ -60,9 +60,9 @@ describe('recovery plan effects', () => {
       domain: 'shop',
       point: { id: 'rp-1', time: '2026-01-01T00:00:00Z' },
       recovered: [{ vm: 'web', name: 'web', site: 'recovery', ip: '127.0.0.1', poweredOnAt: new Date().toISOString() }],
-      spec: { recoveryPlan: { version: 1, actions: [powerOn, ...actions] } },
+      spec: { recoveryPlan: { version: 1, steps: [powerOn, ...actions] } },
     }) as unknown as Task;
-  const check = (port: number | null): PlanAction => ({
+  const check = (port: number | null): PlanStep => ({
     stepId: 'front.after.1',
     group: 'front',
     phase: 'after',
@@ -71,7 +71,7 @@ describe('recovery plan effects', () => {
     timeoutSeconds: 1,
     continueOnFailure: false,
   });
-  const webhook = (retries: number): PlanAction => ({
+  const webhook = (retries: number): PlanStep => ({
     stepId: 'front.before.1',
     group: 'front',
     phase: 'before',
@@ -81,7 +81,7 @@ describe('recovery plan effects', () => {
     retries,
     continueOnFailure: false,
   });
-  const run = (a: PlanAction, by = effects) => by.run(task([a]), a as Parameters<PlanEffects['run']>[1]);
+  const run = (a: PlanStep, by = effects) => by.run(task([a]), a as Parameters<PlanEffects['run']>[1]);
 
   it('check: powered on with an address, and the port answering', async () => {
     expect(await run(check(null))).toBeNull();

@@ -3,11 +3,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry, { AbortError } from 'p-retry';
 import { REASONS } from '@jss/contract';
 import { Platform, vmUp } from '@jss/platform';
-import { PlanAction, WebhookHosts } from '@jss/recovery-plans';
+import { PlanStep, WebhookHosts } from '@jss/recovery-plans';
 import { Task, TaskError } from '@jss/tasks';
 
-type Webhook = Extract<PlanAction, { kind: 'webhook' }>;
-type Check = Extract<PlanAction, { kind: 'check' }>;
+type Webhook = Extract<PlanStep, { kind: 'webhook' }>;
+type Check = Extract<PlanStep, { kind: 'check' }>;
 
 /** Between retries of a webhook: 0.5 s, doubling, at most 5 s. */
 const RETRY = { minTimeout: 500, factor: 2, maxTimeout: 5000 };
@@ -16,13 +16,13 @@ const CHECK_EVERY_MS = 1000;
 const TCP_TIMEOUT_MS = 2000;
 
 /** How long a step's run may take at most: its lease (another replica re-runs it once the lease is past). */
-export function leaseMsOf(action: Webhook | Check): number {
-  if (action.kind === 'check') return action.timeoutSeconds * 1000 + 10_000;
-  return (action.retries + 1) * (action.timeoutSeconds * 1000 + RETRY.maxTimeout) + 10_000;
+export function leaseMsOf(step: Webhook | Check): number {
+  if (step.kind === 'check') return step.timeoutSeconds * 1000 + 10_000;
+  return (step.retries + 1) * (step.timeoutSeconds * 1000 + RETRY.maxTimeout) + 10_000;
 }
 
 /** The body a webhook step POSTs: the task and the group it runs for. */
-function webhookBody(task: Task, action: PlanAction) {
+function webhookBody(task: Task, step: PlanStep) {
   return {
     taskId: task.id,
     commandId: task.commandId,
@@ -31,7 +31,7 @@ function webhookBody(task: Task, action: PlanAction) {
     requestedBy: task.requestedBy ?? null,
     recoveryPoint: task.point,
     planVersion: task.spec.recoveryPlan?.version ?? null,
-    step: { stepId: action.stepId, group: action.group, phase: action.phase },
+    step: { stepId: step.stepId, group: step.group, phase: step.phase },
     /** the VMs up so far (the group's, once its power-on is past) */
     vms: (task.recovered ?? []).map(({ poweredOnAt: _p, ...v }) => v),
   };
@@ -46,52 +46,52 @@ export class PlanEffects {
   ) {}
 
   /** null when the step passed, else why not. */
-  run(task: Task, action: Webhook | Check): Promise<TaskError | null> {
-    return action.kind === 'webhook' ? this.webhook(task, action) : this.check(task, action);
+  run(task: Task, step: Webhook | Check): Promise<TaskError | null> {
+    return step.kind === 'webhook' ? this.webhook(task, step) : this.check(task, step);
   }
 
   /**
    * POST the body; 2xx within the timeout passes. 5xx, 408, 429 and errors are retried; other
    * answers are not, a redirect included: it is not followed (it could lead past JSS_WEBHOOK_HOSTS).
    */
-  private async webhook(task: Task, action: Webhook): Promise<TaskError | null> {
-    if (this.webhookHosts && !this.webhookHosts.allows(action.url)) {
-      return { reason: REASONS.planStepFailed, message: `webhook: ${this.webhookHosts.refusal(action.url)}; not called` };
+  private async webhook(task: Task, step: Webhook): Promise<TaskError | null> {
+    if (this.webhookHosts && !this.webhookHosts.allows(step.url)) {
+      return { reason: REASONS.planStepFailed, message: `webhook: ${this.webhookHosts.refusal(step.url)}; not called` };
     }
-    const body = JSON.stringify(webhookBody(task, action));
+    const body = JSON.stringify(webhookBody(task, step));
     try {
       await pRetry(
         async () => {
-          const res = await fetch(action.url, {
+          const res = await fetch(step.url, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', 'x-jss-step': `${task.id}/${action.stepId}` },
+            headers: { 'content-type': 'application/json', 'x-jss-step': `${task.id}/${step.stepId}` },
             body,
             redirect: 'manual',
-            signal: AbortSignal.timeout(action.timeoutSeconds * 1000),
+            signal: AbortSignal.timeout(step.timeoutSeconds * 1000),
           });
           await res.body?.cancel();
           if (res.ok) return;
-          const error = new Error(`${action.url} answered HTTP ${res.status}`);
+          const error = new Error(`${step.url} answered HTTP ${res.status}`);
           throw res.status < 500 && res.status !== 408 && res.status !== 429 ? new AbortError(error) : error;
         },
-        { retries: action.retries, ...RETRY },
+        { retries: step.retries, ...RETRY },
       );
       return null;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      return { reason: REASONS.planStepFailed, message: `webhook: ${message} (${action.retries + 1} attempt(s) at most)` };
+      return { reason: REASONS.planStepFailed, message: `webhook: ${message} (${step.retries + 1} attempt(s) at most)` };
     }
   }
 
   /** Every VM of the group powered on with an address (and, with a port, that port answering) within the timeout. */
-  private async check(task: Task, action: Check): Promise<TaskError | null> {
-    const vms = (task.recovered ?? []).filter((r) => groupVms(task, action).includes(r.vm));
-    const deadline = Date.now() + action.timeoutSeconds * 1000;
+  private async check(task: Task, step: Check): Promise<TaskError | null> {
+    const vms = (task.recovered ?? []).filter((r) => groupVms(task, step).includes(r.vm));
+    const deadline = Date.now() + step.timeoutSeconds * 1000;
     for (;;) {
-      const failing = await this.firstFailing(vms, action.port);
+      const failing = await this.firstFailing(vms, step.port);
       if (!failing) return null;
       if (Date.now() + CHECK_EVERY_MS > deadline) {
-        return { reason: REASONS.planStepFailed, message: `check: ${failing} (within ${action.timeoutSeconds}s)` };
+        return { reason: REASONS.planStepFailed, message: `check: ${failing} (within ${step.timeoutSeconds}s)` };
       }
       await sleep(CHECK_EVERY_MS);
     }
@@ -109,8 +109,8 @@ export class PlanEffects {
 }
 
 /** The VMs of the group a step belongs to (from the group's power-on). */
-function groupVms(task: Task, action: PlanAction): string[] {
-  const boot = task.spec.recoveryPlan?.actions.find((a) => a.group === action.group && a.kind === 'power-on');
+function groupVms(task: Task, step: PlanStep): string[] {
+  const boot = task.spec.recoveryPlan?.steps.find((a) => a.group === step.group && a.kind === 'power-on');
   return boot?.kind === 'power-on' ? boot.vms : [];
 }
 

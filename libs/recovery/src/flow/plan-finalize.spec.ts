@@ -1,5 +1,5 @@
 import { FinalizeWork } from '@jss/contract';
-import { PlanAction, PowerOnSpec, actionsOf, planOf } from '@jss/recovery-plans';
+import { PlanStep, PowerOnSpec, planStepsOf, planOf } from '@jss/recovery-plans';
 import { Task, checkFinalize } from '@jss/tasks';
 import { finalizeWork } from './work-messages';
 
@@ -26,16 +26,16 @@ describe('finalize work of a recovery plan', () => {
       finals: vms.map((vm) => ({ vm, name: vm, network: 'primary-net', ip: 'dhcp', replace: true })),
       bootOrder: [],
       powerOffAfter: { site: 'recovery', vms },
-      recoveryPlan: { version: 1, actions: actionsOf(plan, vms) },
+      recoveryPlan: { version: 1, steps: planStepsOf(plan, vms) },
     },
-    plan: vms.map((name) => ({
+    layout: vms.map((name) => ({
       name,
       temp: `jss-rvm-${name}`,
       tempIp: null,
       disks: [{ index: 0, sizeBytes: 1, path: `[primary-ds] jss-rvm-${name}/d.img` }],
     })),
   } as unknown as Task;
-  const group = (name: string) => task.spec.recoveryPlan!.actions.find((a) => a.stepId === `${name}.power-on`) as PlanAction & PowerOnSpec;
+  const group = (name: string) => task.spec.recoveryPlan!.steps.find((a) => a.stepId === `${name}.power-on`) as PlanStep & PowerOnSpec;
   const data = (o: ReturnType<typeof finalizeWork>) => o.data as FinalizeWork;
 
   it('sends each group alone, the failback’s power-off with the last', () => {

@@ -1,12 +1,12 @@
 import { Manifest } from '@jss/replica';
-import { PlannedVm } from '@jss/tasks';
+import { VmLayout } from '@jss/tasks';
 import { progressOf } from '../progress';
 import { BUNDLE_PARTS, diskPathsOf, rangeJobsOf } from './range-jobs';
 import { reportOf } from '../report';
 
 const MiB = 1 << 20;
 
-function pointOf(sizes: number[]): { point: Manifest; plan: PlannedVm[] } {
+function pointOf(sizes: number[]): { point: Manifest; layout: VmLayout[] } {
   const vms = sizes.map((size, i) => ({
     name: `vm-${i}`,
     disks: [{ index: 0, sizeBytes: size, blocks: Array.from({ length: Math.ceil(size / MiB) }, () => null) }],
@@ -21,19 +21,19 @@ function pointOf(sizes: number[]): { point: Manifest; plan: PlannedVm[] } {
     site: 'primary',
     vms,
   } as unknown as Manifest;
-  const plan = vms.map((v) => ({
+  const layout = vms.map((v) => ({
     name: v.name,
     temp: `t-${v.name}`,
     tempIp: null,
     disks: [{ index: 0, path: `[ds] ${v.name}.img` }],
-  })) as unknown as PlannedVm[];
-  return { point, plan };
+  })) as unknown as VmLayout[];
+  return { point, layout };
 }
 
 describe('rangeJobsOf', () => {
   it('bundles small disks into shared jobs and cuts large ones into ranges', () => {
-    const { point, plan } = pointOf([...Array.from({ length: 150 }, () => MiB), 600 * MiB, MiB + 123]);
-    const jobs = rangeJobsOf(point, plan);
+    const { point, layout } = pointOf([...Array.from({ length: 150 }, () => MiB), 600 * MiB, MiB + 123]);
+    const jobs = rangeJobsOf(point, layout);
     const bundles = jobs.filter((j) => j.parts);
     // 151 small disks (the big one in between goes alone): 64 + 64 + 23; the big one: 3 ranges of 256 MiB
     expect(bundles.map((j) => j.parts!.length)).toEqual([BUNDLE_PARTS, BUNDLE_PARTS, 23]);
@@ -51,13 +51,13 @@ describe('rangeJobsOf', () => {
     expect(bundles.every((j) => j.bytes === j.parts!.reduce((n, p) => n + p.bytes, 0))).toBe(true);
     expect(new Set(jobs.map((j) => j.jobId)).size).toBe(jobs.length);
     // each part of a message names its own disk
-    const work = diskPathsOf(bundles[0], new Map(plan.map((v) => [v.name, v])));
+    const work = diskPathsOf(bundles[0], new Map(layout.map((v) => [v.name, v])));
     expect(work.parts!.map((p) => p.diskPath).slice(0, 2)).toEqual(['[ds] vm-0.img', '[ds] vm-1.img']);
   });
 
   it('keeps per-VM progress and the report exact for shared jobs', () => {
-    const { point, plan } = pointOf([MiB, 2 * MiB, 3 * MiB]);
-    const [job] = rangeJobsOf(point, plan);
+    const { point, layout } = pointOf([MiB, 2 * MiB, 3 * MiB]);
+    const [job] = rangeJobsOf(point, layout);
     expect(job.parts).toHaveLength(3);
     const before = progressOf([job], {}, '2026-01-01T00:00:00.000Z');
     expect(before.vms).toEqual({
@@ -76,7 +76,7 @@ describe('rangeJobsOf', () => {
       domain: 'd',
       createdAt: '2026-01-01T00:00:00.000Z',
       spec: {},
-      plan,
+      layout,
       jobs: [job],
     };
     const report = reportOf(task as never, 'completed', {

@@ -1,6 +1,6 @@
 import { RangeJob } from '@jss/contract';
-import { Manifest, planRanges } from '@jss/replica';
-import { JobStats, PartStats, PlannedVm, RangeJobPlan, RangePartPlan } from '@jss/tasks';
+import { Manifest, splitRanges } from '@jss/replica';
+import { JobStats, PartStats, VmLayout, RangeJobSpec, RangePartSpec } from '@jss/tasks';
 
 /**
  * A disk this small is not cut into ranges but shares a job with other small disks: a 1,000-VM
@@ -12,10 +12,10 @@ export const SMALL_DISK_BYTES = 16 << 20;
 export const BUNDLE_PARTS = 64;
 export const BUNDLE_BYTES = 64 << 20;
 
-/** Range jobs of every disk of the planned VMs at a point; the id names the point (rounds never collide). */
-export function rangeJobsOf(point: Manifest, plan: PlannedVm[]): RangeJobPlan[] {
-  const jobs: RangeJobPlan[] = [];
-  let bundle: RangePartPlan[] = [];
+/** Range jobs of every disk of the laid-out VMs at a point; the id names the point (rounds never collide). */
+export function rangeJobsOf(point: Manifest, layout: VmLayout[]): RangeJobSpec[] {
+  const jobs: RangeJobSpec[] = [];
+  let bundle: RangePartSpec[] = [];
   const flush = () => {
     if (bundle.length === 0) return;
     const first = bundle[0];
@@ -23,9 +23,9 @@ export function rangeJobsOf(point: Manifest, plan: PlannedVm[]): RangeJobPlan[] 
     jobs.push({ jobId: jobIdOf(point, first), ...first, bytes, ...(bundle.length > 1 && { parts: bundle }) });
     bundle = [];
   };
-  for (const vm of plan) {
+  for (const vm of layout) {
     for (const d of vm.disks) {
-      const ranges = planRanges(point, vm.name, d.index).map((r) => ({ vm: vm.name, disk: d.index, ...r }));
+      const ranges = splitRanges(point, vm.name, d.index).map((r) => ({ vm: vm.name, disk: d.index, ...r }));
       const small = ranges.length === 1 && ranges[0].bytes <= SMALL_DISK_BYTES;
       if (!small) {
         jobs.push(...ranges.map((r) => ({ jobId: jobIdOf(point, r), ...r })));
@@ -40,16 +40,16 @@ export function rangeJobsOf(point: Manifest, plan: PlannedVm[]): RangeJobPlan[] 
   return jobs;
 }
 
-const jobIdOf = (point: Manifest, r: RangePartPlan) => `${point.id}/${r.vm}/${r.disk}/${r.firstBlock}`;
+const jobIdOf = (point: Manifest, r: RangePartSpec) => `${point.id}/${r.vm}/${r.disk}/${r.firstBlock}`;
 
 /** The ranges a job writes: its parts, or itself. */
-export const partsOf = (job: RangeJobPlan): RangePartPlan[] => job.parts ?? [job];
+export const partsOf = (job: RangeJobSpec): RangePartSpec[] => job.parts ?? [job];
 
 /** What each part of a finished job did (a one-range job's stats are its only part's). */
 export const partStatsOf = (stats: JobStats): PartStats[] => stats.parts ?? [stats];
 
 /** The fields of a range job's message that name the disks: each part's disk path. */
-export function diskPathsOf(job: RangeJobPlan, vms: Map<string, PlannedVm>): { diskPath: string; parts: RangeJob['parts'] } {
-  const pathOf = (p: RangePartPlan) => vms.get(p.vm)!.disks[p.disk].path;
+export function diskPathsOf(job: RangeJobSpec, vms: Map<string, VmLayout>): { diskPath: string; parts: RangeJob['parts'] } {
+  const pathOf = (p: RangePartSpec) => vms.get(p.vm)!.disks[p.disk].path;
   return { diskPath: pathOf(job), parts: job.parts?.map((p) => ({ ...p, diskPath: pathOf(p) })) };
 }

@@ -2,24 +2,30 @@ import pLimit from 'p-limit';
 import { Messenger } from '@jss/bus';
 import { EventName, REASONS, Failed, Finalized, PoweredOff, Prepared, RangeDone, RangeProgress, Replicated } from '@jss/contract';
 import { Logger } from '@jss/observability';
-import { PlanAction } from '@jss/recovery-plans';
+import { PlanStep } from '@jss/recovery-plans';
 import { ReplicaRepository } from '@jss/replica';
 import { StoreUnreachableError } from '@jss/store';
 import { Task, TaskError, TaskStore } from '@jss/tasks';
-import { advanceStep } from './advance.step';
-import { Decision, FlowContext, FollowUp, Step } from './decision';
-import { cancelDecision, cleanupTestDecision, commitDecision, failDecision, failedStep } from './end';
-import { finalizedStep } from './finalized.step';
+import { decideAdvance } from './advance.decider';
+import { decideAwaitPoint } from './await-point.decider';
+import { Decision, Decider, FlowContext, FollowUp } from './decision';
+import { cancelDecision, cleanupTestDecision, commitDecision, failDecision } from './end';
+import { decideFailed } from './failed.decider';
+import { decideFinalized } from './finalized.decider';
 import { Outbound, causeOf } from './outbound';
-import { preparedStep } from './prepared.step';
-import { awaitPointStep, poweredOffStep } from './quiesce.step';
-import { checkRehydratedStep, rangeDoneStep, rangeProgressStep } from './range.step';
 import { PlanEffects, leaseMsOf } from './plan-effects';
-import { planContinueStep, planEffectDoneStep, planStep } from './plan.step';
-import { releasedStep } from './released.step';
-import { startStep } from './start.step';
+import { decidePlanContinue } from './plan-continue.decider';
+import { decidePlanEffectDone } from './plan-effect-done.decider';
+import { decidePlan } from './plan.decider';
+import { decidePoweredOff } from './powered-off.decider';
+import { decidePrepared } from './prepared.decider';
+import { decideRangeDone } from './range-done.decider';
+import { decideRangeProgress } from './range-progress.decider';
+import { decideRehydrated } from './rehydrated.decider';
+import { decideReleased } from './released.decider';
+import { decideStart } from './start.decider';
 
-/** What the flow publishes through: the Messenger (a recording one in the steps' unit tests). */
+/** What the flow publishes through: the Messenger (a recording one in the deciders' unit tests). */
 export type Publisher = Pick<Messenger, 'event' | 'send'>;
 
 /** Publishes awaiting their confirms at once: one at a time, a 1,000-VM domain spent seconds sending range jobs. */
@@ -27,16 +33,16 @@ const SEND_CONCURRENCY = 32;
 /** An outbox older than this was left by a crash (a live handler publishes within seconds): send it again. */
 export const OUTBOX_STALE_MS = 30_000;
 
-const FOLLOW_UPS: Record<FollowUp, Step<{ taskId: string }>> = {
-  advance: advanceStep,
-  'check-rehydrated': checkRehydratedStep,
-  plan: planStep,
+const FOLLOW_UPS: Record<FollowUp, Decider<{ taskId: string }>> = {
+  advance: decideAdvance,
+  'check-rehydrated': decideRehydrated,
+  plan: decidePlan,
 };
 /** A plan's wake-up fires this much after the time it waits for (timers may fire a little early against Date.now()). */
 const WAKE_SLACK_MS = 20;
 
 /**
- * The planner's side of every task: each input (a reply, a command, a tick) runs its step, which
+ * The planner's side of every task: each input (a reply, a command, a tick) runs its decider, which
  * decides; this carries the decision out — the state move (compare-and-set, with its messages kept
  * in the task's outbox), then the confirmed publishes, then the outbox cleared. A redelivered
  * input finds the state moved and does nothing; a crash between the move and the publishes is
@@ -59,21 +65,21 @@ export class TaskFlow {
   /** Per task, the timer that drives its plan again when a wait, delay or approval time is due. */
   private readonly wakes = new Map<string, NodeJS.Timeout>();
 
-  start = (taskId: string) => this.run(startStep, { taskId });
-  onPoweredOff = (msg: PoweredOff) => this.run(poweredOffStep, msg);
-  onReplicated = (msg: Replicated) => this.run(awaitPointStep, { taskId: msg.taskId });
-  awaitPoint = (taskId: string, now?: number) => this.run(awaitPointStep, { taskId, now });
-  onPrepared = (msg: Prepared) => this.run(preparedStep, msg);
-  onRangeProgress = (msg: RangeProgress) => this.run(rangeProgressStep, msg);
-  onRangeDone = (msg: RangeDone) => this.run(rangeDoneStep, msg);
-  advance = (taskId: string) => this.run(advanceStep, { taskId });
-  onFinalized = (msg: Finalized) => this.run(finalizedStep, msg);
-  onReleased = (msg: { taskId: string }) => this.run(releasedStep, msg);
-  onFailed = (msg: Failed) => this.run(failedStep, msg);
-  /** A task's recovery plan: look at its current step (from the monitor, timers, and after every step). */
-  drivePlan = (taskId: string, now?: number) => this.run(planStep, { taskId, now });
+  start = (taskId: string) => this.run(decideStart, { taskId });
+  onPoweredOff = (msg: PoweredOff) => this.run(decidePoweredOff, msg);
+  onReplicated = (msg: Replicated) => this.run(decideAwaitPoint, { taskId: msg.taskId });
+  awaitPoint = (taskId: string, now?: number) => this.run(decideAwaitPoint, { taskId, now });
+  onPrepared = (msg: Prepared) => this.run(decidePrepared, msg);
+  onRangeProgress = (msg: RangeProgress) => this.run(decideRangeProgress, msg);
+  onRangeDone = (msg: RangeDone) => this.run(decideRangeDone, msg);
+  advance = (taskId: string) => this.run(decideAdvance, { taskId });
+  onFinalized = (msg: Finalized) => this.run(decideFinalized, msg);
+  onReleased = (msg: { taskId: string }) => this.run(decideReleased, msg);
+  onFailed = (msg: Failed) => this.run(decideFailed, msg);
+  /** A task's recovery plan: look at its current step (from the monitor, timers, and after every decision). */
+  drivePlan = (taskId: string, now?: number) => this.run(decidePlan, { taskId, now });
   /** plan-continue: the approve step the task waits at is passed. */
-  continuePlan = (task: Task) => this.run(planContinueStep, { taskId: task.id });
+  continuePlan = (task: Task) => this.run(decidePlanContinue, { taskId: task.id });
 
   fail = (task: Task, error: TaskError) => this.decide(failDecision(task, error));
   cancel = (task: Task) => this.decide(cancelDecision(task));
@@ -120,11 +126,11 @@ export class TaskFlow {
     }
   }
 
-  /** Runs a step and carries its decision out (then its follow-up); true when it moved or sent something. */
-  private async run<I extends { taskId: string }>(step: Step<I>, input: I): Promise<boolean> {
+  /** Runs a decider and carries its decision out (then its follow-up); true when it moved or sent something. */
+  private async run<I extends { taskId: string }>(decider: Decider<I>, input: I): Promise<boolean> {
     let decision: Decision | null;
     try {
-      decision = await step(this.ctx, input);
+      decision = await decider(this.ctx, input);
     } catch (err) {
       // the object store outlived its retries (reading a manifest): the task fails with the reason, not the message
       const task = err instanceof StoreUnreachableError ? await this.tasks.get(input.taskId) : null;
@@ -170,17 +176,17 @@ export class TaskFlow {
    * A webhook or check, in the background (not in the handler of the message that reached it):
    * under a lease, so that one replica runs it and, should that one die, another after the lease.
    */
-  private runEffect(taskId: string, action: PlanAction): void {
+  private runEffect(taskId: string, step: PlanStep): void {
     const effects = this.effects;
-    if (!effects || (action.kind !== 'webhook' && action.kind !== 'check')) return;
+    if (!effects || (step.kind !== 'webhook' && step.kind !== 'check')) return;
     void (async () => {
-      if (!(await this.tasks.steps.lease(taskId, action.stepId, leaseMsOf(action)))) return;
+      if (!(await this.tasks.planSteps.lease(taskId, step.stepId, leaseMsOf(step)))) return;
       const task = await this.tasks.get(taskId);
       if (!task) return;
-      this.log.info({ taskId, commandId: task.commandId, step: action.stepId }, `plan step ${action.kind} running`);
-      const error = await effects.run(task, action);
-      await this.run(planEffectDoneStep, { taskId, stepId: action.stepId, error });
-    })().catch((err: unknown) => this.log.error({ taskId, step: action.stepId, err: String(err) }, 'recovery plan step failed to run'));
+      this.log.info({ taskId, commandId: task.commandId, step: step.stepId }, `plan step ${step.kind} running`);
+      const error = await effects.run(task, step);
+      await this.run(decidePlanEffectDone, { taskId, stepId: step.stepId, error });
+    })().catch((err: unknown) => this.log.error({ taskId, step: step.stepId, err: String(err) }, 'recovery plan step failed to run'));
   }
 
   private async publish(task: Pick<Task, 'id' | 'commandId' | 'traceparent'>, send: Outbound[]): Promise<void> {

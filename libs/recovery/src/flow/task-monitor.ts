@@ -9,7 +9,7 @@ import { STUCK_REASON, stuckTasks } from './watchdog';
 /**
  * Watches the live tasks: the running-tasks gauge, test failovers past their time limit, and stall detection — a rehydrating task whose
  * bytes have not moved for `stallSeconds` gets one task.stalled (the flag in Redis makes it one
- * across planner replicas); the next bytes that move clear it (range.step.ts). Also re-sends what a
+ * across planner replicas); the next bytes that move clear it (range-progress.ts). Also re-sends what a
  * crash left in a task's outbox, and runs the watchdog (watchdog.ts).
  */
 export class TaskMonitor {

@@ -1,9 +1,9 @@
 import { WORK } from '@jss/contract';
 import { Manifest } from '@jss/replica';
-import { PlanAction, PowerOnSpec, isLastPowerOn } from '@jss/recovery-plans';
-import { PlannedVm, RangeJobPlan, Task, profileOf } from '@jss/tasks';
-import { pointVms } from '../plan/draft';
-import { temporaryOf } from '../plan/temporary-names';
+import { PlanStep, PowerOnSpec, isLastPowerOn } from '@jss/recovery-plans';
+import { VmLayout, RangeJobSpec, Task, profileOf } from '@jss/tasks';
+import { pointVms } from '../draft/draft';
+import { temporaryOf } from '../draft/temporary-names';
 import { diskPathsOf, rangeJobsOf } from './range-jobs';
 import { Outbound, idsOf, work } from './outbound';
 
@@ -24,17 +24,17 @@ export function prepareWork(task: Task, point: Manifest): Outbound {
 }
 
 /** Range jobs of every disk of the planned VMs at a point (small disks share a job; range-jobs.ts). */
-export const jobsOf = (point: Manifest, plan: PlannedVm[]): RangeJobPlan[] => rangeJobsOf(point, plan);
+export const jobsOf = (point: Manifest, layout: VmLayout[]): RangeJobSpec[] => rangeJobsOf(point, layout);
 
 /** One rehydrate.range per job; `previousPointId`: the point the disks already hold (a delta round). */
 export function rangeWork(
   task: Task,
-  plan: PlannedVm[],
+  layout: VmLayout[],
   pointId: string,
-  jobs: RangeJobPlan[],
+  jobs: RangeJobSpec[],
   previousPointId: string | null,
 ): Outbound[] {
-  const vms = new Map(plan.map((v) => [v.name, v]));
+  const vms = new Map(layout.map((v) => [v.name, v]));
   return jobs.map((job) =>
     work(WORK.range, { ...idsOf(task), domain: task.domain, pointId, previousPointId, ...job, ...diskPathsOf(job, vms) }),
   );
@@ -45,12 +45,12 @@ export function rangeWork(
  * in boot order. With a recovery plan, one group's VMs at a time (the plan is the order; a failback
  * powers its copies off with the last group).
  */
-export function finalizeWork(task: Task, group?: PlanAction & PowerOnSpec): Outbound {
-  const plan = task.plan!;
+export function finalizeWork(task: Task, group?: PlanStep & PowerOnSpec): Outbound {
+  const layout = task.layout!;
   const profile = profileOf(task.operation);
   const vms =
     profile.temporaries === 'tvm'
-      ? plan.map((v) => ({
+      ? layout.map((v) => ({
           vm: v.name,
           temp: v.temp,
           name: v.temp,
@@ -60,8 +60,8 @@ export function finalizeWork(task: Task, group?: PlanAction & PowerOnSpec): Outb
           disks: [],
         }))
       : task.spec.finals.map((f) => {
-          const planned = plan.find((v) => v.name === f.vm)!;
-          return { ...f, temp: planned.temp, disks: planned.disks.map((d) => d.path) };
+          const laidOut = layout.find((v) => v.name === f.vm)!;
+          return { ...f, temp: laidOut.temp, disks: laidOut.disks.map((d) => d.path) };
         });
   const last = !group || isLastPowerOn(task, group);
   return work(WORK.finalize, {

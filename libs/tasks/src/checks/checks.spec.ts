@@ -13,7 +13,7 @@ const task = {
   point: { id: 'rp-1', time: '2026-01-01T00:00:00Z' },
   target: { site: 'recovery', cluster: 'recovery-cluster', datastore: 'recovery-ds', network: 'recovery-net' },
   spec: { useRocva: true, temporaryKind: 'rvm', temporaryNetwork: 'recovery-net', finals: [], bootOrder: [] },
-  plan: [
+  layout: [
     {
       name: 'web',
       temp: 'jss-rvm-web',

@@ -39,7 +39,7 @@ export function checkRangeReply(task: Task, reply: RangeDone | RangeProgress): s
 /** The task's VMs, under the names it gave them. */
 export function checkFinalized(task: Task, reply: Finalized): string | null {
   const names = new Map(task.spec.finals.map((f) => [f.vm, f.name]));
-  for (const p of task.plan ?? []) if (profileOf(task.operation).temporaries === 'tvm') names.set(p.name, p.temp);
+  for (const p of task.layout ?? []) if (profileOf(task.operation).temporaries === 'tvm') names.set(p.name, p.temp);
   const bad = reply.vms.find((v) => names.get(v.vm) !== v.name || v.site !== task.target.site);
   return bad ? `VM ${bad.vm.slice(0, 100)} is not one of the task's` : null;
 }

@@ -26,17 +26,17 @@ export function checkPrepare(task: Task, work: PrepareWork): string | null {
 export function checkRange(task: Task, job: RangeJob): string | null {
   const wrong = firstMismatch(job, { domain: task.domain, pointId: task.point.id });
   if (wrong) return wrong;
-  const planned = task.jobs?.find((j) => j.jobId === job.jobId);
-  if (!planned) return `job ${job.jobId.slice(0, 100)} is not one of the task's`;
-  const { parts: plannedParts, ...fields } = planned;
+  const expected = task.jobs?.find((j) => j.jobId === job.jobId);
+  if (!expected) return `job ${job.jobId.slice(0, 100)} is not one of the task's`;
+  const { parts: expectedParts, ...fields } = expected;
   const jobWrong = firstMismatch(job, fields);
   if (jobWrong) return jobWrong;
-  // every range it writes (the job's own, or each part of a job of small disks) into the disk planned for it
-  const pathOf = (vm: string, index: number) => task.plan?.find((v) => v.name === vm)?.disks.find((d) => d.index === index)?.path;
+  // every range it writes (the job's own, or each part of a job of small disks) into the disk laid out for it
+  const pathOf = (vm: string, index: number) => task.layout?.find((v) => v.name === vm)?.disks.find((d) => d.index === index)?.path;
   if (pathOf(job.vm, job.disk) !== job.diskPath) return "diskPath is not a disk of the task's temporaries";
-  if ((plannedParts?.length ?? 0) !== (job.parts?.length ?? 0)) return "parts are not the task's";
+  if ((expectedParts?.length ?? 0) !== (job.parts?.length ?? 0)) return "parts are not the task's";
   for (const [i, part] of (job.parts ?? []).entries()) {
-    const wrong = firstMismatch(part, { ...plannedParts![i] });
+    const wrong = firstMismatch(part, { ...expectedParts![i] });
     if (wrong) return `part ${i}: ${wrong}`;
     if (pathOf(part.vm, part.disk) !== part.diskPath) return `part ${i}: diskPath is not a disk of the task's temporaries`;
   }
@@ -61,7 +61,7 @@ export function checkReplicate(task: Task, work: ReplicateWork): string | null {
 export function checkFinalize(task: Task, work: FinalizeWork): string | null {
   const { site, cluster, datastore } = task.target;
   const kind = profileOf(task.operation).temporaries;
-  const group = task.spec.recoveryPlan?.actions.find(
+  const group = task.spec.recoveryPlan?.steps.find(
     (a) =>
       a.kind === 'power-on' &&
       sameSet(
@@ -74,7 +74,7 @@ export function checkFinalize(task: Task, work: FinalizeWork): string | null {
   const expected = { domain: task.domain, kind, site, cluster, datastore, bootOrder: group ? [] : task.spec.bootOrder };
   const wrong = firstMismatch(work, { ...expected, powerOff });
   if (wrong) return wrong;
-  const plan = new Map((task.plan ?? []).map((v) => [v.name, v]));
+  const plan = new Map((task.layout ?? []).map((v) => [v.name, v]));
   const finals = new Map(task.spec.finals.map((f) => [f.vm, f]));
   if (work.vms.length !== (group?.kind === 'power-on' ? group.vms.length : plan.size)) return "vms are not the task's";
   for (const vm of work.vms) {

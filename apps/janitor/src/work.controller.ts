@@ -1,0 +1,15 @@
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { AmqpContext, MessageController } from '@jss/bus';
+import { ReleaseWork, WORK } from '@jss/contract';
+import { ReleaseUseCase } from './release.usecase';
+
+/** jss.janitor.work: a task ended (or is ending); its temporaries go. Runs for ended tasks too: that is its job. */
+@MessageController()
+export class WorkController {
+  constructor(private readonly release: ReleaseUseCase) {}
+
+  @EventPattern(WORK.release.key)
+  onRelease(@Payload() work: ReleaseWork, @Ctx() ctx: AmqpContext) {
+    return this.release.execute(work, ctx.traceparent);
+  }
+}

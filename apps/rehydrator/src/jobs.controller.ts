@@ -1,0 +1,19 @@
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { AmqpContext, MessageController } from '@jss/bus';
+import { RangeJob, WORK } from '@jss/contract';
+import { WorkRunner } from '@jss/workers';
+import { RangeUseCase } from './range.usecase';
+
+/** jss.rehydrator.jobs: competing consumers, REHYDRATOR_JOBS range jobs at a time per process, so idle workers get the rest. */
+@MessageController()
+export class JobsController {
+  constructor(
+    private readonly runner: WorkRunner,
+    private readonly range: RangeUseCase,
+  ) {}
+
+  @EventPattern(WORK.range.key)
+  onRange(@Payload() job: RangeJob, @Ctx() ctx: AmqpContext) {
+    return this.runner.run('rehydrate', job, ctx.traceparent, () => this.range.execute(job, ctx.traceparent));
+  }
+}
