@@ -5,6 +5,7 @@ import { LOGGER } from '@jss/infra';
 import { Logger, metrics } from '@jss/observability';
 import { POINT_ID_PATTERN } from '@jss/replica';
 import { PointEvents, PointScanner } from '@jss/scan';
+import { RehydrationGate } from './rehydration-gate';
 
 const clip = (s: string) => s.slice(0, 80);
 
@@ -19,6 +20,7 @@ export class ScanUseCase {
     private readonly scanner: PointScanner,
     private readonly events: PointEvents,
     private readonly bus: AmqpBus,
+    private readonly gate: RehydrationGate,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
@@ -28,7 +30,7 @@ export class ScanUseCase {
     }
     const log = this.log.child({ domain, pointId });
     const started = performance.now();
-    const result = await this.scanner.scan(domain, pointId, this.bus.stopping);
+    const result = await this.scanner.scan(domain, pointId, { signal: this.bus.stopping, beforeBlock: this.gate.turn() });
     if ('skipped' in result) return log.info({ skipped: result.skipped }, 'point not scanned');
     for (const { record, written, bytesRead, blocksRead } of result.scanned) {
       if (written) {

@@ -8,6 +8,7 @@ import { ObjectStore } from '@jss/store';
 import { ListingScheduler } from './listing.scheduler';
 import { PointsController } from './points.controller';
 import { ScannerPriority } from './priority';
+import { RehydrationGate } from './rehydration-gate';
 import { ScanUseCase } from './scan.usecase';
 
 /** Scans every recovery point as it lands for signs of ransomware (libs/scan). */
@@ -28,6 +29,7 @@ import { ScanUseCase } from './scan.usecase';
     },
     { provide: PointEvents, inject: [AmqpBus], useFactory: (bus: AmqpBus) => new PointEvents(bus, '/jss/scanner') },
     ScannerPriority,
+    RehydrationGate,
     ScanUseCase,
     ListingScheduler,
   ],

@@ -73,6 +73,8 @@ export const envSchema = z.object({
   SCANNER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   /** scanner: added to its nice value at start, so that a scan gives way to rehydration on a shared host (0: as started) */
   SCANNER_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  /** scanner: how long, in all, a point's scan waits while recoveries rehydrate (0: it does not wait) */
+  SCANNER_YIELD_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   /** scanner: how often it lists the object store for points no writer announced (and updates the clean-point ages) */
   SCANNER_LIST_SECONDS: z.coerce.number().min(1).default(30),
   /** planner: how long a `last-clean` command waits for the verdicts of points newer than the last clean one */

@@ -35,6 +35,13 @@ export interface Scanned {
 
 export type ScanResult = { scanned: Scanned[] } | { skipped: 'disabled' | 'no-such-point' };
 
+export interface ScanCall {
+  /** stops issuing reads; the scan rejects with an AbortError */
+  signal?: AbortSignal;
+  /** awaited before each block is read: lets other work go first (the scanner gives way to rehydration) */
+  beforeBlock?: () => Promise<void>;
+}
+
 interface Parent {
   manifest: Manifest;
   summary: PointSummary;
@@ -55,7 +62,7 @@ export class PointScanner {
     private readonly opts: ScanOptions,
   ) {}
 
-  async scan(domain: string, pointId: string, signal?: AbortSignal): Promise<ScanResult> {
+  async scan(domain: string, pointId: string, call: ScanCall = {}): Promise<ScanResult> {
     const existing = await this.scans.verdict(domain, pointId);
     if (existing) return { scanned: [{ record: existing, written: false, bytesRead: 0, blocksRead: 0 }] };
     const settings = await this.scans.settings(domain);
@@ -78,7 +85,7 @@ export class PointScanner {
     }
     const scanned: Scanned[] = [];
     for (const point of todo.reverse()) {
-      const done = await this.scanOne(point, parent, settings, signal);
+      const done = await this.scanOne(point, parent, settings, call);
       scanned.push(done.scanned);
       parent = { manifest: point, summary: done.summary };
     }
@@ -89,10 +96,10 @@ export class PointScanner {
     point: Manifest,
     parent: Parent | null,
     settings: ScanSettings,
-    signal?: AbortSignal,
+    call: ScanCall,
   ): Promise<{ scanned: Scanned; summary: PointSummary }> {
     const inputs = point.vms.map((vm) => this.inputOf(vm, parent));
-    const { bytesRead, blocksRead } = await this.measure(point, inputs, signal);
+    const { bytesRead, blocksRead } = await this.measure(point, inputs, call);
     const analysed = inputs.map((input) => analyseVm(input, point.id, settings));
     const summary: PointSummary = {
       domain: point.domain,
@@ -136,7 +143,7 @@ export class PointScanner {
    * Fills in every block's entropy byte: zero blocks 0, blocks unchanged since the parent from its
    * summary, the others read once per distinct hash, `concurrency` at a time.
    */
-  private async measure(point: Manifest, inputs: Array<{ name: string; disks: DiskInput[] }>, signal?: AbortSignal) {
+  private async measure(point: Manifest, inputs: Array<{ name: string; disks: DiskInput[] }>, { signal, beforeBlock }: ScanCall) {
     const toRead = new Map<string, { vm: string; disk: number; block: number; length: number; at: Array<[Uint8Array, number]> }>();
     for (const vm of inputs) {
       for (const d of vm.disks) {
@@ -159,6 +166,7 @@ export class PointScanner {
         toRead,
         this.opts.concurrency,
         async ([expected, r]) => {
+          await beforeBlock?.();
           const slot = free.pop() ?? takeSlot(point.blockSize);
           try {
             const ref = { domain: point.domain, vm: r.vm, diskIndex: r.disk, block: r.block, expected };
