@@ -207,7 +207,7 @@ describe.each(BACKENDS)('recovery to the last clean point ($store store)', (back
     const tuned = await jssctl('replica', 'scan-settings', 'lab', '--min-turned-percent', '70', '--json');
     expect(JSON.parse(tuned.out)).toMatchObject({ enabled: true, minTurnedPercent: 70, randomAbove: 7.9 });
     const bad = await jssctl('replica', 'scan-settings', 'lab', '--random-above', '9');
-    expect([bad.code, bad.err]).toEqual([1, expect.stringMatching(/^jssctl: invalid scan settings: randomAbove: /)]);
+    expect([bad.code, bad.err]).toEqual([1, expect.stringMatching(/^jssctl: invalid scan settings: randomAbove: /m)]);
     expect(JSON.parse((await jssctl('replica', 'scan-settings', 'lab', '--disable', '--json')).out).enabled).toBe(false);
     const refused = await inst.run('failover', { domain: 'lab', recoveryPoint: 'last-clean', dryRun: true });
     expect(refused.end.event.data).toMatchObject({ reason: 'point-unscanned', message: expect.stringContaining('scanning is disabled') });
