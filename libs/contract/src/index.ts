@@ -2,6 +2,7 @@ export * from './exchanges';
 export * from './operations';
 export * from './cloudevent';
 export * from './commands';
+export * from './event-names';
 export * from './events';
 export * from './event-schemas';
 export * from './reasons';

@@ -1,7 +1,7 @@
-import type { PlanStep } from '@jss/recovery-plans';
 import type { Manifest, ReplicaRepository } from '@jss/replica';
 import type { Task, TaskState, TaskStore } from '@jss/tasks';
 import type { Outbound } from './outbound';
+import type { EffectStep } from './plan-effects';
 
 /** The task a decision is about: who caused it, and the trace its messages carry. */
 export type TaskRef = Pick<Task, 'id' | 'commandId' | 'traceparent'>;
@@ -30,7 +30,7 @@ export interface Decision {
   /** recovery plan: drive the task's plan again at this time (ms): a wake-up only, the task monitor drives it too */
   wakeAt?: number;
   /** recovery plan: a webhook or check step to run, in the background under a lease (plan-effects.ts) */
-  effect?: PlanStep;
+  effect?: EffectStep;
 }
 
 /** Deciders that may follow another at once (named, so deciders never import each other). */

@@ -1,4 +1,4 @@
-import { EVENTS, Finalized, REASONS } from '@jss/contract';
+import { EVENTS, Finalized, REASONS, exhaustive } from '@jss/contract';
 import { PlanStep, RecoveryPlanRun } from '@jss/recovery-plans';
 import { PlanStepProgress, Task, TaskError, sameSet } from '@jss/tasks';
 import { Decision, FlowContext } from './decision';
@@ -75,10 +75,13 @@ export async function runningDecision(
         now - Date.parse(p.sentAt) > POWER_ON_RESEND_MS && (await ctx.tasks.planSteps.lease(task.id, step.stepId, POWER_ON_RESEND_MS));
       return resend ? { task, send: [...send, finalizeWork(task, step)], wakeAt: now + POWER_ON_RESEND_MS } : orNothing;
     }
-    default:
-      // webhook, check: run by the flow under a lease (a replica that died mid-run leaves it to expire, bounding the wait)
+    case 'webhook':
+    case 'check':
+      // run by the flow under a lease (a replica that died mid-run leaves it to expire, bounding the wait)
       await ctx.tasks.planSteps.touch(task.id);
       return { task, send, effect: step };
+    default:
+      return exhaustive(step);
   }
 }
 

@@ -1,13 +1,15 @@
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry, { AbortError } from 'p-retry';
-import { REASONS } from '@jss/contract';
+import { REASONS, exhaustive } from '@jss/contract';
 import { Platform, vmUp } from '@jss/platform';
 import { PlanStep, WebhookHosts } from '@jss/recovery-plans';
 import { Task, TaskError } from '@jss/tasks';
 
 type Webhook = Extract<PlanStep, { kind: 'webhook' }>;
 type Check = Extract<PlanStep, { kind: 'check' }>;
+/** The steps that act on the world: run in the background under a lease, not decided at once. */
+export type EffectStep = Webhook | Check;
 
 /** Between retries of a webhook: 0.5 s, doubling, at most 5 s. */
 const RETRY = { minTimeout: 500, factor: 2, maxTimeout: 5000 };
@@ -16,9 +18,15 @@ const CHECK_EVERY_MS = 1000;
 const TCP_TIMEOUT_MS = 2000;
 
 /** How long a step's run may take at most: its lease (another replica re-runs it once the lease is past). */
-export function leaseMsOf(step: Webhook | Check): number {
-  if (step.kind === 'check') return step.timeoutSeconds * 1000 + 10_000;
-  return (step.retries + 1) * (step.timeoutSeconds * 1000 + RETRY.maxTimeout) + 10_000;
+export function leaseMsOf(step: EffectStep): number {
+  switch (step.kind) {
+    case 'check':
+      return step.timeoutSeconds * 1000 + 10_000;
+    case 'webhook':
+      return (step.retries + 1) * (step.timeoutSeconds * 1000 + RETRY.maxTimeout) + 10_000;
+    default:
+      return exhaustive(step);
+  }
 }
 
 /** The body a webhook step POSTs: the task and the group it runs for. */
@@ -46,8 +54,15 @@ export class PlanEffects {
   ) {}
 
   /** null when the step passed, else why not. */
-  run(task: Task, step: Webhook | Check): Promise<TaskError | null> {
-    return step.kind === 'webhook' ? this.webhook(task, step) : this.check(task, step);
+  run(task: Task, step: EffectStep): Promise<TaskError | null> {
+    switch (step.kind) {
+      case 'webhook':
+        return this.webhook(task, step);
+      case 'check':
+        return this.check(task, step);
+      default:
+        return exhaustive(step);
+    }
   }
 
   /**

@@ -2,7 +2,6 @@ import pLimit from 'p-limit';
 import { Messenger } from '@jss/bus';
 import { EventName, REASONS, Failed, Finalized, PoweredOff, Prepared, RangeDone, RangeProgress, Replicated } from '@jss/contract';
 import { Logger } from '@jss/observability';
-import { PlanStep } from '@jss/recovery-plans';
 import { ReplicaRepository } from '@jss/replica';
 import { StoreUnreachableError } from '@jss/store';
 import { Task, TaskError, TaskStore } from '@jss/tasks';
@@ -13,7 +12,7 @@ import { cancelDecision, cleanupTestDecision, commitDecision, failDecision } fro
 import { decideFailed } from './failed.decider';
 import { decideFinalized } from './finalized.decider';
 import { Outbound, causeOf } from './outbound';
-import { PlanEffects, leaseMsOf } from './plan-effects';
+import { EffectStep, PlanEffects, leaseMsOf } from './plan-effects';
 import { decidePlanContinue } from './plan-continue.decider';
 import { decidePlanEffectDone } from './plan-effect-done.decider';
 import { decidePlan } from './plan.decider';
@@ -176,9 +175,9 @@ export class TaskFlow {
    * A webhook or check, in the background (not in the handler of the message that reached it):
    * under a lease, so that one replica runs it and, should that one die, another after the lease.
    */
-  private runEffect(taskId: string, step: PlanStep): void {
+  private runEffect(taskId: string, step: EffectStep): void {
     const effects = this.effects;
-    if (!effects || (step.kind !== 'webhook' && step.kind !== 'check')) return;
+    if (!effects) return;
     void (async () => {
       if (!(await this.tasks.planSteps.lease(taskId, step.stepId, leaseMsOf(step)))) return;
       const task = await this.tasks.get(taskId);
