@@ -358,7 +358,7 @@ describe('task flow deciders', () => {
       const task = await fx.task('failover', point);
       // the move is made with its messages, and the process dies before publishing them
       const lost = [{ work: 'provision.prepare', data: { taskId: task.id, commandId: task.commandId } }];
-      await fx.tasks.transition(task.id, ['accepted'], 'provisioning', {}, { outbox: lost });
+      await fx.tasks.apply(task.id, { move: { from: ['accepted'], to: 'provisioning' }, outbox: { slot: 'provisioning', messages: lost } });
       await fx.flow.resendStale(Date.now());
       expect(fx.published.take()).toEqual([]); // not stale yet: a live handler may be publishing
       await fx.flow.resendStale(Date.now() + OUTBOX_STALE_MS + 1000);

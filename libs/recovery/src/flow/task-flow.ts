@@ -88,8 +88,7 @@ export class TaskFlow {
 
   /** A failover naming a continuous failover: cut over as soon as the RVMs hold the newest point. */
   async requestCutover(task: Task): Promise<void> {
-    await this.tasks.patch(task.id, { cutover: true });
-    await this.advance(task.id);
+    await this.decide({ task, record: [{ kind: 'patch', patch: { cutover: true } }], send: [], then: 'advance' });
   }
 
   /**
@@ -118,10 +117,10 @@ export class TaskFlow {
     for (const box of await this.tasks.staleOutboxes(now - OUTBOX_STALE_MS)) {
       const task = await this.tasks.fields(box.taskId, 'id', 'commandId', 'traceparent');
       if (task) {
-        this.log.warn({ taskId: box.taskId, state: box.state, messages: box.messages.length }, 'resending the messages of a move');
+        this.log.warn({ taskId: box.taskId, slot: box.slot, messages: box.messages.length }, 'resending the messages of a move');
         await this.publish(task, box.messages as Outbound[]);
       }
-      await this.tasks.clearOutbox(box.taskId, box.state);
+      await this.tasks.clearOutbox(box.taskId, box.slot);
     }
   }
 
@@ -139,18 +138,21 @@ export class TaskFlow {
     return decision ? this.decide(decision) : false;
   }
 
+  /** Carries a decision out (decision.ts says in what order); false when its compare-and-set did not hold. */
   private async decide(d: Decision): Promise<boolean> {
-    const { task, move, send } = d;
-    if (move) {
-      const moved = await this.tasks.transition(task.id, move.from, move.to, move.patch, { outbox: send, resetJobs: move.resetJobs });
-      if (!moved) return false;
-      this.log.info({ taskId: task.id, commandId: task.commandId, state: move.to, ...move.patch?.error }, `task ${move.to}`);
-      await d.onMoved?.();
-      await this.publish(task, send);
-      if (send.length) await this.tasks.clearOutbox(task.id, move.to);
-    } else {
-      await this.publish(task, send);
+    const { task, move, claim } = d;
+    if (d.record?.length) await this.tasks.record(task.id, d.record);
+    const slot = move?.to ?? (claim?.kind === 'step' ? `step:${claim.stepId}:${claim.guard}` : null);
+    if (move || claim) {
+      const outbox = slot && d.send.length ? { slot, messages: d.send } : undefined;
+      if (!(await this.tasks.apply(task.id, { move, claim, outbox }))) return false;
+      if (move) this.log.info({ taskId: task.id, commandId: task.commandId, state: move.to, ...move.patch?.error }, `task ${move.to}`);
+      d.onMoved?.();
     }
+    const open = !d.throttle || (await this.tasks.throttle(task.id, d.throttle.what, d.throttle.ms));
+    const send = open ? d.send : [];
+    await this.publish(task, send);
+    if (slot && send.length) await this.tasks.clearOutbox(task.id, slot);
     if (d.wakeAt !== undefined) this.wake(task.id, d.wakeAt);
     if (d.effect) this.runEffect(task.id, d.effect);
     if (d.then) await this.run(FOLLOW_UPS[d.then], { taskId: task.id });

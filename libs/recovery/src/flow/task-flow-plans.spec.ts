@@ -2,11 +2,11 @@ import { Manifest } from '@jss/replica';
 import { planStepsOf, planOf } from '@jss/recovery-plans';
 import { Task } from '@jss/tasks';
 import { FlowFixture } from '@jss/testing';
-import { POWER_ON_RESEND_MS } from './plan-decisions';
+import { POWER_ON_RESEND_MS, PlanStepEnd } from './plan-decisions';
 
 const MiB = 1 << 20;
 
-/** A recovery plan's steps against a real Redis: what a crash between two writes leaves is repaired by the next drive. */
+/** A recovery plan's steps through TaskFlow against a real Redis: claims, moves and outbox together. */
 describe('recovery plan steps', () => {
   let fx: FlowFixture;
   let point: Manifest;
@@ -85,12 +85,18 @@ describe('recovery plan steps', () => {
     expect((await fx.tasks.get(task.id))!.recovered!.map((r) => r.vm)).toEqual(['db', 'app']);
   });
 
-  it('repairs a crash between a step’s record and the task’s move', async () => {
+  /** A step's end as an earlier planner wrote it: without the task's move, which came in a second write. */
+  const endAlone = (taskId: string, fields: PlanStepEnd) =>
+    fx.tasks.apply(taskId, {
+      claim: { kind: 'step', stepId: 'data.after.1', guard: 'running', fields: { ...fields, endedAt: new Date().toISOString() } },
+    });
+
+  it('mends progress written in two steps: a step’s end without the task’s move', async () => {
     // an approve ended, the move back to finalizing lost
     const task = await finalizing();
     await fx.flow.drivePlan(task.id);
     await fx.flow.onFinalized(up(task, 'db'));
-    await fx.tasks.planSteps.end(task.id, 'data.after.1', { status: 'completed' });
+    await endAlone(task.id, { status: 'completed' });
     fx.published.take();
     await fx.flow.drivePlan(task.id);
     expect(await fx.state(task.id)).toBe('finalizing');
@@ -100,7 +106,7 @@ describe('recovery plan steps', () => {
     const other = await finalizing();
     await fx.flow.drivePlan(other.id);
     await fx.flow.onFinalized(up(other, 'db'));
-    await fx.tasks.planSteps.end(other.id, 'data.after.1', {
+    await endAlone(other.id, {
       status: 'failed',
       reason: 'plan-step-failed',
       message: 'no plan-continue within 60s',
