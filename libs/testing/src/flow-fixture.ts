@@ -11,6 +11,7 @@ import { Redis, createRedis } from '@jss/redis';
 import { Manifest, ReplicaRepository, ReplicaWriter } from '@jss/replica';
 import { FsObjectStore } from '@jss/store';
 import { Task, TaskStore } from '@jss/tasks';
+import { taskOf } from './decider-context';
 
 export interface Published {
   key: string;
@@ -77,29 +78,9 @@ export class FlowFixture {
     );
   }
 
-  /** An accepted task of an operation over every VM of a point. */
+  /** An accepted task of an operation over every VM of a point, stored. */
   async task(operation: RecoveryOperation, point: Manifest, extra: Partial<Task> = {}): Promise<Task> {
-    const now = new Date().toISOString();
-    const vms = point.vms.map((v) => v.name);
-    const task: Task = {
-      id: `task-${randomUUID()}`,
-      commandId: randomUUID(),
-      operation,
-      domain: point.domain,
-      state: 'accepted',
-      vms,
-      point: { id: point.id, time: point.time },
-      target: { site: 'recovery', cluster: 'recovery-cluster', datastore: 'recovery-ds', network: 'recovery-net' },
-      spec: {
-        temporaryNetwork: 'recovery-net',
-        finals: vms.map((vm) => ({ vm, name: vm, network: 'recovery-net', ip: 'dhcp', replace: false })),
-        bootOrder: [],
-      },
-      bytesTotal: point.vms.reduce((n, v) => n + v.disks[0].sizeBytes, 0),
-      createdAt: now,
-      updatedAt: now,
-      ...extra,
-    };
+    const task = taskOf(operation, point, extra);
     await this.tasks.create(task);
     return task;
   }
