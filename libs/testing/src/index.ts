@@ -15,3 +15,4 @@ export * from './sim-fixture';
 export * from './chromium';
 export * from './cli';
 export * from './decider-context';
+export * from './fakes';
