@@ -17,7 +17,7 @@ describe('CommandIntake', () => {
   const intake = new CommandIntake(
     partial<Messenger>(published),
     partial<TaskStore>({ recordOfCommand: async (id: string) => seen.get(id) ?? null }),
-    partial<TaskFlow>({ start: async (id: string) => void started.push(id) }),
+    partial<TaskFlow>({ start: async (id: string) => started.push(id) > 0 }),
     createLogger('spec', 'silent'),
   );
   beforeEach(() => {

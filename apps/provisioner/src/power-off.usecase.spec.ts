@@ -1,6 +1,6 @@
 import { Messenger } from '@jss/bus';
 import { Platform } from '@jss/platform';
-import { TaskRecords, TaskStore } from '@jss/tasks';
+import { Task, TaskRecords, TaskStore } from '@jss/tasks';
 import { RecordingPublisher, manifestOf, partial, taskOf } from '@jss/testing';
 import { PowerOffUseCase } from './power-off.usecase';
 
@@ -10,7 +10,9 @@ describe('PowerOffUseCase', () => {
   const task = { ...base, spec: { ...base.spec, planned: { site: 'primary', vms: ['db', 'app'], timeoutSeconds: 60 } } };
   const off: string[] = [];
   const published = new RecordingPublisher();
-  const records = new TaskRecords(partial<TaskStore>({ fields: async () => ({ updatedAt: task.updatedAt }), get: async () => task }));
+  const store = partial<TaskStore>({ get: async () => task });
+  store.fields = async (_id, ...keys) => Object.fromEntries(keys.map((k) => [k, task[k]])) as Pick<Task, (typeof keys)[number]>;
+  const records = new TaskRecords(store);
   const useCase = new PowerOffUseCase(
     partial<Messenger>(published),
     records,
