@@ -1,7 +1,15 @@
 import amqp, { AmqpConnectionManager, ChannelWrapper, CreateChannelOpts } from 'amqp-connection-manager';
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CLOUDEVENTS_CONTENT_TYPE, CloudEvent, DEAD_LETTER_REASON_HEADER, EXCHANGES, QUEUES, cloudEventSchema } from '@jss/contract';
+import {
+  CLOUDEVENTS_CONTENT_TYPE,
+  CloudEvent,
+  DEAD_LETTER_REASON_HEADER,
+  EXCHANGES,
+  QUEUES,
+  TIMING,
+  cloudEventSchema,
+} from '@jss/contract';
 import { Logger, metrics } from '@jss/observability';
 import { DeadLetter } from './dead-letter';
 import type { MessageHeaders } from './dead-letter-reason';
@@ -29,9 +37,6 @@ export interface BusOptions {
   /** how long drain() waits for the messages in hand (default 20 s) */
   graceMs?: number;
 }
-
-/** Wait before a failed message goes back to its queue, so a failing handler does not spin. */
-const RETRY_DELAY_MS = 1000;
 
 /**
  * The one class that talks AMQP. Publishes are persistent and resolve on the broker's confirm;
@@ -176,7 +181,7 @@ export class AmqpBus {
         this.settle(on, msg, 'ack');
       } catch (err) {
         this.log.error({ err: errorText(err) }, 'dead letter not parked; it will be redelivered');
-        if (!this.closing) await sleep(RETRY_DELAY_MS);
+        if (!this.closing) await sleep(TIMING.message.retryDelayMs);
         this.settle(on, msg, 'requeue');
       } finally {
         this.inFlight--;
@@ -251,7 +256,7 @@ export class AmqpBus {
         if (this.closing) this.log.info(where, 'shutting down; message handed back to its queue');
         else this.log.error(where, 'handler failed; message will be redelivered');
         metrics.messages.inc({ queue, outcome: 'retry' });
-        if (!this.closing) await sleep(RETRY_DELAY_MS);
+        if (!this.closing) await sleep(TIMING.message.retryDelayMs);
         this.settle(on, msg, 'requeue');
       }
     } finally {

@@ -12,3 +12,4 @@ export * from './unreadable';
 export * from './drill-schedule';
 export * from './drill-evidence';
 export * from './plan-steps';
+export * from './timing';

@@ -1,4 +1,4 @@
-import { EVENTS, Finalized, REASONS, exhaustive } from '@jss/contract';
+import { EVENTS, Finalized, REASONS, TIMING, exhaustive } from '@jss/contract';
 import { PlanStep, RecoveryPlanRun } from '@jss/recovery-plans';
 import { Claim, PlanStepProgress, Task, TaskError, sameSet } from '@jss/tasks';
 import { Decision, FlowContext } from './decision';
@@ -13,7 +13,7 @@ import { finalizeWork } from './work-messages';
 // decision's claim (compare-and-set), in the same script as the task's move and the outbox.
 
 /** A power-on whose finalize went out this long ago without its group coming up is sent again (a lost message; finalize is idempotent). */
-export const POWER_ON_RESEND_MS = 30_000;
+export const POWER_ON_RESEND_MS = TIMING.powerOn.resendMs;
 
 export type PlanStepEnd = Pick<PlanStepProgress, 'status' | 'timedOut' | 'continued' | 'reason' | 'message'>;
 

@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { Messenger } from '@jss/bus';
-import { EventName, REASONS, Failed, Finalized, PoweredOff, Prepared, RangeDone, RangeProgress, Replicated } from '@jss/contract';
+import { EventName, REASONS, TIMING, Failed, Finalized, PoweredOff, Prepared, RangeDone, RangeProgress, Replicated } from '@jss/contract';
 import { Logger } from '@jss/observability';
 import { ReplicaRepository } from '@jss/replica';
 import { StoreUnreachableError } from '@jss/store';
@@ -30,7 +30,7 @@ export type Publisher = Pick<Messenger, 'event' | 'send'>;
 /** Publishes awaiting their confirms at once: one at a time, a 1,000-VM domain spent seconds sending range jobs. */
 const SEND_CONCURRENCY = 32;
 /** An outbox older than this was left by a crash (a live handler publishes within seconds): send it again. */
-export const OUTBOX_STALE_MS = 30_000;
+export const OUTBOX_STALE_MS = TIMING.watchdog.outboxStaleMs;
 
 const FOLLOW_UPS: Record<FollowUp, Decider<{ taskId: string }>> = {
   advance: decideAdvance,
