@@ -21,6 +21,10 @@ export const TIMING = {
    * A session is kept alive by a call every `keepAliveMs` (vCenter's idle timeout is 30 min).
    */
   vcenterCall: { timeoutMs: 30_000, budgetMs: 60_000, backoff: { firstMs: 250, factor: 2, maxMs: 2000 }, keepAliveMs: 300_000 },
+  /** One vCenter task (create, reconfigure, power, destroy), followed to its end within `timeoutMs`. */
+  vcenterTask: { timeoutMs: 600_000 },
+  /** A powered-on VM's guest reports its DHCP address (VMware Tools) within `timeoutMs`, looked at with `backoff`. */
+  guestAddress: { timeoutMs: 300_000, backoff: { firstMs: 50, factor: 2, maxMs: 2000 } },
   /** A recovery plan's webhook step: its timeout and retries are the step's own (the plan); between attempts, `backoff`. */
   webhook: { backoff: { firstMs: 500, factor: 2, maxMs: 5000 } },
   /** A check step: looked at every `everyMs` until its own timeout; a TCP connection to a VM given `connectTimeoutMs`. */
