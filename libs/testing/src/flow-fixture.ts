@@ -85,6 +85,60 @@ export class FlowFixture {
     return task;
   }
 
+  /** reply.prepared for every VM of a task at a point: an RVM each, one disk of the point's size. */
+  prepared(task: Task, point: Manifest) {
+    return {
+      taskId: task.id,
+      commandId: task.commandId,
+      rocva: `jss-rocva-${task.domain}`,
+      temporaries: task.vms.map((vm) => ({
+        vm,
+        name: `jss-rvm-${vm}`,
+        ip: '10.0.0.9',
+        disks: [{ path: `[recovery-ds] jss-rvm-${vm}/disk-0.img`, sizeBytes: point.vms.find((v) => v.name === vm)!.disks[0].sizeBytes }],
+      })),
+    };
+  }
+
+  rangeDone(task: Task, jobId: string, bytesDone: number) {
+    return {
+      taskId: task.id,
+      commandId: task.commandId,
+      jobId,
+      bytesDone,
+      bytesRead: bytesDone,
+      blocksRead: 1,
+      blocksZero: 0,
+      blocksUnchanged: 0,
+      startedAt: new Date().toISOString(),
+    };
+  }
+
+  /** reply.finalized: every VM of the task up. */
+  finalized(task: Task) {
+    return {
+      taskId: task.id,
+      commandId: task.commandId,
+      vms: task.vms.map((vm) => ({ vm, name: vm, site: 'recovery', ip: '10.0.0.7', poweredOnAt: new Date().toISOString() })),
+    };
+  }
+
+  /** Every range job of the task's current round, done. */
+  async finishJobs(task: Task) {
+    const { jobs } = (await this.tasks.fields(task.id, 'jobs'))!;
+    for (const j of jobs!) await this.flow.onRangeDone(this.rangeDone(task, j.jobId, j.bytes));
+    return jobs!;
+  }
+
+  /** A task of an operation taken to rehydrating. */
+  async rehydrating(operation: RecoveryOperation, point: Manifest, extra: Partial<Task> = {}) {
+    const task = await this.task(operation, point, extra);
+    await this.flow.start(task.id);
+    await this.flow.onPrepared(this.prepared(task, point));
+    this.published.take();
+    return task;
+  }
+
   async state(taskId: string) {
     return (await this.tasks.fields(taskId, 'state'))?.state;
   }
