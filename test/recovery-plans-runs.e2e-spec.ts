@@ -6,23 +6,14 @@ describe('recovery plans through a planner crash, a planned failover and a test 
   let suite: PlanSuite;
   let inst: Installation;
   let hook: Hook;
-
-  beforeAll(async () => {
-    suite = await PlanSuite.start();
-    ({ inst, hook } = suite);
-  });
+  beforeAll(async () => ({ inst, hook } = suite = await PlanSuite.start()));
   afterAll(() => suite?.stop());
 
-  const apply = (document: string) => suite.apply(document);
-  const removeRecovered = () => suite.removeRecovered();
-  const waitForStep = (commandId: string, stepId: string, key: string, timeoutMs?: number) =>
-    suite.waitForStep(commandId, stepId, key, timeoutMs);
-
   it('the planner killed during a wait, at an approve and during a webhook: a new planner goes on from where the plan was', async () => {
-    await removeRecovered();
+    await suite.removeRecovered();
     hook.received.length = 0;
     hook.delayMs = 4000;
-    await apply(`domain: shop
+    await suite.apply(`domain: shop
 groups:
   - name: data
     vms: [db]
@@ -40,9 +31,9 @@ groups:
       planner.child.kill('SIGKILL');
       await inst.add({ planner: 1 });
     };
-    await waitForStep(id, 'data.after.1', 'plan.step-started');
+    await suite.waitForStep(id, 'data.after.1', 'plan.step-started');
     await restartPlanner();
-    const approve = await waitForStep(id, 'logic.before.1', 'plan.step-started', 30_000);
+    const approve = await suite.waitForStep(id, 'logic.before.1', 'plan.step-started', 30_000);
     await restartPlanner();
     await inst.publish('plan-continue', { taskId: approve.event.subject! });
     // the webhook's first POST is in flight when its planner dies; the next planner posts again once its lease is past

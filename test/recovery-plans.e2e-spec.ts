@@ -7,18 +7,8 @@ describe('recovery plans', () => {
   let suite: PlanSuite;
   let inst: Installation;
   let hook: Hook;
-
-  beforeAll(async () => {
-    suite = await PlanSuite.start();
-    ({ inst, hook } = suite);
-  });
+  beforeAll(async () => ({ inst, hook } = suite = await PlanSuite.start()));
   afterAll(() => suite?.stop());
-
-  const apply = (document: string) => suite.apply(document);
-  const leftAtRecovery = () => suite.leftAtRecovery();
-  const removeRecovered = () => suite.removeRecovered();
-  const waitForStep = (commandId: string, stepId: string, key: string, timeoutMs?: number) =>
-    suite.waitForStep(commandId, stepId, key, timeoutMs);
 
   it('refuses at apply a plan naming an unknown VM, an unknown network, a VM twice or a webhook host not allowed, with the line at fault', async () => {
     const cases: Array<[string, RegExp]> = [
@@ -37,7 +27,7 @@ describe('recovery plans', () => {
       ],
     ];
     for (const [document, message] of cases) {
-      const answer = await apply(document);
+      const answer = await suite.apply(document);
       expect(answer.key).toBe('command.rejected');
       expect(answer.event.data).toMatchObject({ reason: 'invalid-plan' });
       expect(answer.event.data.message).toMatch(message);
@@ -80,7 +70,7 @@ groups:
     expect(shown.out.split('\n').slice(1).join('\n')).toBe(document);
 
     const id = await inst.publish('failover', { domain: 'shop' });
-    const started = await waitForStep(id, 'data.after.1', 'plan.step-started');
+    const started = await suite.waitForStep(id, 'data.after.1', 'plan.step-started');
     const taskId = started.event.subject!;
     expect(started.event.data.expiresAt).toEqual(expect.any(String));
     // paused (the approve's start and the task's pause are one move): the next groups are not up;
@@ -101,7 +91,7 @@ groups:
     expect(at.db).toBeLessThan(at.app);
     expect(at.app).toBeLessThan(at.web);
     expect(at.web - at.app).toBeGreaterThanOrEqual(3000);
-    const approved = (await waitForStep(id, 'data.after.1', 'plan.step-completed')).at;
+    const approved = (await suite.waitForStep(id, 'data.after.1', 'plan.step-completed')).at;
     expect(at.app).toBeGreaterThan(approved);
 
     expect(hook.received).toHaveLength(1);
@@ -138,10 +128,10 @@ groups:
   });
 
   it('a failing webhook fails the task, and nothing it created is left', async () => {
-    await removeRecovered();
+    await suite.removeRecovered();
     hook.status = 500;
     hook.received.length = 0;
-    await apply(`domain: shop
+    await suite.apply(`domain: shop
 groups:
   - name: data
     vms: [db]
@@ -157,7 +147,7 @@ groups:
     const failed = inst.events.of(id, 'plan.step-failed');
     expect(failed.map((e) => [e.event.data.stepId, e.event.data.continued])).toEqual([['logic.before.1', false]]);
     expect(hook.received).toHaveLength(2); // one retry
-    expect(await leftAtRecovery()).toEqual([]);
+    expect(await suite.leftAtRecovery()).toEqual([]);
     expect(inst.events.of(id, 'vm.deleted').map((e) => e.event.data.name)).toContain('db');
     hook.status = 200;
   });
@@ -170,19 +160,19 @@ groups:
     after:
       - approve: { timeoutSeconds: 2, onTimeout: ${onTimeout} }
 `;
-    await removeRecovered();
-    await apply(plan('continue'));
+    await suite.removeRecovered();
+    await suite.apply(plan('continue'));
     const goOn = await inst.run('failover', { domain: 'shop', vms: ['db'] });
     expect(goOn.end.key).toBe('task.completed');
     const completed = inst.events.of(goOn.id, 'plan.step-completed').find((e) => e.event.data.kind === 'approve');
     expect(completed?.event.data.timedOut).toBe(true);
 
-    await removeRecovered();
-    await apply(plan('fail'));
+    await suite.removeRecovered();
+    await suite.apply(plan('fail'));
     const stop = await inst.run('failover', { domain: 'shop', vms: ['db'] });
     expect(stop.end.key).toBe('task.failed');
     expect(stop.end.event.data.message).toMatch(/data\.after\.1: no plan-continue within 2s/);
-    expect(await leftAtRecovery()).toEqual([]);
+    expect(await suite.leftAtRecovery()).toEqual([]);
 
     const ignored = await inst.run('failover', { domain: 'shop', vms: ['db'], plan: false });
     expect(ignored.end.key).toBe('task.completed');

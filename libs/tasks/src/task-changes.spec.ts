@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createRedis } from '@jss/redis';
+import { manifestOf, taskOf } from '@jss/testing';
 import { Task } from './task';
 import { TaskStore } from './task-store';
 
@@ -14,24 +15,11 @@ describe('task changes (task-changes.ts)', () => {
     await redis.quit();
   });
 
+  const point = manifestOf('d', {});
   const created = async (state: Task['state'] = 'finalizing'): Promise<string> => {
-    const id = `t-${randomUUID()}`;
-    const now = new Date().toISOString();
-    await store.create({
-      id,
-      commandId: `cmd-${id}`,
-      operation: 'failover',
-      domain: 'd',
-      state,
-      vms: [],
-      point: { id: 'p', time: now },
-      target: { site: 'recovery', cluster: 'c', datastore: 'ds', network: 'n' },
-      spec: { temporaryNetwork: 'n', finals: [], bootOrder: [] },
-      bytesTotal: 0,
-      createdAt: now,
-      updatedAt: now,
-    });
-    return id;
+    const task = taskOf('failover', point, { state });
+    await store.create(task);
+    return task.id;
   };
   const started = { status: 'running' as const, startedAt: new Date().toISOString() };
 

@@ -1,6 +1,7 @@
 import type { RecoveryOperation } from '@jss/contract';
 import { randomUUID } from 'node:crypto';
 import { Decision, FlowContext, rangeJobsOf } from '@jss/recovery';
+import { RecoveryPlan, planStepsOf } from '@jss/recovery-plans';
 import { DEFAULT_BLOCK_SIZE, Manifest, blockCountOf, newPointId } from '@jss/replica';
 import type { JobStats, PlanStepProgress, Task, TaskReader, VmLayout } from '@jss/tasks';
 
@@ -124,6 +125,16 @@ export function rehydrating(op: RecoveryOperation, point: Manifest, extra: Parti
   const jobs = rangeJobsOf(point, layout);
   const rehydratingAt = new Date(Date.now() - 10_000).toISOString();
   return taskOf(op, point, { state: 'rehydrating', layout, jobs, jobCount: jobs.length, rehydratingAt, ...extra });
+}
+
+/** A task of an operation over a point, in a state, running a recovery plan of the point's VMs. */
+export function plannedTaskOf(point: Manifest, plan: RecoveryPlan, state: Task['state'], operation: RecoveryOperation = 'failover'): Task {
+  const task = rehydrating(operation, point, { state });
+  const steps = planStepsOf(
+    plan,
+    point.vms.map((v) => v.name),
+  );
+  return { ...task, spec: { ...task.spec, recoveryPlan: { version: 1, steps } } };
 }
 
 /** The routing keys a decision sends, in order (work or event). */

@@ -65,6 +65,21 @@ export class FlowFixture {
     this.flow = new TaskFlow(this.tasks, this.published, this.replica, createLogger('flow-test', 'silent'));
   }
 
+  /**
+   * One for a spec file, with a recovery point of `domain` (its VMs and disk sizes): created before
+   * the file's tests (the holder's fields set then), each test starting with nothing published, closed after.
+   */
+  static forSpec(domain: string, vms: Record<string, number>): { fx: FlowFixture; point: Manifest } {
+    const holder = {} as { fx: FlowFixture; point: Manifest };
+    beforeAll(async () => {
+      holder.fx = FlowFixture.create();
+      holder.point = await holder.fx.point(domain, vms);
+    });
+    afterAll(() => holder.fx?.close());
+    beforeEach(() => holder.fx?.published.take());
+    return holder;
+  }
+
   static create(): FlowFixture {
     const prefix = `unit:${randomUUID().slice(0, 8)}:`;
     return new FlowFixture(createRedis(loadEnv().REDIS_URL, prefix), mkdtempSync(path.join(os.tmpdir(), 'jss-flow-')), prefix);

@@ -1,19 +1,13 @@
-import { planOf, planStepsOf } from '@jss/recovery-plans';
+import { planOf } from '@jss/recovery-plans';
 import { Task } from '@jss/tasks';
-import { deciderContext, manifestOf, sentKeys, taskOf } from '@jss/testing';
+import { deciderContext, manifestOf, sentKeys, plannedTaskOf } from '@jss/testing';
 import { decidePlanContinue } from './plan-continue.decider';
 
 const point = manifestOf('shop', { db: 1 << 20 });
-const after = [
-  { approve: { timeoutSeconds: 60, onTimeout: 'fail' as const }, 'continue-on-failure': false },
-  { webhook: { url: 'http://127.0.0.1:9/h', timeoutSeconds: 1, retries: 0 }, 'continue-on-failure': true },
-  { check: { timeoutSeconds: 5 }, 'continue-on-failure': false },
-];
+/** data: db up, then an approve (data.after.1). */
+const after = [{ approve: { timeoutSeconds: 60, onTimeout: 'fail' as const }, 'continue-on-failure': false }];
 const plan = planOf({ domain: 'shop', groups: [{ name: 'data', delaySeconds: 0, vms: ['db'], before: [], after }] });
-const withPlan = (state: Task['state']): Task => {
-  const task = taskOf('failover', point, { state });
-  return { ...task, spec: { ...task.spec, recoveryPlan: { version: 1, steps: planStepsOf(plan, ['db']) } } };
-};
+const withPlan = (state: Task['state']): Task => plannedTaskOf(point, plan, state);
 const running = { status: 'running' as const, startedAt: new Date().toISOString() };
 
 describe('decidePlanContinue', () => {

@@ -8,14 +8,10 @@ const MiB = 1 << 20;
 
 /** A recovery plan's steps through TaskFlow against a real Redis: claims, moves and outbox together. */
 describe('recovery plan steps', () => {
+  const spec = FlowFixture.forSpec('shop', { db: MiB, app: MiB });
   let fx: FlowFixture;
   let point: Manifest;
-  beforeAll(async () => {
-    fx = FlowFixture.create();
-    point = await fx.point('shop', { db: MiB, app: MiB });
-  });
-  afterAll(() => fx.close());
-  beforeEach(() => fx.published.take());
+  beforeAll(() => ({ fx, point } = spec));
 
   /** A task whose VMs are rehydrated, in finalizing, with a plan: db (then an approve), then app. */
   async function finalizing(): Promise<Task> {

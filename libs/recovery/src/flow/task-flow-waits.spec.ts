@@ -1,32 +1,22 @@
-import type { RecoveryOperation } from '@jss/contract';
 import { Manifest } from '@jss/replica';
-import { Task } from '@jss/tasks';
 import { FlowFixture } from '@jss/testing';
 
 const MiB = 1 << 20;
 
 /** The flow's states that wait (a commit, a standby, a final point), against a real Redis, publishing into a recorder. */
 describe('task flow: waits', () => {
+  const spec = FlowFixture.forSpec('shop', { app: 3 * MiB, web: MiB + 5 });
   let fx: FlowFixture;
   let point: Manifest;
-  beforeAll(async () => {
-    fx = FlowFixture.create();
-    point = await fx.point('shop', { app: 3 * MiB, web: MiB + 5 });
-  });
-  afterAll(() => fx.close());
-  beforeEach(() => fx.published.take());
-
-  const finalized = (task: Task) => fx.finalized(task);
-  const finishJobs = (task: Task) => fx.finishJobs(task);
-  const rehydrating = (op: RecoveryOperation, extra: Partial<Task> = {}) => fx.rehydrating(op, point, extra);
+  beforeAll(() => ({ fx, point } = spec));
 
   describe('commit or roll back', () => {
     const withCommit = async (policy: 'manual' | 'commit' | 'rollback', afterSeconds?: number) => {
       const base = await fx.task('failover', point);
-      const task = await rehydrating('failover', { spec: { ...base.spec, commit: { policy, afterSeconds } } });
-      await finishJobs(task);
+      const task = await fx.rehydrating('failover', point, { spec: { ...base.spec, commit: { policy, afterSeconds } } });
+      await fx.finishJobs(task);
       fx.published.take();
-      await fx.flow.onFinalized(finalized(task));
+      await fx.flow.onFinalized(fx.finalized(task));
       return task;
     };
 
@@ -68,8 +58,8 @@ describe('task flow: waits', () => {
 
   describe('continuous failover', () => {
     it('the last range → standby with task.synced; a newer point → a delta round; a cut-over → finalize', async () => {
-      const task = await rehydrating('continuous-failover');
-      await finishJobs(task);
+      const task = await fx.rehydrating('continuous-failover', point);
+      await fx.finishJobs(task);
       expect(await fx.state(task.id)).toBe('standby');
       const synced = fx.published.take().find((m) => m.key === 'task.synced')!;
       expect(synced.data).toMatchObject({ recoveryPoint: { id: point.id }, bytesRead: 4 * MiB + 5 });
@@ -86,7 +76,7 @@ describe('task flow: waits', () => {
       expect(round.every((m) => m.key === 'rehydrate.range' && m.data.pointId === newer.id && m.data.previousPointId === point.id)).toBe(
         true,
       );
-      await finishJobs(task);
+      await fx.finishJobs(task);
       expect(await fx.state(task.id)).toBe('standby');
       fx.published.take();
 

@@ -8,14 +8,10 @@ const MiB = 1 << 20;
 
 /** The planner's flow (TaskFlow carrying the deciders' decisions out) against a real Redis, publishing into a recorder. */
 describe('task flow deciders', () => {
+  const spec = FlowFixture.forSpec('shop', { app: 3 * MiB, web: MiB + 5 });
   let fx: FlowFixture;
   let point: Manifest;
-  beforeAll(async () => {
-    fx = FlowFixture.create();
-    point = await fx.point('shop', { app: 3 * MiB, web: MiB + 5 });
-  });
-  afterAll(() => fx.close());
-  beforeEach(() => fx.published.take());
+  beforeAll(() => ({ fx, point } = spec));
 
   const prepared = (task: Task) => fx.prepared(task, point);
   const rangeDone = (task: Task, jobId: string, bytesDone: number) => fx.rangeDone(task, jobId, bytesDone);
