@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import amqplib from 'amqplib';
-import { CommandClient, Installation, MiB, Recorded, sha256File, waitUntil } from '@jss/testing';
+import { CommandClient, Installation, MiB, Recorded, recoveryVm, sha256File, waitUntil } from '@jss/testing';
 import { DEAD_LETTER_REASON_HEADER, EXCHANGES, cloudEvent } from '@jss/contract';
 import { Task } from '@jss/tasks';
 
@@ -25,6 +25,8 @@ describe('security: nothing trusts an internal message', () => {
     inst = await Installation.start();
     guest = new CommandClient(inst.bus);
     await inst.writer.writePoint('crm', [{ name: 'app', source: { sizeBytes: 2 * MiB, seed: 3 } }]);
+    // a production VM the system did not create: what forged messages aim at
+    await recoveryVm(inst.platform, 'billing', { powerOn: true });
     dlx = await amqplib.connect(inst.env.AMQP_URL!);
     const ch = await dlx.createChannel();
     const { queue } = await ch.assertQueue('', { exclusive: true });
