@@ -20,6 +20,13 @@ export interface Published {
   cause?: Cause | null;
 }
 
+/** The test runner's hooks (jest's globals, given by the spec: this library is built without them). */
+export interface SpecHooks {
+  beforeAll(fn: () => unknown): void;
+  afterAll(fn: () => unknown): void;
+  beforeEach(fn: () => unknown): void;
+}
+
 /** Records what the flow publishes, in order (the e2e suites cover the real Messenger). */
 export class RecordingPublisher implements Publisher {
   readonly sent: Published[] = [];
@@ -69,14 +76,14 @@ export class FlowFixture {
    * One for a spec file, with a recovery point of `domain` (its VMs and disk sizes): created before
    * the file's tests (the holder's fields set then), each test starting with nothing published, closed after.
    */
-  static forSpec(domain: string, vms: Record<string, number>): { fx: FlowFixture; point: Manifest } {
+  static forSpec(hooks: SpecHooks, domain: string, vms: Record<string, number>): { fx: FlowFixture; point: Manifest } {
     const holder = {} as { fx: FlowFixture; point: Manifest };
-    beforeAll(async () => {
+    hooks.beforeAll(async () => {
       holder.fx = FlowFixture.create();
       holder.point = await holder.fx.point(domain, vms);
     });
-    afterAll(() => holder.fx?.close());
-    beforeEach(() => holder.fx?.published.take());
+    hooks.afterAll(() => holder.fx?.close());
+    hooks.beforeEach(() => holder.fx?.published.take());
     return holder;
   }
 

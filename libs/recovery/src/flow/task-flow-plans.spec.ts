@@ -8,7 +8,7 @@ const MiB = 1 << 20;
 
 /** A recovery plan's steps through TaskFlow against a real Redis: claims, moves and outbox together. */
 describe('recovery plan steps', () => {
-  const spec = FlowFixture.forSpec('shop', { db: MiB, app: MiB });
+  const spec = FlowFixture.forSpec({ beforeAll, afterAll, beforeEach }, 'shop', { db: MiB, app: MiB });
   let fx: FlowFixture;
   let point: Manifest;
   beforeAll(() => ({ fx, point } = spec));

@@ -5,7 +5,7 @@ const MiB = 1 << 20;
 
 /** The flow's states that wait (a commit, a standby, a final point), against a real Redis, publishing into a recorder. */
 describe('task flow: waits', () => {
-  const spec = FlowFixture.forSpec('shop', { app: 3 * MiB, web: MiB + 5 });
+  const spec = FlowFixture.forSpec({ beforeAll, afterAll, beforeEach }, 'shop', { app: 3 * MiB, web: MiB + 5 });
   let fx: FlowFixture;
   let point: Manifest;
   beforeAll(() => ({ fx, point } = spec));

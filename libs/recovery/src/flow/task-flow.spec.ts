@@ -8,7 +8,7 @@ const MiB = 1 << 20;
 
 /** The planner's flow (TaskFlow carrying the deciders' decisions out) against a real Redis, publishing into a recorder. */
 describe('task flow deciders', () => {
-  const spec = FlowFixture.forSpec('shop', { app: 3 * MiB, web: MiB + 5 });
+  const spec = FlowFixture.forSpec({ beforeAll, afterAll, beforeEach }, 'shop', { app: 3 * MiB, web: MiB + 5 });
   let fx: FlowFixture;
   let point: Manifest;
   beforeAll(() => ({ fx, point } = spec));
