@@ -6,6 +6,7 @@ import { blockKey, blocksPrefix, domainKey, pointKey } from './keys';
 import { DomainRecord, Manifest, manifestSchema, ManifestDisk, ManifestVm } from './manifest';
 import { assertName } from './assert-name';
 import { newPointId } from './point-id';
+import { PointOrigin, writeOrigin } from './origins';
 import { ReplicaRepository } from './repository';
 import { randomBytesOf, randomFloatsOf, sampleIndexes, seedOf } from './seeded';
 import { sha256Hex } from './sha256';
@@ -81,6 +82,11 @@ export class ReplicaWriter {
     }
     const carried = parent?.vms.filter((vm) => !names.has(vm.name)) ?? [];
     return this.commit(record, parent, [...carried, ...written], time, opts.site);
+  }
+
+  /** Beside a point written from VM disks: where each was read from and its identity then (origins.ts). */
+  recordOrigin(domain: string, origin: PointOrigin): Promise<void> {
+    return writeOrigin(this.store, domain, origin);
   }
 
   /** A new point from the newest, with `changePercent` of each disk's blocks (at least one when

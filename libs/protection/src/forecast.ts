@@ -1,0 +1,82 @@
+import type { RtoForecast } from '@jss/contract';
+import type { PlanStep } from '@jss/recovery-plans';
+
+/** What one completed recovery measured (a failover, or a test failover: drills are test failovers). */
+export interface RecoverySample {
+  operation: string;
+  /** when it completed (ISO) */
+  at: string;
+  vms: number;
+  /** non-zero bytes read from the object store and written */
+  bytes: number;
+  /** first range sent to last range done */
+  rehydrationSeconds: number;
+  /** command to the last VM powered on */
+  rtoSeconds: number;
+  /** the plan's waits and delays it ran (not part of what it measured) */
+  waitSeconds: number;
+}
+
+/** Before any recovery has been measured (and for what no sample says): stated in the README. */
+export const FORECAST_DEFAULTS = { rateBytesPerSecond: 200e6, fixedSeconds: 3, perVmSeconds: 0.01 } as const;
+/** Samples with fewer bytes say little about a rate (a range's set-up and fsync dominate). */
+const RATE_SAMPLE_MIN_BYTES = 64 << 20;
+
+export interface ForecastInput {
+  /** non-zero bytes of the VMs to recover at the point (or the delta's changed blocks) */
+  bytes: number;
+  vms: number;
+  waitSeconds: number;
+}
+
+/**
+ * A recovery's RTO from this installation's recent recoveries: fixed + perVm × VMs + bytes ÷ rate +
+ * waits. The rate is the bytes over the rehydration seconds of the samples that moved enough bytes;
+ * fixed and per-VM times are fitted (least squares) to what the samples spent besides moving bytes
+ * and waiting, once they cover two VM counts (before that the per-VM default stands). Defaults fill
+ * whatever no sample says.
+ */
+export function forecastRto(input: ForecastInput, samples: readonly RecoverySample[]): NonNullable<RtoForecast> {
+  const heavy = samples.filter((s) => s.bytes >= RATE_SAMPLE_MIN_BYTES && s.rehydrationSeconds > 0);
+  const rate = heavy.length
+    ? heavy.reduce((n, s) => n + s.bytes, 0) / heavy.reduce((n, s) => n + s.rehydrationSeconds, 0)
+    : FORECAST_DEFAULTS.rateBytesPerSecond;
+  const rest = samples.map((s) => ({ x: s.vms, y: Math.max(0, s.rtoSeconds - s.waitSeconds - s.bytes / rate) }));
+  const { fixed, perVm } = fitOverhead(rest);
+  const seconds = fixed + perVm * input.vms + input.bytes / rate + input.waitSeconds;
+  return {
+    seconds: round(seconds),
+    basis: samples.length ? 'measured' : 'default',
+    samples: samples.length,
+    bytes: input.bytes,
+    rateBytesPerSecond: Math.round(rate),
+    vms: input.vms,
+    fixedSeconds: round(fixed),
+    perVmSeconds: round(perVm, 4),
+    waitSeconds: input.waitSeconds,
+  };
+}
+
+/** overhead = fixed + perVm × vms: least squares over two or more VM counts; else the per-VM default and the mean rest. */
+function fitOverhead(points: Array<{ x: number; y: number }>): { fixed: number; perVm: number } {
+  if (!points.length) return { fixed: FORECAST_DEFAULTS.fixedSeconds, perVm: FORECAST_DEFAULTS.perVmSeconds };
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p.x, 0) / n;
+  const my = points.reduce((s, p) => s + p.y, 0) / n;
+  const sxx = points.reduce((s, p) => s + (p.x - mx) ** 2, 0);
+  if (sxx > 0) {
+    const perVm = points.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0) / sxx;
+    const fixed = my - perVm * mx;
+    if (perVm >= 0 && fixed >= 0) return { fixed, perVm };
+  }
+  const perVm = FORECAST_DEFAULTS.perVmSeconds;
+  return { fixed: Math.max(0, my - perVm * mx), perVm };
+}
+
+/** The waits a recovery plan's steps and a boot order add: wait steps and group delays (approvals wait for a person: not counted). */
+export function waitSecondsOf(steps: readonly PlanStep[] = [], bootOrder: ReadonlyArray<{ delaySeconds: number }> = []): number {
+  const plan = steps.reduce((n, s) => n + (s.kind === 'wait' ? s.seconds : s.kind === 'power-on' ? s.delaySeconds : 0), 0);
+  return plan + bootOrder.reduce((n, g) => n + g.delaySeconds, 0);
+}
+
+const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;

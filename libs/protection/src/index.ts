@@ -1,0 +1,3 @@
+export * from './forecast';
+export * from './protection-store';
+export * from './schedule';
