@@ -7,7 +7,8 @@ const CHUNK = 8 << 20;
 const ZEROS = Buffer.alloc(ZERO_GRAIN);
 
 /**
- * A disk file's identity now: device, inode, size, birth, modification and change times. Any write
+ * A disk file's identity now: inode, size, birth, modification and change times (not the device,
+ * which differs between hosts that mount the same datastore). Any write
  * to the file changes its change time, replacing the file changes its inode or birth time; null
  * when there is no such file. (File times tick with the kernel's clock: a write within the same few
  * milliseconds as an identity taken just before it may keep the same identity; the points of a
@@ -16,7 +17,7 @@ const ZEROS = Buffer.alloc(ZERO_GRAIN);
 export async function fileIdentity(file: string): Promise<string | null> {
   try {
     const s = await fs.stat(file, { bigint: true });
-    return [s.dev, s.ino, s.size, s.birthtimeNs, s.mtimeNs, s.ctimeNs].join(':');
+    return [s.ino, s.size, s.birthtimeNs, s.mtimeNs, s.ctimeNs].join(':');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
@@ -65,6 +66,14 @@ export async function copyDisk(platform: Platform, from: string, to: string): Pr
     await Promise.all([input.close(), output.close()]);
   }
   return { bytesCopied, reflink: false };
+}
+
+/** Makes a disk read as zeros again (its file cut to nothing and back to its size: sparse, no data). */
+export async function emptyDisk(platform: Platform, path: string): Promise<void> {
+  const file = platform.diskFile(path);
+  const { size } = await fs.stat(file);
+  await fs.truncate(file, 0);
+  await fs.truncate(file, size);
 }
 
 /** Consecutive non-zero pieces of a buffer, each as one run. */

@@ -1,8 +1,8 @@
 import type { RtoForecast } from '@jss/contract';
-import type { PlanStep } from '@jss/recovery-plans';
 
 /** What one completed recovery measured (a failover, or a test failover: drills are test failovers). */
 export interface RecoverySample {
+  taskId: string;
   operation: string;
   /** when it completed (ISO) */
   at: string;
@@ -71,12 +71,6 @@ function fitOverhead(points: Array<{ x: number; y: number }>): { fixed: number; 
   }
   const perVm = FORECAST_DEFAULTS.perVmSeconds;
   return { fixed: Math.max(0, my - perVm * mx), perVm };
-}
-
-/** The waits a recovery plan's steps and a boot order add: wait steps and group delays (approvals wait for a person: not counted). */
-export function waitSecondsOf(steps: readonly PlanStep[] = [], bootOrder: ReadonlyArray<{ delaySeconds: number }> = []): number {
-  const plan = steps.reduce((n, s) => n + (s.kind === 'wait' ? s.seconds : s.kind === 'power-on' ? s.delaySeconds : 0), 0);
-  return plan + bootOrder.reduce((n, g) => n + g.delaySeconds, 0);
 }
 
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;

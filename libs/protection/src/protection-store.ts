@@ -133,7 +133,9 @@ export class ProtectionStore {
     await this.redis.hset(`protection:${domain}`, 'lastError', message.slice(0, 500), 'lastErrorAt', new Date().toISOString());
   }
 
+  /** Keeps the last MAX_SAMPLES; a task's figures once. */
   async addSample(sample: RecoverySample): Promise<void> {
+    if ((await this.samples()).some((s) => s.taskId === sample.taskId)) return;
     await this.redis
       .multi()
       .lpush('stats:recoveries', JSON.stringify(sample))

@@ -56,9 +56,16 @@ export interface SeedDisk {
  * `full` start empty, and why.
  */
 export interface FailbackBase {
-  point: { id: string; time: string };
+  /** null: no point read at the original site to start from (every VM in `full`) */
+  point: { id: string; time: string } | null;
   seeds: Array<{ vm: string; disks: SeedDisk[] }>;
   full: Array<{ vm: string; reason: string }>;
+}
+
+/** Whether a failback's temporary got copies of its original disks, else why not (its disks are empty). */
+export interface SeedOutcome {
+  copied: boolean;
+  reason: string | null;
 }
 
 /** What a VM's disks started from (failback): a copy of its original disks holding `pointId`, or empty disks and why. */
