@@ -43,8 +43,10 @@ export class Protection {
 
   /**
    * A new recovery point from the current disks of the domain's VMs at a site (the newest point's
-   * VMs, or those named), marked as taken there. Beside it, the origin of each disk whose identity
-   * did not change while it was read (a failback may start from that disk: origins.ts).
+   * VMs, or those named), marked as taken there. A disk whose identity is the one recorded when the
+   * newest point was read from it at this site has not been written since: it is carried over, not
+   * read again (the stand-in's change tracking). Beside the point, the origin of each disk whose
+   * identity did not change while it was read (a failback may start from that disk: origins.ts).
    */
   async replicate(domain: string, site: string, names?: string[]): Promise<Manifest> {
     const vmNames = names ?? (await this.writerVms(domain));
@@ -53,10 +55,16 @@ export class Protection {
     if (missing.length) throw new Error(`VM ${missing.join(', ')} of domain "${domain}" is not at site "${site}"`);
     const vms = found as VmInfo[];
     const identities = () => Promise.all(vms.map((vm) => diskIdentity(this.platform, vm.disks[0].path)));
-    const before = await identities();
+    const [before, origin, newest] = await Promise.all([
+      identities(),
+      this.replica.newestOrigin(domain, site),
+      this.replica.newestPointId(domain),
+    ]);
+    const recorded = (vm: VmInfo) => (origin?.pointId === newest ? origin?.vms.find((v) => v.name === vm.name)?.disks[0] : undefined);
+    const unchanged = vms.map((vm, i) => !!before[i] && recorded(vm)?.path === vm.disks[0].path && recorded(vm)?.identity === before[i]);
     const point = await this.writer.writePoint(
       domain,
-      vms.map((vm) => ({ name: vm.name, source: { file: this.diskFile(vm) } })),
+      vms.filter((_, i) => !unchanged[i]).map((vm) => ({ name: vm.name, source: { file: this.diskFile(vm) } })),
       { site },
     );
     const after = await identities();
