@@ -19,8 +19,11 @@ export interface RecoverySample {
 
 /** Before any recovery has been measured (and for what no sample says): stated in the README. */
 export const FORECAST_DEFAULTS = { rateBytesPerSecond: 200e6, fixedSeconds: 3, perVmSeconds: 0.01 } as const;
-/** Samples with fewer bytes say little about a rate (a range's set-up and fsync dominate). */
-const RATE_SAMPLE_MIN_BYTES = 64 << 20;
+/**
+ * The rate comes from recoveries of big disks only: with fewer bytes per VM, a disk's set-up and
+ * fsync dominate its time, which the per-VM time accounts for instead.
+ */
+const RATE_SAMPLE_MIN_BYTES_PER_VM = 64 << 20;
 
 export interface ForecastInput {
   /** non-zero bytes of the VMs to recover at the point (or the delta's changed blocks) */
@@ -31,13 +34,13 @@ export interface ForecastInput {
 
 /**
  * A recovery's RTO from this installation's recent recoveries: fixed + perVm × VMs + bytes ÷ rate +
- * waits. The rate is the bytes over the rehydration seconds of the samples that moved enough bytes;
+ * waits. The rate is the bytes over the rehydration seconds of the samples of big disks;
  * fixed and per-VM times are fitted (least squares) to what the samples spent besides moving bytes
  * and waiting, once they cover two VM counts (before that the per-VM default stands). Defaults fill
  * whatever no sample says.
  */
 export function forecastRto(input: ForecastInput, samples: readonly RecoverySample[]): NonNullable<RtoForecast> {
-  const heavy = samples.filter((s) => s.bytes >= RATE_SAMPLE_MIN_BYTES && s.rehydrationSeconds > 0);
+  const heavy = samples.filter((s) => s.bytes >= RATE_SAMPLE_MIN_BYTES_PER_VM * s.vms && s.rehydrationSeconds > 0);
   const rate = heavy.length
     ? heavy.reduce((n, s) => n + s.bytes, 0) / heavy.reduce((n, s) => n + s.rehydrationSeconds, 0)
     : FORECAST_DEFAULTS.rateBytesPerSecond;
