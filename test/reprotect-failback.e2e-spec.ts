@@ -121,7 +121,7 @@ describe('re-protection and delta failback', () => {
     'failback after the original disk was altered or deleted at the primary site: full rehydration, identical bytes, the report says why',
     async () => {
       expect((await inst.run('domain-set', { domain: OTHER, rpoSeconds: 3 * EVERY })).end.key).toBe('domain.updated');
-    const planned = await inst.run('planned-failover', { domain: OTHER, reprotect: true });
+      const planned = await inst.run('planned-failover', { domain: OTHER, reprotect: true });
       expect(planned.end.key).toBe('task.completed');
       await write('primary', 'ledger', [10]); // altered at home after the point was read from it
       await inst.platform.deleteVm('primary', 'web');

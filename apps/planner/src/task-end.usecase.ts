@@ -18,7 +18,8 @@ const seconds = (from: string, to: string) => (Date.parse(to) - Date.parse(from)
  * What a completed task changes for its domain, done when its temporaries are gone and before it
  * moves to completed (so a redelivered reply.released does it again, each step harmless twice):
  * where the domain runs, its protection (a failover with reprotect starts re-protection where the VMs
- * now run; a failback ends it and protects from home again), and the recovery's figures (forecasts).
+ * now run; a failback ends it and protects from home again; a failover without reprotect stops a
+ * schedule at the site it left), and the recovery's figures (forecasts).
  */
 @Injectable()
 export class TaskEndUseCase {
@@ -39,25 +40,32 @@ export class TaskEndUseCase {
     if ((await this.protection.placement(domain))?.taskId !== task.id)
       await this.protection.setPlacement(domain, { site: target.site, since: new Date().toISOString(), taskId: task.id });
     const by = task.requestedBy ?? 'unknown';
+    const schedule = await this.protection.get(domain);
     if (task.spec.reprotect) {
       const everySeconds = defaultEverySeconds((await this.protection.objectives(domain)).rpoSeconds);
       await this.protection.schedule({ domain, site: target.site, everySeconds, since: new Date().toISOString(), by, cause: task.id });
       this.log.info({ ...cause, domain, site: target.site, everySeconds }, 're-protection started');
       await this.messenger.event(EVENTS.reprotectStarted, cause, {
-        ...cause,
+        taskId: task.id,
+        commandId: task.commandId,
         domain,
         site: target.site,
         everySeconds,
         requestedBy: by,
         dryRun: false,
       });
-    }
-    const schedule = await this.protection.get(domain);
-    if (task.operation === 'failback' && schedule && (schedule.site !== target.site || schedule.cause === task.id)) {
+    } else if (task.operation === 'failback' && schedule && (schedule.site !== target.site || schedule.cause === task.id)) {
       const { everySeconds } = schedule;
       await this.protection.schedule({ domain, site: target.site, everySeconds, since: new Date().toISOString(), by, cause: task.id });
       this.log.info({ ...cause, domain, site: target.site }, 're-protection ended; protected from home again');
       await this.messenger.event(EVENTS.reprotectEnded, cause, { taskId: task.id, commandId: task.commandId, domain, site: target.site });
+    } else if (schedule && schedule.site !== target.site) {
+      // points of VMs that no longer run there would be stale, and would hide that nothing protects the domain now
+      await this.protection.unschedule(domain);
+      this.log.warn(
+        { ...cause, domain, site: schedule.site },
+        'protection schedule stopped: the domain no longer runs there; re-protect it',
+      );
     }
   }
 

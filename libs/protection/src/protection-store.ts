@@ -95,6 +95,11 @@ export class ProtectionStore {
     return true;
   }
 
+  /** Drops a domain's schedule (its VMs no longer run where it takes points). */
+  async unschedule(domain: string): Promise<void> {
+    await this.redis.multi().del(`protection:${domain}`).srem('protection:domains', domain).exec();
+  }
+
   async get(domain: string): Promise<ProtectionSchedule | null> {
     const h = await this.redis.hgetall(`protection:${domain}`);
     if (!h.site) return null;
