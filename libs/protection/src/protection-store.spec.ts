@@ -38,6 +38,8 @@ describe('ProtectionStore', () => {
     expect(await store.get('shop')).toMatchObject({ site: 'primary', cause: 'task-failback' });
     expect((await store.get('shop'))!.lastPointId).toBeUndefined();
     expect((await store.all()).map((x) => x.domain)).toEqual(['shop']);
+    await store.unschedule('shop');
+    expect([await store.get('shop'), await store.all()]).toEqual([null, []]);
   });
 
   it('keeps objectives (null removes one, undefined leaves it) and where a domain runs', async () => {
