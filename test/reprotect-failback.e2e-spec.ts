@@ -90,7 +90,7 @@ describe('re-protection and delta failback', () => {
       expect(dry.end.event.data.forecast).toMatchObject({ bytes: 20 * MiB, vms: 2 });
 
       const { id, end } = await inst.run('failback', { domain: DOMAIN });
-      expect(end.key).toBe('task.completed');
+      expect([end.key, end.key === 'task.completed' ? null : end.event.data]).toEqual(['task.completed', null]);
       const report = inst.events.of(id, 'task.report')[0].event.data as { vms: Array<Record<string, unknown>> };
       const db = report.vms.find((v) => v.name === 'db')!;
       console.log(`failback of db (2 GiB): ${JSON.stringify(db)}`);
@@ -129,7 +129,7 @@ describe('re-protection and delta failback', () => {
       const expected = { ledger: await write('recovery', 'ledger', [3, 4]), web: await write('recovery', 'web', [1]) };
       await scheduledPointAfter(OTHER, Date.now());
       const { id, end } = await inst.run('failback', { domain: OTHER });
-      expect(end.key).toBe('task.completed');
+      expect([end.key, end.key === 'task.completed' ? null : end.event.data]).toEqual(['task.completed', null]);
       const report = inst.events.of(id, 'task.report')[0].event.data as { vms: Array<Record<string, unknown>> };
       const ledger = report.vms.find((v) => v.name === 'ledger')!;
       expect(ledger.startedFrom).toEqual({

@@ -43,11 +43,14 @@ export async function copyDisk(platform: Platform, from: string, to: string): Pr
   const target = platform.diskFile(to);
   const [a, b] = await Promise.all([fs.stat(source), fs.stat(target)]);
   if (a.size !== b.size) throw new Error(`disk ${from} is ${a.size} bytes, ${to} is ${b.size}: not a copy of the same size`);
+  // beside the target, then renamed over it: a failed clone removes the file it was cloning into
+  const clone = `${target}.clone`;
   try {
-    await fs.copyFile(source, target, constants.COPYFILE_FICLONE_FORCE);
+    await fs.copyFile(source, clone, constants.COPYFILE_FICLONE_FORCE);
+    await fs.rename(clone, target);
     return { bytesCopied: 0, reflink: true };
   } catch {
-    // no reflinks on this file system (ext4, NFS): copied below
+    await fs.rm(clone, { force: true }); // no reflinks on this file system (ext4, NFS): copied below
   }
   const input = await fs.open(source, 'r');
   const output = await platform.openDisk(to);
