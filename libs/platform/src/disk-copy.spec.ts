@@ -43,6 +43,18 @@ describe('disk copy and identity (simulated datastore)', () => {
     expect([(await stat(to)).size, (await readFile(to)).equals(Buffer.alloc(32 * MiB))]).toEqual([32 * MiB, true]);
   });
 
+  it('copies a disk whose size is no whole number of pieces, data to its last byte', async () => {
+    const size = 6 * MiB + 512;
+    const original = await sim.platform.createVm(vmSpec('odd', { disks: [{ sizeBytes: size }], owner: null }));
+    const copy = await sim.platform.createVm(vmSpec('odd-copy', { disks: [{ sizeBytes: size }] }));
+    const fh = await open(sim.platform.diskFile(original.disks[0].path), 'r+');
+    await fh.write(randomBytes(MiB + 512), 0, MiB + 512, 5 * MiB);
+    await fh.close();
+    await copyDisk(sim.platform, original.disks[0].path, copy.disks[0].path);
+    const [a, b] = await Promise.all([original, copy].map((vm) => readFile(sim.platform.diskFile(vm.disks[0].path))));
+    expect(b.equals(a)).toBe(true);
+  });
+
   it('refuses disks of different sizes', async () => {
     const small = await sim.platform.createVm(vmSpec('small', { disks: [{ sizeBytes: MiB }] }));
     const big = await sim.platform.createVm(vmSpec('big', { disks: [{ sizeBytes: 2 * MiB }] }));

@@ -79,18 +79,19 @@ export async function emptyDisk(platform: Platform, path: string): Promise<void>
   await fs.truncate(file, size);
 }
 
-/** Consecutive non-zero pieces of a buffer, each as one run. */
+/** Consecutive non-zero pieces of a buffer, each as one run (the last piece may be short). */
 function nonZeroRuns(data: Buffer): Array<{ at: number; data: Buffer }> {
   const runs: Array<{ at: number; data: Buffer }> = [];
   let start = -1;
-  for (let at = 0; at <= data.length; at += ZERO_GRAIN) {
+  for (let at = 0; at < data.length; at += ZERO_GRAIN) {
     const piece = data.subarray(at, at + ZERO_GRAIN);
-    const zero = at >= data.length || piece.equals(ZEROS.subarray(0, piece.length));
+    const zero = piece.equals(ZEROS.subarray(0, piece.length));
     if (!zero && start < 0) start = at;
     if (zero && start >= 0) {
       runs.push({ at: start, data: data.subarray(start, at) });
       start = -1;
     }
   }
+  if (start >= 0) runs.push({ at: start, data: data.subarray(start) });
   return runs;
 }
