@@ -15,11 +15,14 @@ const FLEET = 'fleet-1000';
 const FLEET_NAMES = Array.from({ length: 1000 }, (_, i) => `vm-${String(i).padStart(5, '0')}`);
 
 async function run(ctx: BenchContext): Promise<void> {
-  await forecastRows(ctx);
-  await failbackRow(ctx);
+  if (!ctx.config.skip.has('forecast')) await forecastRows(ctx);
+  if (!ctx.config.skip.has('failback')) await failbackRow(ctx);
 }
 
-/** A dry run's forecast, then the failover it forecast, measured (publish → task.completed). */
+/**
+ * A dry run's forecast, then the failover it forecast, measured: its RTO (task.report: command →
+ * last VM powered on, what the forecast is of) and end to end (publish → task.completed).
+ */
 async function forecastThenMeasure(ctx: BenchContext, data: Record<string, unknown>, names: string[]) {
   const { inst } = ctx;
   const dry = await inst.run('failover', { ...data, dryRun: true });
@@ -27,7 +30,10 @@ async function forecastThenMeasure(ctx: BenchContext, data: Record<string, unkno
   await ready(ctx.objects);
   const r = await timedFailover(inst, ctx.trace, data, 1_800_000);
   await deleteRecovered(inst, names);
-  return { forecast, measured: r.e2eSeconds };
+  const report = await inst.events.waitFor(inst.events.all.find((e) => e.event.subject === r.taskId)!.event.data.commandId as string, [
+    'task.report',
+  ]);
+  return { forecast, rto: report.event.data.rtoSeconds as number, e2e: r.e2eSeconds };
 }
 
 async function forecastRows(ctx: BenchContext): Promise<void> {
@@ -54,26 +60,32 @@ async function forecastRows(ctx: BenchContext): Promise<void> {
       bytes: 1000 * config.fleetVmSize,
     },
   ];
-  const before: Record<string, number> = {};
-  for (const d of domains) {
-    log(`forecast before any measured recovery, then a first (measured) failover: ${d.name}`);
-    before[d.id] = (await forecastThenMeasure(ctx, d.data, d.names)).forecast.seconds;
+  const before: Record<string, string> = {};
+  // two rounds of each before the rows: the forecast rests on what this installation measured
+  for (const round_ of [1, 2]) {
+    for (const d of domains) {
+      log(`failover ${round_} of 2 before the rows (measured for the forecasts): ${d.name}`);
+      const r = await forecastThenMeasure(ctx, d.data, d.names);
+      if (round_ === 1) before[d.id] = `${r.forecast.seconds}s (RTO ${r.rto}s)`;
+    }
   }
   for (const d of domains) {
-    const runs: Array<{ forecast: number; measured: number }> = [];
+    const runs: Array<{ forecast: number; rto: number; e2e: number }> = [];
     for (let rep = 0; rep < config.serviceReps; rep++) {
       log(`RTO forecast, then the failover: ${d.name} (${rep + 1}/${config.serviceReps})`);
-      const { forecast, measured } = await forecastThenMeasure(ctx, d.data, d.names);
-      runs.push({ forecast: forecast.seconds, measured });
+      const { forecast, rto, e2e } = await forecastThenMeasure(ctx, d.data, d.names);
+      runs.push({ forecast: forecast.seconds, rto, e2e });
     }
-    const ratios = runs.map((x) => round(x.forecast / x.measured, 2));
+    const ratios = runs.map((x) => round(x.forecast / x.rto, 2));
     ctx.addRow({
       id: d.id,
       name: `RTO forecast vs failover, ${d.name}, 2 rehydrators`,
-      what: 'the dry run forecast (task.planned.forecast) just before each failover, against the failover measured publish → task.completed',
+      what: 'the dry run forecast (task.planned.forecast) just before each failover, against its RTO (task.report: command → last VM powered on); seconds: the RTOs',
       bytes: d.bytes,
-      runs: runs.map((x) => x.measured),
-      notes: `forecast/measured ${runs.map((x, i) => `${x.forecast}s/${round(x.measured, 2)}s = ${ratios[i]}`).join(', ')}; before any measured recovery the defaults said ${before[d.id]}s`,
+      runs: runs.map((x) => x.rto),
+      notes:
+        `forecast/RTO ${runs.map((x, i) => `${x.forecast}s/${round(x.rto, 2)}s = ${ratios[i]}`).join(', ')} ` +
+        `(end to end ${runs.map((x) => round(x.e2e, 2)).join(', ')} s); before any measured recovery the defaults said ${before[d.id]}`,
     });
   }
   await useRehydrators(inst, 0);
