@@ -35,6 +35,14 @@ describe('forecastRto', () => {
     expect(forecastRto({ bytes: 1600 * MB, vms: 1, waitSeconds: 0 }, samples).seconds).toBe(3);
   });
 
+  it('is not carried by one slow run: medians of the rate and of each VM count', () => {
+    const samples = [sample(1, 1600 * MB, 2, 2.5), sample(1, 1600 * MB, 8, 12), sample(1, 1600 * MB, 2, 2.5)];
+    expect(forecastRto({ bytes: 1600 * MB, vms: 1, waitSeconds: 0 }, samples)).toMatchObject({
+      rateBytesPerSecond: 800 * MB,
+      seconds: 2.5,
+    });
+  });
+
   it('takes the plan waits the samples ran out of what they measured', () => {
     const f = forecastRto({ bytes: 0, vms: 1, waitSeconds: 0 }, [sample(1, 1600 * MB, 2, 62.5, 60)]);
     expect(f.fixedSeconds).toBeCloseTo(0.5 - FORECAST_DEFAULTS.perVmSeconds, 1);

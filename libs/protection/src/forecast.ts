@@ -34,16 +34,16 @@ export interface ForecastInput {
 
 /**
  * A recovery's RTO from this installation's recent recoveries: fixed + perVm × VMs + bytes ÷ rate +
- * waits. The rate is the bytes over the rehydration seconds of the samples of big disks;
- * fixed and per-VM times are fitted (least squares) to what the samples spent besides moving bytes
- * and waiting, once they cover two VM counts (before that the per-VM default stands). Defaults fill
- * whatever no sample says.
+ * waits. The rate is the median rate of the samples of big disks; fixed and per-VM times are fitted
+ * to what the samples spent besides moving bytes and waiting — through the median of each VM count
+ * once they cover two (before that the per-VM default stands). Medians, so that one slow run (a cold
+ * cache, a busy neighbour) does not carry the forecast. Defaults fill whatever no sample says.
  */
 export function forecastRto(input: ForecastInput, samples: readonly RecoverySample[]): NonNullable<RtoForecast> {
-  const heavy = samples.filter((s) => s.bytes >= RATE_SAMPLE_MIN_BYTES_PER_VM * s.vms && s.rehydrationSeconds > 0);
-  const rate = heavy.length
-    ? heavy.reduce((n, s) => n + s.bytes, 0) / heavy.reduce((n, s) => n + s.rehydrationSeconds, 0)
-    : FORECAST_DEFAULTS.rateBytesPerSecond;
+  const rates = samples
+    .filter((s) => s.bytes >= RATE_SAMPLE_MIN_BYTES_PER_VM * s.vms && s.rehydrationSeconds > 0)
+    .map((s) => s.bytes / s.rehydrationSeconds);
+  const rate = rates.length ? median(rates) : FORECAST_DEFAULTS.rateBytesPerSecond;
   const rest = samples.map((s) => ({ x: s.vms, y: Math.max(0, s.rtoSeconds - s.waitSeconds - s.bytes / rate) }));
   const { fixed, perVm } = fitOverhead(rest);
   const seconds = fixed + perVm * input.vms + input.bytes / rate + input.waitSeconds;
@@ -60,20 +60,28 @@ export function forecastRto(input: ForecastInput, samples: readonly RecoverySamp
   };
 }
 
-/** overhead = fixed + perVm × vms: least squares over two or more VM counts; else the per-VM default and the mean rest. */
+/** overhead = fixed + perVm × vms, through the median overhead of each VM count (least squares over them); one count: the per-VM default. */
 function fitOverhead(points: Array<{ x: number; y: number }>): { fixed: number; perVm: number } {
   if (!points.length) return { fixed: FORECAST_DEFAULTS.fixedSeconds, perVm: FORECAST_DEFAULTS.perVmSeconds };
-  const n = points.length;
-  const mx = points.reduce((s, p) => s + p.x, 0) / n;
-  const my = points.reduce((s, p) => s + p.y, 0) / n;
-  const sxx = points.reduce((s, p) => s + (p.x - mx) ** 2, 0);
+  const byCount = new Map<number, number[]>();
+  for (const p of points) byCount.set(p.x, [...(byCount.get(p.x) ?? []), p.y]);
+  const groups = [...byCount].map(([x, ys]) => ({ x, y: median(ys) }));
+  const mx = groups.reduce((s, p) => s + p.x, 0) / groups.length;
+  const my = groups.reduce((s, p) => s + p.y, 0) / groups.length;
+  const sxx = groups.reduce((s, p) => s + (p.x - mx) ** 2, 0);
   if (sxx > 0) {
-    const perVm = points.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0) / sxx;
+    const perVm = groups.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0) / sxx;
     const fixed = my - perVm * mx;
     if (perVm >= 0 && fixed >= 0) return { fixed, perVm };
   }
   const perVm = FORECAST_DEFAULTS.perVmSeconds;
-  return { fixed: Math.max(0, my - perVm * mx), perVm };
+  return { fixed: Math.max(0, median(points.map((p) => p.y - perVm * p.x))), perVm };
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
