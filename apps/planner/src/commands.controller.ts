@@ -5,6 +5,7 @@ import { PROFILES } from '@jss/tasks';
 import { CommandIntake } from './command-intake';
 import { ControlUseCase } from './control.usecase';
 import { DrillScheduleUseCase } from './drill-schedule.usecase';
+import { ProtectionUseCase } from './protection.usecase';
 import { RecoveryPlanUseCase } from './recovery-plan.usecase';
 import { RecoveryUseCase } from './recovery.usecase';
 
@@ -19,6 +20,7 @@ export class CommandsController {
     private readonly control: ControlUseCase,
     private readonly drills: DrillScheduleUseCase,
     private readonly plans: RecoveryPlanUseCase,
+    private readonly protection: ProtectionUseCase,
   ) {}
 
   /** Every operation that creates a task; a failover naming a continuous failover cuts it over instead. */
@@ -91,6 +93,20 @@ export class CommandsController {
   onPlanShow(@Ctx() ctx: AmqpContext) {
     return this.intake.receive(ctx, (_op, command, data, principal) =>
       this.plans.show(command, data as CommandData<'plan-show'>, principal),
+    );
+  }
+
+  @EventPattern(commandRoutingKey('reprotect'))
+  onReprotect(@Ctx() ctx: AmqpContext) {
+    return this.intake.receive(ctx, (_op, command, data, principal) =>
+      this.protection.reprotect(command, data as CommandData<'reprotect'>, principal),
+    );
+  }
+
+  @EventPattern(commandRoutingKey('domain-set'))
+  onDomainSet(@Ctx() ctx: AmqpContext) {
+    return this.intake.receive(ctx, (_op, command, data, principal) =>
+      this.protection.setObjectives(command, data as CommandData<'domain-set'>, principal),
     );
   }
 

@@ -25,6 +25,7 @@ import {
   withRecoveryPlan,
   RecoveryPlanAsked,
 } from '@jss/recovery';
+import { ProtectionStore, forecastRto } from '@jss/protection';
 import { PlanStore } from '@jss/recovery-plans';
 import { ReplicaRepository } from '@jss/replica';
 import { ObjectStore } from '@jss/store';
@@ -55,6 +56,7 @@ export class RecoveryUseCase {
     @Inject(ENV) private readonly env: Env,
     private readonly roles: RoleMapSource,
     private readonly plans: PlanStore,
+    private readonly protection: ProtectionStore,
   ) {}
 
   async execute<O extends RecoveryOperation>(op: O, command: CloudEvent, data: CommandData<O>, principal: string): Promise<void> {
@@ -73,7 +75,7 @@ export class RecoveryUseCase {
       vms: draft.vms,
       point: { id: draft.point.id, time: draft.point.time },
       target: draft.target,
-      spec: draft.spec,
+      spec: { ...draft.spec, ...((data as { reprotect?: boolean }).reprotect && { reprotect: true }) },
       bytesTotal: draft.bytesTotal,
       traceparent: traceparentOf(command.traceparent),
       createdAt: now,
@@ -102,6 +104,11 @@ export class RecoveryUseCase {
 
   private async answerDryRun(command: CloudEvent, draft: TaskDraft): Promise<void> {
     const rocvaExists = (await this.platform.getVm(draft.target.site, temporaryName('rocva', draft.domain))) !== null;
-    await this.messenger.event(EVENTS.taskPlanned, null, dryRunOf(command.id, draft, rocvaExists, await this.tasks.observedRate()));
+    const samples = await this.protection.samples();
+    await this.messenger.event(
+      EVENTS.taskPlanned,
+      null,
+      dryRunOf(command.id, draft, rocvaExists, (input) => forecastRto(input, samples)),
+    );
   }
 }

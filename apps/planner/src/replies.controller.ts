@@ -3,6 +3,7 @@ import { MessageController } from '@jss/bus';
 import { Failed, Finalized, PoweredOff, Prepared, REPLIES, RangeDone, RangeProgress, Released, Replicated } from '@jss/contract';
 import { TaskFlow } from '@jss/recovery';
 import { TaskRecords, checkFinalized, checkPrepared, checkRangeReply } from '@jss/tasks';
+import { TaskEndUseCase } from './task-end.usecase';
 
 /**
  * jss.planner.replies: the other services' replies, each moving its task's state machine on. A reply
@@ -13,6 +14,7 @@ export class RepliesController {
   constructor(
     private readonly flow: TaskFlow,
     private readonly records: TaskRecords,
+    private readonly taskEnd: TaskEndUseCase,
   ) {}
 
   @EventPattern(REPLIES.prepared.key)
@@ -39,8 +41,10 @@ export class RepliesController {
     return this.flow.onFinalized(msg);
   }
 
+  /** Temporaries gone: what a completed task changes for its domain first (placement, protection, figures), then its end. */
   @EventPattern(REPLIES.released.key)
-  onReleased(@Payload() msg: Released) {
+  async onReleased(@Payload() msg: Released) {
+    await this.taskEnd.execute(msg.taskId);
     return this.flow.onReleased(msg);
   }
 

@@ -32,6 +32,9 @@ export const EVENTS = {
   planStepFailed: 'plan.step-failed',
   planApplied: 'plan.applied',
   planShown: 'plan.shown',
+  reprotectStarted: 'reprotect.started',
+  reprotectEnded: 'reprotect.ended',
+  domainUpdated: 'domain.updated',
 } as const;
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
 
@@ -58,3 +61,7 @@ export type PlanStepStartedData = DataOf<'plan.step-started'>;
 export type PlanStepReport = NonNullable<TaskReportData['plan']>['steps'][number];
 export type PlanAppliedData = DataOf<'plan.applied'>;
 export type PlanShownData = DataOf<'plan.shown'>;
+export type ReprotectStartedData = DataOf<'reprotect.started'>;
+export type ReprotectEndedData = DataOf<'reprotect.ended'>;
+export type DomainUpdatedData = DataOf<'domain.updated'>;
+export type RtoForecast = DataOf<'task.planned'>['forecast'];

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { NameReservations, releaseNamesLua } from './name-reservations';
-import { JobStats, Task } from './task';
+import { JobStats, SeedOutcome, Task } from './task';
 import { TaskState, assertMoves, isActive, isEnded } from './transitions';
 import { PlanProgress } from './plan-progress';
 
@@ -10,10 +10,10 @@ import { PlanProgress } from './plan-progress';
 //   tasks:live           set of ids not ended (sweeps, metrics)
 //   cmd:<commandId>      id of the task a command created (deduplication; kept as long as the task)
 //   name:<site>:<vm>, names:<id> the VM names a task holds (see name-reservations.ts)
-//   stats:rate           last measured rehydration rate (dry-run estimates)
 //   task:<id>:done       set of finished range job ids
 //   task:<id>:bytes      hash job id -> bytes done (in flight and finished)
 //   task:<id>:stats      hash job id -> JobStats of finished jobs (report)
+//   task:<id>:seeds      hash VM -> SeedOutcome: a failback's temporary started from copies of its originals, or not
 //   task:<id>:moved      when a job last reported (stall detection); task:<id>:stalled flag
 //   task:<id>:outbox     hash state -> messages a move decided, until they are published (confirmed)
 //   outbox:pending       zset of task ids with an outbox, by when it was written (re-sent when stale)
@@ -245,14 +245,14 @@ export class TaskStore implements TaskLiveness {
     return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]));
   }
 
-  /** The rehydration rate last measured (bytes/s), for estimates. */
-  async observedRate(): Promise<number | null> {
-    const v = await this.redis.get('stats:rate');
-    return v === null ? null : Number(v);
+  /** What seeding a failback's temporary from its original disks gave, once decided (null before). */
+  async seedOutcome(id: string, vm: string): Promise<SeedOutcome | null> {
+    const raw = await this.redis.hget(`task:${id}:seeds`, vm);
+    return raw ? (JSON.parse(raw) as SeedOutcome) : null;
   }
 
-  async recordRate(bytesPerSecond: number): Promise<void> {
-    await this.redis.set('stats:rate', String(Math.round(bytesPerSecond)));
+  async recordSeed(id: string, vm: string, outcome: SeedOutcome): Promise<void> {
+    await this.redis.hset(`task:${id}:seeds`, vm, JSON.stringify(outcome));
   }
 
   /** True at most once per interval per task, across planner replicas (progress throttling). */

@@ -17,9 +17,7 @@ export const decideReleased: Decider<{ taskId: string }> = async (ctx, { taskId 
     task,
     move: { from: [task.state], to: outcome, patch: { report } },
     send: [endEvent(task, outcome, duration), event(EVENTS.taskReport, report)],
-    onMoved: async () => {
-      const rehydrationSeconds = Math.max(0, ...report.vms.map((v) => v.rehydrationSeconds));
-      if (outcome === 'completed' && rehydrationSeconds > 1) await ctx.tasks.recordRate(task.bytesTotal / rehydrationSeconds);
+    onMoved: () => {
       metrics.tasksFinished.inc({ operation: task.operation, outcome });
       metrics.taskDuration.observe({ operation: task.operation, outcome }, duration);
     },
