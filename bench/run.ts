@@ -16,8 +16,9 @@ import { scenario as stores } from './scenarios/object-stores';
 import { scenario as delta } from './scenarios/delta';
 import { scenario as fleet } from './scenarios/fleet';
 import { scenario as rss8g } from './scenarios/rss-8g';
+import { scenario as protection } from './scenarios/protection';
 
-const SCENARIOS: Scenario[] = [pipeline, directWrite, services, stores, delta, fleet, rss8g];
+const SCENARIOS: Scenario[] = [pipeline, directWrite, services, stores, delta, fleet, rss8g, protection];
 
 const started = Date.now();
 const log = (msg: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${msg}\n`);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AmqpBus } from '@jss/bus';
 import {
   CloudEvent,
+  DomainUpdatedData,
   DrillScheduledData,
   EVENTS,
   EXCHANGES,
@@ -9,6 +10,7 @@ import {
   Operation,
   PlanAppliedData,
   PlanShownData,
+  ReprotectStartedData,
   TaskCompletedData,
   TaskPlannedData,
   TaskReadyData,
@@ -41,6 +43,10 @@ export interface Outcome {
   shown?: PlanShownData;
   /** plan-continue: the approve step is passed */
   continued?: boolean;
+  /** reprotect's answer */
+  reprotect?: ReprotectStartedData;
+  /** domain-set's answer */
+  domain?: DomainUpdatedData;
 }
 
 export interface FollowOptions {
@@ -93,6 +99,12 @@ export async function publishAndFollow(bus: AmqpBus, op: Operation, data: object
           return settle({ applied: d as PlanAppliedData });
         case EVENTS.planShown:
           return settle({ shown: d as PlanShownData });
+        case EVENTS.reprotectStarted:
+          // a failover's own re-protection is news on its way to the end, not its answer
+          if (op !== 'reprotect') return view?.log(`re-protection started: a point every ${(d as ReprotectStartedData).everySeconds}s`);
+          return settle({ reprotect: d as ReprotectStartedData });
+        case EVENTS.domainUpdated:
+          return settle({ domain: d as DomainUpdatedData });
         case EVENTS.planStepStarted:
         case EVENTS.planStepCompleted:
         case EVENTS.planStepFailed: {

@@ -5,6 +5,7 @@ import { CommandHandlers } from './command';
 import { CommandIntake } from './command-intake';
 import { ControlUseCase } from './control.usecase';
 import { DrillScheduleUseCase } from './drill-schedule.usecase';
+import { ProtectionUseCase } from './protection.usecase';
 import { RecoveryPlanUseCase } from './recovery-plan.usecase';
 import { RecoveryUseCase } from './recovery.usecase';
 
@@ -20,6 +21,7 @@ export class CommandsController {
     control: ControlUseCase,
     drills: DrillScheduleUseCase,
     plans: RecoveryPlanUseCase,
+    protection: ProtectionUseCase,
   ) {
     this.handlers = {
       // a failover naming a continuous failover cuts it over instead
@@ -41,6 +43,8 @@ export class CommandsController {
       'drill-unschedule': (c) => drills.unschedule(c),
       'plan-apply': (c) => plans.apply(c),
       'plan-show': (c) => plans.show(c),
+      reprotect: (c) => protection.reprotect(c),
+      'domain-set': (c) => protection.setObjectives(c),
     };
   }
 

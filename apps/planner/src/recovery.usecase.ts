@@ -24,6 +24,7 @@ import {
   traceparentOf,
   withRecoveryPlan,
 } from '@jss/recovery';
+import { ProtectionStore, forecastRto } from '@jss/protection';
 import { PlanStore } from '@jss/recovery-plans';
 import { ReplicaRepository } from '@jss/replica';
 import { ObjectStore } from '@jss/store';
@@ -56,6 +57,7 @@ export class RecoveryUseCase {
     @Inject(ENV) private readonly env: Env,
     private readonly roles: RoleMapSource,
     private readonly plans: PlanStore,
+    private readonly protection: ProtectionStore,
   ) {}
 
   async execute<O extends RecoveryOperation>(c: Command<O>): Promise<void> {
@@ -75,7 +77,7 @@ export class RecoveryUseCase {
       vms: draft.vms,
       point: { id: draft.point.id, time: draft.point.time },
       target: draft.target,
-      spec: draft.spec,
+      spec: { ...draft.spec, ...('reprotect' in c.data && c.data.reprotect === true && { reprotect: true }) },
       bytesTotal: draft.bytesTotal,
       traceparent: traceparentOf(command.traceparent),
       createdAt: now,
@@ -103,6 +105,11 @@ export class RecoveryUseCase {
 
   private async answerDryRun(command: CloudEvent, draft: TaskDraft): Promise<void> {
     const rocvaExists = (await this.platform.getVm(draft.target.site, temporaryName('rocva', draft.domain))) !== null;
-    await this.messenger.event(EVENTS.taskPlanned, null, dryRunOf(command.id, draft, rocvaExists, await this.tasks.observedRate()));
+    const samples = await this.protection.samples();
+    await this.messenger.event(
+      EVENTS.taskPlanned,
+      null,
+      dryRunOf(command.id, draft, rocvaExists, (input) => forecastRto(input, samples)),
+    );
   }
 }

@@ -2,6 +2,7 @@ import { MessageController, OnReply } from '@jss/bus';
 import { Failed, Finalized, PoweredOff, Prepared, REPLIES, RangeDone, RangeProgress, Released, Replicated } from '@jss/contract';
 import { TaskFlow } from '@jss/recovery';
 import { TaskRecords, checkFinalized, checkPrepared, checkRangeReply } from '@jss/tasks';
+import { TaskEndUseCase } from './task-end.usecase';
 
 /**
  * jss.planner.replies: the other services' replies, each moving its task's state machine on. A reply
@@ -12,6 +13,7 @@ export class RepliesController {
   constructor(
     private readonly flow: TaskFlow,
     private readonly records: TaskRecords,
+    private readonly taskEnd: TaskEndUseCase,
   ) {}
 
   @OnReply(REPLIES.prepared)
@@ -38,8 +40,10 @@ export class RepliesController {
     return this.flow.onFinalized(msg);
   }
 
+  /** Temporaries gone: what a completed task changes for its domain first (placement, protection, figures), then its end. */
   @OnReply(REPLIES.released)
-  onReleased(msg: Released) {
+  async onReleased(msg: Released) {
+    await this.taskEnd.execute(msg.taskId);
     return this.flow.onReleased(msg);
   }
 

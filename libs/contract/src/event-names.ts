@@ -29,5 +29,8 @@ export const EVENTS = {
   planStepFailed: 'plan.step-failed',
   planApplied: 'plan.applied',
   planShown: 'plan.shown',
+  reprotectStarted: 'reprotect.started',
+  reprotectEnded: 'reprotect.ended',
+  domainUpdated: 'domain.updated',
 } as const;
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];

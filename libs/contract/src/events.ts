@@ -27,3 +27,7 @@ export type PlanStepStartedData = DataOf<'plan.step-started'>;
 export type PlanStepReport = NonNullable<TaskReportData['plan']>['steps'][number];
 export type PlanAppliedData = DataOf<'plan.applied'>;
 export type PlanShownData = DataOf<'plan.shown'>;
+export type ReprotectStartedData = DataOf<'reprotect.started'>;
+export type ReprotectEndedData = DataOf<'reprotect.ended'>;
+export type DomainUpdatedData = DataOf<'domain.updated'>;
+export type RtoForecast = DataOf<'task.planned'>['forecast'];

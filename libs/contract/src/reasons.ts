@@ -34,6 +34,8 @@ export const REASONS = {
   planStepFailed: 'plan-step-failed',
   pointTimeout: 'point-timeout',
   noFailbackPoint: 'no-failback-point',
+  /** reprotect: the domain's VMs do not run at the recovery site (no failover of it has completed) */
+  notFailedOver: 'not-failed-over',
   networkNotIsolated: 'network-not-isolated',
   blocksMissing: 'blocks-missing',
   unsupportedDisk: 'unsupported-disk',

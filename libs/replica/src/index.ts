@@ -14,3 +14,4 @@ export * from './rehydrate';
 export * from './hash-pool';
 export * from './image-hash';
 export * from './aligned-slots';
+export * from './origins';

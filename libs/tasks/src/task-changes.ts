@@ -36,9 +36,7 @@ export type Bookkeeping =
   | { kind: 'unstall' }
   /** a plan step waits within its own bound: the task is moving, for the watchdog */
   | { kind: 'touch' }
-  | { kind: 'patch'; patch: Partial<Task> }
-  /** a completed task's rehydration rate, for the next estimates */
-  | { kind: 'rate'; bytesPerSecond: number };
+  | { kind: 'patch'; patch: Partial<Task> };
 
 /** What one compare-and-set writes: the move and/or the claim, with the messages they decided (kept until published). */
 export interface TaskChange {
@@ -156,9 +154,6 @@ export async function applyBookkeeping(redis: Redis, id: string, items: readonly
         break;
       case 'patch':
         await redis.hset(`task:${id}`, ...encode(b.patch));
-        break;
-      case 'rate':
-        await redis.set('stats:rate', String(Math.round(b.bytesPerSecond)));
         break;
       default:
         exhaustive(b);

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { NameReservations } from './name-reservations';
 import { PlanProgress, PlanStepProgress } from './plan-progress';
-import { JobStats, Task } from './task';
+import { JobStats, SeedOutcome, Task } from './task';
 import { Bookkeeping, TaskChange, applyBookkeeping, applyChange, encode } from './task-changes';
 import { isActive } from './transitions';
 
@@ -11,10 +11,10 @@ import { isActive } from './transitions';
 //   tasks:live           set of ids not ended (sweeps, metrics)
 //   cmd:<commandId>      id of the task a command created (deduplication; kept as long as the task)
 //   name:<site>:<vm>, names:<id> the VM names a task holds (see name-reservations.ts)
-//   stats:rate           last measured rehydration rate (dry-run estimates)
 //   task:<id>:done       set of finished range job ids
 //   task:<id>:bytes      hash job id -> bytes done (in flight and finished)
 //   task:<id>:stats      hash job id -> JobStats of finished jobs (report)
+//   task:<id>:seeds      hash VM -> SeedOutcome: a failback's temporary started from copies of its originals, or not
 //   task:<id>:moved      when a job last reported (stall detection); task:<id>:stalled flag
 //   task:<id>:outbox     hash slot (the state moved to, or a plan step's claim) -> messages a decision
 //                        decided, until they are published (confirmed)
@@ -198,10 +198,14 @@ export class TaskStore implements TaskLiveness, TaskReader {
     return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]));
   }
 
-  /** The rehydration rate last measured (bytes/s), for estimates. */
-  async observedRate(): Promise<number | null> {
-    const v = await this.redis.get('stats:rate');
-    return v === null ? null : Number(v);
+  /** What seeding a failback's temporary from its original disks gave, once decided (null before). */
+  async seedOutcome(id: string, vm: string): Promise<SeedOutcome | null> {
+    const raw = await this.redis.hget(`task:${id}:seeds`, vm);
+    return raw ? (JSON.parse(raw) as SeedOutcome) : null;
+  }
+
+  async recordSeed(id: string, vm: string, outcome: SeedOutcome): Promise<void> {
+    await this.redis.hset(`task:${id}:seeds`, vm, JSON.stringify(outcome));
   }
 
   async throttleOpen(id: string, what: string): Promise<boolean> {

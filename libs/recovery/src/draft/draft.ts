@@ -13,6 +13,8 @@ export interface TaskDraft {
   spec: TaskSpec;
   /** logical bytes of the selected VMs' disks */
   bytesTotal: number;
+  /** bytes to read and write when not every non-zero block (a failback from the original disks: the changed ones) */
+  bytesToRehydrate?: number;
 }
 
 /** What planning a command reads: the replicas, the platform, and the settings that shape a task. */

@@ -4,7 +4,7 @@ import { jobReportDecision } from './range-progress';
 
 /** A range job is done: its figures for the report, its bytes, progress; then maybe the last one (check-rehydrated). */
 export const decideRangeDone: Decider<RangeDone> = async (ctx, msg) => {
-  const { taskId, jobId, bytesDone, bytesRead, blocksRead, blocksZero, blocksUnchanged, startedAt, parts } = msg;
+  const { taskId, jobId, bytesDone, bytesRead, blocksRead, blocksZero, blocksUnchanged, bytesWritten, startedAt, parts } = msg;
   // stats are kept per job id, which names its point: rounds of a continuous failover do not mix
   const stats = {
     ...(parts && { parts }),
@@ -12,6 +12,7 @@ export const decideRangeDone: Decider<RangeDone> = async (ctx, msg) => {
     blocksRead,
     blocksZero,
     blocksUnchanged,
+    bytesWritten,
     startedAt,
     doneAt: new Date().toISOString(),
   };

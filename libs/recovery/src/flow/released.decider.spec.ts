@@ -1,5 +1,5 @@
 import { TaskState } from '@jss/tasks';
-import { deciderContext, manifestOf, rehydrating, sentData, sentKeys } from '@jss/testing';
+import { deciderContext, manifestOf, rehydrating, sentKeys } from '@jss/testing';
 import { decideReleased } from './released.decider';
 
 const MiB = 1 << 20;
@@ -22,17 +22,7 @@ describe('decideReleased', () => {
     const d = await decideReleased(deciderContext([book]), { taskId: book.task.id });
     expect(d?.move).toMatchObject({ from: [state], to: outcome, patch: { report: { outcome } } });
     expect(sentKeys(d)).toEqual([end, 'task.report']);
-    expect(d?.record).toBeUndefined(); // no rate measured: nothing rehydrated for a second
-  });
-
-  it('a completed task whose rehydration took over a second records the rate for the next estimates', async () => {
-    const book = ended('cleaning');
-    const start = Date.now() - 4000;
-    const stat = { bytesRead: 0, blocksRead: 0, blocksZero: 0, blocksUnchanged: 0, startedAt: new Date(start).toISOString() };
-    const stats = Object.fromEntries(book.task.jobs!.map((j) => [j.jobId, { ...stat, doneAt: new Date(start + 3000).toISOString() }]));
-    const d = await decideReleased(deciderContext([{ ...book, stats }]), { taskId: book.task.id });
-    expect(d?.record).toEqual([{ kind: 'rate', bytesPerSecond: (300 * MiB) / 3 }]);
-    expect(sentData(d, 'task.report')).toMatchObject({ vms: [{ name: 'app', rehydrationSeconds: 3 }] });
+    expect(d?.record).toBeUndefined();
   });
 
   it('a state that decides no outcome (the commit wait releases its temporaries too) decides nothing', async () => {

@@ -13,11 +13,8 @@ export const decideReleased: Decider<{ taskId: string }> = async (ctx, { taskId 
   if (!task || !outcome) return null;
   const duration = secondsSince(task.createdAt);
   const report = reportOf(task, outcome, await ctx.tasks.jobStats(task.id), await ctx.tasks.planProgress(task.id));
-  const rehydrationSeconds = Math.max(0, ...report.vms.map((v) => v.rehydrationSeconds));
-  const measured = outcome === 'completed' && rehydrationSeconds > 1;
   return {
     task,
-    ...(measured && { record: [{ kind: 'rate', bytesPerSecond: task.bytesTotal / rehydrationSeconds }] }),
     move: { from: [task.state], to: outcome, patch: { report } },
     send: [endEvent(task, outcome, duration), event(EVENTS.taskReport, report)],
     onMoved: () => {
