@@ -21,6 +21,7 @@ import {
 } from '@jss/contract';
 import { CliError } from './cli-error';
 import { noAnswer } from './no-answer';
+import { planStepLine } from './plan-step-lines';
 import { ProgressView } from './progress-view';
 
 export interface Outcome {
@@ -110,13 +111,7 @@ export async function publishAndFollow(bus: AmqpBus, op: Operation, data: object
           const step = d as EventDataMap['plan.step-started'];
           if (op === 'plan-continue' && key === EVENTS.planStepCompleted && step.kind === 'approve')
             return settle({ taskId, continued: true });
-          const what =
-            key === EVENTS.planStepStarted
-              ? step.kind === 'approve'
-                ? 'waits for: jssctl plan-continue ' + taskId
-                : 'started'
-              : key.slice(10);
-          return view?.log(`plan step ${step.stepId} (${step.kind}) ${what}`);
+          return view?.log(planStepLine(key, step, taskId));
         }
         case EVENTS.taskAccepted:
           taskId = event.subject ?? '';

@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RoleMapSource, assertAllowed } from '@jss/authz';
 import { Messenger } from '@jss/bus';
-import { CloudEvent, CommandData, EVENTS, REASONS, ReasonedError } from '@jss/contract';
+import { EVENTS, REASONS, ReasonedError } from '@jss/contract';
 import { PLATFORM } from '@jss/infra';
 import { Platform } from '@jss/platform';
 import { ProtectionStore, defaultEverySeconds } from '@jss/protection';
 import { RECOVERY_SITE } from '@jss/recovery';
 import { ReplicaRepository } from '@jss/replica';
+import { Command } from './command';
 
 /** reprotect and domain-set: a domain's protection schedule and objectives, answered with an event. */
 @Injectable()
@@ -20,7 +21,7 @@ export class ProtectionUseCase {
   ) {}
 
   /** Points of the domain's recovered VMs at the recovery site, every `every` seconds, until a failback. */
-  async reprotect(command: CloudEvent, data: CommandData<'reprotect'>, principal: string): Promise<void> {
+  async reprotect({ event: command, data, principal }: Command<'reprotect'>): Promise<void> {
     const { domain, dryRun } = data;
     assertAllowed(this.roles, { principal, operation: 'reprotect', domain, dryRun });
     const point = await this.replica.resolvePoint(domain);
@@ -42,7 +43,7 @@ export class ProtectionUseCase {
     });
   }
 
-  async setObjectives(command: CloudEvent, data: CommandData<'domain-set'>, principal: string): Promise<void> {
+  async setObjectives({ event: command, data, principal }: Command<'domain-set'>): Promise<void> {
     const { domain, dryRun } = data;
     assertAllowed(this.roles, { principal, operation: 'domain-set', domain, dryRun });
     if (!(await this.replica.getDomain(domain)))

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventName } from './events';
+import type { EventName } from './event-names';
 import { PLAN_STEP_KINDS } from './plan-steps';
 import { VM_KINDS } from './vm-kinds';
 
@@ -57,7 +57,7 @@ const rtoForecast = z.object({
 });
 
 /** One step of a task's recovery plan: its id (`<group>.<phase>.<n>`), group, phase and kind. */
-const decidePlan = {
+const planStep = {
   ...ofTask,
   stepId: z.string(),
   group: z.string(),
@@ -175,11 +175,11 @@ export const eventDataSchemas = {
     plan: z.object({ version: z.number(), steps: z.array(planStepReport) }).optional(),
   }),
   /** a step of the task's recovery plan began; an approve step pauses the task until plan-continue or expiresAt */
-  'plan.step-started': z.object({ ...decidePlan, startedAt: z.string(), expiresAt: z.string().nullable().optional() }),
-  'plan.step-completed': z.object({ ...decidePlan, startedAt: z.string(), endedAt: z.string(), timedOut: z.boolean().optional() }),
+  'plan.step-started': z.object({ ...planStep, startedAt: z.string(), expiresAt: z.string().nullable().optional() }),
+  'plan.step-completed': z.object({ ...planStep, startedAt: z.string(), endedAt: z.string(), timedOut: z.boolean().optional() }),
   /** continued: the step said continue-on-failure (or an approve said continue on timeout) and the plan goes on; else the task fails */
   'plan.step-failed': z.object({
-    ...decidePlan,
+    ...planStep,
     startedAt: z.string(),
     endedAt: z.string(),
     reason: z.string(),

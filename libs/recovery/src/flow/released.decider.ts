@@ -12,7 +12,7 @@ export const decideReleased: Decider<{ taskId: string }> = async (ctx, { taskId 
   const outcome = task && (OUTCOME_OF[task.state] as Outcome | undefined);
   if (!task || !outcome) return null;
   const duration = secondsSince(task.createdAt);
-  const report = reportOf(task, outcome, await ctx.tasks.jobStats(task.id), await ctx.tasks.planSteps.all(task.id));
+  const report = reportOf(task, outcome, await ctx.tasks.jobStats(task.id), await ctx.tasks.planProgress(task.id));
   return {
     task,
     move: { from: [task.state], to: outcome, patch: { report } },
