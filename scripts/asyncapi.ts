@@ -43,6 +43,9 @@ const COMMAND_SUMMARIES: Record<Operation, string> = {
   'plan-apply': 'Store a new version of a domain’s recovery plan (YAML); refused with the line at fault when it does not fit the domain.',
   'plan-show': 'Answer with a domain’s recovery plan (plan.shown).',
   'plan-continue': 'A task paused at an approve step of its recovery plan goes on.',
+  reprotect:
+    'After a failover: protect the recovered VMs back into the object store, a recovery point of them at the recovery site on a schedule, until a failback.',
+  'domain-set': 'Set (or remove) a domain’s objectives: rpoSeconds (newest point’s age) and rtoSeconds (forecast recovery time).',
 };
 
 const EVENT_SUMMARIES: Record<EventName, string> = {
@@ -71,6 +74,9 @@ const EVENT_SUMMARIES: Record<EventName, string> = {
   'plan.step-failed': 'A step of the task’s recovery plan failed; the task fails unless the step says continue-on-failure.',
   'plan.applied': 'A recovery plan was stored as a new version (or, dry run, found valid).',
   'plan.shown': 'A domain’s recovery plan, as applied.',
+  'reprotect.started': 'Re-protection of a domain is stored: points of its VMs where they run now, on a schedule.',
+  'reprotect.ended': 'A failback completed: re-protection from the recovery site ended; the domain is protected from its home site again.',
+  'domain.updated': 'The answer to domain-set: the domain’s objectives as stored.',
   'point.created': 'A recovery point was written (jssctl replica, the replicator); the scanners scan it.',
   'point.scanned': 'A recovery point was scanned for signs of ransomware: its verdict and each VM’s, with the figures.',
   'point.suspicious': 'A recovery point was found suspicious (also sent as point.scanned): which VMs, why, with the figures.',

@@ -1,8 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Installation, JSSCTL as CLI, MiB, recoveryVm, runJssctl } from '@jss/testing';
+import { Installation, JSSCTL as CLI, MiB, recoveryVm, runJssctl, waitUntil } from '@jss/testing';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -57,10 +56,9 @@ describe('jssctl', () => {
     const del = await jssctl('vms', 'delete', 'db');
     expect(del).toMatchObject({ code: 0, err: '' });
     expect(await inst.platform.getVm('recovery', 'db')).toBeNull();
-    const deadline = Date.now() + 10_000;
     const announced = () =>
       inst.events.all.find((r) => r.key === 'vm.deleted' && r.event.data.name === 'db' && r.event.source === '/jssctl');
-    while (!announced() && Date.now() < deadline) await sleep(100);
+    await waitUntil('vm.deleted from jssctl', () => announced() !== undefined, 10_000);
     expect(announced()?.event.data).toMatchObject({ kind: 'recovered', site: 'recovery', domain: 'cli' });
 
     await recoveryVm(inst.platform, 'payroll');
@@ -191,12 +189,9 @@ describe('jssctl', () => {
       execFileSync('tmux', ['-L', `jss-cli-${process.pid}`, ...args], { env: inst.env, encoding: 'utf8' });
     tmux('new-session', '-d', '-x', '120', '-y', '50', `${process.execPath} ${CLI} failover term --wait; echo "exit $?"; sleep 600`);
     try {
-      const deadline = Date.now() + 90_000;
       let screen = '';
-      while (!/^exit \d+$/m.test(screen) && Date.now() < deadline) {
-        await sleep(250);
-        screen = tmux('capture-pane', '-p', '-S', '-', '-E', '-');
-      }
+      const exited = () => /^exit \d+$/m.test((screen = tmux('capture-pane', '-p', '-S', '-', '-E', '-')));
+      await waitUntil('jssctl exited in the terminal', exited, 90_000, 250);
       const lines = screen.split('\n').map((l) => l.trimEnd());
       expect(lines).toContain('exit 0');
       // every bar drawn once, where it ended: full

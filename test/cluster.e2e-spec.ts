@@ -2,8 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Installation, MiB, diskHashes } from '@jss/testing';
+import { Installation, MiB, diskHashes, waitUntil } from '@jss/testing';
 
 const SCRIPT = path.join(__dirname, '..', 'scripts', 'rabbitmq-cluster.sh');
 
@@ -44,9 +43,7 @@ describe('a three-node RabbitMQ cluster', () => {
 
   it('the leader of the rehydration queue stopped mid-failover: the task completes, disks identical', async () => {
     const id = await inst.publish('failover', { domain: 'cl' });
-    const deadline = Date.now() + 120_000;
-    while (!inst.events.of(id, 'task.progress').some((r) => (r.event.data.bytesDone as number) > 0) && Date.now() < deadline)
-      await sleep(100);
+    await inst.events.waitForBytes(id, 120_000);
     const leader = ctl(nodes[0], 'list_queues', '--no-table-headers', 'name', 'leader')
       .split('\n')
       .find((l) => l.startsWith('jss.rehydrator.jobs'))!
@@ -57,13 +54,9 @@ describe('a three-node RabbitMQ cluster', () => {
     ctl(leader, 'stop_app');
     try {
       // the test's own event subscription may be on the stopped node: follow the task record instead
-      const until = Date.now() + 300_000;
-      let state = (await inst.tasks.get(taskId))?.state;
-      while (!['completed', 'failed', 'cancelled'].includes(state ?? '') && Date.now() < until) {
-        await sleep(500);
-        state = (await inst.tasks.get(taskId))?.state;
-      }
-      expect(state).toBe('completed');
+      const ended = async () => (await inst.tasks.fields(taskId, 'endedAt'))?.endedAt !== undefined;
+      await waitUntil('the task ended', ended, 300_000, 500);
+      expect((await inst.tasks.get(taskId))?.state).toBe('completed');
     } finally {
       ctl(leader, 'start_app');
     }

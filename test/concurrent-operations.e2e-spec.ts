@@ -35,10 +35,7 @@ describe('operations at the same time', () => {
 
   it('cancel during rehydration: jobs stop, everything the task created is removed, the task ends cancelled', async () => {
     const id = await inst.publish('failover', { domain: 'slow' });
-    const deadline = Date.now() + 30_000;
-    while (!inst.events.of(id, 'task.progress').some((r) => (r.event.data.bytesDone as number) > 0) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await inst.events.waitForBytes(id, 30_000);
     const taskId = inst.events.of(id, 'task.accepted')[0].event.subject!;
     const cancel = await inst.publish('cancel', { taskId });
     const end = await inst.events.waitFor(id, ['task.cancelled', 'task.completed', 'task.failed']);

@@ -93,17 +93,16 @@ describe.each(BACKENDS)('continuous failover ($platform, $store store)', (backen
   });
 
   async function waitSynced(commandId: string, pointId: string) {
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      const hit = inst.events.of(commandId, 'task.synced').find((r) => (r.event.data.recoveryPoint as { id: string }).id === pointId);
-      if (hit)
-        return {
-          ...(hit.event.data as { bytesRead: number; blocksRead: number; blocksUnchanged: number; lagSeconds: number }),
-          time: hit.event.time!,
-        };
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`no task.synced for ${pointId}`);
+    const hit = await inst.events.waitForMatch(
+      commandId,
+      ['task.synced'],
+      (d) => (d.recoveryPoint as { id: string }).id === pointId,
+      60_000,
+    );
+    return {
+      ...(hit.event.data as { bytesRead: number; blocksRead: number; blocksUnchanged: number; lagSeconds: number }),
+      time: hit.event.time!,
+    };
   }
 
   /** What a round applying `point` over `previous` (none: fresh disks) reads: the blocks neither all-zero nor unchanged. */

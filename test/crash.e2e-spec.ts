@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { EXCHANGES, QUEUES, REPLIES } from '@jss/contract';
 import { writeGeneratedImage } from '@jss/replica';
 import path from 'node:path';
@@ -81,8 +80,9 @@ describe('a service killed in the middle of a task', () => {
     await inst.platform.deleteVm('recovery', 'ledger');
     const id = await inst.publish('failover', { domain: 'bank' });
     await inst.events.waitFor(id, ['task.progress']);
-    kill('planner');
-    await sleep(500);
+    const dead = kill('planner');
+    // gone before the next one starts: what it held goes back to the queues
+    await waitUntil('the planner dead', () => dead.child.signalCode !== null);
     await inst.add({ planner: 1 });
     await expectRecovered(id);
   });

@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Installation, PLATFORM_BACKENDS, VCSIM_SETUP_MS, recoveryVm } from '@jss/testing';
+import { Installation, PLATFORM_BACKENDS, VCSIM_SETUP_MS, recoveryVm, waitUntil } from '@jss/testing';
 
 /**
  * What a crash leaves behind is swept; what the system did not create (vcsim's own DC0_H0_VM0, ...),
@@ -48,13 +47,12 @@ describe.each(PLATFORM_BACKENDS)('janitor orphan sweep (%s)', (platform) => {
     // the sweep deletes a VM, then publishes its vm.deleted: wait for both, or the events can lag the inventory
     const swept = ['jss-rocva-d2', 'jss-rvm-lost', 'jss-tvm-lost'];
     const deletedNames = () => inst.events.all.filter((r) => r.key === 'vm.deleted').map((r) => String(r.event.data.name));
-    const deadline = Date.now() + 30_000;
     let names: string[] = [];
-    while (Date.now() < deadline) {
+    const sweptAndAnnounced = async () => {
       names = (await inst.platform.listVms()).map((v) => v.name);
-      if (swept.every((n) => !names.includes(n) && deletedNames().includes(n))) break;
-      await sleep(250);
-    }
+      return swept.every((n) => !names.includes(n) && deletedNames().includes(n));
+    };
+    await waitUntil('the sweep deleted and announced the orphans', sweptAndAnnounced, 30_000, 250);
     expect(names.sort()).toEqual([...theirs, 'jss-rvm-kept', 'payroll', 'restored'].sort());
     expect(deletedNames().sort()).toEqual(swept);
   });

@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Installation, MiB, diskHashes, freePort } from '@jss/testing';
+import { Installation, MiB, diskHashes, freePort, isReady, waitUntil } from '@jss/testing';
 import { PrivateRedis } from './chaos/support';
 
 /** Redis with AOF restarted in the middle of a failover: the services reconnect and the task completes. */
@@ -30,11 +29,11 @@ describe('a Redis restart mid-task', () => {
 
   it('completes the failover with the same bytes as a restore after the restart', async () => {
     const id = await inst.publish('failover', { domain: 'rr' });
-    const deadline = Date.now() + 60_000;
-    while (!inst.events.of(id, 'task.progress').some((r) => (r.event.data.bytesDone as number) > 0) && Date.now() < deadline)
-      await sleep(50);
+    await inst.events.waitForBytes(id, 60_000);
     await redis.stop(); // SIGTERM: the AOF is fsynced, as on a restart by an operator
-    await sleep(1000);
+    // the outage is felt before Redis is back: the services' connections to it are down
+    const services = inst.services;
+    await waitUntil('every service sees Redis gone', async () => (await Promise.all(services.map(isReady))).every((r) => !r), 30_000);
     await redis.start();
     const end = await inst.events.waitFor(id, ['task.completed', 'task.failed'], 180_000);
     expect(end.key).toBe('task.completed');

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { EXCHANGES, QUEUES, DEAD_LETTER_REASON_HEADER } from '@jss/contract';
-import { Installation, MiB, inventorySnapshot } from '@jss/testing';
+import { Installation, MiB, inventorySnapshot, waitUntil } from '@jss/testing';
 import amqplib from 'amqplib';
 
 /** Bad input: a reason code and a sentence, and nothing created. */
@@ -101,15 +101,15 @@ describe('refused commands and unreadable messages', () => {
       await ch.waitForConfirms();
       // each dead letter keeps its body and says why, and from which queue, in headers
       const dead: Array<{ body: string; reason: unknown; queue: unknown }> = [];
-      const deadline = Date.now() + 20_000;
-      while (dead.length < 2 && Date.now() < deadline) {
-        // the planner settles each dead letter and parks it, the reason kept
+      // the planner settles each dead letter and parks it, the reason kept
+      const parked = async () => {
         const msg = await ch.get(QUEUES.parkedDeadLetters, { noAck: true });
-        if (msg) {
-          const headers = msg.properties.headers ?? {};
+        const headers = msg ? (msg.properties.headers ?? {}) : null;
+        if (msg && headers)
           dead.push({ body: msg.content.toString(), reason: headers[DEAD_LETTER_REASON_HEADER], queue: headers['x-jss-queue'] });
-        } else await new Promise((r) => setTimeout(r, 100));
-      }
+        return dead.length >= 2;
+      };
+      await waitUntil('both dead letters parked', parked, 20_000, 100);
       expect(dead).toHaveLength(2);
       expect(Object.fromEntries(dead.map(({ body, ...headers }) => [body, headers]))).toEqual({
         '{not json': { reason: expect.stringMatching(/not JSON/), queue: QUEUES.plannerCommands },

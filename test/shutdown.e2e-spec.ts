@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeGeneratedImage } from '@jss/replica';
@@ -23,9 +22,7 @@ describe('graceful shutdown', () => {
 
   it('a rehydrator stopped mid-range hands the range back and exits; another finishes the task', async () => {
     const id = await inst.publish('failover', { domain: 'sd' });
-    const deadline = Date.now() + 60_000;
-    while (!inst.events.of(id, 'task.progress').some((r) => (r.event.data.bytesDone as number) > 0) && Date.now() < deadline)
-      await sleep(50);
+    await inst.events.waitForBytes(id, 60_000);
     const first = inst.services.find((s) => s.name.startsWith('rehydrator'))!;
     await inst.add({ rehydrator: 1 }, { JSS_STORE_MBPS: '0' });
     const exited = new Promise<void>((resolve) => first.child.once('exit', () => resolve()));

@@ -93,6 +93,7 @@ describe('vSphere failures (vcsim)', () => {
       what: 'vCenter not answering for 5 s (the process stopped)',
       away: async () => {
         inst.vcsim!.freeze();
+        // timed on purpose: the outage itself, 5 s, well within the SOAP client's 60 s budget
         await sleep(5000).finally(() => inst.vcsim!.thaw());
       },
       mayFail: false,
@@ -102,7 +103,7 @@ describe('vSphere failures (vcsim)', () => {
       what: 'vCenter killed mid-call and started again 3 s later (a fresh inventory, no sessions)',
       away: async () => {
         await inst.vcsim!.kill();
-        await sleep(3000);
+        await sleep(3000); // timed on purpose: the outage itself, vCenter gone for 3 s
         await inst.vcsim!.restart();
       },
       mayFail: true,

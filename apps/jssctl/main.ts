@@ -8,6 +8,7 @@ import { tasksCommand, vmsCommand } from './src/commands/listings';
 import { siteCommand } from './src/commands/site';
 import { demoCommand } from './src/commands/demo';
 import { drillCommand, drillsCommand } from './src/commands/drills';
+import { domainCommands } from './src/commands/domains';
 import { CliContext } from './src/context';
 
 async function main(): Promise<number> {
@@ -25,6 +26,7 @@ async function main(): Promise<number> {
     siteCommand(ctx),
     drillCommand(ctx),
     drillsCommand(ctx),
+    ...domainCommands(ctx),
     demoCommand(ctx),
   ]) {
     program.addCommand(cmd);

@@ -9,21 +9,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pRetry from 'p-retry';
 import { AmqpBus } from '@jss/bus';
-import { CloudEvent, EXCHANGES, Operation, cloudEvent, commandRoutingKey, commandType } from '@jss/contract';
+import { EXCHANGES, Operation, cloudEvent, commandRoutingKey, commandType } from '@jss/contract';
 import { createLogger } from '@jss/observability';
 import { SimPlatform } from '@jss/platform';
 import { createRedis } from '@jss/redis';
 import { ReplicaWriter } from '@jss/replica';
 import { FsObjectStore } from '@jss/store';
 import { TaskStore } from '@jss/tasks';
-import { diskHashes, freePort } from '@jss/testing';
-import { RunningService, ServiceName, startService } from '@jss/processes';
-import { RabbitmqNode } from '../ops/support/rabbitmq-node';
+import { diskHashes, freePort, waitUntil } from '@jss/testing';
+import { RunningService, ServiceName } from '@jss/processes';
 import { PlannedCycle } from './planned-cycle';
+import { runFaults } from './faults';
+import { chaosEnv, serviceStarter, startBroker } from './stage';
 import { EventObserver, PrivateRedis, generatedHash, prng, rssOf } from './support';
+import { Sent, isControl, reasonOf, tableOf } from './table';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const seed = Number(process.argv[2] ?? process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const DURATION_MS = Number(process.env.CHAOS_SECONDS ?? 100) * 1000;
 const BURST = Number(process.env.CHAOS_BURST ?? 1000);
@@ -37,12 +39,6 @@ const VMS = [
 ];
 const END_KEYS = ['task.completed', 'task.failed', 'task.cancelled'];
 
-interface Sent {
-  id: string;
-  op: Operation;
-  data: Record<string, unknown>;
-}
-
 const rand = prng(seed);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
 const between = (lo: number, hi: number) => lo + rand() * (hi - lo);
@@ -53,11 +49,7 @@ let abandon = async (): Promise<void> => undefined;
 async function main(): Promise<number> {
   console.log(`chaos seed ${seed} (npm run chaos -- ${seed} repeats this run)`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'jss-chaos-'));
-  const rabbit = await RabbitmqNode.start({
-    conf: path.join(ROOT, 'ops/rabbitmq/rabbitmq.conf'),
-    definitions: path.join(ROOT, 'ops/rabbitmq/definitions.json'),
-    enabledPlugins: path.join(ROOT, 'ops/rabbitmq/enabled_plugins'),
-  });
+  const rabbit = await startBroker();
   const redis = new PrivateRedis(await freePort(), dir);
   await redis.start();
   const services: RunningService[] = [];
@@ -68,19 +60,7 @@ async function main(): Promise<number> {
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void abandon().then(() => process.exit(1)));
   const amqpUrl = `amqp://guest:guest@127.0.0.1:${rabbit.amqpPort}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    AMQP_URL: amqpUrl,
-    REDIS_URL: redis.url,
-    REDIS_PREFIX: 'chaos:',
-    JSS_DATA_DIR: path.join(dir, 'data'),
-    LOG_LEVEL: 'info',
-    TASK_WATCHDOG_SECONDS: '120',
-    TASK_STALL_SECONDS: '30',
-    JANITOR_SWEEP_SECONDS: '5',
-    JANITOR_GRACE_SECONDS: '20',
-    SHUTDOWN_GRACE_SECONDS: '5',
-  };
+  const env = chaosEnv(dir, amqpUrl, redis.url);
   const client = createRedis(redis.url, 'chaos:');
   client.on('error', () => undefined); // down while Redis restarts; ioredis reconnects
   const platform = new SimPlatform(client, env.JSS_DATA_DIR!);
@@ -96,15 +76,7 @@ async function main(): Promise<number> {
   }
 
   // --- services
-  let started = 0;
-  const start = async (name: ServiceName) => {
-    const s = await startService(name, await freePort(), env, path.join(dir, 'logs'), {
-      distDir: path.join(ROOT, 'dist'),
-      label: `${name}-${started++}`,
-    });
-    services.push(s);
-    return s;
-  };
+  const start = serviceStarter(env, dir, services);
   // one at a time, once more if a start is too slow for a loaded machine
   for (const [name, n] of Object.entries(REPLICAS) as [ServiceName, number][])
     for (let i = 0; i < n; i++) await start(name).catch(() => start(name));
@@ -161,15 +133,12 @@ async function main(): Promise<number> {
     sent.set(id, { id, op, data });
     const event = cloudEvent({ id, type: commandType(op), source: '/chaos', data });
     // a publish cut off by the broker's restart is sent again, as a user would (the same id starts nothing new)
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await bus.publish(EXCHANGES.commands, commandRoutingKey(op), event, { userId: bus.user });
-        return id;
-      } catch (err) {
-        if (attempt > 60) throw err;
-        await sleep(1000);
-      }
-    }
+    await pRetry(() => bus.publish(EXCHANGES.commands, commandRoutingKey(op), event, { userId: bus.user }), {
+      retries: 60,
+      factor: 1,
+      minTimeout: 1000,
+    });
+    return id;
   };
   // planned failover and failback of a protected domain of its own, in turn
   cycle = new PlannedCycle(platform, store, 'p0', publish, (w) => wrongDisks.push(w), log);
@@ -194,7 +163,7 @@ async function main(): Promise<number> {
       const perDomain = new Map<string, number>();
       for (const r of rocvas) perDomain.set(r.owner!.domain, (perDomain.get(r.owner!.domain) ?? 0) + 1);
       rocvasAtOnce = Math.max(rocvasAtOnce, ...perDomain.values(), 0);
-      await sleep(300);
+      await sleep(300); // timed on purpose: the sampling interval
     }
   })();
 
@@ -213,46 +182,15 @@ async function main(): Promise<number> {
     const keys = byCommand.get(id);
     return !!keys && ['command.rejected', 'task.planned', 'task.accepted'].some((k) => keys.has(k));
   };
-  while (burstIds.some((id) => !answered(id)) && Date.now() - burstStarted < 180_000) await sleep(200);
+  // counted after, answered or not: the table says how many were
+  await waitUntil('the burst answered', () => burstIds.every(answered), 180_000, 200).catch(() => undefined);
   const burstAnswered = burstIds.filter(answered).length;
   log(
     `burst: ${burstAnswered}/${BURST} answered in ${((Date.now() - burstStarted) / 1000).toFixed(1)}s; planner RSS peak ${(plannerRss / MiB).toFixed(0)} MiB`,
   );
 
   // --- phase 2: a mix of every operation under faults
-  const faultsDone = (async () => {
-    const end = Date.now() + DURATION_MS;
-    let brokerRestarted = false;
-    let redisRestarted = false;
-    while (Date.now() < end) {
-      await sleep(between(3000, 6000));
-      const elapsed = 1 - (end - Date.now()) / DURATION_MS;
-      if (!brokerRestarted && elapsed > 0.35) {
-        brokerRestarted = true;
-        log('broker: stop_app');
-        rabbit.ctl('stop_app');
-        await sleep(3000);
-        rabbit.ctl('start_app');
-        log('broker: start_app');
-        continue;
-      }
-      if (!redisRestarted && elapsed > 0.65) {
-        redisRestarted = true;
-        log('redis: restart (SIGTERM, AOF kept)');
-        await redis.stop();
-        await sleep(1000);
-        await redis.start();
-        continue;
-      }
-      const victim = pick(services.filter((s) => s.child.exitCode === null && s.child.signalCode === null));
-      if (!victim) continue;
-      log(`SIGKILL ${victim.name}`);
-      victim.child.kill('SIGKILL');
-      services.splice(services.indexOf(victim), 1);
-      await sleep(between(300, 1500));
-      await start(victim.name.replace(/-\d+$/, '') as ServiceName).catch((err) => log(`restart failed: ${err.message}`));
-    }
-  })();
+  const faultsDone = runFaults({ durationMs: DURATION_MS, rabbit, redis, services, start, log, pick, between });
 
   let continuous: string | null = null;
   const mixEnd = Date.now() + DURATION_MS;
@@ -284,7 +222,7 @@ async function main(): Promise<number> {
     else if (r < 0.9)
       await publish(pick(['failover', 'restore', 'test-failover'] as const), { domain: pick(DOMAINS), vms: ['b'], dryRun: true });
     else await publish('failover', { domain: pick(['nowhere', 'd1']), vms: ['zz'] });
-    await sleep(between(400, 1200));
+    await sleep(between(400, 1200)); // timed on purpose: the pace of the mix
   }
   await faultsDone;
   log('faults over; waiting for quiescence');
@@ -293,93 +231,41 @@ async function main(): Promise<number> {
     const t = taskOf.get(s.id);
     if (s.op === 'continuous-failover' && t && running.has(t)) await publish('failover', { domain: 'd3', taskId: t });
   }
-  const quiet = Date.now() + 300_000;
-  while (Date.now() < quiet) {
-    const pending = [...sent.values()].filter((s) => !answered(s.id) && !isControl(s)).length;
-    const open = [...taskOf.values()].filter((t) => running.has(t)).length;
-    if (pending === 0 && open === 0) break;
-    await sleep(1000);
-  }
+  const quiescent = () =>
+    [...sent.values()].every((s) => answered(s.id) || isControl(s)) && [...taskOf.values()].every((t) => !running.has(t));
+  // what is not quiet by then is counted in the table (lost, not ended)
+  await waitUntil('every command answered and every task ended', quiescent, 300_000, 1000).catch(() => undefined);
   await Promise.allSettled(checks);
   // the janitor's sweep removes what a killed process left behind
-  const sweepBy = Date.now() + 60_000;
   let temporaries = await platform.listVms().then((vms) => vms.filter((v) => v.owner && v.owner.kind !== 'recovered'));
-  while (temporaries.length && Date.now() < sweepBy) {
-    await sleep(2000);
-    temporaries = await platform.listVms().then((vms) => vms.filter((v) => v.owner && v.owner.kind !== 'recovered'));
-  }
+  const swept = async () =>
+    (temporaries = await platform.listVms().then((vms) => vms.filter((v) => v.owner && v.owner.kind !== 'recovered'))).length === 0;
+  await waitUntil('the sweep removed what killed processes left', swept, 60_000, 2000).catch(() => undefined);
   sampling = false;
   await sampler;
 
   // --- the table
-  const counts = new Map<string, number>();
-  const inc = (k: string) => counts.set(k, (counts.get(k) ?? 0) + 1);
-  let lost = 0;
-  let notEnded = 0;
-  let accepted = 0;
-  let completed = 0;
-  let cancelled = 0;
-  let lateConflicts = 0;
-  for (const s of sent.values()) {
-    const keys = byCommand.get(s.id) ?? new Set();
-    if (isControl(s)) {
-      if (keys.has('command.rejected')) inc(`rejected ${reasonOf(observer, s.id, 'command.rejected')}`);
-      continue; // control commands: answered by their target task's end
-    }
-    if (!answered(s.id)) {
-      lost++;
-      continue;
-    }
-    if (keys.has('command.rejected')) inc(`rejected ${reasonOf(observer, s.id, 'command.rejected')}`);
-    if (keys.has('task.planned')) inc('dry runs answered');
-    if (!keys.has('task.accepted')) continue;
-    accepted++;
-    if (keys.has('task.completed')) {
-      completed++;
-      inc(`completed ${s.op}`);
-    } else if (keys.has('task.cancelled')) cancelled++;
-    else if (keys.has('task.failed')) {
-      const reason = reasonOf(observer, s.id, 'task.failed');
-      inc(`failed ${reason}`);
-      if (reason === 'vm-exists' || reason === 'vm-busy') lateConflicts++;
-    } else notEnded++;
-  }
   const live = await new TaskStore(client).liveIds();
-  const rows: Array<[string, string | number]> = [
-    ['seed', seed],
-    ['commands', sent.size],
-    ['burst answered', `${burstAnswered}/${BURST}`],
-    ['accepted', accepted],
-    ['completed', completed],
-    ['cancelled (by a cancel command)', cancelled],
-    ...[...counts.entries()].sort().map(([k, v]) => [k, v] as [string, number]),
-    ['lost', lost],
-    ['tasks not ended', `${notEnded} (live in Redis: ${live.length})`],
-    ['temporaries left', temporaries.length],
-    ['most RocVAs of one domain at once', rocvasAtOnce],
-    ['disks not byte-identical', wrongDisks.length],
-    ['late name conflicts', lateConflicts],
-    ['planner RSS peak', `${(plannerRss / MiB).toFixed(0)} MiB`],
-  ];
+  const { rows, failures, ratio } = tableOf({
+    seed,
+    sent: [...sent.values()],
+    byCommand,
+    answered,
+    isControl,
+    reasonOf: (id, key) => reasonOf(observer, id, key),
+    burst: { answered: burstAnswered, of: BURST },
+    live: live.length,
+    temporaries: temporaries.length,
+    rocvasAtOnce,
+    wrongDisks: wrongDisks.length,
+    plannerRssMiB: plannerRss / MiB,
+  });
   console.log('\n| figure | value |\n|---|---|');
   for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
-  const ratio = accepted ? (completed + cancelled) / accepted : 1;
   console.log(`\ncompleted (or cancelled as asked) / accepted: ${(ratio * 100).toFixed(1)}%`);
   for (const w of wrongDisks) console.log(`wrong disk: ${w}`);
   for (const t of temporaries) console.log(`temporary left: ${t.site}/${t.name} (${t.owner?.kind}, task ${t.owner?.taskId})`);
 
-  const failures = [
-    lost > 0 && `${lost} command(s) lost`,
-    (notEnded > 0 || live.length > 0) && 'tasks not ended',
-    temporaries.length > 0 && 'temporaries left',
-    rocvasAtOnce > 1 && 'a second RocVA of a domain',
-    wrongDisks.length > 0 && 'wrong disks',
-    lateConflicts > 0 && 'late name conflicts',
-    burstAnswered < BURST && 'burst not all answered',
-    ratio < 0.9 && 'fewer than 90% of accepted commands completed',
-    // a run where nothing got through proves nothing (e.g. every command refused)
-    accepted < 20 && `only ${accepted} commands accepted`,
-  ].filter(Boolean);
   await observer.close();
   await bus.close();
   for (const s of services) s.child.kill('SIGKILL');
@@ -392,16 +278,6 @@ async function main(): Promise<number> {
     if (!process.env.KEEP_CHAOS_DATA) rmSync(dir, { recursive: true, force: true });
   }
   return failures.length ? 1 : 0;
-}
-
-/** cancel, test-cleanup and a cut-over act on a task: answered by its end (or a refusal), not by a task of their own. */
-function isControl(s: Sent): boolean {
-  return s.op === 'cancel' || s.op === 'test-cleanup' || (s.op === 'failover' && s.data.taskId !== undefined);
-}
-
-function reasonOf(observer: EventObserver, commandId: string, key: string): string {
-  const hit = observer.events.find((e) => e.key === key && e.event.data?.commandId === commandId);
-  return String((hit?.event as CloudEvent<Record<string, unknown>> | undefined)?.data?.reason ?? '?');
 }
 
 main().then(

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitUntil } from '@jss/testing';
 import amqp, { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel } from 'amqplib';
 import { CloudEvent, EXCHANGES } from '@jss/contract';
@@ -35,17 +35,14 @@ export class PrivateRedis {
   async start(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''];
     this.child = spawn('redis-server', [...args, '--dir', this.dir], { stdio: 'ignore' });
-    for (let i = 0; i < 100; i++) {
-      const up = await new Promise<boolean>((resolve) => {
+    const up = () =>
+      new Promise<boolean>((resolve) => {
         const ping = spawn('redis-cli', ['-p', String(this.port), 'ping'], { stdio: ['ignore', 'pipe', 'ignore'] });
         let out = '';
         ping.stdout.on('data', (d) => (out += d));
         ping.on('exit', () => resolve(out.includes('PONG')));
       });
-      if (up) return;
-      await sleep(100);
-    }
-    throw new Error(`redis-server did not start on port ${this.port}`);
+    await waitUntil(`redis-server started on port ${this.port}`, up, 10_000, 100);
   }
 
   /** SIGTERM: Redis fsyncs its AOF and exits, as on a restart by an operator or a supervisor. */

@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { SERVICES } from '@jss/processes';
-import { Installation } from '@jss/testing';
+import { Installation, waitUntil } from '@jss/testing';
 import { PrometheusServer, withoutFiltering } from './support/prometheus-server';
 import { RabbitmqNode } from './support/rabbitmq-node';
 import { OPS, ensureOpsTools } from './support/tools';
 
 const MiB = 1024 * 1024;
+const RPO_SECONDS = 20;
 
 interface ScrapeConfig {
   job_name: string;
@@ -91,11 +92,13 @@ describe('Prometheus, the alert rules and the Grafana dashboard against a runnin
     broker.ctl('set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*');
     // a scanner too, listing every second: its clean-point age of domain "ops" is a dashboard query
     inst = await Installation.start(
-      { planner: 1, provisioner: 1, rehydrator: 1, janitor: 1, scanner: 1 },
+      { planner: 1, provisioner: 1, rehydrator: 1, janitor: 1, replicator: 1, scanner: 1 },
       { AMQP_URL: `amqp://guest:guest@127.0.0.1:${broker.amqpPort}/${vhost}`, SCANNER_LIST_SECONDS: '1' },
     );
     await inst.writer.writePoint('ops', [{ name: 'vm1', source: { sizeBytes: 4 * MiB, seed: 1 } }]);
-    const { end } = await inst.run('failover', { domain: 'ops' });
+    // objectives, and re-protection at the recovery site: a point every 6 s against a 20 s RPO
+    expect((await inst.run('domain-set', { domain: 'ops', rpoSeconds: RPO_SECONDS, rtoSeconds: 1800 })).end.key).toBe('domain.updated');
+    const { end } = await inst.run('failover', { domain: 'ops', reprotect: true });
     expect(end.key).toBe('task.completed');
 
     // the jobs of the ops config, each pointed at the test's processes of its name instead of Docker's DNS
@@ -115,6 +118,10 @@ describe('Prometheus, the alert rules and the Grafana dashboard against a runnin
       const up = await prom.query('count_over_time(up[1m]) >= 3 and up == 1');
       return up.length === scrapeConfigs.reduce((n, c) => n + c.static_configs[0].targets.length, 0);
     });
+    await prom.until(
+      'the domain gauges scraped',
+      async () => (await prom.query('jss_domain_rto_objective_seconds{domain="ops"}')).length > 0,
+    );
   });
 
   afterAll(async () => {
@@ -176,5 +183,17 @@ describe('Prometheus, the alert rules and the Grafana dashboard against a runnin
     const loaded = groups.flatMap((g) => g.rules);
     expect(loaded.map((r) => r.name).sort()).toEqual(rules.map((r) => r.alert).sort());
     expect(loaded.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.lastError}`)).toEqual([]);
+  });
+
+  it('fires JssRpoBreached for the re-protected domain once its replicator stops, not before', async () => {
+    const firing = async () => (await prom.query('ALERTS{alertname="JssRpoBreached", alertstate="firing", domain="ops"}')).length > 0;
+    const age = async () => Number((await prom.query('max(jss_domain_point_age_seconds{domain="ops"})'))[0]?.value[1]);
+    // protected from the recovery site: the replicator's points keep the newest point within the objective
+    await waitUntil('a point taken at the recovery site', async () => (await inst.replica.resolvePoint('ops'))?.site === 'recovery');
+    await prom.until('the scheduled points seen in the age gauge', async () => (await age()) < RPO_SECONDS / 2);
+    expect(await firing()).toBe(false);
+    await inst.stopServices('replicator');
+    await prom.until('JssRpoBreached firing for domain ops', firing, 90_000);
+    expect(await age()).toBeGreaterThan(RPO_SECONDS);
   });
 });

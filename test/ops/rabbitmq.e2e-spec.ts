@@ -3,7 +3,7 @@ import path from 'node:path';
 import amqp from 'amqplib';
 import { parse } from 'yaml';
 import { EXCHANGES } from '@jss/contract';
-import { Installation } from '@jss/testing';
+import { Installation, waitUntil } from '@jss/testing';
 import { RabbitmqNode } from './support/rabbitmq-node';
 import { OPS, ROOT } from './support/tools';
 
@@ -63,8 +63,7 @@ describe('ops/rabbitmq on a throwaway RabbitMQ node', () => {
         () => 0,
       );
     const until = async (port: number, want: number) => {
-      const deadline = Date.now() + 60_000;
-      while (Date.now() < deadline && (await status(port)) !== want) await new Promise((r) => setTimeout(r, 250));
+      await waitUntil(`/readyz of port ${port} answering ${want}`, async () => (await status(port)) === want, 60_000, 250);
       return status(port);
     };
     try {

@@ -1,5 +1,4 @@
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { AmqpContext, MessageController } from '@jss/bus';
+import { AmqpContext, MessageController, OnWork } from '@jss/bus';
 import { ReleaseWork, WORK } from '@jss/contract';
 import { ReleaseUseCase } from './release.usecase';
 
@@ -8,8 +7,8 @@ import { ReleaseUseCase } from './release.usecase';
 export class WorkController {
   constructor(private readonly release: ReleaseUseCase) {}
 
-  @EventPattern(WORK.release.key)
-  onRelease(@Payload() work: ReleaseWork, @Ctx() ctx: AmqpContext) {
+  @OnWork(WORK.release)
+  onRelease(work: ReleaseWork, ctx: AmqpContext) {
     return this.release.execute(work, ctx.traceparent);
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AmqpBus } from '@jss/bus';
 import {
   CloudEvent,
+  DomainUpdatedData,
   DrillScheduledData,
   EVENTS,
   EXCHANGES,
@@ -9,6 +10,7 @@ import {
   Operation,
   PlanAppliedData,
   PlanShownData,
+  ReprotectStartedData,
   TaskCompletedData,
   TaskPlannedData,
   TaskReadyData,
@@ -19,6 +21,7 @@ import {
 } from '@jss/contract';
 import { CliError } from './cli-error';
 import { noAnswer } from './no-answer';
+import { planStepLine } from './plan-step-lines';
 import { ProgressView } from './progress-view';
 
 export interface Outcome {
@@ -40,6 +43,10 @@ export interface Outcome {
   shown?: PlanShownData;
   /** plan-continue: the approve step is passed */
   continued?: boolean;
+  /** reprotect's answer */
+  reprotect?: ReprotectStartedData;
+  /** domain-set's answer */
+  domain?: DomainUpdatedData;
 }
 
 export interface FollowOptions {
@@ -92,19 +99,19 @@ export async function publishAndFollow(bus: AmqpBus, op: Operation, data: object
           return settle({ applied: d as PlanAppliedData });
         case EVENTS.planShown:
           return settle({ shown: d as PlanShownData });
+        case EVENTS.reprotectStarted:
+          // a failover's own re-protection is news on its way to the end, not its answer
+          if (op !== 'reprotect') return view?.log(`re-protection started: a point every ${(d as ReprotectStartedData).everySeconds}s`);
+          return settle({ reprotect: d as ReprotectStartedData });
+        case EVENTS.domainUpdated:
+          return settle({ domain: d as DomainUpdatedData });
         case EVENTS.planStepStarted:
         case EVENTS.planStepCompleted:
         case EVENTS.planStepFailed: {
           const step = d as EventDataMap['plan.step-started'];
           if (op === 'plan-continue' && key === EVENTS.planStepCompleted && step.kind === 'approve')
             return settle({ taskId, continued: true });
-          const what =
-            key === EVENTS.planStepStarted
-              ? step.kind === 'approve'
-                ? 'waits for: jssctl plan-continue ' + taskId
-                : 'started'
-              : key.slice(10);
-          return view?.log(`plan step ${step.stepId} (${step.kind}) ${what}`);
+          return view?.log(planStepLine(key, step, taskId));
         }
         case EVENTS.taskAccepted: {
           taskId = event.subject ?? '';

@@ -1,3 +1,12 @@
+import type { RtoForecast } from '@jss/contract';
+
+/** How a forecast was reached, in one line: fixed + per VM × VMs + bytes ÷ rate + waits, and from what. */
+export function forecastBasis(f: NonNullable<RtoForecast>): string {
+  const from = f.basis === 'measured' ? `${f.samples} recent recoveries` : 'defaults (no recovery measured yet)';
+  const mbps = (f.rateBytesPerSecond / 1e6).toFixed(0);
+  return `${f.fixedSeconds}s + ${f.perVmSeconds}s × ${f.vms} VMs + ${formatSize(f.bytes)} at ${mbps} MB/s + ${f.waitSeconds}s waits = ${f.seconds}s (${from})`;
+}
+
 export function printJson(value: unknown): void {
   console.log(JSON.stringify(value, null, 2));
 }

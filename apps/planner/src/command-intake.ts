@@ -1,25 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { clip, principalOf } from '@jss/authz';
 import { AmqpContext, Messenger } from '@jss/bus';
-import {
-  CloudEvent,
-  EVENTS,
-  OPERATIONS,
-  Operation,
-  REASONS,
-  ReasonedError,
-  commandDataSchemas,
-  commandType,
-  describeIssues,
-  operationOf,
-} from '@jss/contract';
+import { EVENTS, OPERATIONS, REASONS, ReasonedError, commandDataSchemas, commandType, describeIssues, operationOf } from '@jss/contract';
 import { LOGGER } from '@jss/infra';
 import { Logger, metrics } from '@jss/observability';
 import { TaskFlow } from '@jss/recovery';
 import { TaskStore } from '@jss/tasks';
-
-/** A use case of a command whose envelope, sender and data were checked. */
-export type CommandRun = (op: Operation, command: CloudEvent, data: unknown, principal: string) => Promise<void>;
+import { CommandHandlers, dispatch } from './command';
 
 /**
  * What every command goes through before its use case: the routing key must name an operation and
@@ -36,7 +23,8 @@ export class CommandIntake {
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
-  async receive(ctx: AmqpContext, run: CommandRun): Promise<void> {
+  /** Checks a command and hands it to its operation's handler; refusals become command.rejected. */
+  async receive(ctx: AmqpContext, handlers: CommandHandlers): Promise<void> {
     const command = ctx.event;
     const log = this.log.child({ commandId: command.id });
     const op = operationOf(ctx.routingKey);
@@ -66,7 +54,7 @@ export class CommandIntake {
       }
       const parsed = commandDataSchemas[op].safeParse(command.data);
       if (!parsed.success) throw new ReasonedError(REASONS.invalidCommand, `invalid ${op} command: ${describeIssues(parsed.error)}`);
-      await run(op, command, parsed.data, principal);
+      await dispatch(handlers, { op, event: command, data: parsed.data, principal });
     } catch (err) {
       if (!(err instanceof ReasonedError)) throw err;
       await this.reject(command.id, err.reason, err.message, op);

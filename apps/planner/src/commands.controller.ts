@@ -1,108 +1,62 @@
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { AmqpContext, UNKNOWN_COMMAND, UNREADABLE_COMMAND, MessageController } from '@jss/bus';
-import { CommandData, REASONS, commandRoutingKey, RecoveryOperation } from '@jss/contract';
-import { PROFILES } from '@jss/tasks';
+import { OPERATIONS, REASONS, commandRoutingKey } from '@jss/contract';
+import { CommandHandlers } from './command';
 import { CommandIntake } from './command-intake';
 import { ControlUseCase } from './control.usecase';
 import { DrillScheduleUseCase } from './drill-schedule.usecase';
+import { ProtectionUseCase } from './protection.usecase';
 import { RecoveryPlanUseCase } from './recovery-plan.usecase';
 import { RecoveryUseCase } from './recovery.usecase';
 
-const RECOVERY_KEYS = (Object.keys(PROFILES) as RecoveryOperation[]).map(commandRoutingKey);
-
-/** jss.planner.commands: what users publish on jss.commands, one handler per kind of command. */
+/** jss.planner.commands: what users publish on jss.commands, each operation's command to its use case. */
 @MessageController()
 export class CommandsController {
+  /** One handler per operation, its command typed by the operation (a new operation without one does not compile). */
+  private readonly handlers: CommandHandlers;
+
   constructor(
     private readonly intake: CommandIntake,
-    private readonly recovery: RecoveryUseCase,
-    private readonly control: ControlUseCase,
-    private readonly drills: DrillScheduleUseCase,
-    private readonly plans: RecoveryPlanUseCase,
-  ) {}
-
-  /** Every operation that creates a task; a failover naming a continuous failover cuts it over instead. */
-  @EventPattern(RECOVERY_KEYS)
-  onRecovery(@Ctx() ctx: AmqpContext) {
-    return this.intake.receive(ctx, (op, command, data, principal) => {
-      const { taskId, domain, dryRun } = data as CommandData<'failover'>;
-      if (op === 'failover' && taskId) return this.control.execute('cutover', command, { taskId, domain, dryRun }, principal);
-      return this.recovery.execute(op as RecoveryOperation, command, data as never, principal);
-    });
+    recovery: RecoveryUseCase,
+    control: ControlUseCase,
+    drills: DrillScheduleUseCase,
+    plans: RecoveryPlanUseCase,
+    protection: ProtectionUseCase,
+  ) {
+    this.handlers = {
+      // a failover naming a continuous failover cuts it over instead
+      failover: (c) => {
+        const { taskId } = c.data;
+        return taskId ? control.execute({ ...c, op: 'cutover', data: { ...c.data, taskId } }) : recovery.execute(c);
+      },
+      'planned-failover': (c) => recovery.execute(c),
+      'continuous-failover': (c) => recovery.execute(c),
+      failback: (c) => recovery.execute(c),
+      restore: (c) => recovery.execute(c),
+      'test-failover': (c) => recovery.execute(c),
+      'test-cleanup': (c) => control.execute(c),
+      cancel: (c) => control.execute(c),
+      commit: (c) => control.execute(c),
+      rollback: (c) => control.execute(c),
+      'plan-continue': (c) => control.execute(c),
+      'drill-schedule': (c) => drills.schedule(c),
+      'drill-unschedule': (c) => drills.unschedule(c),
+      'plan-apply': (c) => plans.apply(c),
+      'plan-show': (c) => plans.show(c),
+      reprotect: (c) => protection.reprotect(c),
+      'domain-set': (c) => protection.setObjectives(c),
+    };
   }
 
-  @EventPattern(commandRoutingKey('cancel'))
-  onCancel(@Ctx() ctx: AmqpContext) {
-    return this.intake.receive(ctx, (_op, command, data, principal) =>
-      this.control.execute('cancel', command, data as CommandData<'cancel'>, principal),
-    );
-  }
-
-  @EventPattern(commandRoutingKey('test-cleanup'))
-  onTestCleanup(@Ctx() ctx: AmqpContext) {
-    return this.intake.receive(ctx, (_op, command, data, principal) =>
-      this.control.execute('test-cleanup', command, data as CommandData<'test-cleanup'>, principal),
-    );
-  }
-
-  @EventPattern(commandRoutingKey('commit'))
-  onCommit(@Ctx() ctx: AmqpContext) {
-    return this.intake.receive(ctx, (_op, command, data, principal) =>
-      this.control.execute('commit', command, data as CommandData<'commit'>, principal),
-    );
-  }
-
-  @EventPattern(commandRoutingKey('rollback'))
-  onRollback(@Ctx() ctx: AmqpContext) {
-    return this.intake.receive(ctx, (_op, command, data, principal) =>
-      this.control.execute('rollback', command, data as CommandData<'rollback'>, principal),
-    );
-  }
-
-  @EventPattern(commandRoutingKey('drill-schedule'))
-  onDrillSchedule(@Ctx() ctx: AmqpContext) {
-    return this.intake.receive(ctx, (_op, command, data, principal) =>
-      this.drills.schedule(command, data as CommandData<'drill-schedule'>, principal),
-    );
-  }
-
-  @EventPattern(commandRoutingKey('drill-unschedule'))
-  onDrillUnschedule(@Ctx() ctx: AmqpContext) {
-    return this.intake.receive(ctx, (_op, command, data, principal) =>
-      this.drills.unschedule(command, data as CommandData<'drill-unschedule'>, principal),
-    );
-  }
-
-  @EventPattern(commandRoutingKey('plan-continue'))
-  onPlanContinue(@Ctx() ctx: AmqpContext) {
-    return this.intake.receive(ctx, (_op, command, data, principal) =>
-      this.control.execute('plan-continue', command, data as CommandData<'plan-continue'>, principal),
-    );
-  }
-
-  @EventPattern(commandRoutingKey('plan-apply'))
-  onPlanApply(@Ctx() ctx: AmqpContext) {
-    return this.intake.receive(ctx, (_op, command, data, principal) =>
-      this.plans.apply(command, data as CommandData<'plan-apply'>, principal),
-    );
-  }
-
-  @EventPattern(commandRoutingKey('plan-show'))
-  onPlanShow(@Ctx() ctx: AmqpContext) {
-    return this.intake.receive(ctx, (_op, command, data, principal) =>
-      this.plans.show(command, data as CommandData<'plan-show'>, principal),
-    );
+  /** Every operation's routing key, and any other (the queue takes them all: refused by the intake as unsupported-operation). */
+  @EventPattern([...OPERATIONS.map(commandRoutingKey), UNKNOWN_COMMAND])
+  onCommand(@Ctx() ctx: AmqpContext) {
+    return this.intake.receive(ctx, this.handlers);
   }
 
   /** A body that is no CloudEvent: answered with command.rejected (the id read from it, if any), then dead-lettered. */
   @EventPattern(UNREADABLE_COMMAND)
   onUnreadable(@Payload() p: { commandId: string; reason: string }) {
     return this.intake.reject(p.commandId, REASONS.invalidCommand, p.reason);
-  }
-
-  /** Any other routing key (the queue takes them all): refused by the intake as unsupported-operation. */
-  @EventPattern(UNKNOWN_COMMAND)
-  onUnknown(@Ctx() ctx: AmqpContext) {
-    return this.intake.receive(ctx, async () => undefined);
   }
 }

@@ -1,9 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { RoleMapSource, assertAllowed } from '@jss/authz';
 import { Messenger } from '@jss/bus';
-import { CloudEvent, CommandData, EVENTS, REASONS, ReasonedError } from '@jss/contract';
+import { CommandData, EVENTS, REASONS, ReasonedError } from '@jss/contract';
 import { TaskFlow } from '@jss/recovery';
 import { TaskStore, isActive } from '@jss/tasks';
+import { Command } from './command';
+
+/** A command that acts on a live task; `cutover`: a failover that names a continuous failover (its domain must be the task's). */
+export type ControlCommand =
+  | Command<'cancel' | 'test-cleanup' | 'commit' | 'rollback' | 'plan-continue'>
+  | (Omit<Command<'failover'>, 'op' | 'data'> & { op: 'cutover'; data: CommandData<'failover'> & { taskId: string } });
 
 /** cancel, test-cleanup, commit, rollback, plan-continue, and a failover that names a continuous failover (cut-over): act on a live task. */
 @Injectable()
@@ -15,13 +21,8 @@ export class ControlUseCase {
     private readonly roles: RoleMapSource,
   ) {}
 
-  /** `domain`: the cut-over's, which must be the task's (a typo must not cut over another domain) */
-  async execute(
-    op: 'cancel' | 'test-cleanup' | 'cutover' | 'commit' | 'rollback' | 'plan-continue',
-    command: CloudEvent,
-    data: CommandData<'cancel'> & { domain?: string },
-    principal: string,
-  ): Promise<void> {
+  async execute(c: ControlCommand): Promise<void> {
+    const { op, data, principal } = c;
     const task = await this.tasks.get(data.taskId);
     if (!task) throw new ReasonedError(REASONS.unknownTask, `there is no task ${data.taskId}`);
     // authorised against the task's domain: a task id alone (it is on jss.events) gives no rights
@@ -51,17 +52,18 @@ export class ControlUseCase {
         `task ${task.id} is a ${task.operation}, not a continuous failover; only those can be cut over`,
       );
     }
-    if (op === 'cutover' && task.domain !== data.domain) {
+    // a typo must not cut over another domain
+    if (c.op === 'cutover' && task.domain !== c.data.domain) {
       throw new ReasonedError(
         REASONS.invalidCommand,
-        `task ${task.id} is a continuous failover of domain "${task.domain}", not "${data.domain}"`,
+        `task ${task.id} is a continuous failover of domain "${task.domain}", not "${c.data.domain}"`,
       );
     }
     if (data.dryRun) {
       // nothing would be created; the task's VMs would be removed
       const { domain, vms, point: recoveryPoint, target } = task;
       const planned = {
-        commandId: command.id,
+        commandId: c.event.id,
         operation: op,
         domain,
         vms,

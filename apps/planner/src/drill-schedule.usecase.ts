@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { RoleMapSource, assertAllowed } from '@jss/authz';
 import { Messenger } from '@jss/bus';
-import { CloudEvent, CommandData, EVENTS, Every, REASONS, ReasonedError, nextDue, parseEvery, periodSeconds } from '@jss/contract';
+import { CloudEvent, EVENTS, Every, REASONS, ReasonedError, nextDue, parseEvery, periodSeconds } from '@jss/contract';
 import { DEFAULT_DRILL_TTL_SECONDS, DrillSchedule, DrillStore, testFailoverOf } from '@jss/drills';
+import { Command } from './command';
 import { RecoveryUseCase } from './recovery.usecase';
 
 /** Without alertAfterSeconds, a domain is overdue after two missed periods and an hour. */
@@ -18,7 +19,7 @@ export class DrillScheduleUseCase {
     private readonly roles: RoleMapSource,
   ) {}
 
-  async schedule(command: CloudEvent, data: CommandData<'drill-schedule'>, principal: string): Promise<void> {
+  async schedule({ event: command, data, principal }: Command<'drill-schedule'>): Promise<void> {
     const { domain, dryRun } = data;
     assertAllowed(this.roles, { principal, operation: 'drill-schedule', domain, dryRun });
     const stored = await this.drills.getSchedule(domain);
@@ -41,13 +42,13 @@ export class DrillScheduleUseCase {
     };
     // each drill is this principal's test failover: refused now what would be refused then
     // (rights, unknown domain or VM, a network that is not isolated, ...)
-    await this.recovery.draft('test-failover', testFailoverOf(schedule), principal);
+    await this.recovery.draft({ op: 'test-failover', data: testFailoverOf(schedule), principal });
     const next = nextDue(every, now, now);
     if (!dryRun) await this.drills.schedule(schedule, next);
     await this.answer(command, schedule, next, !!dryRun);
   }
 
-  async unschedule(command: CloudEvent, data: CommandData<'drill-unschedule'>, principal: string): Promise<void> {
+  async unschedule({ event: command, data, principal }: Command<'drill-unschedule'>): Promise<void> {
     const { domain, dryRun } = data;
     assertAllowed(this.roles, { principal, operation: 'drill-unschedule', domain, dryRun });
     const had = dryRun ? (await this.drills.getSchedule(domain)) !== null : await this.drills.unschedule(domain);

@@ -24,7 +24,7 @@ export class DrillTestFailover {
       return existing.id;
     }
     const command = cloudEvent({ id, type: commandType('test-failover'), source: '/jss/planner/drills', data });
-    await this.recovery.execute('test-failover', command, data, principal);
+    await this.recovery.execute({ op: 'test-failover', event: command, data, principal });
     return (await this.tasks.taskOfCommand(id))!;
   };
 }

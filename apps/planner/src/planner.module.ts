@@ -7,6 +7,7 @@ import { DomainLocks } from '@jss/locks';
 import { Logger } from '@jss/observability';
 import { Platform } from '@jss/platform';
 import { PlanEffects, TaskFlow, TaskMonitor } from '@jss/recovery';
+import { DomainOverviews, ProtectionStore } from '@jss/protection';
 import { PlanStore, WebhookHosts } from '@jss/recovery-plans';
 import { Redis } from '@jss/redis';
 import { ReplicaRepository } from '@jss/replica';
@@ -19,11 +20,14 @@ import { ControlUseCase } from './control.usecase';
 import { DeadLettersHandler } from './dead-letters.handler';
 import { DrillScheduleUseCase } from './drill-schedule.usecase';
 import { DrillTestFailover } from './drill-test-failover';
+import { DomainsScheduler } from './domains.scheduler';
 import { DrillsScheduler } from './drills.scheduler';
 import { MonitorScheduler } from './monitor.scheduler';
+import { ProtectionUseCase } from './protection.usecase';
 import { RecoveryPlanUseCase } from './recovery-plan.usecase';
 import { RecoveryUseCase } from './recovery.usecase';
 import { RepliesController } from './replies.controller';
+import { TaskEndUseCase } from './task-end.usecase';
 import { WEBHOOK_HOSTS, webhookHostsProvider } from './webhook-hosts.provider';
 
 @Module({
@@ -76,6 +80,15 @@ import { WEBHOOK_HOSTS, webhookHostsProvider } from './webhook-hosts.provider';
     },
     DrillsScheduler,
     DrillScheduleUseCase,
+    { provide: ProtectionStore, inject: [REDIS], useFactory: (r: Redis) => new ProtectionStore(r) },
+    {
+      provide: DomainOverviews,
+      inject: [ReplicaRepository, ProtectionStore, DrillStore, PlanStore],
+      useFactory: (r: ReplicaRepository, p: ProtectionStore, d: DrillStore, s: PlanStore) => new DomainOverviews(r, p, d, s),
+    },
+    DomainsScheduler,
+    ProtectionUseCase,
+    TaskEndUseCase,
     CommandIntake,
     RecoveryUseCase,
     ControlUseCase,

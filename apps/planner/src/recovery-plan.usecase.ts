@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RoleMapSource, assertAllowed } from '@jss/authz';
 import { Messenger } from '@jss/bus';
-import { CloudEvent, CommandData, EVENTS, REASONS, ReasonedError } from '@jss/contract';
+import { EVENTS, REASONS, ReasonedError } from '@jss/contract';
 import { PLATFORM } from '@jss/infra';
 import { Platform } from '@jss/platform';
 import { RECOVERY_SITE } from '@jss/recovery';
 import { PlanError, PlanStore, WebhookHosts, parsePlan } from '@jss/recovery-plans';
 import { ReplicaRepository } from '@jss/replica';
+import { Command } from './command';
 import { WEBHOOK_HOSTS } from './webhook-hosts.provider';
 
 /** plan-apply and plan-show: a domain's recovery plan, checked against the domain when applied, answered with an event. */
@@ -22,7 +23,7 @@ export class RecoveryPlanUseCase {
   ) {}
 
   /** A new version, when every VM is a protected VM of the domain, every network exists at the recovery site and every webhook's host is allowed. */
-  async apply(command: CloudEvent, data: CommandData<'plan-apply'>, principal: string): Promise<void> {
+  async apply({ event: command, data, principal }: Command<'plan-apply'>): Promise<void> {
     assertAllowed(this.roles, { principal, operation: 'plan-apply', domain: data.domain, dryRun: data.dryRun });
     const point = await this.replica.resolvePoint(data.domain);
     if (!point)
@@ -48,7 +49,7 @@ export class RecoveryPlanUseCase {
     });
   }
 
-  async show(command: CloudEvent, data: CommandData<'plan-show'>, principal: string): Promise<void> {
+  async show({ event: command, data, principal }: Command<'plan-show'>): Promise<void> {
     assertAllowed(this.roles, { principal, operation: 'plan-show', domain: data.domain });
     const stored = await this.plans.get(data.domain, data.version);
     if (!stored) {

@@ -23,22 +23,24 @@ import {
   reserveNames,
   traceparentOf,
   withRecoveryPlan,
-  RecoveryPlanAsked,
 } from '@jss/recovery';
+import { ProtectionStore, forecastRto } from '@jss/protection';
 import { PlanStore } from '@jss/recovery-plans';
 import { ReplicaRepository } from '@jss/replica';
 import { PointVerdicts } from '@jss/scan';
 import { ObjectStore } from '@jss/store';
 import { TaskStore } from '@jss/tasks';
+import { Command } from './command';
 
-const DRAFTERS = {
+/** Each operation's drafting, its data typed by the operation. */
+const DRAFTERS: { [O in RecoveryOperation]: (data: CommandData<O>, ctx: DraftContext) => Promise<TaskDraft> } = {
   failover: draftFailover,
   'planned-failover': draftPlannedFailover,
   'continuous-failover': draftContinuousFailover,
   failback: draftFailback,
   restore: draftRestore,
   'test-failover': draftTestFailover,
-} as const;
+};
 
 /**
  * Every operation that creates a task: validate against the replica and the platform, run the
@@ -56,12 +58,14 @@ export class RecoveryUseCase {
     @Inject(ENV) private readonly env: Env,
     private readonly roles: RoleMapSource,
     private readonly plans: PlanStore,
+    private readonly protection: ProtectionStore,
     private readonly verdicts: PointVerdicts,
   ) {}
 
-  async execute<O extends RecoveryOperation>(op: O, command: CloudEvent, data: CommandData<O>, principal: string): Promise<void> {
-    const draft = await this.draft(op, data, principal);
-    if (data.dryRun) return this.answerDryRun(command, draft);
+  async execute<O extends RecoveryOperation>(c: Command<O>): Promise<void> {
+    const { event: command, principal } = c;
+    const draft = await this.draft(c);
+    if (c.data.dryRun) return this.answerDryRun(command, draft);
     const taskId = await this.tasks.claimCommand(command.id, `task-${randomUUID()}`);
     await reserveNames(this.tasks.names, this.platform, taskId, draft);
     const now = new Date().toISOString();
@@ -75,7 +79,7 @@ export class RecoveryUseCase {
       vms: draft.vms,
       point: { id: draft.point.id, time: draft.point.time, ...draft.verdict },
       target: draft.target,
-      spec: draft.spec,
+      spec: { ...draft.spec, ...('reprotect' in c.data && c.data.reprotect === true && { reprotect: true }) },
       bytesTotal: draft.bytesTotal,
       traceparent: traceparentOf(command.traceparent),
       createdAt: now,
@@ -85,18 +89,17 @@ export class RecoveryUseCase {
   }
 
   /** What the command would do, authorised, planned and pre-flight checked; refusals throw their ReasonedError. */
-  async draft<O extends RecoveryOperation>(op: O, data: CommandData<O>, principal: string): Promise<TaskDraft> {
+  async draft<O extends RecoveryOperation>({ op, data, principal }: Pick<Command<O>, 'op' | 'data' | 'principal'>): Promise<TaskDraft> {
     const asked = { principal, operation: op, domain: data.domain, dryRun: data.dryRun };
     assertAllowed(this.roles, asked);
-    const plan = DRAFTERS[op] as (d: CommandData<O>, ctx: DraftContext) => Promise<TaskDraft>;
     await assertStoreReachable(this.store);
-    const planned = await plan(data, {
+    const planned = await DRAFTERS[op](data, {
       replica: this.replica,
       platform: this.platform,
       plannedTimeoutSeconds: this.env.PLANNED_FAILOVER_TIMEOUT_SECONDS,
       verdicts: this.verdicts,
     });
-    const draft = await withRecoveryPlan(planned, await this.plans.get(data.domain), data as RecoveryPlanAsked, this.platform);
+    const draft = await withRecoveryPlan(planned, await this.plans.get(data.domain), data, this.platform);
     const foreign = await foreignReplacements(draft, this.platform);
     if (foreign.length) assertAllowed(this.roles, { ...asked, replaceForeign: true, vms: foreign });
     await preflight(draft, this.platform, this.store);
@@ -105,6 +108,11 @@ export class RecoveryUseCase {
 
   private async answerDryRun(command: CloudEvent, draft: TaskDraft): Promise<void> {
     const rocvaExists = (await this.platform.getVm(draft.target.site, temporaryName('rocva', draft.domain))) !== null;
-    await this.messenger.event(EVENTS.taskPlanned, null, dryRunOf(command.id, draft, rocvaExists, await this.tasks.observedRate()));
+    const samples = await this.protection.samples();
+    await this.messenger.event(
+      EVENTS.taskPlanned,
+      null,
+      dryRunOf(command.id, draft, rocvaExists, (input) => forecastRto(input, samples)),
+    );
   }
 }

@@ -6,7 +6,8 @@ import { PLATFORM } from '@jss/infra';
 import { DomainLocks } from '@jss/locks';
 import { Platform, PlatformError, VmInfo } from '@jss/platform';
 import { RocvaManager, deleteOwnedVm } from '@jss/temporaries';
-import { TaskLiveness, TaskRecords, checkPrepare } from '@jss/tasks';
+import { SeedOutcome, TaskLiveness, TaskRecords, checkPrepare } from '@jss/tasks';
+import { DiskSeeder } from './disk-seeder';
 
 /** VMs created at once; the platform serialises what must be serialised. */
 export const CREATE_CONCURRENCY = 8;
@@ -14,7 +15,8 @@ export const CREATE_CONCURRENCY = 8;
 /**
  * provision.prepare: the domain's RocVA if the operation uses one (shared, created once), and one
  * temporary per VM with a DHCP address and empty disks: an RVM (running, receiving the data) or a
- * Test VM (powered off until its disks are whole).
+ * Test VM (powered off until its disks are whole). A failback's RVM whose VM's original disks still
+ * hold the base point starts from copies of them (DiskSeeder).
  */
 @Injectable()
 export class PrepareUseCase {
@@ -24,6 +26,7 @@ export class PrepareUseCase {
     private readonly records: TaskRecords,
     private readonly locks: DomainLocks,
     private readonly tasks: TaskLiveness,
+    private readonly seeder: DiskSeeder,
     @Inject(PLATFORM) private readonly platform: Platform,
   ) {}
 
@@ -43,18 +46,27 @@ export class PrepareUseCase {
     const limit = pLimit(CREATE_CONCURRENCY);
     // under a per-task lock, like finalize: a redelivered prepare finds what its twin made, or what a crashed one left (takeOver)
     const temps = await this.locks.withLock('prepare', work.taskId, () =>
-      Promise.all(work.vms.map((vm) => limit(() => this.ensureTemporary(work, vm.temp, vm.disks, cause)))),
+      Promise.all(
+        work.vms.map((vm) =>
+          limit(async () => {
+            const temp = await this.ensureTemporary(work, vm.temp, vm.disks, cause);
+            const seeded: SeedOutcome | undefined = vm.seed && (await this.seeder.seed(work.taskId, vm.name, work.site, temp, vm.seed));
+            return { temp, seeded };
+          }),
+        ),
+      ),
     );
     await this.messenger.send(
       REPLIES.prepared,
       {
         ...cause,
         rocva,
-        temporaries: temps.map((t, i) => ({
+        temporaries: temps.map(({ temp: t, seeded }, i) => ({
           vm: work.vms[i].name,
           name: t.name,
           ip: t.nics[0]?.ip ?? null,
           disks: t.disks.map(({ path, sizeBytes }) => ({ path, sizeBytes })),
+          ...(seeded && { seeded }),
         })),
       },
       traceparent,

@@ -1,5 +1,4 @@
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { AmqpContext, MessageController } from '@jss/bus';
+import { AmqpContext, MessageController, OnWork } from '@jss/bus';
 import { FinalizeWork, PowerOffWork, PrepareWork, WORK } from '@jss/contract';
 import { WorkRunner } from '@jss/workers';
 import { FinalizeUseCase } from './finalize.usecase';
@@ -16,18 +15,18 @@ export class WorkController {
     private readonly powerOff: PowerOffUseCase,
   ) {}
 
-  @EventPattern(WORK.prepare.key)
-  onPrepare(@Payload() work: PrepareWork, @Ctx() ctx: AmqpContext) {
+  @OnWork(WORK.prepare)
+  onPrepare(work: PrepareWork, ctx: AmqpContext) {
     return this.runner.run('prepare', work, ctx.traceparent, () => this.prepare.execute(work, ctx.traceparent));
   }
 
-  @EventPattern(WORK.finalize.key)
-  onFinalize(@Payload() work: FinalizeWork, @Ctx() ctx: AmqpContext) {
+  @OnWork(WORK.finalize)
+  onFinalize(work: FinalizeWork, ctx: AmqpContext) {
     return this.runner.run('finalize', work, ctx.traceparent, () => this.finalize.execute(work, ctx.traceparent));
   }
 
-  @EventPattern(WORK.powerOff.key)
-  onPowerOff(@Payload() work: PowerOffWork, @Ctx() ctx: AmqpContext) {
+  @OnWork(WORK.powerOff)
+  onPowerOff(work: PowerOffWork, ctx: AmqpContext) {
     return this.runner.run('power-off', work, ctx.traceparent, () => this.powerOff.execute(work, ctx.traceparent));
   }
 }

@@ -1,5 +1,4 @@
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { AmqpContext, MessageController } from '@jss/bus';
+import { AmqpContext, MessageController, OnWork } from '@jss/bus';
 import { RangeJob, WORK } from '@jss/contract';
 import { WorkRunner } from '@jss/workers';
 import { RangeUseCase } from './range.usecase';
@@ -12,8 +11,8 @@ export class JobsController {
     private readonly range: RangeUseCase,
   ) {}
 
-  @EventPattern(WORK.range.key)
-  onRange(@Payload() job: RangeJob, @Ctx() ctx: AmqpContext) {
+  @OnWork(WORK.range)
+  onRange(job: RangeJob, ctx: AmqpContext) {
     return this.runner.run('rehydrate', job, ctx.traceparent, () => this.range.execute(job, ctx.traceparent));
   }
 }

@@ -104,11 +104,12 @@ export class RangeUseCase implements OnApplicationBootstrap {
         settled.find((r) => r.status === 'rejected' && !(r.reason instanceof AbortError)) ?? settled.find((r) => r.status === 'rejected');
       if (failed) throw (failed as PromiseRejectedResult).reason;
       const results = settled.map((r) => (r as PromiseFulfilledResult<RehydrateResult>).value);
-      const stats = results.map(({ bytesRead, blocksRead, blocksZero, blocksUnchanged }) => ({
+      const stats = results.map(({ bytesRead, blocksRead, blocksZero, blocksUnchanged, bytesWritten }) => ({
         bytesRead,
         blocksRead,
         blocksZero,
         blocksUnchanged,
+        bytesWritten,
       }));
       const sum = (k: keyof (typeof stats)[number]) => stats.reduce((n, x) => n + x[k], 0);
       metrics.rehydratedBytes.inc(job.bytes);
@@ -128,6 +129,7 @@ export class RangeUseCase implements OnApplicationBootstrap {
           blocksRead: sum('blocksRead'),
           blocksZero: sum('blocksZero'),
           blocksUnchanged: sum('blocksUnchanged'),
+          bytesWritten: sum('bytesWritten'),
           startedAt,
           ...(job.parts && { parts: stats }),
         },

@@ -1,4 +1,4 @@
-import { Platform, VmInfo } from '@jss/platform';
+import { Platform, VmInfo, diskIdentity } from '@jss/platform';
 import { ImageSource, Manifest, ReplicaRepository, ReplicaWriter, generatedImage, sourceSize } from '@jss/replica';
 import { createReadStream } from 'node:fs';
 import { PROTECTED_SITE } from '@jss/recovery';
@@ -43,15 +43,36 @@ export class Protection {
 
   /**
    * A new recovery point from the current disks of the domain's VMs at a site (the newest point's
-   * VMs, or those named), marked as taken there.
+   * VMs, or those named), marked as taken there. A disk whose identity is the one recorded when the
+   * newest point was read from it at this site has not been written since: it is carried over, not
+   * read again (the stand-in's change tracking). Beside the point, the origin of each disk whose
+   * identity did not change while it was read (a failback may start from that disk: origins.ts).
    */
   async replicate(domain: string, site: string, names?: string[]): Promise<Manifest> {
     const vmNames = names ?? (await this.writerVms(domain));
-    const vms = await Promise.all(vmNames.map((n) => this.platform.getVm(site, n)));
-    const missing = vmNames.filter((_, i) => !vms[i]);
+    const found = await Promise.all(vmNames.map((n) => this.platform.getVm(site, n)));
+    const missing = vmNames.filter((_, i) => !found[i]);
     if (missing.length) throw new Error(`VM ${missing.join(', ')} of domain "${domain}" is not at site "${site}"`);
-    const sources = vms.map((vm) => ({ name: vm!.name, source: { file: this.diskFile(vm!) } }));
-    return this.writer.writePoint(domain, sources, { site });
+    const vms = found as VmInfo[];
+    const identities = () => Promise.all(vms.map((vm) => diskIdentity(this.platform, vm.disks[0].path)));
+    const [before, origin, newest] = await Promise.all([
+      identities(),
+      this.replica.newestOrigin(domain, site),
+      this.replica.newestPointId(domain),
+    ]);
+    const recorded = (vm: VmInfo) => (origin?.pointId === newest ? origin?.vms.find((v) => v.name === vm.name)?.disks[0] : undefined);
+    const unchanged = vms.map((vm, i) => !!before[i] && recorded(vm)?.path === vm.disks[0].path && recorded(vm)?.identity === before[i]);
+    const point = await this.writer.writePoint(
+      domain,
+      vms.filter((_, i) => !unchanged[i]).map((vm) => ({ name: vm.name, source: { file: this.diskFile(vm) } })),
+      { site },
+    );
+    const after = await identities();
+    const stable = vms.flatMap((vm, i) =>
+      before[i] && before[i] === after[i] ? [{ name: vm.name, disks: [{ index: 0, path: vm.disks[0].path, identity: before[i]! }] }] : [],
+    );
+    await this.writer.recordOrigin(domain, { version: 1, pointId: point.id, site, vms: stable });
+    return point;
   }
 
   private async writerVms(domain: string): Promise<string[]> {

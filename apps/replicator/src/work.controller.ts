@@ -1,5 +1,4 @@
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { AmqpContext, Messenger, MessageController } from '@jss/bus';
+import { AmqpContext, Messenger, MessageController, OnWork } from '@jss/bus';
 import { REPLIES, ReplicateWork, WORK } from '@jss/contract';
 import { PointEvents } from '@jss/scan';
 import { TaskRecords, checkReplicate } from '@jss/tasks';
@@ -17,8 +16,8 @@ export class WorkController {
     private readonly points: PointEvents,
   ) {}
 
-  @EventPattern(WORK.replicate.key)
-  onReplicate(@Payload() work: ReplicateWork, @Ctx() ctx: AmqpContext) {
+  @OnWork(WORK.replicate)
+  onReplicate(work: ReplicateWork, ctx: AmqpContext) {
     return this.runner.run('replicate', work, ctx.traceparent, async () => {
       await this.records.verify(work, checkReplicate);
       const point = await this.protection.replicate(work.domain, work.site);

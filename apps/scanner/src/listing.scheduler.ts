@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Env } from '@jss/config';
 import { ENV, LOGGER, PeriodicJob, REDIS } from '@jss/infra';
-import { Logger, MAX_CLEAN_AGE_DOMAIN_SERIES, metrics } from '@jss/observability';
+import { Logger, MAX_DOMAIN_SERIES, metrics } from '@jss/observability';
 import { Redis } from '@jss/redis';
 import { ReplicaRepository } from '@jss/replica';
 import { PointEvents, ScanStore } from '@jss/scan';
@@ -56,7 +56,7 @@ export class ListingScheduler extends PeriodicJob {
     }
     metrics.pointsUnscanned.set(unscanned);
     metrics.lastCleanPointAge.reset();
-    for (const a of ages.sort((x, y) => y.age - x.age).slice(0, MAX_CLEAN_AGE_DOMAIN_SERIES))
+    for (const a of ages.sort((x, y) => y.age - x.age).slice(0, MAX_DOMAIN_SERIES))
       metrics.lastCleanPointAge.set({ domain: a.domain }, a.age);
   }
 

@@ -54,6 +54,16 @@ describe('authorize', () => {
     expect(ask('viv', 'drill-schedule')).toMatch(/"viv".*may not drill-schedule on domain "shop"/);
   });
 
+  it('re-protection and objectives are authorised like a failover: an operator of the domain, not a tester or viewer', () => {
+    for (const op of ['reprotect', 'domain-set'] as const) {
+      expect(ask('olga', op, 'crm')).toBeNull();
+      expect(ask('olga', op, 'hr')).toMatch(new RegExp(`"olga" may not ${op} on domain "hr"`));
+      expect(ask('tess', op)).toMatch(new RegExp(`"tess".*may not ${op} on domain "shop"`));
+      expect(ask('viv', op)).toMatch(new RegExp(`"viv".*may not ${op}`));
+      expect(ask('viv', op, 'shop', { dryRun: true })).toBeNull();
+    }
+  });
+
   it('an operator may do everything on its domains, nothing elsewhere, and no foreign replace', () => {
     for (const op of ['failover', 'restore', 'cancel', 'failback', 'test-cleanup'] as const) expect(ask('olga', op, 'crm')).toBeNull();
     expect(ask('olga', 'failover', 'hr')).toMatch(/"olga" may not failover on domain "hr"/);

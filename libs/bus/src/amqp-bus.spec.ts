@@ -1,6 +1,5 @@
 import amqplib from 'amqplib';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { loadEnv } from '@jss/config';
 import { cloudEvent } from '@jss/contract';
@@ -20,8 +19,7 @@ describe('a channel whose setup fails', () => {
     const bus = new AmqpBus(url, log);
     try {
       void bus.consume({ name, bindings: [], keys: [] }, async () => undefined, { prefetch: 1 });
-      const deadline = Date.now() + 10_000;
-      while (!lines.some((l) => l.channel === name) && Date.now() < deadline) await sleep(50);
+      await waitUntil('the setup failure logged', () => lines.some((l) => l.channel === name), 10_000);
       expect(lines.find((l) => l.channel === name)).toMatchObject({
         msg: 'amqp channel setup failed; retried on reconnect',
         err: expect.stringMatching(/PRECONDITION_FAILED/),
@@ -47,12 +45,16 @@ describe('a message whose handler outlives its channel', () => {
     let release = () => undefined as void;
     const released = new Promise<void>((resolve) => (release = resolve));
     const handled: string[] = [];
+    let waiting = 0;
     try {
       // first deliveries wait for `released`; their redeliveries (after the connection drops) are done at once
       await bus.consume(
         { name, bindings: [], keys: [] },
         async (event, msg) => {
-          if (!msg.fields.redelivered) await released;
+          if (!msg.fields.redelivered) {
+            waiting++;
+            await released;
+          }
           handled.push(`${event.id}${msg.fields.redelivered ? ' again' : ''}`);
         },
         { prefetch: 2 },
@@ -63,7 +65,7 @@ describe('a message whose handler outlives its channel', () => {
         rawChannel.sendToQueue(name, Buffer.from(JSON.stringify(cloudEvent({ id, type: 't', source: 'test', data: {} }))));
       }
       const first = consumer._channel;
-      await sleep(300); // both delivered, both waiting
+      await waitUntil('both delivered, both waiting', () => waiting === 2, 15_000);
       // the network goes: the broker puts both back, the bus reconnects and they come again on a new channel
       (
         bus as unknown as { connection: { connection: { connection: { stream: { destroy(err: Error): void } } } } }
@@ -75,7 +77,9 @@ describe('a message whose handler outlives its channel', () => {
       expect(second).not.toBe(first);
       release(); // the first deliveries end now, their channel long gone
       await waitUntil('the first deliveries ended too', () => handled.length === 4, 15_000);
-      await sleep(500);
+      // one more message through: had a stale delivery tag closed the channel, it would come on another
+      rawChannel.sendToQueue(name, Buffer.from(JSON.stringify(cloudEvent({ id: 'm3', type: 't', source: 'test', data: {} }))));
+      await waitUntil('a later message handled', () => handled.includes('m3'), 15_000);
       expect(consumer._channel === second).toBe(true); // not closed by a stale delivery tag
       expect(lines.filter((l) => l.msg === 'message settled after its channel closed; the broker redelivers it')).toHaveLength(2);
       expect(await rawChannel.checkQueue(name)).toMatchObject({ messageCount: 0 });

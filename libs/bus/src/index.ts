@@ -8,3 +8,4 @@ export * from './pass-errors-through';
 export * from './served-queue';
 export * from './topology';
 export * from './dead-letter-reason';
+export * from './on-message';

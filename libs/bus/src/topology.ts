@@ -1,5 +1,5 @@
 import type { ConfirmChannel } from 'amqplib';
-import { EVENTS, EXCHANGES, OPERATIONS, QUEUES, REPLIES, SCAN_REQUEST, WORK, commandRoutingKey } from '@jss/contract';
+import { EVENTS, EXCHANGES, OPERATIONS, QUEUES, REPLIES, SCAN_REQUEST, TIMING, WORK, commandRoutingKey } from '@jss/contract';
 
 /** A durable quorum work queue, the patterns bound to it, and the routing keys of the contract that reach it. */
 export interface QueueSpec {
@@ -9,9 +9,6 @@ export interface QueueSpec {
 }
 
 const internal = (...keys: string[]) => ({ bindings: keys.map((pattern) => ({ exchange: EXCHANGES.internal, pattern })), keys });
-
-/** Redeliveries before the broker dead-letters a message a handler keeps failing on. */
-export const DELIVERY_LIMIT = 10;
 
 /** Routing key of the planner's handler for a command whose key names no operation. */
 export const UNKNOWN_COMMAND = 'recovery.unknown';
@@ -62,7 +59,7 @@ export async function declareQueue(ch: ConfirmChannel, spec: QueueSpec): Promise
     arguments: {
       'x-queue-type': 'quorum',
       'x-dead-letter-exchange': EXCHANGES.deadLetter,
-      'x-delivery-limit': DELIVERY_LIMIT,
+      'x-delivery-limit': TIMING.message.deliveryLimit,
     },
   });
   for (const b of spec.bindings) await ch.bindQueue(spec.name, b.exchange, b.pattern);

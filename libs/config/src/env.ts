@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TIMING } from '@jss/contract';
 
 // Every setting is an environment variable; defaults work against RabbitMQ and Redis on localhost.
 // The README's configuration table lists exactly these (a test checks it).
@@ -45,9 +46,9 @@ export const envSchema = z.object({
   /** planned failover: how long to wait for a recovery point newer than the source VMs' power-off */
   PLANNED_FAILOVER_TIMEOUT_SECONDS: z.coerce.number().min(1).default(900),
   /** a task whose bytes have not moved for this long is reported with task.stalled */
-  TASK_STALL_SECONDS: z.coerce.number().min(1).default(120),
+  TASK_STALL_SECONDS: z.coerce.number().min(1).default(TIMING.watchdog.stallSeconds),
   /** a task that made no move for this long in a state that does not wait by design fails with task-stuck */
-  TASK_WATCHDOG_SECONDS: z.coerce.number().min(1).default(600),
+  TASK_WATCHDOG_SECONDS: z.coerce.number().min(1).default(TIMING.watchdog.boundSeconds),
   /** how often the janitor sweeps for orphans and stale references */
   JANITOR_SWEEP_SECONDS: z.coerce.number().min(1).default(30),
   /** temporaries of no live task younger than this are left alone by the sweep (a task may be starting) */

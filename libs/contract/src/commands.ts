@@ -97,8 +97,16 @@ const failover = z.strictObject({
   taskId: taskId.optional(),
   commit: commitPolicy.optional(),
   plan: usePlan,
+  /** once the VMs are up, protect them back into the object store from where they now run (as recovery.reprotect) */
+  reprotect: z.boolean().optional(),
   dryRun,
 });
+
+/** How often re-protection takes a point: 5 s to a day. */
+export const REPROTECT_EVERY_MIN_SECONDS = 5;
+export const REPROTECT_EVERY_MAX_SECONDS = 86_400;
+/** An objective (RPO, RTO): a second to 30 days; null removes it. */
+const objective = z.number().int().positive().max(MAX_TTL_SECONDS).nullable().optional();
 
 export const commandDataSchemas = {
   failover,
@@ -149,6 +157,16 @@ export const commandDataSchemas = {
   /** the current version, or the one asked for */
   'plan-show': z.strictObject({ domain: name, version: z.number().int().min(1).optional(), dryRun }),
   'plan-continue': z.strictObject({ taskId, dryRun }),
+  /** take points of the domain's recovered VMs where they run now, every `every` seconds (default from its RPO objective) */
+  reprotect: z.strictObject({
+    domain: name,
+    every: z.number().int().min(REPROTECT_EVERY_MIN_SECONDS).max(REPROTECT_EVERY_MAX_SECONDS).optional(),
+    dryRun,
+  }),
+  /** the domain's objectives; an objective left out stays as it is, null removes it */
+  'domain-set': z
+    .strictObject({ domain: name, rpoSeconds: objective, rtoSeconds: objective, dryRun })
+    .refine((d) => d.rpoSeconds !== undefined || d.rtoSeconds !== undefined, 'give rpoSeconds, rtoSeconds or both'),
 } satisfies Record<Operation, z.ZodType>;
 
 export type CommandData<O extends Operation> = z.infer<(typeof commandDataSchemas)[O]>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventName } from './events';
+import type { EventName } from './event-names';
 import { PLAN_STEP_KINDS } from './plan-steps';
 import { SCANNED_VERDICTS, pointVerdictSchema, vmScanSchema } from './scan';
 import { VM_KINDS } from './vm-kinds';
@@ -28,10 +28,37 @@ const vmReport = z.object({
   rehydrationSeconds: z.number(),
   /** from the task's start to this VM powered on */
   powerOnSeconds: z.number().nullable(),
+  /** bytes the rehydrators wrote to its disks (a delta writes only changed blocks) */
+  bytesWritten: z.number().optional(),
+  /**
+   * failback: what its disks started from — a copy of the original disk at its site, which still
+   * held `pointId` (only blocks changed since were read and written), or an empty disk and why
+   */
+  startedFrom: z
+    .object({ kind: z.enum(['original-copy', 'empty']), pointId: z.string().nullable(), reason: z.string().nullable() })
+    .optional(),
+});
+
+/** A forecast of a recovery's RTO and what it rests on (the dry run's, jssctl domains', the metric's). */
+const rtoForecast = z.object({
+  seconds: z.number(),
+  /** measured: from this installation's recent recoveries (failovers, failbacks, test failovers and drills); default: none yet */
+  basis: z.enum(['measured', 'default']),
+  /** recoveries the figures come from */
+  samples: z.number(),
+  /** non-zero bytes to read and write */
+  bytes: z.number(),
+  rateBytesPerSecond: z.number(),
+  vms: z.number(),
+  /** the part that does not grow with bytes or VMs (appliance, messages) */
+  fixedSeconds: z.number(),
+  perVmSeconds: z.number(),
+  /** the recovery plan's waits and delays, or the command's boot-order delays */
+  waitSeconds: z.number(),
 });
 
 /** One step of a task's recovery plan: its id (`<group>.<phase>.<n>`), group, phase and kind. */
-const decidePlan = {
+const planStep = {
   ...ofTask,
   stepId: z.string(),
   group: z.string(),
@@ -133,6 +160,8 @@ export const eventDataSchemas = {
     create: z.array(z.object({ name: z.string(), kind: vmKind })),
     bytesToRehydrate: z.number(),
     estimatedSeconds: z.number(),
+    /** how estimatedSeconds was reached (the same model as jssctl domains and jss_domain_rto_forecast_seconds) */
+    forecast: rtoForecast.optional(),
   }),
   /** continuous failover: the RVMs now hold this point; lag = its age */
   'task.synced': z.object({
@@ -161,11 +190,11 @@ export const eventDataSchemas = {
     recoveryPoint: taskPoint.optional(),
   }),
   /** a step of the task's recovery plan began; an approve step pauses the task until plan-continue or expiresAt */
-  'plan.step-started': z.object({ ...decidePlan, startedAt: z.string(), expiresAt: z.string().nullable().optional() }),
-  'plan.step-completed': z.object({ ...decidePlan, startedAt: z.string(), endedAt: z.string(), timedOut: z.boolean().optional() }),
+  'plan.step-started': z.object({ ...planStep, startedAt: z.string(), expiresAt: z.string().nullable().optional() }),
+  'plan.step-completed': z.object({ ...planStep, startedAt: z.string(), endedAt: z.string(), timedOut: z.boolean().optional() }),
   /** continued: the step said continue-on-failure (or an approve said continue on timeout) and the plan goes on; else the task fails */
   'plan.step-failed': z.object({
-    ...decidePlan,
+    ...planStep,
     startedAt: z.string(),
     endedAt: z.string(),
     reason: z.string(),
@@ -190,6 +219,27 @@ export const eventDataSchemas = {
     appliedBy: z.string(),
     appliedAt: z.string(),
     document: z.string(),
+  }),
+  /** re-protection of a domain stored (recovery.reprotect, or a failover with reprotect: true): points of its VMs at `site` every `everySeconds` */
+  'reprotect.started': z.object({
+    ...caused,
+    taskId: z.string().optional(),
+    domain: z.string(),
+    site: z.string(),
+    everySeconds: z.number(),
+    requestedBy: z.string(),
+    dryRun: z.boolean(),
+  }),
+  /** a failback completed: re-protection from the recovery site ends, the domain is protected from `site` (home) again */
+  'reprotect.ended': z.object({ ...ofTask, domain: z.string(), site: z.string() }),
+  /** domain-set's answer: the domain's objectives as stored (null: none) */
+  'domain.updated': z.object({
+    ...caused,
+    domain: z.string(),
+    rpoSeconds: z.number().nullable(),
+    rtoSeconds: z.number().nullable(),
+    updatedBy: z.string(),
+    dryRun: z.boolean(),
   }),
   'appliance.created': vmEventData,
   'appliance.deleted': vmEventData,

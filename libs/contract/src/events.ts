@@ -1,43 +1,8 @@
 import type { z } from 'zod';
 import type { eventDataSchemas } from './event-schemas';
+import type { EventName } from './event-names';
 
-// Public events on jss.events. Routing key = short type; CloudEvents type = io.jss.<short type>;
-// subject = task id; data.commandId = the id of the command that caused the event. The point.*
-// events are of no task and no command: their subject is the recovery point's id.
-
-/** The CloudEvents type of an event: io.jss.<short type>. */
-export const eventType = (shortType: string): string => `io.jss.${shortType}`;
-
-export const EVENTS = {
-  commandRejected: 'command.rejected',
-  taskAccepted: 'task.accepted',
-  taskProgress: 'task.progress',
-  taskCompleted: 'task.completed',
-  taskFailed: 'task.failed',
-  taskCancelled: 'task.cancelled',
-  taskRolledBack: 'task.rolled-back',
-  taskStalled: 'task.stalled',
-  taskReady: 'task.ready',
-  taskPlanned: 'task.planned',
-  taskReport: 'task.report',
-  taskSynced: 'task.synced',
-  applianceCreated: 'appliance.created',
-  applianceDeleted: 'appliance.deleted',
-  vmCreated: 'vm.created',
-  vmDeleted: 'vm.deleted',
-  drillScheduled: 'drill.scheduled',
-  drillUnscheduled: 'drill.unscheduled',
-  drillEnded: 'drill.ended',
-  planStepStarted: 'plan.step-started',
-  planStepCompleted: 'plan.step-completed',
-  planStepFailed: 'plan.step-failed',
-  planApplied: 'plan.applied',
-  planShown: 'plan.shown',
-  pointCreated: 'point.created',
-  pointScanned: 'point.scanned',
-  pointSuspicious: 'point.suspicious',
-} as const;
-export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
+// The types of the public events' data, from their schemas (event-schemas.ts); names in event-names.ts.
 
 type DataOf<K extends EventName> = z.infer<(typeof eventDataSchemas)[K]>;
 export type EventDataMap = { [K in EventName]: DataOf<K> };
@@ -62,6 +27,10 @@ export type PlanStepStartedData = DataOf<'plan.step-started'>;
 export type PlanStepReport = NonNullable<TaskReportData['plan']>['steps'][number];
 export type PlanAppliedData = DataOf<'plan.applied'>;
 export type PlanShownData = DataOf<'plan.shown'>;
+export type ReprotectStartedData = DataOf<'reprotect.started'>;
+export type ReprotectEndedData = DataOf<'reprotect.ended'>;
+export type DomainUpdatedData = DataOf<'domain.updated'>;
+export type RtoForecast = DataOf<'task.planned'>['forecast'];
 export type PointCreatedData = DataOf<'point.created'>;
 export type PointScannedData = DataOf<'point.scanned'>;
 /** A task's recovery point, with its scan verdict when looked up. */

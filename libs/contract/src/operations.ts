@@ -19,6 +19,10 @@ export const OPERATIONS = [
   'plan-show',
   /** a task paused at a plan's approve step goes on */
   'plan-continue',
+  /** protect a failed-over domain's recovered VMs back into the object store, on a schedule */
+  'reprotect',
+  /** a domain's objectives: rpoSeconds, rtoSeconds */
+  'domain-set',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -33,5 +37,15 @@ export const commandType = (op: Operation): string => `io.jss.recovery.${op}`;
 /** The operations that create a task (the others act on one, or on a domain's schedule or plan). */
 export type RecoveryOperation = Exclude<
   Operation,
-  'cancel' | 'test-cleanup' | 'commit' | 'rollback' | 'drill-schedule' | 'drill-unschedule' | 'plan-apply' | 'plan-show' | 'plan-continue'
+  | 'cancel'
+  | 'test-cleanup'
+  | 'commit'
+  | 'rollback'
+  | 'drill-schedule'
+  | 'drill-unschedule'
+  | 'plan-apply'
+  | 'plan-show'
+  | 'plan-continue'
+  | 'reprotect'
+  | 'domain-set'
 >;

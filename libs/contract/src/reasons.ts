@@ -38,6 +38,8 @@ export const REASONS = {
   /** recoveryPoint "last-clean": no scanned point of the domain has every VM asked for clean */
   noCleanPoint: 'no-clean-point',
   noFailbackPoint: 'no-failback-point',
+  /** reprotect: the domain's VMs do not run at the recovery site (no failover of it has completed) */
+  notFailedOver: 'not-failed-over',
   networkNotIsolated: 'network-not-isolated',
   blocksMissing: 'blocks-missing',
   unsupportedDisk: 'unsupported-disk',

@@ -34,7 +34,15 @@ const rangePart = z.strictObject({
 });
 
 /** What rehydrating a range did. */
-const partStats = z.strictObject({ bytesRead: count, blocksRead: count, blocksZero: count, blocksUnchanged: count });
+const partStats = z.strictObject({
+  bytesRead: count,
+  blocksRead: count,
+  blocksZero: count,
+  blocksUnchanged: count,
+  bytesWritten: count.optional(),
+});
+/** failback: an original disk the temporary's disk starts as a copy of, if it still is what `identity` says */
+const seedDisk = z.strictObject({ path: diskPath, identity: z.string().min(1).max(300) });
 
 export const WORK = {
   /** provisioner: ensure the domain's RocVA (if used) and create one RVM or Test VM per VM */
@@ -50,7 +58,9 @@ export const WORK = {
       datastore: name,
       network: name,
       /** each VM's temporary (RVM or Test VM) under the name the planner reserved for it */
-      vms: z.array(z.strictObject({ name, temp: name, disks: z.array(count).max(64) })).max(MAX_VMS),
+      vms: z
+        .array(z.strictObject({ name, temp: name, disks: z.array(count).max(64), seed: z.array(seedDisk).max(64).optional() }))
+        .max(MAX_VMS),
     }),
   },
   /**
@@ -132,7 +142,18 @@ export const REPLIES = {
     schema: z.strictObject({
       ...base,
       rocva: name.nullable(),
-      temporaries: z.array(z.strictObject({ vm: name, name, ip: reportedIp.nullable(), disks: z.array(disk).max(64) })).max(MAX_VMS),
+      temporaries: z
+        .array(
+          z.strictObject({
+            vm: name,
+            name,
+            ip: reportedIp.nullable(),
+            disks: z.array(disk).max(64),
+            /** a VM with a seed: whether its disks are copies of the originals, else why not (they are empty) */
+            seeded: z.strictObject({ copied: z.boolean(), reason: z.string().max(500).nullable() }).optional(),
+          }),
+        )
+        .max(MAX_VMS),
     }),
   },
   rangeProgress: {

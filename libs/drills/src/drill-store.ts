@@ -8,6 +8,7 @@ import type { Drill, DrillSchedule } from './drill';
 //   drill:<id>                the Drill (JSON); its creation is the claim of one due time (SET NX)
 //   drills:active             set of drill ids not yet done
 //   drill:last-passed         hash domain -> ms of the last passed drill
+//   drill:last                hash domain -> LastDrill JSON of the last drill that ended (jssctl domains)
 // A done drill's record expires after DONE_TTL_SECONDS; its evidence stays in the object store.
 
 const DONE_TTL_SECONDS = 7 * 86_400;
@@ -28,6 +29,13 @@ if ARGV[3] == '' then return 1 end
 if not redis.call('SET', KEYS[2], ARGV[3], 'NX') then return 0 end
 redis.call('SADD', KEYS[3], ARGV[5])
 return 1`;
+
+/** The last drill of a domain that ended, and its verdict. */
+export interface LastDrill {
+  id: string;
+  outcome: 'passed' | 'failed';
+  endedAt: string;
+}
 
 export class DrillStore {
   constructor(private readonly redis: Redis) {}
@@ -84,6 +92,8 @@ export class DrillStore {
   async finish(drill: Drill, passed: boolean): Promise<void> {
     const tx = this.redis.multi().set(`drill:${drill.id}`, JSON.stringify(drill), 'EX', DONE_TTL_SECONDS).srem('drills:active', drill.id);
     if (passed) tx.hset('drill:last-passed', drill.domain, String(Date.parse(drill.endedAt!)));
+    const last: LastDrill = { id: drill.id, outcome: passed ? 'passed' : 'failed', endedAt: drill.endedAt! };
+    tx.hset('drill:last', drill.domain, JSON.stringify(last));
     await tx.exec();
   }
 
@@ -99,5 +109,11 @@ export class DrillStore {
   /** ms of each domain's last passed drill. */
   async lastPassed(): Promise<Map<string, number>> {
     return new Map(Object.entries(await this.redis.hgetall('drill:last-passed')).map(([d, ms]) => [d, Number(ms)]));
+  }
+
+  /** The last drill of the domain that ended, or null. */
+  async last(domain: string): Promise<LastDrill | null> {
+    const raw = await this.redis.hget('drill:last', domain);
+    return raw ? (JSON.parse(raw) as LastDrill) : null;
   }
 }

@@ -2,9 +2,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { OPERATIONS, QUEUES, REASONS, SCANNED_VERDICTS } from '@jss/contract';
 
 // Every metric of the services, in one registry. Labels are small fixed sets (operation, outcome,
-// kind, reason, queue, verdict) — never a task or VM name, and a domain only on the drill age and
-// clean-point age gauges, which hold at most MAX_DRILL_DOMAIN_SERIES / MAX_CLEAN_AGE_DOMAIN_SERIES
-// domains. The README's metrics table lists these.
+// kind, reason, queue, verdict) — never a task or VM name, and a domain only on the drill age gauge
+// and the domain gauges (clean-point age too), which hold at most MAX_DRILL_DOMAIN_SERIES /
+// MAX_DOMAIN_SERIES domains. The README's metrics table lists these.
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry });
@@ -141,6 +141,40 @@ export const metrics = {
     help: 'Scheduled domains whose last passed drill is older than their alert period (shared state: every planner reports the same)',
     registers: [registry],
   }),
+  domainPointAge: new Gauge({
+    name: 'jss_domain_point_age_seconds',
+    help: "Age of each protected domain's newest recovery point (the domains furthest past their objectives only)",
+    labelNames: ['domain'],
+    registers: [registry],
+  }),
+  domainRpoObjective: new Gauge({
+    name: 'jss_domain_rpo_objective_seconds',
+    help: 'RPO objective of each domain that has one (jssctl domain set --rpo), for the same domains',
+    labelNames: ['domain'],
+    registers: [registry],
+  }),
+  domainRtoForecast: new Gauge({
+    name: 'jss_domain_rto_forecast_seconds',
+    help: "Forecast RTO of a failover of each domain now, from this installation's recent recoveries (same domains)",
+    labelNames: ['domain'],
+    registers: [registry],
+  }),
+  domainRtoObjective: new Gauge({
+    name: 'jss_domain_rto_objective_seconds',
+    help: 'RTO objective of each domain that has one (jssctl domain set --rto), for the same domains',
+    labelNames: ['domain'],
+    registers: [registry],
+  }),
+  domainsRpoBreached: new Gauge({
+    name: 'jss_domains_rpo_breached',
+    help: 'Domains whose newest recovery point is older than their RPO objective (shared state: every planner reports the same)',
+    registers: [registry],
+  }),
+  domainsRtoAtRisk: new Gauge({
+    name: 'jss_domains_rto_at_risk',
+    help: 'Domains whose forecast RTO is above their RTO objective',
+    registers: [registry],
+  }),
   pointsScanned: new Counter({
     name: 'jss_points_scanned_total',
     help: 'Recovery points scanned for signs of ransomware, by verdict (clean, suspicious); counted by the scanner that wrote the verdict',
@@ -189,8 +223,8 @@ const LOCKS = ['rocva', 'drill'];
 const DRILL_OUTCOMES = ['passed', 'failed', 'skipped'];
 /** the drill age gauge keeps this many domains (the most overdue): a bounded number of series */
 export const MAX_DRILL_DOMAIN_SERIES = 50;
-/** the clean-point age gauge keeps this many domains (those whose clean point is oldest) */
-export const MAX_CLEAN_AGE_DOMAIN_SERIES = 50;
+/** the domain gauges keep this many domains (the furthest past their objectives): a bounded number of series */
+export const MAX_DOMAIN_SERIES = 50;
 const MESSAGE_OUTCOMES = ['ack', 'retry', 'dead-letter'];
 const SERVICE_QUEUE_NAMES = Object.values(QUEUES).filter((q) => q !== QUEUES.deadLetters && q !== QUEUES.parkedDeadLetters);
 
@@ -218,6 +252,8 @@ export function initMetricLabels(): void {
   }
   for (const outcome of DRILL_OUTCOMES) metrics.drills.inc({ outcome }, 0);
   metrics.drillsOverdue.set(0);
+  metrics.domainsRpoBreached.set(0);
+  metrics.domainsRtoAtRisk.set(0);
   for (const verdict of SCANNED_VERDICTS) metrics.pointsScanned.inc({ verdict }, 0);
   metrics.scanDuration.zero({});
   metrics.pointsUnscanned.set(0);

@@ -5,6 +5,7 @@ export { SimPlatform, type AddNetworkSpec, type SimPlatformOptions } from './sim
 export type { DatastoreDef } from './sim/inventory-def';
 export type { FaultOp, FaultOptions } from './sim/faults';
 export * from './file-disk-handle';
+export * from './disk-copy';
 export * from './vm-up';
 export { VspherePlatform, type VspherePlatformOptions } from './vsphere/vsphere-platform';
 export { loadSiteFile, type SiteFile } from './vsphere/site-file';

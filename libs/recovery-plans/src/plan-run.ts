@@ -59,3 +59,9 @@ export function isLastPowerOn(task: { spec: { recoveryPlan?: RecoveryPlanRun } }
   const last = task.spec.recoveryPlan?.steps.filter((a) => a.kind === 'power-on').at(-1);
   return !last || last.stepId === powerOn.stepId;
 }
+
+/** The waits a recovery plan's steps and a boot order add: wait steps and group delays (approvals wait for a person: not counted). */
+export function waitSecondsOf(steps: readonly PlanStep[] = [], bootOrder: ReadonlyArray<{ delaySeconds: number }> = []): number {
+  const plan = steps.reduce((n, s) => n + (s.kind === 'wait' ? s.seconds : s.kind === 'power-on' ? s.delaySeconds : 0), 0);
+  return plan + bootOrder.reduce((n, g) => n + g.delaySeconds, 0);
+}

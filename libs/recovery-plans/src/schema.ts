@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BOOT_DELAY_MAX_SECONDS, MAX_VMS_PER_COMMAND, NAME_PATTERN } from '@jss/contract';
+import { BOOT_DELAY_MAX_SECONDS, MAX_VMS_PER_COMMAND, NAME_PATTERN, WRITTEN_STEP_KINDS, WrittenStepKind, exhaustive } from '@jss/contract';
 
 // A recovery plan as a person writes it (YAML): ordered groups of VMs, each powered on after a
 // delay once the group before is up, with steps run before and after it. Strict objects: a typo is
@@ -36,17 +36,21 @@ const check = z.strictObject({
   timeoutSeconds: z.number().int().min(1).max(MAX_CHECK_SECONDS).default(60),
 });
 
-/** One step: exactly one of wait / approve / webhook / check, and whether a failure lets the plan go on. */
+/** What each kind of step takes in a document (a kind of the contract's list without one does not compile). */
+export const STEP_SCHEMAS = {
+  wait: seconds(MAX_WAIT_SECONDS),
+  approve: z.union([approve, z.null().transform(() => approve.parse({}))]),
+  webhook,
+  check: z.union([check, z.null().transform(() => check.parse({}))]),
+} satisfies Record<WrittenStepKind, z.ZodType>;
+
+/** One step: exactly one of the kinds, and whether a failure lets the plan go on. */
 const step = z
-  .strictObject({
-    wait: seconds(MAX_WAIT_SECONDS).optional(),
-    approve: z.union([approve, z.null().transform(() => approve.parse({}))]).optional(),
-    webhook: webhook.optional(),
-    check: z.union([check, z.null().transform(() => check.parse({}))]).optional(),
-    'continue-on-failure': z.boolean().default(false),
-  })
-  .refine((s) => [s.wait, s.approve, s.webhook, s.check].filter((x) => x !== undefined).length === 1, {
-    message: 'a step is exactly one of wait, approve, webhook, check',
+  .strictObject(STEP_SCHEMAS)
+  .partial()
+  .extend({ 'continue-on-failure': z.boolean().default(false) })
+  .refine((s) => WRITTEN_STEP_KINDS.filter((k) => s[k] !== undefined).length === 1, {
+    message: `a step is exactly one of ${WRITTEN_STEP_KINDS.join(', ')}`,
   });
 
 const steps = z.array(step).max(MAX_STEPS_PER_PHASE).default([]);
@@ -70,13 +74,16 @@ export const planDocumentSchema = z.strictObject({
 export type PlanDocument = z.infer<typeof planDocumentSchema>;
 type DocumentStep = z.infer<typeof step>;
 
+/** The fields of each kind of step as a task runs it (every default filled in). */
+interface StepFields {
+  wait: { seconds: number };
+  approve: { timeoutSeconds: number; onTimeout: 'fail' | 'continue' };
+  webhook: { url: string; timeoutSeconds: number; retries: number };
+  check: { port: number | null; timeoutSeconds: number };
+}
+
 /** A step as a task runs it. */
-export type PlanStepSpec = (
-  | { kind: 'wait'; seconds: number }
-  | { kind: 'approve'; timeoutSeconds: number; onTimeout: 'fail' | 'continue' }
-  | { kind: 'webhook'; url: string; timeoutSeconds: number; retries: number }
-  | { kind: 'check'; port: number | null; timeoutSeconds: number }
-) & { continueOnFailure: boolean };
+export type PlanStepSpec = { [K in WrittenStepKind]: { kind: K } & StepFields[K] }[WrittenStepKind] & { continueOnFailure: boolean };
 
 export interface PlanVm {
   name: string;
@@ -101,10 +108,20 @@ export interface RecoveryPlan {
 
 export function stepOf(s: DocumentStep): PlanStepSpec {
   const continueOnFailure = s['continue-on-failure'];
-  if (s.wait !== undefined) return { kind: 'wait', seconds: s.wait, continueOnFailure };
-  if (s.approve) return { kind: 'approve', ...s.approve, continueOnFailure };
-  if (s.webhook) return { kind: 'webhook', ...s.webhook, continueOnFailure };
-  return { kind: 'check', port: s.check!.port ?? null, timeoutSeconds: s.check!.timeoutSeconds, continueOnFailure };
+  // the schema let exactly one kind through
+  const kind = WRITTEN_STEP_KINDS.find((k) => s[k] !== undefined)!;
+  switch (kind) {
+    case 'wait':
+      return { kind, seconds: s.wait!, continueOnFailure };
+    case 'approve':
+      return { kind, ...s.approve!, continueOnFailure };
+    case 'webhook':
+      return { kind, ...s.webhook!, continueOnFailure };
+    case 'check':
+      return { kind, port: s.check!.port ?? null, timeoutSeconds: s.check!.timeoutSeconds, continueOnFailure };
+    default:
+      return exhaustive(kind);
+  }
 }
 
 export function planOf(doc: PlanDocument): RecoveryPlan {

@@ -36,6 +36,7 @@ export function reportOf(
       .sort()
       .at(-1);
     const poweredOnAt = task.recovered?.find((r) => r.vm === vm.name)?.poweredOnAt;
+    const from = task.startedFrom?.find((f) => f.vm === vm.name);
     return {
       name: vm.name,
       bytes: jobs.reduce((n, x) => n + x.job.bytes, 0),
@@ -45,6 +46,8 @@ export function reportOf(
       blocksSkippedUnchanged: done.reduce((n, x) => n + x.s!.blocksUnchanged, 0),
       rehydrationSeconds: started && ended ? seconds(started, ended) : 0,
       powerOnSeconds: poweredOnAt ? seconds(task.createdAt, poweredOnAt) : null,
+      bytesWritten: done.reduce((n, x) => n + (x.s!.bytesWritten ?? 0), 0),
+      ...(from && { startedFrom: { kind: from.kind, pointId: from.pointId, reason: from.reason } }),
     };
   });
   const lastPowerOn = (task.recovered ?? [])

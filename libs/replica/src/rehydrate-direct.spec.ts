@@ -157,7 +157,8 @@ describe.each(systems)('rehydration on %s', (_, root, mode) => {
       signal: stop.signal,
       onProgress: (bytes) => bytes > 0 && stop.abort(),
     });
-    setTimeout(() => stop.abort(), 5); // whichever comes first: the first worker dies mid-range
+    // timed on purpose: the fault itself — whichever comes first, the first worker dies mid-range
+    setTimeout(() => stop.abort(), 5);
     await expect(stopped).rejects.toBeInstanceOf(AbortError);
     await first.close();
     const second = await FileDiskHandle.open(out, { direct: true });

@@ -42,7 +42,7 @@ class RecordingDisk implements DiskHandle {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
-      if (this.writeDelayMs) await sleep(this.writeDelayMs);
+      if (this.writeDelayMs) await sleep(this.writeDelayMs); // timed on purpose: a slow disk, the condition under test
       await this.inner.writev(buffers, offset);
       this.written += buffers.reduce((n, b) => n + b.length, 0);
       this.events.push({ kind: 'write', written: this.written });
@@ -180,7 +180,7 @@ describe('rehydrateRange pipeline', () => {
       getInto: async (key: string, target: Uint8Array) => {
         most = Math.max(most, ++reading);
         try {
-          await sleep(3);
+          await sleep(3); // timed on purpose: reads that take a while, so that they overlap
           return await store.getInto(key, target);
         } finally {
           reading--;

@@ -209,7 +209,7 @@ describe('rehydrateRange', () => {
     await createSparseFile(file('out.img'), 2 * MiB);
     const target = await FileDiskHandle.open(file('out.img'));
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
+    setTimeout(() => controller.abort(), 50); // timed on purpose: the abort arrives mid-range (reads take 20 ms each)
     const run = rehydrateRange({
       store: slow,
       manifest: point,

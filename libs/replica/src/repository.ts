@@ -6,6 +6,7 @@ import { DomainRecord, domainRecordSchema, Manifest, manifestSchema, parseStored
 import { NAME_PATTERN } from '@jss/contract';
 import { assertName } from './assert-name';
 import { POINT_ID_PATTERN, pointIdTime } from './point-id';
+import { PointOrigin, newestOrigin } from './origins';
 
 export interface PointSummary {
   id: string;
@@ -71,6 +72,16 @@ export class ReplicaRepository {
     const notAfter = ref === undefined ? Infinity : Date.parse(ref);
     const candidates = (await this.pointIds(domain)).filter(({ time }) => time <= notAfter);
     return candidates.length === 0 ? null : this.getPoint(domain, candidates[candidates.length - 1].id);
+  }
+
+  /** The id of the domain's newest point from a listing alone (no manifest read), or null. */
+  async newestPointId(domain: string): Promise<string | null> {
+    return (await this.pointIds(domain)).at(-1)?.id ?? null;
+  }
+
+  /** Where the disks of the newest point read at `site` were read from, and their identities then (origins.ts). */
+  newestOrigin(domain: string, site: string): Promise<PointOrigin | null> {
+    return newestOrigin(this.store, domain, site);
   }
 
   async oldestPoint(domain: string): Promise<Manifest | null> {

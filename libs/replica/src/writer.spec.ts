@@ -90,6 +90,12 @@ describe('ReplicaWriter', () => {
     expect(JSON.parse((await store.get(domainKey('shop'))).toString()).blockSize).toBe(KiB64);
   });
 
+  it('writes a point of none of the VMs of a domain that has one: every VM carried over, at the site asked', async () => {
+    const first = await writer.writePoint('same', [{ name: 'web', source: { sizeBytes: MiB, seed: 1 } }]);
+    const again = await writer.writePoint('same', [], { site: 'recovery' });
+    expect([again.parent, again.site, again.vms]).toEqual([first.id, 'recovery', first.vms]);
+  });
+
   it('refuses bad input before writing anything', async () => {
     const web = { name: 'web', source: { sizeBytes: MiB, seed: 1 } };
     await expect(writer.writePoint('Bad_Domain', [web])).rejects.toThrow('invalid domain name "Bad_Domain"');

@@ -6,6 +6,7 @@ import { blockKey, blocksPrefix, domainKey, pointKey } from './keys';
 import { DomainRecord, Manifest, manifestSchema, ManifestDisk, ManifestVm } from './manifest';
 import { assertName } from './assert-name';
 import { newPointId } from './point-id';
+import { PointOrigin, writeOrigin } from './origins';
 import { ReplicaRepository } from './repository';
 import { randomBytesOf, randomFloatsOf, sampleIndexes, seedOf } from './seeded';
 import { sha256Hex } from './sha256';
@@ -54,11 +55,11 @@ export class ReplicaWriter {
 
   /**
    * A new point in which the given VMs' disk 0 holds their image; the domain's other VMs carry
-   * over from the previous point unchanged. Creates the domain on its first point.
+   * over from the previous point unchanged (all of them when none is given: a point of a domain
+   * whose disks did not change). Creates the domain on its first point.
    */
   async writePoint(domain: string, vms: VmImage[], opts: WritePointOptions = {}): Promise<Manifest> {
     assertName('domain', domain);
-    if (vms.length === 0) throw new Error('a recovery point needs at least one VM');
     for (const vm of vms) assertName('VM', vm.name);
     const names = new Set(vms.map((vm) => vm.name));
     if (names.size !== vms.length) throw new Error('each VM may be listed only once');
@@ -71,6 +72,7 @@ export class ReplicaWriter {
       throw new Error(`domain "${domain}" has ${record.blockSize}-byte blocks; its block size cannot be changed to ${opts.blockSize}`);
     }
     const parent = await this.repo.resolvePoint(domain);
+    if (vms.length === 0 && !parent) throw new Error('the first recovery point of a domain needs at least one VM');
     const time = pointTime(parent, opts.time);
     if (!record) {
       record = { name: domain, blockSize: opts.blockSize ?? DEFAULT_BLOCK_SIZE, createdAt: new Date().toISOString(), site: PROTECTED_SITE };
@@ -84,6 +86,11 @@ export class ReplicaWriter {
     }
     const carried = parent?.vms.filter((vm) => !names.has(vm.name)) ?? [];
     return this.commit(record, parent, [...carried, ...written], time, opts.site);
+  }
+
+  /** Beside a point written from VM disks: where each was read from and its identity then (origins.ts). */
+  recordOrigin(domain: string, origin: PointOrigin): Promise<void> {
+    return writeOrigin(this.store, domain, origin);
   }
 
   /** A new point from the newest, with `changePercent` of each disk's blocks (at least one when

@@ -5,3 +5,4 @@ export * from './operation-profile';
 export * from './name-reservations';
 export * from './checks';
 export * from './plan-progress';
+export * from './task-changes';

@@ -37,9 +37,9 @@ describe('TaskStore', () => {
     await store.create(task('t2'));
     expect(await store.names.reserve('t2', 'recovery', ['jss-rvm-d-a'])).toBeNull();
     expect(await store.names.reserve('t3', 'recovery', ['jss-rvm-d-a'])).toEqual({ name: 'jss-rvm-d-a', taskId: 't2' });
-    await store.transition('t2', ['accepted'], 'cancelling');
-    expect(await store.transition('t2', ['cancelling'], 'cancelled')).toBe(true);
-    expect(await store.transition('t2', ['cancelling'], 'cancelled')).toBe(false);
+    await store.apply('t2', { move: { from: ['accepted'], to: 'cancelling' } });
+    expect(await store.apply('t2', { move: { from: ['cancelling'], to: 'cancelled' } })).toBe(true);
+    expect(await store.apply('t2', { move: { from: ['cancelling'], to: 'cancelled' } })).toBe(false);
     expect(await store.liveIds()).not.toContain('t2');
     expect(await store.names.holder('recovery', 'jss-rvm-d-a')).toBeNull();
     expect(await store.names.reserve('t3', 'recovery', ['jss-rvm-d-a'])).toBeNull();

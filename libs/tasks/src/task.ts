@@ -38,6 +38,42 @@ export interface TaskSpec {
   powerOffAfter?: { site: string; vms: string[] };
   /** the domain's recovery plan as this task runs it (then bootOrder is empty: the plan's groups are the order) */
   recoveryPlan?: RecoveryPlanRun;
+  /** failover, planned failover: once completed, protect the recovered VMs back into the object store (recovery.reprotect) */
+  reprotect?: boolean;
+  /** failback: the point the original site's disks may still hold, and which VMs may start from a copy of them */
+  failbackBase?: FailbackBase;
+}
+
+/** An original disk, as it was when a point was read from it. */
+export interface SeedDisk {
+  path: string;
+  identity: string;
+}
+
+/**
+ * Failback: the newest point taken at the original site. A VM in `seeds` may start from a copy of
+ * its original disks (the provisioner checks their identity again when it copies them); the VMs in
+ * `full` start empty, and why.
+ */
+export interface FailbackBase {
+  /** null: no point read at the original site to start from (every VM in `full`) */
+  point: { id: string; time: string } | null;
+  seeds: Array<{ vm: string; disks: SeedDisk[] }>;
+  full: Array<{ vm: string; reason: string }>;
+}
+
+/** Whether a failback's temporary got copies of its original disks, else why not (its disks are empty). */
+export interface SeedOutcome {
+  copied: boolean;
+  reason: string | null;
+}
+
+/** What a VM's disks started from (failback): a copy of its original disks holding `pointId`, or empty disks and why. */
+export interface StartedFrom {
+  vm: string;
+  kind: 'original-copy' | 'empty';
+  pointId: string | null;
+  reason: string | null;
 }
 
 export interface TaskTarget {
@@ -80,6 +116,7 @@ export interface PartStats {
   blocksRead: number;
   blocksZero: number;
   blocksUnchanged: number;
+  bytesWritten?: number;
 }
 
 export interface JobStats {
@@ -89,6 +126,7 @@ export interface JobStats {
   blocksRead: number;
   blocksZero: number;
   blocksUnchanged: number;
+  bytesWritten?: number;
   startedAt: string;
   doneAt: string;
 }
@@ -128,6 +166,8 @@ export interface Task {
   rocva?: string | null;
   layout?: VmLayout[];
   jobs?: RangeJobSpec[];
+  /** failback: what each VM's disks started from (decided when its temporaries were made) */
+  startedFrom?: StartedFrom[];
   /** jobs.length, readable without the plan */
   jobCount?: number;
   recovered?: Array<{ vm: string; name: string; site: string; ip: string | null; poweredOnAt: string }>;

@@ -39,15 +39,15 @@ describe('the task state machine', () => {
     expect(lines).toEqual(describeTransitions());
   });
 
-  describe('transition() in Redis', () => {
+  describe('a move in Redis (TaskStore.apply)', () => {
     let fx: FlowFixture;
     beforeAll(() => (fx = FlowFixture.create()));
     afterAll(() => fx.close());
 
     it('refuses a move the table does not allow, naming both states, and changes nothing', async () => {
       const task = await fx.task('failover', await fx.point('illegal', { a: 4096 }));
-      await expect(fx.tasks.transition(task.id, ['accepted'], 'completed')).rejects.toThrow(IllegalTransitionError);
-      await expect(fx.tasks.transition(task.id, ['accepted', 'rehydrating'], 'provisioning')).rejects.toThrow(
+      await expect(fx.tasks.apply(task.id, { move: { from: ['accepted'], to: 'completed' } })).rejects.toThrow(IllegalTransitionError);
+      await expect(fx.tasks.apply(task.id, { move: { from: ['accepted', 'rehydrating'], to: 'provisioning' } })).rejects.toThrow(
         'illegal task state move rehydrating → provisioning',
       );
       expect(await fx.state(task.id)).toBe('accepted');
@@ -55,9 +55,9 @@ describe('the task state machine', () => {
 
     it('moves only from one of the given states (compare-and-set)', async () => {
       const task = await fx.task('failover', await fx.point('cas', { a: 4096 }));
-      expect(await fx.tasks.transition(task.id, ['provisioning'], 'rehydrating')).toBe(false);
-      expect(await fx.tasks.transition(task.id, ['accepted'], 'provisioning')).toBe(true);
-      expect(await fx.tasks.transition(task.id, ['accepted'], 'provisioning')).toBe(false);
+      expect(await fx.tasks.apply(task.id, { move: { from: ['provisioning'], to: 'rehydrating' } })).toBe(false);
+      expect(await fx.tasks.apply(task.id, { move: { from: ['accepted'], to: 'provisioning' } })).toBe(true);
+      expect(await fx.tasks.apply(task.id, { move: { from: ['accepted'], to: 'provisioning' } })).toBe(false);
       expect(await fx.state(task.id)).toBe('provisioning');
     });
   });

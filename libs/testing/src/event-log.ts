@@ -25,16 +25,31 @@ export class EventLog {
   }
 
   /** Waits for the first event matching; fails with what was seen for that command. */
-  async waitFor(commandId: string, keys: string[], timeoutMs = 90_000): Promise<Recorded> {
+  waitFor(commandId: string, keys: string[], timeoutMs = 90_000): Promise<Recorded> {
+    return this.waitForMatch(commandId, keys, () => true, timeoutMs);
+  }
+
+  /** Waits for the first event of the command with one of `keys` whose data is `which`; fails with what was seen. */
+  async waitForMatch(
+    commandId: string,
+    keys: string[],
+    which: (data: Record<string, unknown>) => boolean,
+    timeoutMs = 90_000,
+  ): Promise<Recorded> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const hit = this.of(commandId).find((r) => keys.includes(r.key));
+      const hit = this.of(commandId).find((r) => keys.includes(r.key) && which(r.event.data));
       if (hit) return hit;
       await sleep(50);
     }
     const seen = this.of(commandId)
       .map((r) => r.key)
       .join(', ');
-    throw new Error(`no ${keys.join('|')} for command ${commandId} within ${timeoutMs} ms; seen: ${seen || 'nothing'}`);
+    throw new Error(`no ${keys.join('|')} as awaited for command ${commandId} within ${timeoutMs} ms; seen: ${seen || 'nothing'}`);
+  }
+
+  /** Waits until the command's task has moved bytes (a task.progress past 0): its range jobs are under way. */
+  waitForBytes(commandId: string, timeoutMs = 90_000): Promise<Recorded> {
+    return this.waitForMatch(commandId, ['task.progress'], (d) => (d.bytesDone as number) > 0, timeoutMs);
   }
 }

@@ -11,12 +11,20 @@ import { Redis, createRedis } from '@jss/redis';
 import { Manifest, ReplicaRepository, ReplicaWriter } from '@jss/replica';
 import { FsObjectStore } from '@jss/store';
 import { Task, TaskStore } from '@jss/tasks';
+import { taskOf } from './decider-context';
 
 export interface Published {
   key: string;
   kind: 'work' | 'event';
   data: Record<string, unknown>;
   cause?: Cause | null;
+}
+
+/** The test runner's hooks (jest's globals, given by the spec: this library is built without them). */
+export interface SpecHooks {
+  beforeAll(fn: () => unknown): void;
+  afterAll(fn: () => unknown): void;
+  beforeEach(fn: () => unknown): void;
 }
 
 /** Records what the flow publishes, in order (the e2e suites cover the real Messenger). */
@@ -64,6 +72,21 @@ export class FlowFixture {
     this.flow = new TaskFlow(this.tasks, this.published, this.replica, createLogger('flow-test', 'silent'));
   }
 
+  /**
+   * One for a spec file, with a recovery point of `domain` (its VMs and disk sizes): created before
+   * the file's tests (the holder's fields set then), each test starting with nothing published, closed after.
+   */
+  static forSpec(hooks: SpecHooks, domain: string, vms: Record<string, number>): { fx: FlowFixture; point: Manifest } {
+    const holder = {} as { fx: FlowFixture; point: Manifest };
+    hooks.beforeAll(async () => {
+      holder.fx = FlowFixture.create();
+      holder.point = await holder.fx.point(domain, vms);
+    });
+    hooks.afterAll(() => holder.fx?.close());
+    hooks.beforeEach(() => holder.fx?.published.take());
+    return holder;
+  }
+
   static create(): FlowFixture {
     const prefix = `unit:${randomUUID().slice(0, 8)}:`;
     return new FlowFixture(createRedis(loadEnv().REDIS_URL, prefix), mkdtempSync(path.join(os.tmpdir(), 'jss-flow-')), prefix);
@@ -77,30 +100,64 @@ export class FlowFixture {
     );
   }
 
-  /** An accepted task of an operation over every VM of a point. */
+  /** An accepted task of an operation over every VM of a point, stored. */
   async task(operation: RecoveryOperation, point: Manifest, extra: Partial<Task> = {}): Promise<Task> {
-    const now = new Date().toISOString();
-    const vms = point.vms.map((v) => v.name);
-    const task: Task = {
-      id: `task-${randomUUID()}`,
-      commandId: randomUUID(),
-      operation,
-      domain: point.domain,
-      state: 'accepted',
-      vms,
-      point: { id: point.id, time: point.time },
-      target: { site: 'recovery', cluster: 'recovery-cluster', datastore: 'recovery-ds', network: 'recovery-net' },
-      spec: {
-        temporaryNetwork: 'recovery-net',
-        finals: vms.map((vm) => ({ vm, name: vm, network: 'recovery-net', ip: 'dhcp', replace: false })),
-        bootOrder: [],
-      },
-      bytesTotal: point.vms.reduce((n, v) => n + v.disks[0].sizeBytes, 0),
-      createdAt: now,
-      updatedAt: now,
-      ...extra,
-    };
+    const task = taskOf(operation, point, extra);
     await this.tasks.create(task);
+    return task;
+  }
+
+  /** reply.prepared for every VM of a task at a point: an RVM each, one disk of the point's size. */
+  prepared(task: Task, point: Manifest) {
+    return {
+      taskId: task.id,
+      commandId: task.commandId,
+      rocva: `jss-rocva-${task.domain}`,
+      temporaries: task.vms.map((vm) => ({
+        vm,
+        name: `jss-rvm-${vm}`,
+        ip: '10.0.0.9',
+        disks: [{ path: `[recovery-ds] jss-rvm-${vm}/disk-0.img`, sizeBytes: point.vms.find((v) => v.name === vm)!.disks[0].sizeBytes }],
+      })),
+    };
+  }
+
+  rangeDone(task: Task, jobId: string, bytesDone: number) {
+    return {
+      taskId: task.id,
+      commandId: task.commandId,
+      jobId,
+      bytesDone,
+      bytesRead: bytesDone,
+      blocksRead: 1,
+      blocksZero: 0,
+      blocksUnchanged: 0,
+      startedAt: new Date().toISOString(),
+    };
+  }
+
+  /** reply.finalized: every VM of the task up. */
+  finalized(task: Task) {
+    return {
+      taskId: task.id,
+      commandId: task.commandId,
+      vms: task.vms.map((vm) => ({ vm, name: vm, site: 'recovery', ip: '10.0.0.7', poweredOnAt: new Date().toISOString() })),
+    };
+  }
+
+  /** Every range job of the task's current round, done. */
+  async finishJobs(task: Task) {
+    const { jobs } = (await this.tasks.fields(task.id, 'jobs'))!;
+    for (const j of jobs!) await this.flow.onRangeDone(this.rangeDone(task, j.jobId, j.bytes));
+    return jobs!;
+  }
+
+  /** A task of an operation taken to rehydrating. */
+  async rehydrating(operation: RecoveryOperation, point: Manifest, extra: Partial<Task> = {}) {
+    const task = await this.task(operation, point, extra);
+    await this.flow.start(task.id);
+    await this.flow.onPrepared(this.prepared(task, point));
+    this.published.take();
     return task;
   }
 

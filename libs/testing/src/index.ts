@@ -14,3 +14,5 @@ export * from './vms';
 export * from './sim-fixture';
 export * from './chromium';
 export * from './cli';
+export * from './decider-context';
+export * from './fakes';

@@ -201,7 +201,7 @@ export class Installation {
     return client;
   }
 
-  /** Publishes and waits for the command's answer: its task's end, its refusal, its dry-run plan, Test VMs up, a drill schedule's or a plan's answer. */
+  /** Publishes and waits for the command's answer: its task's end, its refusal, its dry-run plan, Test VMs up, a drill schedule's, a plan's or domain-set's answer. */
   async run(op: Operation, data: unknown, as?: CommandClient) {
     const id = await (as ?? new CommandClient(this.bus)).publish(op, data);
     const end = await this.events.waitFor(id, [
@@ -215,6 +215,7 @@ export class Installation {
       'drill.unscheduled',
       'plan.applied',
       'plan.shown',
+      'domain.updated',
     ]);
     return { id, end };
   }

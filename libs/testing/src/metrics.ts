@@ -15,3 +15,10 @@ export async function metricValue(service: { port: number }, name: string, label
   }
   return sum;
 }
+
+/** Whether a service says it is ready (/readyz: its broker and Redis connections up). */
+export async function isReady(service: { port: number }): Promise<boolean> {
+  const res = await fetch(`http://127.0.0.1:${service.port}/readyz`);
+  await res.body?.cancel();
+  return res.ok;
+}

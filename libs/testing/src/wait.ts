@@ -8,3 +8,8 @@ export async function waitUntil(what: string, check: () => boolean | Promise<boo
     await sleep(everyMs);
   }
 }
+
+/** Resolves once a child process has exited; fails after `timeoutMs`. */
+export function exited(child: { exitCode: number | null; signalCode: string | null }, timeoutMs = 60_000): Promise<void> {
+  return waitUntil('the process exited', () => child.exitCode !== null || child.signalCode !== null, timeoutMs);
+}

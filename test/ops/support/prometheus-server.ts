@@ -2,9 +2,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
-import { freePort } from '@jss/testing';
+import { exited, freePort, waitUntil } from '@jss/testing';
 
 export interface Series {
   metric: Record<string, string>;
@@ -34,19 +33,20 @@ export class PrometheusServer {
       { stdio: ['ignore', log, log] },
     );
     const server = new PrometheusServer(child, dir, `http://127.0.0.1:${port}`);
-    for (let i = 0; i < 100; i++) {
+    const ready = async () => {
       if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}; see ${dir}/prometheus.log`);
-      if (
-        await fetch(`${server.url}/-/ready`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        return server;
-      await sleep(200);
+      return fetch(`${server.url}/-/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
+    };
+    try {
+      await waitUntil('prometheus ready', ready, 20_000, 200);
+      return server;
+    } catch (err) {
+      await server.stop();
+      throw err;
     }
-    await server.stop();
-    throw new Error('prometheus was not ready within 20 s');
   }
 
   async api<T>(pathAndQuery: string): Promise<T> {
@@ -63,19 +63,14 @@ export class PrometheusServer {
     return data.resultType === 'vector' ? (data.result as Series[]) : [{ metric: {}, value: data.result as [number, string] }];
   }
 
-  async until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`prometheus: ${what} not within ${timeoutMs / 1000} s`);
-      await sleep(500);
-    }
+  until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+    return waitUntil(`prometheus: ${what}`, check, timeoutMs, 500);
   }
 
   async stop(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise((resolve) => this.child.once('exit', resolve));
       this.child.kill('SIGTERM');
-      await Promise.race([exited, sleep(10_000, undefined, { ref: false }).then(() => this.child.kill('SIGKILL'))]);
+      await exited(this.child, 10_000).catch(() => this.child.kill('SIGKILL'));
     }
     rmSync(this.dir, { recursive: true, force: true });
   }

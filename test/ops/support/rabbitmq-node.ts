@@ -2,8 +2,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '@jss/testing';
+import { exited, freePort, waitUntil } from '@jss/testing';
 import { run } from './tools';
 
 export interface RabbitmqFiles {
@@ -68,14 +67,20 @@ export class RabbitmqNode {
     // own process group: the server script runs the Erlang VM under su, stop() can end them all
     const child = spawn('rabbitmq-server', [], { env, stdio: ['ignore', log, log], detached: true });
     const server = new RabbitmqNode(child, dir, node, amqpPort, prometheusPort);
-    for (let i = 0; i < 60 && child.exitCode === null; i++) {
+    const started = () => {
+      if (child.exitCode !== null) throw new Error(`rabbitmq-server exited with ${child.exitCode}`);
       try {
         execFileSync('rabbitmqctl', ['-n', node, '-q', 'await_startup'], { stdio: 'pipe' });
-        return server;
+        return true;
       } catch {
-        await sleep(1000);
+        return false;
       }
-    }
+    };
+    const up = await waitUntil('the throwaway node started', started, 60_000, 1000).then(
+      () => true,
+      () => false,
+    );
+    if (up) return server;
     const out = readFileSync(path.join(dir, 'out.log'), 'utf8');
     await server.stop();
     throw new Error(`throwaway RabbitMQ node did not start:\n${out.slice(-3000)}`);
@@ -96,13 +101,12 @@ export class RabbitmqNode {
 
   async stop(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise((resolve) => this.child.once('exit', resolve));
       try {
         execFileSync('rabbitmqctl', ['-n', this.node, '-q', 'stop'], { stdio: 'pipe', timeout: 30_000 });
       } catch {
         process.kill(-this.child.pid!, 'SIGKILL');
       }
-      await Promise.race([exited, sleep(30_000, undefined, { ref: false })]);
+      await exited(this.child, 30_000).catch(() => undefined);
     }
     rmSync(this.dir, { recursive: true, force: true });
   }

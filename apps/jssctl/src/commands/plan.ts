@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { parse } from 'yaml';
+import { WRITTEN_STEP_KINDS } from '@jss/contract';
 import { CliError } from '../cli-error';
 import { CliContext } from '../context';
 import { publishAndFollow } from '../follow';
@@ -46,7 +47,7 @@ export function planCommand(ctx: CliContext): Command {
       process.stdout.write(shown!.document.endsWith('\n') ? shown!.document : `${shown!.document}\n`);
     });
   return new Command('plan')
-    .description("a domain's recovery plan: ordered groups of VMs with delays and steps (wait, approve, webhook, check)")
+    .description(`a domain's recovery plan: ordered groups of VMs with delays and steps (${WRITTEN_STEP_KINDS.join(', ')})`)
     .enablePositionalOptions()
     .addCommand(apply)
     .addCommand(show);

@@ -3,7 +3,7 @@ import { Operation } from '@jss/contract';
 import { CliError } from '../cli-error';
 import { CliContext } from '../context';
 import { Outcome, publishAndFollow } from '../follow';
-import { printJson, printTable } from '../output';
+import { forecastBasis, printJson, printTable } from '../output';
 import { positiveSeconds, wholeNumber } from '../parse';
 
 const list = (v: string) =>
@@ -93,7 +93,9 @@ function printOutcome(op: Operation, outcome: Outcome, seconds: number) {
       return console.log(`dry run: ${op} would remove what task ${outcome.taskId} created for ${p.vms.join(', ')}; nothing was changed`);
     console.log(`dry run: ${p.operation} of ${p.domain} from ${p.recoveryPoint.id} to ${p.target.site}; nothing was changed`);
     for (const c of p.create) console.log(`  would create ${c.kind.padEnd(9)} ${c.name}`);
-    return console.log(`  ${mib(p.bytesToRehydrate)} to rehydrate, about ${p.estimatedSeconds}s`);
+    console.log(`  ${mib(p.bytesToRehydrate)} to rehydrate, about ${p.estimatedSeconds}s`);
+    if (p.forecast) console.log(`  forecast: ${forecastBasis(p.forecast)}`);
+    return;
   }
   if (outcome.continued) return console.log(`task ${outcome.taskId}: approved; its recovery plan goes on`);
   if (outcome.cancelled) return console.log(`task ${outcome.taskId} cancelled; everything it created was removed`);
@@ -135,6 +137,7 @@ export function recoveryCommands(ctx: CliContext): Command[] {
     .option('--task <taskId>', 'cut over this continuous failover (applies the newest point, then recovers)')
     .option('--commit <policy>', 'once the VMs are up, wait for commit or rollback: manual, or commit / rollback after --commit-after')
     .option('--commit-after <seconds>', 'commit or roll back by itself after this long', seconds)
+    .option('--reprotect', 'once the VMs are up, protect them back into the object store from the recovery site (as jssctl reprotect)')
     .action((domain: string, o) => {
       if (o.task) return run(ctx, 'failover', { domain, taskId: o.task }, { ...o, wait: true }, o.task);
       const networkMap =
@@ -157,6 +160,7 @@ export function recoveryCommands(ctx: CliContext): Command[] {
           networkMap,
           commit: commitOf(o),
           plan: planOf(o),
+          reprotect: o.reprotect,
         },
         o,
       );
@@ -184,8 +188,14 @@ export function recoveryCommands(ctx: CliContext): Command[] {
     .option('--vms <names>', 'only these VMs (comma-separated)', list)
     .option('--commit <policy>', 'once the VMs are up, wait for commit or rollback: manual, or commit / rollback after --commit-after')
     .option('--commit-after <seconds>', 'commit or roll back by itself after this long', seconds)
+    .option('--reprotect', 'once the VMs are up, protect them back into the object store from the recovery site (as jssctl reprotect)')
     .action((domain: string, o) =>
-      run(ctx, 'planned-failover', { domain, vms: o.vms, target: targetOf(o), commit: commitOf(o), plan: planOf(o) }, o),
+      run(
+        ctx,
+        'planned-failover',
+        { domain, vms: o.vms, target: targetOf(o), commit: commitOf(o), plan: planOf(o), reprotect: o.reprotect },
+        o,
+      ),
     );
   const failback = withPlan(withFollow(new Command('failback')))
     .description('return recovered VMs to the original site from the replica written at the recovery site')

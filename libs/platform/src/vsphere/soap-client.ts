@@ -1,4 +1,6 @@
+import pRetry, { AbortError } from 'p-retry';
 import { Agent, fetch } from 'undici';
+import { TIMING, retryWithinOptionsOf } from '@jss/contract';
 import { MoRef, child, moRef, parseXml, soapRequest, text, type SoapObject, type XmlNode } from './xml';
 
 export interface SoapClientOptions {
@@ -8,11 +10,11 @@ export interface SoapClientOptions {
   password: string;
   /** accept a certificate that does not verify (self-signed vCenter, vcsim with -tls) */
   insecure?: boolean;
-  /** one HTTP request (default 30 s) */
+  /** one HTTP request (default TIMING.vcenterCall.timeoutMs) */
   requestTimeoutMs?: number;
-  /** how long calls are retried while vCenter does not answer, before they fail (default 60 s) */
+  /** how long calls are retried while vCenter does not answer, before they fail (default TIMING.vcenterCall.budgetMs) */
   unreachableMs?: number;
-  /** a session is kept alive by a call this often (default 5 min; vCenter's idle timeout is 30 min) */
+  /** a session is kept alive by a call this often (default TIMING.vcenterCall.keepAliveMs) */
   keepAliveMs?: number;
 }
 
@@ -46,11 +48,12 @@ export interface ServiceContent {
 }
 
 const SERVICE_INSTANCE = new MoRef('ServiceInstance', 'ServiceInstance');
+const VCENTER = TIMING.vcenterCall;
 
 /**
  * A vim25 SOAP client over fetch: one session (the vmware_soap_session cookie), logged in on first
  * use and again when vCenter says NotAuthenticated (expired or terminated session), kept alive by a
- * periodic call, and calls retried while vCenter does not answer, up to a time budget.
+ * periodic call, and calls retried (p-retry) while vCenter does not answer, up to a time budget.
  */
 export class SoapClient {
   private cookie: string | null = null;
@@ -117,7 +120,7 @@ export class SoapClient {
       // any call keeps the session alive; a failure here is repaired by the next call's re-login
       this.keepAlive = setInterval(
         () => this.call('CurrentTime', SERVICE_INSTANCE).catch(() => undefined),
-        this.options.keepAliveMs ?? 300_000,
+        this.options.keepAliveMs ?? VCENTER.keepAliveMs,
       );
       this.keepAlive.unref();
     }
@@ -125,38 +128,45 @@ export class SoapClient {
 
   private async post(method: string, self: MoRef, args: SoapObject): Promise<XmlNode> {
     const body = soapRequest(method, self, args);
-    const deadline = Date.now() + (this.options.unreachableMs ?? 60_000);
-    for (let attempt = 0; ; attempt++) {
-      let res: Awaited<ReturnType<typeof fetch>>;
-      try {
-        res = await fetch(this.options.url, {
-          method: 'POST',
-          dispatcher: this.dispatcher,
-          headers: {
-            'content-type': 'text/xml; charset=utf-8',
-            soapaction: 'urn:vim25/6.5',
-            ...(this.cookie ? { cookie: this.cookie } : {}),
-          },
-          body,
-          signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 30_000),
-        });
-      } catch (err) {
-        if (TLS_REFUSED.has(causeCode(err))) {
-          throw new VimFault(
+    // no answer at all (vCenter restarting, network down): again with backoff, within the budget
+    let unanswered: unknown;
+    const res = await pRetry(() => this.send(method, body), {
+      ...retryWithinOptionsOf(VCENTER.backoff, this.options.unreachableMs ?? VCENTER.budgetMs),
+      onFailedAttempt: (err) => void (unanswered = err),
+    }).catch((err: unknown) => {
+      // past the budget p-retry gives its own timeout error: the call fails with the last no-answer instead
+      throw err instanceof VimFault ? err : (unanswered ?? err);
+    });
+    const cookie = res.headers.get('set-cookie');
+    if (cookie) this.cookie = cookie.split(';')[0];
+    return parseResponse(method, res.status, await res.text());
+  }
+
+  /** One request; no answer is a NoAnswer (retried), a certificate that does not verify is not retried. */
+  private async send(method: string, body: string) {
+    try {
+      return await fetch(this.options.url, {
+        method: 'POST',
+        dispatcher: this.dispatcher,
+        headers: {
+          'content-type': 'text/xml; charset=utf-8',
+          soapaction: 'urn:vim25/6.5',
+          ...(this.cookie ? { cookie: this.cookie } : {}),
+        },
+        body,
+        signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? VCENTER.timeoutMs),
+      });
+    } catch (err) {
+      if (TLS_REFUSED.has(causeCode(err))) {
+        throw new AbortError(
+          new VimFault(
             'CertificateNotTrusted',
             `the certificate of vCenter at ${this.options.url} does not verify (${causeCode(err)}); trust its CA (NODE_EXTRA_CA_CERTS) or set JSS_VSPHERE_INSECURE=true`,
-          );
-        }
-        // no answer at all: vCenter restarting, network down; wait and try again within the budget
-        if (Date.now() >= deadline) {
-          throw new VcenterUnreachable(`vCenter at ${this.options.url} did not answer ${method}: ${describe(err)}`);
-        }
-        await sleep(Math.min(250 * 2 ** attempt, 2000));
-        continue;
+          ),
+        );
       }
-      const cookie = res.headers.get('set-cookie');
-      if (cookie) this.cookie = cookie.split(';')[0];
-      return parseResponse(method, res.status, await res.text());
+      // an Error, not fetch's TypeError: p-retry gives up at once on a TypeError
+      throw new VcenterUnreachable(`vCenter at ${this.options.url} did not answer ${method}: ${describe(err)}`);
     }
   }
 }
@@ -217,8 +227,4 @@ function causeCode(err: unknown): string {
 function describe(err: unknown): string {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? (err as Error).message ?? String(err);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

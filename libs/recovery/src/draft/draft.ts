@@ -15,6 +15,8 @@ export interface TaskDraft {
   spec: TaskSpec;
   /** logical bytes of the selected VMs' disks */
   bytesTotal: number;
+  /** bytes to read and write when not every non-zero block (a failback from the original disks: the changed ones) */
+  bytesToRehydrate?: number;
   /** the point's scan verdict for the task's VMs, when looked up */
   verdict?: PointVerdict;
 }

@@ -1,14 +1,18 @@
-import { TaskPlannedData } from '@jss/contract';
+import { RtoForecast, TaskPlannedData } from '@jss/contract';
 import { temporaryName } from '@jss/platform';
+import { waitSecondsOf } from '@jss/recovery-plans';
 import { profileOf } from '@jss/tasks';
 import { TaskDraft, pointVms } from './draft';
 import { temporaryOf } from './temporary-names';
 
-/** Rehydration rate assumed for an estimate until the installation has measured one. */
-export const DEFAULT_RATE_BYTES_PER_SECOND = 200e6;
+/** The RTO model (libs/protection): a forecast for this many bytes, VMs and waits. */
+export type Forecaster = (input: { bytes: number; vms: number; waitSeconds: number }) => NonNullable<RtoForecast>;
 
-/** A dry run's answer: the VMs that would be created and the bytes to rehydrate (zero blocks cost nothing). */
-export function dryRunOf(commandId: string, draft: TaskDraft, rocvaExists: boolean, rate: number | null): Omit<TaskPlannedData, never> {
+/**
+ * A dry run's answer: the VMs that would be created, the bytes to rehydrate (zero blocks cost
+ * nothing; a failback from the original disks only the changed blocks) and the forecast RTO.
+ */
+export function dryRunOf(commandId: string, draft: TaskDraft, rocvaExists: boolean, forecast: Forecaster): TaskPlannedData {
   const { spec } = draft;
   const profile = profileOf(draft.operation);
   const create: TaskPlannedData['create'] = [
@@ -17,7 +21,10 @@ export function dryRunOf(commandId: string, draft: TaskDraft, rocvaExists: boole
     ...spec.finals.map((f) => ({ name: f.name, kind: 'recovered' as const })),
   ];
   const blocks = pointVms(draft.point, draft.vms).flatMap((v) => v.disks.flatMap((d) => d.blocks));
-  const bytesToRehydrate = Math.min(draft.bytesTotal, blocks.filter((b) => b !== null).length * draft.point.blockSize);
+  const bytesToRehydrate =
+    draft.bytesToRehydrate ?? Math.min(draft.bytesTotal, blocks.filter((b) => b !== null).length * draft.point.blockSize);
+  const waitSeconds = waitSecondsOf(spec.recoveryPlan?.steps, spec.bootOrder);
+  const estimate = forecast({ bytes: bytesToRehydrate, vms: draft.vms.length, waitSeconds });
   return {
     commandId,
     operation: draft.operation,
@@ -27,6 +34,7 @@ export function dryRunOf(commandId: string, draft: TaskDraft, rocvaExists: boole
     target: draft.target,
     create,
     bytesToRehydrate,
-    estimatedSeconds: Math.ceil(bytesToRehydrate / (rate ?? DEFAULT_RATE_BYTES_PER_SECOND)),
+    estimatedSeconds: Math.ceil(estimate.seconds),
+    forecast: estimate,
   };
 }

@@ -7,8 +7,9 @@ import { networkAt } from './resolve';
 /** The operations that run the domain's recovery plan when it has one. */
 export const RECOVERY_PLAN_OPERATIONS: readonly RecoveryOperation[] = ['failover', 'planned-failover', 'test-failover', 'failback'];
 
-/** What of a command bears on its plan. */
+/** What of a recovery command bears on its plan (any recovery command's data is one). */
 export interface RecoveryPlanAsked {
+  domain: string;
   /** false: ignore the domain's plan */
   plan?: boolean;
   bootOrder?: unknown[];

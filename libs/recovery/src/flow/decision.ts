@@ -1,45 +1,46 @@
-import type { PlanStep } from '@jss/recovery-plans';
 import type { Manifest, ReplicaRepository } from '@jss/replica';
-import type { Task, TaskState, TaskStore } from '@jss/tasks';
+import type { Bookkeeping, Claim, Move, Task, TaskReader, TaskState } from '@jss/tasks';
 import type { Outbound } from './outbound';
+import type { EffectStep } from './plan-effects';
+
+export type { Move };
 
 /** The task a decision is about: who caused it, and the trace its messages carry. */
 export type TaskRef = Pick<Task, 'id' | 'commandId' | 'traceparent'>;
 
-/** A state move: compare-and-set from one of `from` to `to`, with the fields it sets. */
-export interface Move {
-  from: readonly TaskState[];
-  to: TaskState;
-  patch?: Partial<Task>;
-  /** a new round of range jobs: forget the last round's done set and bytes, in the same atomic move */
-  resetJobs?: boolean;
-}
-
 /**
- * What a decider decided. With a move, `send` goes out only if this call made the move (kept in the
- * task's outbox until every publish is confirmed, so a crash cannot lose it); without one, at once.
+ * What a decider decided, carried out by TaskFlow in this order: the bookkeeping; the
+ * compare-and-set (the move and/or the claim, with the messages kept in the task's outbox until
+ * every publish is confirmed, so a crash cannot lose them) — when it does not hold, nothing more;
+ * the messages; the follow-up.
  */
 export interface Decision {
   task: TaskRef;
+  /** writes made first, whether or not the compare-and-set holds (each harmless when made again) */
+  record?: Bookkeeping[];
   move?: Move;
+  /** a step of the task's recovery plan started, changed or ended, or a lease: compare-and-set too */
+  claim?: Claim;
   send: Outbound[];
-  /** local effects (metrics, logs) once the move is made */
-  onMoved?: () => void | Promise<void>;
+  /** send only if no message of this kind went out for the task within `ms` (across planner replicas) */
+  throttle?: { what: string; ms: number };
+  /** local effects (metrics) once the compare-and-set held */
+  onMoved?: () => void;
   /** the decider to run next for the same task, once this decision is carried out */
   then?: FollowUp;
   /** recovery plan: drive the task's plan again at this time (ms): a wake-up only, the task monitor drives it too */
   wakeAt?: number;
   /** recovery plan: a webhook or check step to run, in the background under a lease (plan-effects.ts) */
-  effect?: PlanStep;
+  effect?: EffectStep;
 }
 
 /** Deciders that may follow another at once (named, so deciders never import each other). */
 export type FollowUp = 'advance' | 'check-rehydrated' | 'plan';
 
-/** What deciders may read: the task store (records and bookkeeping) and the replicas. */
+/** What deciders may read — the tasks (records and bookkeeping) and the replicas — and nothing they could write through. */
 export interface FlowContext {
-  tasks: TaskStore;
-  replica: ReplicaRepository;
+  tasks: TaskReader;
+  replica: Pick<ReplicaRepository, 'resolvePoint'>;
   /** the manifest of a point of the task's domain, or null if it vanished */
   point(task: Pick<Task, 'domain'>, pointId: string): Promise<Manifest | null>;
 }

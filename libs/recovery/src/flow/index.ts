@@ -3,5 +3,5 @@ export * from './task-monitor';
 export * from './outbound';
 export * from './work-messages';
 export type { Decision, FlowContext, Move, Decider } from './decision';
-export { partsOf } from './range-jobs';
+export { partsOf, rangeJobsOf } from './range-jobs';
 export { PlanEffects } from './plan-effects';

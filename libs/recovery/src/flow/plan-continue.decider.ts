@@ -5,5 +5,5 @@ import { endDecision, runningPlanStep } from './plan-decisions';
 export const decidePlanContinue: Decider<{ taskId: string }> = async (ctx, { taskId }) => {
   const task = await taskIn(ctx, taskId, ['awaiting-approval']);
   const found = task && (await runningPlanStep(ctx, task, (a) => a.kind === 'approve'));
-  return found ? endDecision(ctx, task, found.step, found.p, { status: 'completed' }, []) : null;
+  return found ? endDecision(task, found, { status: 'completed' }, []) : null;
 };

@@ -10,5 +10,5 @@ export const decidePlanEffectDone: Decider<{ taskId: string; stepId: string; err
   const end: PlanStepEnd = input.error
     ? { status: 'failed', continued: found.step.continueOnFailure, ...input.error }
     : { status: 'completed' };
-  return endDecision(ctx, task, found.step, found.p, end, []);
+  return endDecision(task, found, end, []);
 };

@@ -1,24 +1,28 @@
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry, { AbortError } from 'p-retry';
-import { REASONS } from '@jss/contract';
+import { REASONS, TIMING, exhaustive, retryOptionsOf } from '@jss/contract';
 import { Platform, vmUp } from '@jss/platform';
 import { PlanStep, WebhookHosts } from '@jss/recovery-plans';
 import { Task, TaskError } from '@jss/tasks';
 
 type Webhook = Extract<PlanStep, { kind: 'webhook' }>;
 type Check = Extract<PlanStep, { kind: 'check' }>;
+/** The steps that act on the world: run in the background under a lease, not decided at once. */
+export type EffectStep = Webhook | Check;
 
-/** Between retries of a webhook: 0.5 s, doubling, at most 5 s. */
-const RETRY = { minTimeout: 500, factor: 2, maxTimeout: 5000 };
-/** How often a check looks again until its timeout. */
-const CHECK_EVERY_MS = 1000;
-const TCP_TIMEOUT_MS = 2000;
+const { webhook: WEBHOOK, check: CHECK, planEffect } = TIMING;
 
 /** How long a step's run may take at most: its lease (another replica re-runs it once the lease is past). */
-export function leaseMsOf(step: Webhook | Check): number {
-  if (step.kind === 'check') return step.timeoutSeconds * 1000 + 10_000;
-  return (step.retries + 1) * (step.timeoutSeconds * 1000 + RETRY.maxTimeout) + 10_000;
+export function leaseMsOf(step: EffectStep): number {
+  switch (step.kind) {
+    case 'check':
+      return step.timeoutSeconds * 1000 + planEffect.leaseMarginMs;
+    case 'webhook':
+      return (step.retries + 1) * (step.timeoutSeconds * 1000 + WEBHOOK.backoff.maxMs) + planEffect.leaseMarginMs;
+    default:
+      return exhaustive(step);
+  }
 }
 
 /** The body a webhook step POSTs: the task and the group it runs for. */
@@ -46,8 +50,15 @@ export class PlanEffects {
   ) {}
 
   /** null when the step passed, else why not. */
-  run(task: Task, step: Webhook | Check): Promise<TaskError | null> {
-    return step.kind === 'webhook' ? this.webhook(task, step) : this.check(task, step);
+  run(task: Task, step: EffectStep): Promise<TaskError | null> {
+    switch (step.kind) {
+      case 'webhook':
+        return this.webhook(task, step);
+      case 'check':
+        return this.check(task, step);
+      default:
+        return exhaustive(step);
+    }
   }
 
   /**
@@ -74,7 +85,7 @@ export class PlanEffects {
           const error = new Error(`${step.url} answered HTTP ${res.status}`);
           throw res.status < 500 && res.status !== 408 && res.status !== 429 ? new AbortError(error) : error;
         },
-        { retries: step.retries, ...RETRY },
+        { retries: step.retries, ...retryOptionsOf(WEBHOOK.backoff) },
       );
       return null;
     } catch (err) {
@@ -90,10 +101,10 @@ export class PlanEffects {
     for (;;) {
       const failing = await this.firstFailing(vms, step.port);
       if (!failing) return null;
-      if (Date.now() + CHECK_EVERY_MS > deadline) {
+      if (Date.now() + CHECK.everyMs > deadline) {
         return { reason: REASONS.planStepFailed, message: `check: ${failing} (within ${step.timeoutSeconds}s)` };
       }
-      await sleep(CHECK_EVERY_MS);
+      await sleep(CHECK.everyMs);
     }
   }
 
@@ -114,10 +125,10 @@ function groupVms(task: Task, step: PlanStep): string[] {
   return boot?.kind === 'power-on' ? boot.vms : [];
 }
 
-/** Whether a TCP connection to host:port opens within TCP_TIMEOUT_MS. */
+/** Whether a TCP connection to host:port opens within the check's connect timeout. */
 function tcpAnswers(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: TCP_TIMEOUT_MS });
+    const socket = connect({ host, port, timeout: CHECK.connectTimeoutMs });
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);

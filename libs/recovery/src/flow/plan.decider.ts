@@ -10,21 +10,22 @@ export const decidePlan: Decider<{ taskId: string; now?: number }> = async (ctx,
   const task = await taskIn(ctx, taskId, ['finalizing', 'awaiting-approval']);
   const run = task?.spec.recoveryPlan;
   if (!task || !run) return null;
-  const progress = await ctx.tasks.planSteps.all(taskId);
+  const progress = await ctx.tasks.planProgress(taskId);
   const index = run.steps.findIndex((a) => !passed(progress[a.stepId]));
   const step = run.steps[index];
   const p = step && progress[step.stepId];
-  // an approve step ended (or a crash came between an approve's record and the move): go on
+  // paused, and not at a running approve: go on (a step's end and the task's move are one script;
+  // this mends progress an earlier planner wrote in two)
   if (task.state === 'awaiting-approval' && !(step?.kind === 'approve' && p?.status === 'running')) {
     return { task, move: { from: ['awaiting-approval'], to: 'finalizing' }, send: [], then: 'plan' };
   }
   if (!step) return upDecision(task, task.recovered ?? []);
-  // a failed step recorded, the task's failure not yet made (a crash between the two)
+  // a failed step recorded, the task's failure not made (the same: progress an earlier planner wrote)
   if (p?.status === 'failed') return failDecision(task, { reason: p.reason ?? REASONS.planStepFailed, message: p.message ?? '' });
-  if (p) return runningDecision(ctx, task, run, index, p, progress, now, []);
+  if (p) return runningDecision(task, run, index, { step, p, fresh: false }, progress, now, []);
+  // reached: started by what the decision says (one replica's claim wins)
   const startedAt = new Date(now).toISOString();
-  if (!(await ctx.tasks.planSteps.start(taskId, step.stepId, startedAt))) return null;
   const expiresAt = step.kind === 'approve' ? new Date(now + step.timeoutSeconds * 1000).toISOString() : undefined;
   const started = event(EVENTS.planStepStarted, { ...stepOf(task, step), startedAt, ...(expiresAt && { expiresAt }) });
-  return runningDecision(ctx, task, run, index, { status: 'running', startedAt }, progress, now, [started]);
+  return runningDecision(task, run, index, { step, p: { status: 'running', startedAt }, fresh: true }, progress, now, [started]);
 };

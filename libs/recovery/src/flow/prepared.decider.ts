@@ -1,10 +1,14 @@
 import { Prepared } from '@jss/contract';
-import { VmLayout } from '@jss/tasks';
+import { StartedFrom, Task, VmLayout } from '@jss/tasks';
 import { Decider, taskIn } from './decision';
 import { vanishedDecision } from './end';
 import { jobsOf, rangeWork } from './work-messages';
 
-/** The temporaries exist: split every disk into range jobs and send them out. */
+/**
+ * The temporaries exist: split every disk into range jobs and send them out. A failback's RVMs
+ * that start as copies of their original disks get a delta round over the base point (only the
+ * blocks changed since are read and written); the others a full one.
+ */
 export const decidePrepared: Decider<Prepared> = async (ctx, msg) => {
   const task = await taskIn(ctx, msg.taskId, ['provisioning']);
   if (!task) return null;
@@ -16,12 +20,42 @@ export const decidePrepared: Decider<Prepared> = async (ctx, msg) => {
     tempIp: t.ip,
     disks: t.disks.map((d, index) => ({ index, ...d })),
   }));
-  const jobs = jobsOf(point, layout);
-  const patch = { rocva: msg.rocva, layout, jobs, jobCount: jobs.length, rehydratingAt: new Date().toISOString() };
+  const startedFrom = startedFromOf(task, msg);
+  const base = task.spec.failbackBase?.point?.id ?? null;
+  const copied = new Set(startedFrom?.filter((s) => s.kind === 'original-copy').map((s) => s.vm));
+  const deltaJobs = jobsOf(
+    point,
+    layout.filter((v) => copied.has(v.name)),
+  );
+  const fullJobs = jobsOf(
+    point,
+    layout.filter((v) => !copied.has(v.name)),
+  );
+  const jobs = [...deltaJobs, ...fullJobs];
+  const patch = {
+    rocva: msg.rocva,
+    layout,
+    jobs,
+    jobCount: jobs.length,
+    rehydratingAt: new Date().toISOString(),
+    ...(startedFrom && { startedFrom }),
+  };
   return {
     task,
     move: { from: ['provisioning'], to: 'rehydrating', patch },
-    send: rangeWork(task, layout, point.id, jobs, null),
+    send: [...rangeWork(task, layout, point.id, deltaJobs, base), ...rangeWork(task, layout, point.id, fullJobs, null)],
     then: 'check-rehydrated',
   };
 };
+
+/** Failback: each VM's disks started as copies of its originals (holding the base point), or empty and why. */
+function startedFromOf(task: Task, msg: Prepared): StartedFrom[] | undefined {
+  const base = task.spec.failbackBase;
+  if (!base) return undefined;
+  return task.vms.map((vm) => {
+    const seeded = base.point && base.seeds.some((s) => s.vm === vm) ? msg.temporaries.find((t) => t.vm === vm)?.seeded : undefined;
+    if (seeded?.copied) return { vm, kind: 'original-copy', pointId: base.point!.id, reason: null };
+    const reason = seeded?.reason ?? base.full.find((f) => f.vm === vm)?.reason ?? 'its original disks were not copied';
+    return { vm, kind: 'empty', pointId: null, reason };
+  });
+}

@@ -1,17 +1,21 @@
 import { RangeDone } from '@jss/contract';
 import { Decider } from './decision';
-import { progressDecision, recordBytes } from './range-progress';
+import { jobReportDecision } from './range-progress';
 
-/** A range job is done: its figures for the report, its bytes; then maybe the last one (check-rehydrated). */
+/** A range job is done: its figures for the report, its bytes, progress; then maybe the last one (check-rehydrated). */
 export const decideRangeDone: Decider<RangeDone> = async (ctx, msg) => {
-  const { taskId, jobId, bytesRead, blocksRead, blocksZero, blocksUnchanged, startedAt, parts } = msg;
-  if (!(await recordBytes(ctx.tasks, taskId, jobId, msg.bytesDone, true))) return null;
+  const { taskId, jobId, bytesDone, bytesRead, blocksRead, blocksZero, blocksUnchanged, bytesWritten, startedAt, parts } = msg;
   // stats are kept per job id, which names its point: rounds of a continuous failover do not mix
-  const doneAt = new Date().toISOString();
-  const stats = { ...(parts && { parts }), bytesRead, blocksRead, blocksZero, blocksUnchanged, startedAt, doneAt };
-  await ctx.tasks.recordJobStats(taskId, jobId, stats);
-  const progress = await progressDecision(ctx, taskId, await ctx.tasks.clearStalled(taskId));
-  if (progress) return { ...progress, then: 'check-rehydrated' };
-  const head = await ctx.tasks.fields(taskId, 'id', 'commandId', 'traceparent');
-  return head && { task: head, send: [], then: 'check-rehydrated' };
+  const stats = {
+    ...(parts && { parts }),
+    bytesRead,
+    blocksRead,
+    blocksZero,
+    blocksUnchanged,
+    bytesWritten,
+    startedAt,
+    doneAt: new Date().toISOString(),
+  };
+  const decision = await jobReportDecision(ctx, { taskId, jobId, bytesDone, finished: true, stats });
+  return decision && { ...decision, then: 'check-rehydrated' };
 };

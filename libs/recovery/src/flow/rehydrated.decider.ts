@@ -15,7 +15,7 @@ export const decideRehydrated: Decider<{ taskId: string }> = async (ctx, { taskI
   if ((await ctx.tasks.doneCount(taskId)) < head.jobCount) return null;
   const task = await taskIn(ctx, taskId, ['rehydrating']);
   if (!task) return null;
-  const progress = await progressEvent(ctx, task);
+  const progress = progressEvent(task, await ctx.tasks.jobBytes(task.id));
   if (!profileOf(task.operation).continuous)
     return { task, move: { from: ['rehydrating'], to: 'finalizing' }, send: [...progress, finalizeWork(task)] };
   const stats = await ctx.tasks.jobStats(task.id);

@@ -12,14 +12,12 @@ export const decideReleased: Decider<{ taskId: string }> = async (ctx, { taskId 
   const outcome = task && (OUTCOME_OF[task.state] as Outcome | undefined);
   if (!task || !outcome) return null;
   const duration = secondsSince(task.createdAt);
-  const report = reportOf(task, outcome, await ctx.tasks.jobStats(task.id), await ctx.tasks.planSteps.all(task.id));
+  const report = reportOf(task, outcome, await ctx.tasks.jobStats(task.id), await ctx.tasks.planProgress(task.id));
   return {
     task,
     move: { from: [task.state], to: outcome, patch: { report } },
     send: [endEvent(task, outcome, duration), event(EVENTS.taskReport, report)],
-    onMoved: async () => {
-      const rehydrationSeconds = Math.max(0, ...report.vms.map((v) => v.rehydrationSeconds));
-      if (outcome === 'completed' && rehydrationSeconds > 1) await ctx.tasks.recordRate(task.bytesTotal / rehydrationSeconds);
+    onMoved: () => {
       metrics.tasksFinished.inc({ operation: task.operation, outcome });
       metrics.taskDuration.observe({ operation: task.operation, outcome }, duration);
     },

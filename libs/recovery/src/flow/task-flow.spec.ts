@@ -6,58 +6,18 @@ import { OUTBOX_STALE_MS } from './task-flow';
 
 const MiB = 1 << 20;
 
-/** Each decider of the planner's flow against a real Redis, publishing into a recorder. */
+/** The planner's flow (TaskFlow carrying the deciders' decisions out) against a real Redis, publishing into a recorder. */
 describe('task flow deciders', () => {
+  const spec = FlowFixture.forSpec({ beforeAll, afterAll, beforeEach }, 'shop', { app: 3 * MiB, web: MiB + 5 });
   let fx: FlowFixture;
   let point: Manifest;
-  beforeAll(async () => {
-    fx = FlowFixture.create();
-    point = await fx.point('shop', { app: 3 * MiB, web: MiB + 5 });
-  });
-  afterAll(() => fx.close());
-  beforeEach(() => fx.published.take());
+  beforeAll(() => ({ fx, point } = spec));
 
-  const prepared = (task: Task) => ({
-    taskId: task.id,
-    commandId: task.commandId,
-    rocva: 'jss-rocva-shop',
-    temporaries: task.vms.map((vm) => ({
-      vm,
-      name: `jss-rvm-${vm}`,
-      ip: '10.0.0.9',
-      disks: [{ path: `[recovery-ds] jss-rvm-${vm}/disk-0.img`, sizeBytes: point.vms.find((v) => v.name === vm)!.disks[0].sizeBytes }],
-    })),
-  });
-  const rangeDone = (task: Task, jobId: string, bytesDone: number) => ({
-    taskId: task.id,
-    commandId: task.commandId,
-    jobId,
-    bytesDone,
-    bytesRead: bytesDone,
-    blocksRead: 1,
-    blocksZero: 0,
-    blocksUnchanged: 0,
-    startedAt: new Date().toISOString(),
-  });
-  const finalized = (task: Task) => ({
-    taskId: task.id,
-    commandId: task.commandId,
-    vms: task.vms.map((vm) => ({ vm, name: vm, site: 'recovery', ip: '10.0.0.7', poweredOnAt: new Date().toISOString() })),
-  });
-  /** Every range job of the task's current round, done. */
-  const finishJobs = async (task: Task) => {
-    const { jobs } = (await fx.tasks.fields(task.id, 'jobs'))!;
-    for (const j of jobs!) await fx.flow.onRangeDone(rangeDone(task, j.jobId, j.bytes));
-    return jobs!;
-  };
-  /** A task of an operation taken to rehydrating. */
-  const rehydrating = async (op: RecoveryOperation, extra: Partial<Task> = {}) => {
-    const task = await fx.task(op, point, extra);
-    await fx.flow.start(task.id);
-    await fx.flow.onPrepared(prepared(task));
-    fx.published.take();
-    return task;
-  };
+  const prepared = (task: Task) => fx.prepared(task, point);
+  const rangeDone = (task: Task, jobId: string, bytesDone: number) => fx.rangeDone(task, jobId, bytesDone);
+  const finalized = (task: Task) => fx.finalized(task);
+  const finishJobs = (task: Task) => fx.finishJobs(task);
+  const rehydrating = (op: RecoveryOperation, extra: Partial<Task> = {}) => fx.rehydrating(op, point, extra);
 
   describe('start, per operation profile', () => {
     it.each<[RecoveryOperation, boolean]>([
@@ -243,122 +203,12 @@ describe('task flow deciders', () => {
     });
   });
 
-  describe('commit or roll back', () => {
-    const withCommit = async (policy: 'manual' | 'commit' | 'rollback', afterSeconds?: number) => {
-      const base = await fx.task('failover', point);
-      const task = await rehydrating('failover', { spec: { ...base.spec, commit: { policy, afterSeconds } } });
-      await finishJobs(task);
-      fx.published.take();
-      await fx.flow.onFinalized(finalized(task));
-      return task;
-    };
-
-    it('finalized → awaiting-commit: task.ready with the policy, temporaries released; the janitor reply ends nothing', async () => {
-      const task = await withCommit('manual');
-      expect(await fx.state(task.id)).toBe('awaiting-commit');
-      expect(fx.published.take()).toMatchObject([
-        { key: 'task.ready', data: { commit: 'manual', expiresAt: null } },
-        { key: 'janitor.release', data: { removeRecovered: false } },
-      ]);
-      await fx.flow.onReleased({ taskId: task.id });
-      expect(await fx.state(task.id)).toBe('awaiting-commit');
-      await fx.flow.expireWaits(Date.now() + 365 * 86400_000); // manual: no time limit
-      expect(await fx.state(task.id)).toBe('awaiting-commit');
-      await fx.flow.commit((await fx.tasks.get(task.id))!);
-      expect(await fx.state(task.id)).toBe('cleaning');
-      await fx.flow.onReleased({ taskId: task.id });
-      expect(await fx.state(task.id)).toBe('completed');
-    });
-
-    it('rollback removes the recovered VMs and ends rolled-back', async () => {
-      const task = await withCommit('manual');
-      fx.published.take();
-      await fx.flow.rollback((await fx.tasks.get(task.id))!);
-      expect(fx.published.take()).toMatchObject([{ key: 'janitor.release', data: { removeRecovered: true } }]);
-      await fx.flow.onReleased({ taskId: task.id });
-      expect(await fx.state(task.id)).toBe('rolled-back');
-      expect(fx.published.keys()).toEqual(['task.rolled-back', 'task.report']);
-    });
-
-    it('a policy acts at its time: rollback after 5 s', async () => {
-      const task = await withCommit('rollback', 5);
-      await fx.flow.expireWaits(Date.now() + 3000);
-      expect(await fx.state(task.id)).toBe('awaiting-commit');
-      await fx.flow.expireWaits(Date.now() + 6000);
-      expect(await fx.state(task.id)).toBe('rolling-back');
-    });
-  });
-
-  describe('continuous failover', () => {
-    it('the last range → standby with task.synced; a newer point → a delta round; a cut-over → finalize', async () => {
-      const task = await rehydrating('continuous-failover');
-      await finishJobs(task);
-      expect(await fx.state(task.id)).toBe('standby');
-      const synced = fx.published.take().find((m) => m.key === 'task.synced')!;
-      expect(synced.data).toMatchObject({ recoveryPoint: { id: point.id }, bytesRead: 4 * MiB + 5 });
-      expect(synced.data.lagSeconds as number).toBeGreaterThanOrEqual((Date.now() - Date.parse(point.time)) / 1000 - 5);
-
-      const newer = await fx.writer.writePoint('shop', [
-        { name: 'app', source: { sizeBytes: 3 * MiB, seed: 9 } },
-        { name: 'web', source: { sizeBytes: MiB + 5, seed: 2 } },
-      ]);
-      await fx.flow.advance(task.id);
-      expect(await fx.state(task.id)).toBe('rehydrating');
-      expect(await fx.tasks.doneCount(task.id)).toBe(0); // the last round's done set went with the move
-      const round = fx.published.take();
-      expect(round.every((m) => m.key === 'rehydrate.range' && m.data.pointId === newer.id && m.data.previousPointId === point.id)).toBe(
-        true,
-      );
-      await finishJobs(task);
-      expect(await fx.state(task.id)).toBe('standby');
-      fx.published.take();
-
-      await fx.flow.requestCutover((await fx.tasks.get(task.id))!);
-      expect(await fx.state(task.id)).toBe('finalizing');
-      expect(fx.published.take()).toMatchObject([{ key: 'provision.finalize', data: { kind: 'rvm' } }]);
-    });
-  });
-
-  describe('planned failover', () => {
-    const planned = { site: 'primary', vms: ['app', 'web'], timeoutSeconds: 30 };
-    const plannedTask = async () => {
-      const base = await fx.task('failover', point);
-      const task = await fx.task('planned-failover', point, { spec: { ...base.spec, planned } });
-      await fx.flow.start(task.id);
-      await fx.flow.onPoweredOff({ taskId: task.id, commandId: task.commandId, at: new Date().toISOString() });
-      return task;
-    };
-
-    it('powered off → awaiting a point (replicate asked); a newer point → provisioning from it', async () => {
-      const task = await plannedTask();
-      expect(await fx.state(task.id)).toBe('awaiting-point');
-      expect(fx.published.sent.at(-1)).toMatchObject({ key: 'replicate.request', data: { domain: 'shop', site: 'primary' } });
-      await fx.flow.awaitPoint(task.id);
-      expect(await fx.state(task.id)).toBe('awaiting-point'); // no newer point yet
-      const final = await fx.writer.writePoint('shop', [
-        { name: 'app', source: { sizeBytes: 3 * MiB, seed: 5 } },
-        { name: 'web', source: { sizeBytes: MiB + 5, seed: 2 } },
-      ]);
-      await fx.flow.onReplicated({ taskId: task.id, commandId: task.commandId, pointId: final.id, time: final.time });
-      expect(await fx.tasks.fields(task.id, 'state', 'point')).toEqual({
-        state: 'provisioning',
-        point: { id: final.id, time: final.time },
-      });
-    });
-
-    it('no newer point within the timeout → failing with point-timeout', async () => {
-      const task = await plannedTask();
-      await fx.flow.awaitPoint(task.id, Date.now() + 31_000);
-      expect(await fx.tasks.fields(task.id, 'state', 'error')).toMatchObject({ state: 'failing', error: { reason: 'point-timeout' } });
-    });
-  });
-
   describe('the outbox', () => {
     it('messages of a move a crash left unsent are sent again once stale, then forgotten', async () => {
       const task = await fx.task('failover', point);
       // the move is made with its messages, and the process dies before publishing them
       const lost = [{ work: 'provision.prepare', data: { taskId: task.id, commandId: task.commandId } }];
-      await fx.tasks.transition(task.id, ['accepted'], 'provisioning', {}, { outbox: lost });
+      await fx.tasks.apply(task.id, { move: { from: ['accepted'], to: 'provisioning' }, outbox: { slot: 'provisioning', messages: lost } });
       await fx.flow.resendStale(Date.now());
       expect(fx.published.take()).toEqual([]); // not stale yet: a live handler may be publishing
       await fx.flow.resendStale(Date.now() + OUTBOX_STALE_MS + 1000);

@@ -1,8 +1,7 @@
 import pLimit from 'p-limit';
 import { Messenger } from '@jss/bus';
-import { EventName, REASONS, Failed, Finalized, PoweredOff, Prepared, RangeDone, RangeProgress, Replicated } from '@jss/contract';
+import { EventName, REASONS, TIMING, Failed, Finalized, PoweredOff, Prepared, RangeDone, RangeProgress, Replicated } from '@jss/contract';
 import { Logger } from '@jss/observability';
-import { PlanStep } from '@jss/recovery-plans';
 import { ReplicaRepository } from '@jss/replica';
 import { StoreUnreachableError } from '@jss/store';
 import { Task, TaskError, TaskStore } from '@jss/tasks';
@@ -13,7 +12,7 @@ import { cancelDecision, cleanupTestDecision, commitDecision, failDecision } fro
 import { decideFailed } from './failed.decider';
 import { decideFinalized } from './finalized.decider';
 import { Outbound, causeOf } from './outbound';
-import { PlanEffects, leaseMsOf } from './plan-effects';
+import { EffectStep, PlanEffects, leaseMsOf } from './plan-effects';
 import { decidePlanContinue } from './plan-continue.decider';
 import { decidePlanEffectDone } from './plan-effect-done.decider';
 import { decidePlan } from './plan.decider';
@@ -31,7 +30,7 @@ export type Publisher = Pick<Messenger, 'event' | 'send'>;
 /** Publishes awaiting their confirms at once: one at a time, a 1,000-VM domain spent seconds sending range jobs. */
 const SEND_CONCURRENCY = 32;
 /** An outbox older than this was left by a crash (a live handler publishes within seconds): send it again. */
-export const OUTBOX_STALE_MS = 30_000;
+export const OUTBOX_STALE_MS = TIMING.watchdog.outboxStaleMs;
 
 const FOLLOW_UPS: Record<FollowUp, Decider<{ taskId: string }>> = {
   advance: decideAdvance,
@@ -89,8 +88,7 @@ export class TaskFlow {
 
   /** A failover naming a continuous failover: cut over as soon as the RVMs hold the newest point. */
   async requestCutover(task: Task): Promise<void> {
-    await this.tasks.patch(task.id, { cutover: true });
-    await this.advance(task.id);
+    await this.decide({ task, record: [{ kind: 'patch', patch: { cutover: true } }], send: [], then: 'advance' });
   }
 
   /**
@@ -119,10 +117,10 @@ export class TaskFlow {
     for (const box of await this.tasks.staleOutboxes(now - OUTBOX_STALE_MS)) {
       const task = await this.tasks.fields(box.taskId, 'id', 'commandId', 'traceparent');
       if (task) {
-        this.log.warn({ taskId: box.taskId, state: box.state, messages: box.messages.length }, 'resending the messages of a move');
+        this.log.warn({ taskId: box.taskId, slot: box.slot, messages: box.messages.length }, 'resending the messages of a move');
         await this.publish(task, box.messages as Outbound[]);
       }
-      await this.tasks.clearOutbox(box.taskId, box.state);
+      await this.tasks.clearOutbox(box.taskId, box.slot);
     }
   }
 
@@ -140,18 +138,21 @@ export class TaskFlow {
     return decision ? this.decide(decision) : false;
   }
 
+  /** Carries a decision out (decision.ts says in what order); false when its compare-and-set did not hold. */
   private async decide(d: Decision): Promise<boolean> {
-    const { task, move, send } = d;
-    if (move) {
-      const moved = await this.tasks.transition(task.id, move.from, move.to, move.patch, { outbox: send, resetJobs: move.resetJobs });
-      if (!moved) return false;
-      this.log.info({ taskId: task.id, commandId: task.commandId, state: move.to, ...move.patch?.error }, `task ${move.to}`);
-      await d.onMoved?.();
-      await this.publish(task, send);
-      if (send.length) await this.tasks.clearOutbox(task.id, move.to);
-    } else {
-      await this.publish(task, send);
+    const { task, move, claim } = d;
+    if (d.record?.length) await this.tasks.record(task.id, d.record);
+    const slot = move?.to ?? (claim?.kind === 'step' ? `step:${claim.stepId}:${claim.guard}` : null);
+    if (move || claim) {
+      const outbox = slot && d.send.length ? { slot, messages: d.send } : undefined;
+      if (!(await this.tasks.apply(task.id, { move, claim, outbox }))) return false;
+      if (move) this.log.info({ taskId: task.id, commandId: task.commandId, state: move.to, ...move.patch?.error }, `task ${move.to}`);
+      d.onMoved?.();
     }
+    const open = !d.throttle || (await this.tasks.throttle(task.id, d.throttle.what, d.throttle.ms));
+    const send = open ? d.send : [];
+    await this.publish(task, send);
+    if (slot && send.length) await this.tasks.clearOutbox(task.id, slot);
     if (d.wakeAt !== undefined) this.wake(task.id, d.wakeAt);
     if (d.effect) this.runEffect(task.id, d.effect);
     if (d.then) await this.run(FOLLOW_UPS[d.then], { taskId: task.id });
@@ -176,9 +177,9 @@ export class TaskFlow {
    * A webhook or check, in the background (not in the handler of the message that reached it):
    * under a lease, so that one replica runs it and, should that one die, another after the lease.
    */
-  private runEffect(taskId: string, step: PlanStep): void {
+  private runEffect(taskId: string, step: EffectStep): void {
     const effects = this.effects;
-    if (!effects || (step.kind !== 'webhook' && step.kind !== 'check')) return;
+    if (!effects) return;
     void (async () => {
       if (!(await this.tasks.planSteps.lease(taskId, step.stepId, leaseMsOf(step)))) return;
       const task = await this.tasks.get(taskId);

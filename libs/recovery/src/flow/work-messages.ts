@@ -12,6 +12,7 @@ import { Outbound, idsOf, work } from './outbound';
 /** The temporaries of a task at a point: the RocVA if the operation uses one, one RVM or Test VM per VM. */
 export function prepareWork(task: Task, point: Manifest): Outbound {
   const profile = profileOf(task.operation);
+  const seeds = task.spec.failbackBase?.point ? task.spec.failbackBase.seeds : [];
   return work(WORK.prepare, {
     ...idsOf(task),
     useRocva: profile.usesRocva,
@@ -19,7 +20,10 @@ export function prepareWork(task: Task, point: Manifest): Outbound {
     domain: task.domain,
     ...task.target,
     network: task.spec.temporaryNetwork,
-    vms: pointVms(point, task.vms).map((v) => ({ name: v.name, temp: temporaryOf(task, v.name), disks: v.disks.map((d) => d.sizeBytes) })),
+    vms: pointVms(point, task.vms).map((v) => {
+      const seed = seeds.find((s) => s.vm === v.name)?.disks;
+      return { name: v.name, temp: temporaryOf(task, v.name), disks: v.disks.map((d) => d.sizeBytes), ...(seed && { seed }) };
+    }),
   });
 }
 

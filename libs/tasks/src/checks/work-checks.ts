@@ -14,12 +14,19 @@ export function checkPrepare(task: Task, work: PrepareWork): string | null {
   const expected = { domain: task.domain, kind, useRocva, site, cluster, datastore };
   const wrong = firstMismatch(work, { ...expected, network: task.spec.temporaryNetwork });
   if (wrong) return wrong;
-  return sameSet(
-    work.vms.map((v) => v.name),
-    task.vms,
+  if (
+    !sameSet(
+      work.vms.map((v) => v.name),
+      task.vms,
+    )
   )
-    ? null
-    : "vms are not the task's";
+    return "vms are not the task's";
+  // a failback's seeds: exactly the original disks its record names, nothing else is ever copied
+  const seeds = task.spec.failbackBase?.point ? task.spec.failbackBase.seeds : [];
+  const wrongSeed = work.vms.find(
+    (v) => JSON.stringify(v.seed ?? null) !== JSON.stringify(seeds.find((s) => s.vm === v.name)?.disks ?? null),
+  );
+  return wrongSeed ? `seed of VM ${wrongSeed.name.slice(0, 100)} is not the task's` : null;
 }
 
 /** One of the task's range jobs of the current point, into the disk of the task's RVM or Test VM. */

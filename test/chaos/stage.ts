@@ -1,0 +1,44 @@
+import path from 'node:path';
+import { freePort } from '@jss/testing';
+import { RunningService, ServiceName, startService } from '@jss/processes';
+import { RabbitmqNode } from '../ops/support/rabbitmq-node';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** The services' environment in a chaos run: its broker, its Redis, short watchdog, sweep and grace times. */
+export function chaosEnv(dir: string, amqpUrl: string, redisUrl: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    AMQP_URL: amqpUrl,
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: 'chaos:',
+    JSS_DATA_DIR: path.join(dir, 'data'),
+    LOG_LEVEL: 'info',
+    TASK_WATCHDOG_SECONDS: '120',
+    TASK_STALL_SECONDS: '30',
+    JANITOR_SWEEP_SECONDS: '5',
+    JANITOR_GRACE_SECONDS: '20',
+    SHUTDOWN_GRACE_SECONDS: '5',
+  };
+}
+
+/** Starts a built service (logs under `dir`/logs), numbered, into `services`. */
+export function serviceStarter(env: NodeJS.ProcessEnv, dir: string, services: RunningService[]) {
+  let started = 0;
+  return async (name: ServiceName): Promise<RunningService> => {
+    const s = await startService(name, await freePort(), env, path.join(dir, 'logs'), {
+      distDir: path.join(ROOT, 'dist'),
+      label: `${name}-${started++}`,
+    });
+    services.push(s);
+    return s;
+  };
+}
+
+/** A throwaway RabbitMQ node with the shipped configuration and definitions. */
+export const startBroker = () =>
+  RabbitmqNode.start({
+    conf: path.join(ROOT, 'ops/rabbitmq/rabbitmq.conf'),
+    definitions: path.join(ROOT, 'ops/rabbitmq/definitions.json'),
+    enabledPlugins: path.join(ROOT, 'ops/rabbitmq/enabled_plugins'),
+  });
