@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Env } from '@jss/config';
+import { TIMING } from '@jss/contract';
 import { ENV, LOGGER, PeriodicJob, REDIS } from '@jss/infra';
 import { Logger, MAX_DOMAIN_SERIES, metrics } from '@jss/observability';
 import { Redis } from '@jss/redis';
@@ -39,7 +40,7 @@ export class ListingScheduler extends PeriodicJob {
     const ages: Array<{ domain: string; age: number }> = [];
     let unscanned = 0;
     let requests = 0;
-    const ttl = Math.max(600, Math.ceil(4 * this.env.SCANNER_LIST_SECONDS));
+    const ttl = Math.max(TIMING.scan.requestHoldSeconds, Math.ceil(4 * this.env.SCANNER_LIST_SECONDS));
     for (const domain of await this.repo.listDomains()) {
       if (!(await this.scans.settings(domain)).enabled) continue;
       const points = await this.repo.pointIds(domain);

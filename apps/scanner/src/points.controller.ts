@@ -1,5 +1,5 @@
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { AmqpContext, DeadLetter, MessageController } from '@jss/bus';
+import { Ctx, EventPattern } from '@nestjs/microservices';
+import { AmqpContext, DeadLetter, MessageController, OnMessage } from '@jss/bus';
 import { EVENTS, SCAN_REQUEST, ScanRequest, describeIssues, eventDataSchemas } from '@jss/contract';
 import { ScanUseCase } from './scan.usecase';
 
@@ -19,8 +19,8 @@ export class PointsController {
     return this.scan.execute(parsed.data.domain, parsed.data.pointId);
   }
 
-  @EventPattern(SCAN_REQUEST.key)
-  onRequest(@Payload() request: ScanRequest) {
+  @OnMessage(SCAN_REQUEST)
+  onRequest(request: ScanRequest) {
     return this.scan.execute(request.domain, request.pointId);
   }
 }

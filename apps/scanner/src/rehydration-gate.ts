@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Env } from '@jss/config';
+import { TIMING } from '@jss/contract';
 import { ENV } from '@jss/infra';
 import { TaskStore } from '@jss/tasks';
 
 /** How often the gate looks at the tasks again (its answer is shared by the blocks in flight meanwhile). */
-const LOOK_EVERY_MS = 250;
+const LOOK_EVERY_MS = TIMING.scan.yieldLookMs;
 
 /**
  * A recovery goes before a scan: while a task of the installation rehydrates, a scan waits before its

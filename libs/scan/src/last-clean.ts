@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LAST_CLEAN, REASONS, ReasonedError } from '@jss/contract';
+import { LAST_CLEAN, REASONS, ReasonedError, TIMING } from '@jss/contract';
 import { Manifest, ReplicaRepository } from '@jss/replica';
 import { ScanStore } from './scan-store';
 import { verdictFor } from './verdict';
@@ -66,7 +66,7 @@ export async function resolveLastClean(
     }
     if (!asked && opts.requestScan) await opts.requestScan(domain, unscanned);
     asked = true;
-    await sleep(opts.pollMs ?? 250);
+    await sleep(opts.pollMs ?? TIMING.scan.pollMs);
   }
 }
 
