@@ -60,29 +60,23 @@ export interface PointSummary {
 const bytes = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64'));
 const text = (data: Uint8Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
 
+/** The same summary with each disk's two byte strings converted (stored base64 ↔ bytes in memory). */
+function convert<A, B>(
+  vms: Array<Omit<VmSummary, 'disks'> & { disks: Array<{ index: number; entropy: A; suspect: A | null }> }>,
+  f: (x: A) => B,
+) {
+  return vms.map((vm) => ({
+    ...vm,
+    disks: vm.disks.map((d) => ({ index: d.index, entropy: f(d.entropy), suspect: d.suspect === null ? null : f(d.suspect) })),
+  }));
+}
+
 export function decodeSummary(s: StoredSummary): PointSummary {
-  return {
-    domain: s.domain,
-    pointId: s.pointId,
-    blockSize: s.blockSize,
-    vms: s.vms.map((vm) => ({
-      ...vm,
-      disks: vm.disks.map((d) => ({ index: d.index, entropy: bytes(d.entropy), suspect: d.suspect === null ? null : bytes(d.suspect) })),
-    })),
-  };
+  return { domain: s.domain, pointId: s.pointId, blockSize: s.blockSize, vms: convert(s.vms, bytes) };
 }
 
 export function encodeSummary(s: PointSummary): StoredSummary {
-  return {
-    version: 1,
-    domain: s.domain,
-    pointId: s.pointId,
-    blockSize: s.blockSize,
-    vms: s.vms.map((vm) => ({
-      ...vm,
-      disks: vm.disks.map((d) => ({ index: d.index, entropy: text(d.entropy), suspect: d.suspect === null ? null : text(d.suspect) })),
-    })),
-  };
+  return { version: 1, domain: s.domain, pointId: s.pointId, blockSize: s.blockSize, vms: convert(s.vms, text) };
 }
 
 /** Bitmaps of block indexes. */
