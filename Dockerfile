@@ -1,4 +1,4 @@
-# One image for the four services; SERVICE chooses which one a container runs:
+# One image for the five services; SERVICE chooses which one a container runs:
 #   docker build -t jss-recovery-services .
 #   docker run -e SERVICE=rehydrator -e AMQP_URL=... -e REDIS_URL=... jss-recovery-services
 # The CLI is in it too: docker run --rm jss-recovery-services node dist/apps/jssctl/main.js --help
@@ -27,4 +27,4 @@ EXPOSE 9464
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.HTTP_PORT + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # exec: node is PID 1 and gets SIGTERM itself, to drain its consumers before it exits
-CMD ["sh", "-c", "exec node dist/apps/${SERVICE:?set SERVICE to planner, provisioner, rehydrator or janitor}/main.js"]
+CMD ["sh", "-c", "exec node dist/apps/${SERVICE:?set SERVICE to planner, provisioner, rehydrator, janitor or scanner}/main.js"]

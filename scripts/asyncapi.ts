@@ -77,10 +77,16 @@ const EVENT_SUMMARIES: Record<EventName, string> = {
   'reprotect.started': 'Re-protection of a domain is stored: points of its VMs where they run now, on a schedule.',
   'reprotect.ended': 'A failback completed: re-protection from the recovery site ended; the domain is protected from its home site again.',
   'domain.updated': 'The answer to domain-set: the domain’s objectives as stored.',
+  'point.created': 'A recovery point was written (jssctl replica, the replicator); the scanners scan it.',
+  'point.scanned': 'A recovery point was scanned for signs of ransomware: its verdict and each VM’s, with the figures.',
+  'point.suspicious': 'A recovery point was found suspicious (also sent as point.scanned): which VMs, why, with the figures.',
 };
 
 /** Events of no task (a refusal, the answers about drill schedules), or not always of one (a drill refused before its task existed). */
 const WITHOUT_SUBJECT: readonly EventName[] = ['command.rejected', 'drill.scheduled', 'drill.unscheduled', 'drill.ended'];
+
+/** Events of a recovery point, not of a task or command: `subject` is the point id, and they correlate on it. */
+const OF_POINT: readonly EventName[] = ['point.created', 'point.scanned', 'point.suspicious'];
 
 /** `planned-failover` → `PlannedFailover`, `task.progress` → `TaskProgress`. */
 const pascal = (s: string) => s.replace(/(^|[-.])(\w)/g, (_, _sep, c: string) => c.toUpperCase());
@@ -114,11 +120,15 @@ function messages(): Message[] {
     exchange: EXCHANGES.events,
     action: 'send' as const,
     summary: EVENT_SUMMARIES[name],
-    description: 'Published by the services; `data.commandId` is the `id` of the command that caused it.',
-    correlation: '$message.payload#/data/commandId',
+    description: OF_POINT.includes(name)
+      ? 'Published by the writers of recovery points and the scanners; `subject` is the recovery point id (no command caused it); the event id is fixed by the point, so one published again is the same event.'
+      : 'Published by the services; `data.commandId` is the `id` of the command that caused it.',
+    correlation: OF_POINT.includes(name) ? '$message.payload#/subject' : '$message.payload#/data/commandId',
     fixed: z.object({
       type: z.literal(eventType(name)),
-      ...(!WITHOUT_SUBJECT.includes(name) && { subject: z.string().describe('the task id') }),
+      ...(!WITHOUT_SUBJECT.includes(name) && {
+        subject: z.string().describe(OF_POINT.includes(name) ? 'the recovery point id' : 'the task id'),
+      }),
       data: eventDataSchemas[name],
     }),
   }));

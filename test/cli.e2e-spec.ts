@@ -19,7 +19,10 @@ describe('jssctl', () => {
     const write = await jssctl('replica', 'write', 'cli', '--vm', 'web:3MiB', '--vm', 'db:2MiB');
     expect(write.code).toBe(0);
     const points = await jssctl('replica', 'points', 'cli', '--json');
-    expect(JSON.parse(points.out)).toEqual([{ id: expect.stringMatching(/^rp-/), time: expect.any(String), vms: ['db', 'web'] }]);
+    // no scanner runs in this installation: the point stays unscanned
+    expect(JSON.parse(points.out)).toEqual([
+      { id: expect.stringMatching(/^rp-/), time: expect.any(String), vms: ['db', 'web'], verdict: 'unscanned', scan: null },
+    ]);
 
     const run = await jssctl('failover', 'cli', '--wait');
     expect(run.err).toBe('');

@@ -29,7 +29,8 @@ import { Sent, isControl, reasonOf, tableOf } from './table';
 const seed = Number(process.argv[2] ?? process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const DURATION_MS = Number(process.env.CHAOS_SECONDS ?? 100) * 1000;
 const BURST = Number(process.env.CHAOS_BURST ?? 1000);
-const REPLICAS: Record<ServiceName, number> = { planner: 2, provisioner: 2, rehydrator: 2, janitor: 1, replicator: 1 };
+// no scanner: no chaos command asks for last-clean (test/scanner.e2e-spec.ts kills scanners)
+const REPLICAS: Record<ServiceName, number> = { planner: 2, provisioner: 2, rehydrator: 2, janitor: 1, replicator: 1, scanner: 0 };
 const MiB = 1 << 20;
 const DOMAINS = ['d0', 'd1', 'd2', 'd3'];
 const VMS = [

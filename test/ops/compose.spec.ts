@@ -33,7 +33,7 @@ describe('docker-compose.yml', () => {
       .services;
   });
 
-  it('is valid and has the broker, Redis, the four services, Prometheus and Grafana', () => {
+  it('is valid and has the broker, Redis, the five services, Prometheus and Grafana', () => {
     expect(Object.keys(services).sort()).toEqual(['grafana', 'prometheus', 'rabbitmq', 'redis', ...SERVICES].sort());
   });
 

@@ -144,20 +144,24 @@ describe('k8s/overlays/example', () => {
     }
   });
 
-  it('scales the rehydrator Deployment with KEDA on the length of its queue, with the AMQP URL of the Secret', () => {
-    const scaled = objects.find((o) => o.kind === 'ScaledObject')!.spec as {
+  it.each([
+    ['rehydrator', QUEUES.rehydratorJobs],
+    ['scanner', QUEUES.scannerPoints],
+  ])('scales the %s Deployment with KEDA on the length of its queue, with the AMQP URL of the Secret', (service, queue) => {
+    const scaled = find('ScaledObject', `jss-${service}`)!.spec as {
       scaleTargetRef: { name: string };
       minReplicaCount: number;
       maxReplicaCount: number;
       triggers: Array<{ type: string; metadata: Record<string, string>; authenticationRef: { name: string } }>;
     };
-    expect(scaled.scaleTargetRef.name).toBe('jss-rehydrator');
-    expect(deployment('rehydrator').replicas).toBeUndefined();
+    expect(scaled.scaleTargetRef.name).toBe(`jss-${service}`);
+    expect(deployment(service).replicas).toBeUndefined();
+    expect(scaled.minReplicaCount).toBeGreaterThanOrEqual(1);
     expect(scaled.minReplicaCount).toBeLessThanOrEqual(scaled.maxReplicaCount);
     const [trigger] = scaled.triggers;
     expect(trigger).toMatchObject({
       type: 'rabbitmq',
-      metadata: { mode: 'QueueLength', queueName: QUEUES.rehydratorJobs, protocol: 'amqp' },
+      metadata: { mode: 'QueueLength', queueName: queue, protocol: 'amqp' },
     });
     expect(Number(trigger.metadata.value)).toBeGreaterThan(0);
     const auth = find('TriggerAuthentication', trigger.authenticationRef.name)!;

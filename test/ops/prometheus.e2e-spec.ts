@@ -90,9 +90,10 @@ describe('Prometheus, the alert rules and the Grafana dashboard against a runnin
     });
     broker.ctl('add_vhost', vhost);
     broker.ctl('set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*');
+    // a scanner too, listing every second: its clean-point age of domain "ops" is a dashboard query
     inst = await Installation.start(
-      { planner: 1, provisioner: 1, rehydrator: 1, janitor: 1, replicator: 1 },
-      { AMQP_URL: `amqp://guest:guest@127.0.0.1:${broker.amqpPort}/${vhost}` },
+      { planner: 1, provisioner: 1, rehydrator: 1, janitor: 1, replicator: 1, scanner: 1 },
+      { AMQP_URL: `amqp://guest:guest@127.0.0.1:${broker.amqpPort}/${vhost}`, SCANNER_LIST_SECONDS: '1' },
     );
     await inst.writer.writePoint('ops', [{ name: 'vm1', source: { sizeBytes: 4 * MiB, seed: 1 } }]);
     // objectives, and re-protection at the recovery site: a point every 6 s against a 20 s RPO

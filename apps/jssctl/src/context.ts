@@ -4,7 +4,8 @@ import { Env, loadEnv } from '@jss/config';
 import { createLogger } from '@jss/observability';
 import { Platform, createPlatform } from '@jss/platform';
 import { Redis, createRedis } from '@jss/redis';
-import { ReplicaRepository, ReplicaWriter } from '@jss/replica';
+import { Manifest, ReplicaRepository, ReplicaWriter } from '@jss/replica';
+import { PointEvents } from '@jss/scan';
 import { ObjectStore, createObjectStore } from '@jss/store';
 import { TaskStore } from '@jss/tasks';
 import { Protection } from '../../replicator/src/protection';
@@ -69,6 +70,21 @@ export class CliContext {
 
   async protection(): Promise<Protection> {
     return new Protection(await this.platform(), this.writer(), this.replica());
+  }
+
+  /**
+   * point.created for a point just written, so that the scanners scan it now. Best effort: the
+   * point is written either way, and without the broker the scanners' periodic listing finds it.
+   */
+  async announce(m: Manifest): Promise<void> {
+    try {
+      const announced = this.bus().then((bus) => new PointEvents(bus, '/jssctl').created(m));
+      if (!(await Promise.race([announced.then(() => true), sleep(CONNECT_TIMEOUT_MS, false, { ref: false })])))
+        throw new Error('no confirm');
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      console.error(`jssctl: point ${m.id} is written but was not announced (${why}); the scanners' periodic listing will find it`);
+    }
   }
 
   async close(): Promise<void> {

@@ -113,12 +113,17 @@ export async function publishAndFollow(bus: AmqpBus, op: Operation, data: object
             return settle({ taskId, continued: true });
           return view?.log(planStepLine(key, step, taskId));
         }
-        case EVENTS.taskAccepted:
+        case EVENTS.taskAccepted: {
           taskId = event.subject ?? '';
           view?.log(`task ${taskId} accepted`);
+          const point = (d as EventDataMap['task.accepted']).recoveryPoint;
+          // named on purpose, it proceeds: say so where the operator looks
+          if (point.verdict === 'suspicious')
+            console.error(`jssctl: warning: recovery point ${point.id} is suspicious: ${point.message ?? ''}`);
           if (!opts.wait) settle({ taskId });
           else clearTimeout(timer);
           return;
+        }
         case EVENTS.taskProgress:
           return view?.update(d as EventDataMap['task.progress']);
         case EVENTS.taskStalled:

@@ -32,6 +32,7 @@ export class DrillScheduleUseCase {
       every: data.every,
       ...(data.vms && { vms: data.vms }),
       ...(data.target && { target: data.target }),
+      ...(data.recoveryPoint && { recoveryPoint: data.recoveryPoint }),
       ttl: data.ttl ?? DEFAULT_DRILL_TTL_SECONDS,
       rtoObjectiveSeconds: data.rtoObjectiveSeconds ?? null,
       alertAfterSeconds: data.alertAfterSeconds ?? alertAfterOf(every, now),

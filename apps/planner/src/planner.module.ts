@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { Messenger } from '@jss/bus';
+import { AmqpBus, Messenger } from '@jss/bus';
 import { Env } from '@jss/config';
 import { DrillRunner, DrillStore } from '@jss/drills';
 import { CoreModule, ENV, LOGGER, OBJECT_STORE, PLATFORM, REDIS } from '@jss/infra';
@@ -11,6 +11,7 @@ import { DomainOverviews, ProtectionStore } from '@jss/protection';
 import { PlanStore, WebhookHosts } from '@jss/recovery-plans';
 import { Redis } from '@jss/redis';
 import { ReplicaRepository } from '@jss/replica';
+import { PointEvents, PointVerdicts, ScanStore } from '@jss/scan';
 import { ObjectStore } from '@jss/store';
 import { TaskStore } from '@jss/tasks';
 import { CommandIntake } from './command-intake';
@@ -41,6 +42,18 @@ import { WEBHOOK_HOSTS, webhookHostsProvider } from './webhook-hosts.provider';
         new TaskFlow(t, m, r, l, new PlanEffects(p, h)),
     },
     { provide: PlanStore, inject: [REDIS], useFactory: (r: Redis) => new PlanStore(r) },
+    {
+      provide: PointVerdicts,
+      inject: [ReplicaRepository, OBJECT_STORE, AmqpBus, ENV],
+      useFactory: (r: ReplicaRepository, o: ObjectStore, bus: AmqpBus, env: Env) => {
+        const events = new PointEvents(bus, '/jss/planner');
+        // last-clean: the points it waits for are asked for at once, not left to the next listing
+        const requestScan = async (domain: string, ids: string[]) => {
+          for (const id of ids) await events.requestScan(domain, id);
+        };
+        return new PointVerdicts(r, new ScanStore(o), { waitMs: env.SCAN_WAIT_SECONDS * 1000, requestScan });
+      },
+    },
     {
       provide: TaskMonitor,
       inject: [TaskStore, Messenger, TaskFlow, LOGGER, ENV],

@@ -27,6 +27,7 @@ import {
 import { ProtectionStore, forecastRto } from '@jss/protection';
 import { PlanStore } from '@jss/recovery-plans';
 import { ReplicaRepository } from '@jss/replica';
+import { PointVerdicts } from '@jss/scan';
 import { ObjectStore } from '@jss/store';
 import { TaskStore } from '@jss/tasks';
 import { Command } from './command';
@@ -58,6 +59,7 @@ export class RecoveryUseCase {
     private readonly roles: RoleMapSource,
     private readonly plans: PlanStore,
     private readonly protection: ProtectionStore,
+    private readonly verdicts: PointVerdicts,
   ) {}
 
   async execute<O extends RecoveryOperation>(c: Command<O>): Promise<void> {
@@ -75,7 +77,7 @@ export class RecoveryUseCase {
       domain: draft.domain,
       state: 'accepted',
       vms: draft.vms,
-      point: { id: draft.point.id, time: draft.point.time },
+      point: { id: draft.point.id, time: draft.point.time, ...draft.verdict },
       target: draft.target,
       spec: { ...draft.spec, ...('reprotect' in c.data && c.data.reprotect === true && { reprotect: true }) },
       bytesTotal: draft.bytesTotal,
@@ -95,6 +97,7 @@ export class RecoveryUseCase {
       replica: this.replica,
       platform: this.platform,
       plannedTimeoutSeconds: this.env.PLANNED_FAILOVER_TIMEOUT_SECONDS,
+      verdicts: this.verdicts,
     });
     const draft = await withRecoveryPlan(planned, await this.plans.get(data.domain), data, this.platform);
     const foreign = await foreignReplacements(draft, this.platform);

@@ -91,7 +91,7 @@ export class Protection {
     const disk = await this.platform.openDisk(vm.disks[0].path);
     try {
       let offset = 0;
-      const chunks = 'file' in source ? createReadStream(source.file) : generatedImage(source.sizeBytes, source.seed, name);
+      const chunks = 'file' in source ? createReadStream(source.file) : generatedImage(source.sizeBytes, source.seed, name, source.content);
       for await (const chunk of chunks as AsyncIterable<Buffer>) {
         if (chunk.some((b) => b !== 0)) await disk.write(chunk, offset);
         offset += chunk.length;

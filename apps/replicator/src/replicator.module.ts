@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AmqpBus } from '@jss/bus';
 import { CoreModule, OBJECT_STORE, PLATFORM, REDIS } from '@jss/infra';
+import { PointEvents } from '@jss/scan';
 import { Platform } from '@jss/platform';
 import { ProtectionStore } from '@jss/protection';
 import { Redis } from '@jss/redis';
@@ -20,6 +22,7 @@ import { WorkController } from './work.controller';
   controllers: [WorkController],
   providers: [
     WorkRunner,
+    { provide: PointEvents, inject: [AmqpBus], useFactory: (bus: AmqpBus) => new PointEvents(bus, '/jss/replicator') },
     {
       provide: Protection,
       inject: [PLATFORM, OBJECT_STORE, ReplicaRepository],

@@ -1,5 +1,5 @@
 import type { ConfirmChannel } from 'amqplib';
-import { EXCHANGES, OPERATIONS, QUEUES, REPLIES, TIMING, WORK, commandRoutingKey } from '@jss/contract';
+import { EVENTS, EXCHANGES, OPERATIONS, QUEUES, REPLIES, SCAN_REQUEST, TIMING, WORK, commandRoutingKey } from '@jss/contract';
 
 /** A durable quorum work queue, the patterns bound to it, and the routing keys of the contract that reach it. */
 export interface QueueSpec {
@@ -32,6 +32,15 @@ export const SERVICE_QUEUES = {
   rehydratorJobs: { name: QUEUES.rehydratorJobs, ...internal(WORK.range.key) },
   janitorWork: { name: QUEUES.janitorWork, ...internal(WORK.release.key) },
   replicatorWork: { name: QUEUES.replicatorWork, ...internal(WORK.replicate.key) },
+  // the writers' announcements (public events) and the requests of the listings and the planner
+  scannerPoints: {
+    name: QUEUES.scannerPoints,
+    bindings: [
+      { exchange: EXCHANGES.events, pattern: EVENTS.pointCreated },
+      { exchange: EXCHANGES.internal, pattern: SCAN_REQUEST.key },
+    ],
+    keys: [EVENTS.pointCreated, SCAN_REQUEST.key],
+  },
 } satisfies Record<string, QueueSpec>;
 
 /** Exchanges and the dead-letter queue; declared by every process (idempotent). */

@@ -70,10 +70,20 @@ export const envSchema = z.object({
     .transform((v) => v === 'true'),
   /** vsphere: the site file (YAML): datacenters, clusters, datastores with mount paths, port groups with DHCP */
   JSS_VSPHERE_SITE_FILE: z.string().optional(),
+  /** scanner: blocks read and analysed at once while scanning a recovery point */
+  SCANNER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  /** scanner: added to its nice value at start, so that a scan gives way to rehydration on a shared host (0: as started) */
+  SCANNER_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  /** scanner: how long, in all, a point's scan waits while recoveries rehydrate (0: it does not wait) */
+  SCANNER_YIELD_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  /** scanner: how often it lists the object store for points no writer announced (and updates the clean-point ages) */
+  SCANNER_LIST_SECONDS: z.coerce.number().min(1).default(30),
+  /** planner: how long a `last-clean` command waits for the verdicts of points newer than the last clean one */
+  SCAN_WAIT_SECONDS: z.coerce.number().min(0).max(600).default(20),
   /** on SIGTERM: how long a service waits for the messages in hand before it exits (they go back to their queues) */
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(20),
-  /** tests only: the simulated platform kills its process at this point of a VM creation */
-  JSS_TEST_CRASH_AT: z.enum(['create-before-commit', 'adopt-before-commit']).optional(),
+  /** tests only: the simulated platform kills its process at this point of a VM creation; a scanner after a point's entropy summary is stored, before its verdict */
+  JSS_TEST_CRASH_AT: z.enum(['create-before-commit', 'adopt-before-commit', 'scan-before-verdict']).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

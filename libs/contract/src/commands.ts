@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseEvery } from './drill-schedule';
 import { Operation } from './operations';
+import { LAST_CLEAN } from './scan';
 
 // The data of each command (contract: design.md, "Command data per operation").
 // Unknown fields are refused so that a typo is reported instead of silently ignored. Every string,
@@ -46,7 +47,10 @@ const recoveryPoint = z
   .string()
   .min(1)
   .max(100)
-  .refine((p) => POINT_ID.test(p) || isoTime.safeParse(p).success, 'a recovery point id (rp-...) or an ISO 8601 time');
+  .refine(
+    (p) => p === LAST_CLEAN || POINT_ID.test(p) || isoTime.safeParse(p).success,
+    `a recovery point id (rp-...), an ISO 8601 time or "${LAST_CLEAN}"`,
+  );
 const taskId = z
   .string()
   .max(100)
@@ -143,6 +147,8 @@ export const commandDataSchemas = {
     rtoObjectiveSeconds: seconds.optional(),
     /** no passed drill for this long: the domain counts as overdue (metric and alert); default twice the period plus an hour */
     alertAfterSeconds: seconds.optional(),
+    /** "last-clean": each drill tests the newest point whose VMs are all clean (default: the newest point) */
+    recoveryPoint: z.literal(LAST_CLEAN).optional(),
     dryRun,
   }),
   'drill-unschedule': z.strictObject({ domain: name, dryRun }),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { planStepReport } from './event-schemas';
+import { pointVerdictSchema } from './scan';
 
 // The evidence report a scheduled drill leaves in the object store, `<domain>/drills/<id>.json`
 // (and a page for people, `<id>.html`). Its `sha256` is the SHA-256 (hex) of the canonical JSON of
@@ -42,7 +43,8 @@ export const evidenceSchema = z.object({
   schedule: z.object({ every: z.string(), scheduledBy: z.string(), scheduledAt: time, dueAt: time }),
   /** the drill's test failover; null when it was refused before a task existed */
   taskId: z.string().nullable(),
-  recoveryPoint: z.object({ id: z.string(), time }).nullable(),
+  /** with the point's scan verdict when the test failover looked it up (reports before scanning have none) */
+  recoveryPoint: z.object({ id: z.string(), time, ...pointVerdictSchema.shape }).nullable(),
   target: z.object({ site: z.string(), cluster: z.string(), datastore: z.string(), network: z.string() }).nullable(),
   startedAt: time,
   endedAt: time,

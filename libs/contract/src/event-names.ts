@@ -1,5 +1,6 @@
 // Public events on jss.events. Routing key = short type; CloudEvents type = io.jss.<short type>;
-// subject = task id; data.commandId = the id of the command that caused the event.
+// subject = task id; data.commandId = the id of the command that caused the event. The point.*
+// events are of no task and no command: their subject is the recovery point's id.
 
 /** The CloudEvents type of an event: io.jss.<short type>. */
 export const eventType = (shortType: string): string => `io.jss.${shortType}`;
@@ -32,5 +33,8 @@ export const EVENTS = {
   reprotectStarted: 'reprotect.started',
   reprotectEnded: 'reprotect.ended',
   domainUpdated: 'domain.updated',
+  pointCreated: 'point.created',
+  pointScanned: 'point.scanned',
+  pointSuspicious: 'point.suspicious',
 } as const;
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { EventName } from './event-names';
 import { PLAN_STEP_KINDS } from './plan-steps';
+import { SCANNED_VERDICTS, pointVerdictSchema, vmScanSchema } from './scan';
 import { VM_KINDS } from './vm-kinds';
 
 // zod schemas of the public events' data: the one definition, from which events.ts takes its types
@@ -81,6 +82,18 @@ export const planStepReport = z.object({
   message: z.string().optional(),
 });
 
+/** A task's recovery point, with its scan verdict when the task looked it up (suspicious: `message` says which VMs and why). */
+const taskPoint = z.object({ id: z.string(), time: z.string(), ...pointVerdictSchema.shape });
+
+/** A recovery point that was written (no task: `subject` is the point id). */
+const pointData = { domain: z.string(), pointId: z.string(), time: z.string() };
+const pointScanned = z.object({
+  ...pointData,
+  verdict: z.enum(SCANNED_VERDICTS),
+  scannedAt: z.string(),
+  vms: z.array(vmScanSchema),
+});
+
 const vmEventData = z.object({
   ...ofTask,
   name: z
@@ -102,7 +115,7 @@ export const eventDataSchemas = {
     operation: z.string(),
     domain: z.string(),
     vms: z.array(z.string()),
-    recoveryPoint: z.object({ id: z.string(), time: z.string() }),
+    recoveryPoint: taskPoint,
   }),
   'task.progress': z.object({
     ...ofTask,
@@ -142,7 +155,7 @@ export const eventDataSchemas = {
     operation: z.string(),
     domain: z.string(),
     vms: z.array(z.string()),
-    recoveryPoint: z.object({ id: z.string(), time: z.string() }),
+    recoveryPoint: taskPoint,
     target: z.object({ site: z.string(), cluster: z.string(), datastore: z.string(), network: z.string() }),
     create: z.array(z.object({ name: z.string(), kind: vmKind })),
     bytesToRehydrate: z.number(),
@@ -173,6 +186,8 @@ export const eventDataSchemas = {
     vms: z.array(vmReport),
     /** a task run with a recovery plan: the plan's version and every step with its times */
     plan: z.object({ version: z.number(), steps: z.array(planStepReport) }).optional(),
+    /** the point recovered, when its scan verdict was looked up (failover, restore, test failover) */
+    recoveryPoint: taskPoint.optional(),
   }),
   /** a step of the task's recovery plan began; an approve step pauses the task until plan-continue or expiresAt */
   'plan.step-started': z.object({ ...planStep, startedAt: z.string(), expiresAt: z.string().nullable().optional() }),
@@ -259,4 +274,10 @@ export const eventDataSchemas = {
     report: z.object({ json: z.string(), html: z.string() }),
     sha256: z.string(),
   }),
+  /** a recovery point was written (jssctl replica, the replicator): the scanners scan it */
+  'point.created': z.object({ ...pointData, parent: z.string().nullable(), site: z.string(), vms: z.array(z.string()) }),
+  /** a recovery point was scanned: its verdict and each VM's, with the figures (published again, same id, when it is handled again) */
+  'point.scanned': pointScanned,
+  /** as point.scanned, for a point found suspicious: at least one of its VMs is */
+  'point.suspicious': pointScanned,
 } satisfies Record<EventName, z.ZodType>;

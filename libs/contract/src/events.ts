@@ -31,3 +31,7 @@ export type ReprotectStartedData = DataOf<'reprotect.started'>;
 export type ReprotectEndedData = DataOf<'reprotect.ended'>;
 export type DomainUpdatedData = DataOf<'domain.updated'>;
 export type RtoForecast = DataOf<'task.planned'>['forecast'];
+export type PointCreatedData = DataOf<'point.created'>;
+export type PointScannedData = DataOf<'point.scanned'>;
+/** A task's recovery point, with its scan verdict when looked up. */
+export type TaskPoint = TaskAcceptedData['recoveryPoint'];

@@ -19,6 +19,8 @@ export const QUEUES = {
   rehydratorJobs: 'jss.rehydrator.jobs',
   janitorWork: 'jss.janitor.work',
   replicatorWork: 'jss.replicator.work',
+  /** recovery points to scan: point.created from jss.events, scan.request from jss.internal */
+  scannerPoints: 'jss.scanner.points',
   deadLetters: 'jss.dead-letters',
   /** dead letters the planner has settled (failed their task), marked with x-jss-reason; kept for an operator */
   parkedDeadLetters: 'jss.dead-letters.parked',

@@ -13,3 +13,4 @@ export * from './drill-schedule';
 export * from './drill-evidence';
 export * from './plan-steps';
 export * from './timing';
+export * from './scan';

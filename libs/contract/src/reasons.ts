@@ -33,6 +33,10 @@ export const REASONS = {
   /** a step of the task's recovery plan failed (webhook, check, approve timed out) */
   planStepFailed: 'plan-step-failed',
   pointTimeout: 'point-timeout',
+  /** recoveryPoint "last-clean": points newer than the last clean one got no verdict in time (no scanner, or scanning disabled) */
+  pointUnscanned: 'point-unscanned',
+  /** recoveryPoint "last-clean": no scanned point of the domain has every VM asked for clean */
+  noCleanPoint: 'no-clean-point',
   noFailbackPoint: 'no-failback-point',
   /** reprotect: the domain's VMs do not run at the recovery site (no failover of it has completed) */
   notFailedOver: 'not-failed-over',

@@ -39,6 +39,13 @@ export const TIMING = {
    * move still in its outbox after `outboxStaleMs` were left by a crash and are sent again.
    */
   watchdog: { boundSeconds: 600, stallSeconds: 120, outboxStaleMs: 30_000 },
+  /**
+   * Scanning recovery points: a `last-clean` command looks again for the verdicts it waits for every
+   * `pollMs` (for SCAN_WAIT_SECONDS); a scan giving way to a rehydration looks at the tasks every
+   * `yieldLookMs`; a listing asks for an unscanned point again after `requestHoldSeconds` at the
+   * soonest (or four listings, if longer).
+   */
+  scan: { pollMs: 250, yieldLookMs: 250, requestHoldSeconds: 600 },
 } as const satisfies Record<string, Record<string, number | Backoff>>;
 
 /** p-retry's (and the retry package's) options for a backoff. */

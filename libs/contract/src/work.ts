@@ -188,6 +188,12 @@ export const REPLIES = {
   },
 } as const;
 
+/**
+ * scanner: scan this recovery point now (of no task). Sent by a scanner's periodic listing for a
+ * point no writer announced, and by the planner for the points a `last-clean` command waits for.
+ */
+export const SCAN_REQUEST = { key: 'scan.request', schema: z.strictObject({ domain: name, pointId: id }) } as const;
+
 type Infer<T extends { schema: z.ZodType }> = z.infer<T['schema']>;
 export type PrepareWork = Infer<typeof WORK.prepare>;
 export type FinalizeWork = Infer<typeof WORK.finalize>;
@@ -203,6 +209,7 @@ export type ReplicateWork = Infer<typeof WORK.replicate>;
 export type PoweredOff = Infer<typeof REPLIES.poweredOff>;
 export type Replicated = Infer<typeof REPLIES.replicated>;
 export type Failed = Infer<typeof REPLIES.failed>;
+export type ScanRequest = Infer<typeof SCAN_REQUEST>;
 
 /** A message kind: its routing key on jss.internal and the schema of its data. */
 export interface MessageKind<T> {
@@ -212,5 +219,5 @@ export interface MessageKind<T> {
 
 /** Every internal message kind by routing key: how the transport validates what arrives. */
 export const INTERNAL_KINDS: ReadonlyMap<string, MessageKind<unknown>> = new Map(
-  [...Object.values(WORK), ...Object.values(REPLIES)].map((k) => [k.key, k as MessageKind<unknown>]),
+  [...Object.values(WORK), ...Object.values(REPLIES), SCAN_REQUEST].map((k) => [k.key, k as MessageKind<unknown>]),
 );

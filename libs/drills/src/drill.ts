@@ -12,6 +12,8 @@ export interface DrillSchedule {
   ttl: number;
   rtoObjectiveSeconds: number | null;
   alertAfterSeconds: number;
+  /** "last-clean": each drill tests the newest point whose VMs are all clean (absent: the newest point) */
+  recoveryPoint?: CommandData<'drill-schedule'>['recoveryPoint'];
   /** the broker user who scheduled it: each drill runs, and is authorised, as this principal */
   scheduledBy: string;
   scheduledAt: string;
@@ -61,5 +63,11 @@ export interface RemovedVm {
 
 /** The test failover a drill runs. */
 export function testFailoverOf(s: DrillSchedule): CommandData<'test-failover'> {
-  return { domain: s.domain, ...(s.vms && { vms: s.vms }), ...(s.target && { target: s.target }), ttl: s.ttl };
+  return {
+    domain: s.domain,
+    ...(s.vms && { vms: s.vms }),
+    ...(s.target && { target: s.target }),
+    ...(s.recoveryPoint && { recoveryPoint: s.recoveryPoint }),
+    ttl: s.ttl,
+  };
 }

@@ -28,6 +28,10 @@ export function evidenceHtml(e: Evidence): string {
     ['Outcome', e.outcome],
     ['Reason', e.reason ? `${e.reason}: ${e.message}` : null],
     ['Recovery point', e.recoveryPoint ? `${e.recoveryPoint.id} (${e.recoveryPoint.time})` : null],
+    [
+      'Scan verdict',
+      e.recoveryPoint?.verdict ? `${e.recoveryPoint.verdict}${e.recoveryPoint.message ? `: ${e.recoveryPoint.message}` : ''}` : null,
+    ],
     ['Scheduled by', `${e.schedule.scheduledBy}, every ${e.schedule.every}, since ${e.schedule.scheduledAt}`],
     ['Due', e.schedule.dueAt],
     ['Started / ended', `${e.startedAt} / ${e.endedAt}`],

@@ -1,9 +1,10 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { OPERATIONS, QUEUES, REASONS } from '@jss/contract';
+import { OPERATIONS, QUEUES, REASONS, SCANNED_VERDICTS } from '@jss/contract';
 
 // Every metric of the services, in one registry. Labels are small fixed sets (operation, outcome,
-// kind, reason, queue) — never a task or VM name, and a domain only on the drill age gauge, which
-// holds at most MAX_DRILL_DOMAIN_SERIES domains. The README's metrics table lists these.
+// kind, reason, queue, verdict) — never a task or VM name, and a domain only on the drill age gauge
+// and the domain gauges (clean-point age too), which hold at most MAX_DRILL_DOMAIN_SERIES /
+// MAX_DOMAIN_SERIES domains. The README's metrics table lists these.
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry });
@@ -174,6 +175,34 @@ export const metrics = {
     help: 'Domains whose forecast RTO is above their RTO objective',
     registers: [registry],
   }),
+  pointsScanned: new Counter({
+    name: 'jss_points_scanned_total',
+    help: 'Recovery points scanned for signs of ransomware, by verdict (clean, suspicious); counted by the scanner that wrote the verdict',
+    labelNames: ['verdict'],
+    registers: [registry],
+  }),
+  scannedBytes: new Counter({
+    name: 'jss_scanned_bytes_total',
+    help: 'Bytes of changed blocks read and analysed by the scanner',
+    registers: [registry],
+  }),
+  scanDuration: new Histogram({
+    name: 'jss_scan_duration_seconds',
+    help: 'Time to scan one recovery point (its changed blocks read, verdict stored)',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+    registers: [registry],
+  }),
+  pointsUnscanned: new Gauge({
+    name: 'jss_points_unscanned',
+    help: "Recovery points without a verdict, as of the scanner's last listing (scanning disabled: not counted)",
+    registers: [registry],
+  }),
+  lastCleanPointAge: new Gauge({
+    name: 'jss_last_clean_point_age_seconds',
+    help: 'Scanned domains: age of the newest point whose VMs are all clean (with none: of the oldest point); the stalest domains only',
+    labelNames: ['domain'],
+    registers: [registry],
+  }),
   messages: new Counter({
     name: 'jss_messages_total',
     help: 'Messages handled by a service, by queue and outcome (ack, retry, dead-letter)',
@@ -225,6 +254,9 @@ export function initMetricLabels(): void {
   metrics.drillsOverdue.set(0);
   metrics.domainsRpoBreached.set(0);
   metrics.domainsRtoAtRisk.set(0);
+  for (const verdict of SCANNED_VERDICTS) metrics.pointsScanned.inc({ verdict }, 0);
+  metrics.scanDuration.zero({});
+  metrics.pointsUnscanned.set(0);
   for (const queue of SERVICE_QUEUE_NAMES) {
     for (const outcome of MESSAGE_OUTCOMES) metrics.messages.inc({ queue, outcome }, 0);
   }

@@ -23,7 +23,11 @@ type PlatformEnv = Pick<
  * shares one inventory; or JSS_PLATFORM=vsphere, a vCenter through vim25 SOAP and a site file.
  */
 export function createPlatform(redis: Redis, env: PlatformEnv): Platform {
-  if (env.JSS_PLATFORM === 'sim') return new SimPlatform(redis, env.JSS_DATA_DIR, { crashAt: env.JSS_TEST_CRASH_AT });
+  if (env.JSS_PLATFORM === 'sim') {
+    // the platform's own crash points only (the scanner has one of its own)
+    const crashAt = env.JSS_TEST_CRASH_AT === 'scan-before-verdict' ? undefined : env.JSS_TEST_CRASH_AT;
+    return new SimPlatform(redis, env.JSS_DATA_DIR, { crashAt });
+  }
   const { JSS_VSPHERE_URL: url, JSS_VSPHERE_USER: user, JSS_VSPHERE_PASSWORD: password, JSS_VSPHERE_SITE_FILE: siteFile } = env;
   if (url === undefined || user === undefined || password === undefined || siteFile === undefined) {
     const given = { JSS_VSPHERE_URL: url, JSS_VSPHERE_USER: user, JSS_VSPHERE_PASSWORD: password, JSS_VSPHERE_SITE_FILE: siteFile };

@@ -3,7 +3,7 @@ import { mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-export const SERVICES = ['planner', 'provisioner', 'rehydrator', 'janitor'] as const;
+export const SERVICES = ['planner', 'provisioner', 'rehydrator', 'janitor', 'scanner'] as const;
 /** The recovery services, and the stand-in replication side (planned failover needs it). */
 export type ServiceName = (typeof SERVICES)[number] | 'replicator';
 

@@ -65,6 +65,8 @@ export function reportOf(
     durationSeconds: seconds(task.createdAt, now.toISOString()),
     vms,
     ...(task.spec.recoveryPlan && { plan: { version: task.spec.recoveryPlan.version, steps: planStepReports(task, steps) } }),
+    // a point named on purpose although suspicious: the report says so, as task.accepted did
+    ...(task.point?.verdict && { recoveryPoint: task.point }),
   };
 }
 

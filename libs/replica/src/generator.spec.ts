@@ -38,6 +38,19 @@ describe('generated images', () => {
     expect(counts.zero).toBeGreaterThanOrEqual(20);
   });
 
+  it('makes structured images of distinct, compressible record blocks and a quarter zeros, from the seed alone', () => {
+    const size = 64 * GENERATED_CHUNK;
+    const chunks = [...generatedImage(size, 5, 'db', 'structured')];
+    expect(digest(chunks)).toBe(digest(generatedImage(size, 5, 'db', 'structured')));
+    expect(digest(chunks)).not.toBe(digest(generatedImage(size, 5, 'db')));
+    const data = chunks.filter((c) => !isAllZero(c));
+    expect(data.length).toBeGreaterThanOrEqual(40);
+    expect(data.length).toBeLessThanOrEqual(56);
+    expect(new Set(data.map((c) => digest([c]))).size).toBe(data.length);
+    for (const c of data) expect(deflateSync(c, { level: 1 }).length / c.length).toBeLessThan(0.5);
+    expect(data[0].toString('latin1', 0, 200)).toMatch(/^#[0-9a-f]{16}\/0000\n.*order \d+ account acct-\d+ amount/s);
+  });
+
   it('writes the image to a sparse file', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jss-gen-'));
     try {

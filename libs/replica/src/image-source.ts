@@ -1,8 +1,8 @@
 import { createReadStream, promises as fs } from 'node:fs';
-import { generatedImage } from './generator';
+import { GeneratedContent, generatedImage } from './generator';
 
 /** The content of a VM's disk for a new recovery point: an image file, or generated data. */
-export type ImageSource = { file: string } | { sizeBytes: number; seed: number };
+export type ImageSource = { file: string } | { sizeBytes: number; seed: number; content?: GeneratedContent };
 
 export async function sourceSize(source: ImageSource): Promise<number> {
   if ('sizeBytes' in source) {
@@ -18,7 +18,9 @@ export async function sourceSize(source: ImageSource): Promise<number> {
 /** The image cut into blocks of `blockSize` (the last one may be short). */
 export function sourceBlocks(source: ImageSource, vm: string, blockSize: number): AsyncIterable<Buffer> {
   const chunks: AsyncIterable<Buffer> | Iterable<Buffer> =
-    'sizeBytes' in source ? generatedImage(source.sizeBytes, source.seed, vm) : createReadStream(source.file, { highWaterMark: blockSize });
+    'sizeBytes' in source
+      ? generatedImage(source.sizeBytes, source.seed, vm, source.content)
+      : createReadStream(source.file, { highWaterMark: blockSize });
   return rechunk(chunks, blockSize);
 }
 

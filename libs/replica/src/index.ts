@@ -15,3 +15,6 @@ export * from './hash-pool';
 export * from './image-hash';
 export * from './aligned-slots';
 export * from './origins';
+export * from './structured';
+export * from './fetch-block';
+export { forEachBounded } from './bounded';

@@ -1,11 +1,10 @@
 import type { DiskHandle, DiskIoMode } from '@jss/platform';
-import { ObjectNotFoundError, type ObjectStore } from '@jss/store';
+import type { ObjectStore } from '@jss/store';
 import { giveSlot, Slot, takeSlot, zeroSlot } from './aligned-slots';
 import { BLOCK_SIZE_ALIGN, blockLengthOf, DEFAULT_BLOCK_SIZE } from './block-size';
 import { forEachBounded } from './bounded';
-import { BlockRef, BlockVerificationError } from './errors';
+import { fetchBlockInto } from './fetch-block';
 import { sharedHashPool } from './hash-pool';
-import { blockKey } from './keys';
 import { findDisk, Manifest } from './manifest';
 import { splitRuns, RunWriter } from './run-writer';
 
@@ -149,11 +148,7 @@ export async function rehydrateRange(opts: RehydrateOptions): Promise<RehydrateR
           const ref = { domain: manifest.domain, vm, diskIndex, block, expected };
           const slot = free.pop() ?? takeSlot(blockSize);
           held.add(slot);
-          const size = await readBlock(store, ref, slot.view);
-          if (size > slot.view.length) throw new BlockVerificationError(ref, `is ${size} bytes long, expected ${length}`);
-          const hash = await hasher.hash(slot.view.subarray(0, size));
-          if (hash !== expected) throw new BlockVerificationError(ref, `failed verification: its content hashes to ${hash}`);
-          if (size !== length) throw new BlockVerificationError(ref, `is ${size} bytes long, expected ${length}`);
+          const size = await fetchBlockInto(store, ref, length, slot.view, hasher);
           result.blocksRead++;
           result.bytesRead += size;
           const written = await writer.put(run, block, slot.view.subarray(0, length), stop);
@@ -175,20 +170,6 @@ export async function rehydrateRange(opts: RehydrateOptions): Promise<RehydrateR
   await target.sync();
   progress.end();
   return result;
-}
-
-/** Reads a block's object into `buffer` (without an allocation when the store can); its size. */
-async function readBlock(store: ObjectStore, ref: BlockRef, buffer: Uint8Array): Promise<number> {
-  const key = blockKey(ref.domain, ref.expected);
-  try {
-    if (store.getInto) return await store.getInto(key, buffer);
-    const data = await store.get(key);
-    if (data.length <= buffer.length) buffer.set(data);
-    return data.length;
-  } catch (err) {
-    if (err instanceof ObjectNotFoundError) throw new BlockVerificationError(ref, 'is missing from the object store');
-    throw err;
-  }
 }
 
 /**

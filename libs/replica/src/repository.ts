@@ -91,7 +91,7 @@ export class ReplicaRepository {
 
   /** Ids and times (ms) of the domain's points from the keys alone; oldest first, as keys are
    *  listed sorted and ids sort like their times. */
-  private async pointIds(domain: string): Promise<Array<{ id: string; time: number }>> {
+  async pointIds(domain: string): Promise<Array<{ id: string; time: number }>> {
     assertName('domain', domain);
     const prefix = pointsPrefix(domain);
     const keys = await this.store.list(prefix);

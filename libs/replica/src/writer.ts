@@ -10,6 +10,7 @@ import { PointOrigin, writeOrigin } from './origins';
 import { ReplicaRepository } from './repository';
 import { randomBytesOf, randomFloatsOf, sampleIndexes, seedOf } from './seeded';
 import { sha256Hex } from './sha256';
+import { structuredBytes } from './structured';
 import { isAllZero } from './zeros';
 
 export interface VmImage {
@@ -32,6 +33,8 @@ export interface SnapshotOptions {
   changePercent: number;
   /** with the parent point, decides which blocks change and their new content */
   seed: number;
+  /** what the changed blocks hold: random bytes (default; what encryption writes), or structured low-entropy data */
+  content?: 'random' | 'structured';
 }
 
 /** Blocks hashed and uploaded at once while writing: keeps both cores and a remote store's link busy. */
@@ -91,7 +94,7 @@ export class ReplicaWriter {
   }
 
   /** A new point from the newest, with `changePercent` of each disk's blocks (at least one when
-   *  above 0) replaced by new random data. */
+   *  above 0) replaced by new random (or structured) data. */
   async snapshot(domain: string, opts: SnapshotOptions): Promise<Manifest> {
     if (!(opts.changePercent >= 0 && opts.changePercent <= 100))
       throw new RangeError(`change percent must be 0-100, got ${opts.changePercent}`);
@@ -130,7 +133,7 @@ export class ReplicaWriter {
     parent: Manifest,
     vm: string,
     disk: ManifestDisk,
-    { changePercent, seed }: SnapshotOptions,
+    { changePercent, seed, content = 'random' }: SnapshotOptions,
   ): Promise<Array<string | null>> {
     const n = disk.blocks.length;
     const count = changePercent > 0 ? Math.min(n, Math.max(1, Math.round((n * changePercent) / 100))) : 0;
@@ -138,7 +141,8 @@ export class ReplicaWriter {
     const blocks = [...disk.blocks];
     await forEachBounded(changed, UPLOAD_CONCURRENCY, async (index) => {
       const length = blockLengthOf(disk.sizeBytes, record.blockSize, index);
-      const data = randomBytesOf(seedOf('snapshot-block', seed, parent.id, vm, disk.index, index), length);
+      const blockSeed = seedOf('snapshot-block', seed, parent.id, vm, disk.index, index);
+      const data = content === 'structured' ? structuredBytes(blockSeed, length) : randomBytesOf(blockSeed, length);
       blocks[index] = await this.storeBlock(record.name, data);
     });
     return blocks;

@@ -1,4 +1,4 @@
-import type { TaskReportData, RecoveryOperation } from '@jss/contract';
+import type { RecoveryOperation, TaskPoint, TaskReportData } from '@jss/contract';
 import type { RecoveryPlanRun } from '@jss/recovery-plans';
 import type { TaskState } from './transitions';
 
@@ -145,8 +145,8 @@ export interface Task {
   domain: string;
   state: TaskState;
   vms: string[];
-  /** the point being rehydrated (continuous: the newest applied or being applied) */
-  point: { id: string; time: string };
+  /** the point being rehydrated (continuous: the newest applied or being applied); its scan verdict when looked up at acceptance */
+  point: TaskPoint;
   /** continuous: the point the RVMs held before the current round (delta base) */
   basePoint?: { id: string; time: string };
   /** continuous: a failover named this task; finalize once the RVMs hold the newest point */

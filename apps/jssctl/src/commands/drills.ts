@@ -55,6 +55,7 @@ export function drillCommand(ctx: CliContext): Command {
     )
     .option('--vms <names>', 'only these VMs (comma-separated)', list)
     .option('--network <name>', 'the isolated test network (default recovery-test-net)')
+    .option('--point <last-clean>', 'last-clean: test the newest point whose VMs are all clean (default: the newest point)')
     .option('--dry-run', 'only check that the drill could run; nothing is stored')
     .option('--json', 'print the answer as JSON')
     .option('--timeout <seconds>', "how long to wait for the planner's answer", positiveSeconds('--timeout'), 30)
@@ -70,6 +71,7 @@ export function drillCommand(ctx: CliContext): Command {
           alertAfterSeconds: o.alertAfter,
           vms: o.vms,
           target: o.network ? { network: o.network } : undefined,
+          recoveryPoint: o.point,
           dryRun: o.dryRun || undefined,
         },
         o,
@@ -171,7 +173,7 @@ export function drillsCommand(ctx: CliContext): Command {
       const check = verifyEvidence(e);
       console.log(`${e.id}  ${e.outcome}${e.reason ? ` (${e.reason}: ${e.message})` : ''}`);
       console.log(
-        `domain ${e.domain}, point ${e.recoveryPoint ? `${e.recoveryPoint.id} (${e.recoveryPoint.time})` : '-'}, task ${e.taskId ?? '-'}`,
+        `domain ${e.domain}, point ${e.recoveryPoint ? `${e.recoveryPoint.id} (${e.recoveryPoint.time}${e.recoveryPoint.verdict ? `, ${e.recoveryPoint.verdict}` : ''})` : '-'}, task ${e.taskId ?? '-'}`,
       );
       console.log(
         `scheduled by ${e.schedule.scheduledBy} every ${e.schedule.every}; due ${e.schedule.dueAt}, ran ${e.startedAt} – ${e.endedAt}`,

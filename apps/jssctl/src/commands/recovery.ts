@@ -47,7 +47,10 @@ function withTarget(cmd: Command): Command {
     .option('--cluster <name>', 'target cluster')
     .option('--datastore <name>', 'target datastore')
     .option('--network <name>', 'target network')
-    .option('--point <id|time>', 'recovery point id, or an ISO time (newest point at or before it)');
+    .option(
+      '--point <id|time|last-clean>',
+      'recovery point id, an ISO time (newest point at or before it), or last-clean (newest point whose VMs are all clean)',
+    );
 }
 
 function withFollow(cmd: Command, dryRun = 'only answer what would be created and how long it would take'): Command {

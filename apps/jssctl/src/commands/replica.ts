@@ -1,16 +1,17 @@
-import { Command } from 'commander';
-import { ImageSource, VmImage, parseSize } from '@jss/replica';
+import { Command, Option } from 'commander';
+import { GeneratedContent, ImageSource, VmImage, parseSize } from '@jss/replica';
 import { CliError } from '../cli-error';
 import { CliContext } from '../context';
 import { printJson, printTable } from '../output';
 import { wholeNumber } from '../parse';
+import { pointsCommand, scanSettingsCommand } from './replica-scans';
 
 /** `--vm web=./web.img` (an image file) or `--vm web:1GiB` (generated data, seeded). */
-export function parseVmSpec(spec: string, seed: number): VmImage {
+export function parseVmSpec(spec: string, seed: number, content?: GeneratedContent): VmImage {
   const file = /^([^=:]+)=(.+)$/.exec(spec);
   if (file) return { name: file[1], source: { file: file[2] } };
   const gen = /^([^=:]+):(.+)$/.exec(spec);
-  if (gen) return { name: gen[1], source: { sizeBytes: parseSize(gen[2]), seed } satisfies ImageSource };
+  if (gen) return { name: gen[1], source: { sizeBytes: parseSize(gen[2]), seed, ...(content && { content }) } satisfies ImageSource };
   throw new CliError(`invalid --vm "${spec}": use <name>=<image file> or <name>:<size>, e.g. web=./web.img or db:1GiB`);
 }
 
@@ -21,7 +22,12 @@ const withVms = (cmd: Command) =>
   cmd
     .argument('<domain>')
     .requiredOption('--vm <spec>', 'name=image-file or name:size (repeatable)', collect, [])
-    .option('--seed <n>', 'seed of generated data', wholeNumber('--seed'), 1);
+    .option('--seed <n>', 'seed of generated data', wholeNumber('--seed'), 1)
+    .addOption(
+      new Option('--content <kind>', 'generated data: mixed (random, text and zero blocks) or structured (low-entropy records)')
+        .choices(['mixed', 'structured'])
+        .default('mixed'),
+    );
 
 /** `jssctl replica ...`: the replication side of the embedded defaults (a stand-in for the real one). */
 export function replicaCommand(ctx: CliContext): Command {
@@ -31,9 +37,10 @@ export function replicaCommand(ctx: CliContext): Command {
     .option('--block-size <size>', 'block size of a new domain (default 1MiB)')
     .option('--json', 'print the manifest summary as JSON')
     .action(async (domain: string, o) => {
-      const vms = (o.vm as string[]).map((s) => parseVmSpec(s, o.seed));
+      const vms = (o.vm as string[]).map((s) => parseVmSpec(s, o.seed, o.content));
       const blockSize = o.blockSize ? parseSize(o.blockSize) : undefined;
       const m = await ctx.writer().writePoint(domain, vms, { blockSize });
+      await ctx.announce(m);
       const summary = { id: m.id, time: m.time, vms: m.vms.map((v) => v.name) };
       if (o.json) return printJson(summary);
       console.log(`domain ${domain}: recovery point ${m.id} (${summary.vms.join(', ')})`);
@@ -45,8 +52,9 @@ export function replicaCommand(ctx: CliContext): Command {
         await ctx.protection()
       ).protect(
         domain,
-        (o.vm as string[]).map((s) => parseVmSpec(s, o.seed)),
+        (o.vm as string[]).map((s) => parseVmSpec(s, o.seed, o.content)),
       );
+      await ctx.announce(m);
       console.log(`domain ${domain}: VMs ${m.vms.map((v) => v.name).join(', ')} at site ${m.site}; recovery point ${m.id}`);
     });
   replica
@@ -57,6 +65,7 @@ export function replicaCommand(ctx: CliContext): Command {
     .action(async (domain: string, o) => {
       if (!(await ctx.replica().getDomain(domain))) throw new CliError(`unknown domain "${domain}"`);
       const m = await (await ctx.protection()).replicate(domain, o.site);
+      await ctx.announce(m);
       console.log(`domain ${domain}: recovery point ${m.id} from site ${m.site}`);
     });
   replica
@@ -65,22 +74,19 @@ export function replicaCommand(ctx: CliContext): Command {
     .argument('<domain>')
     .requiredOption('--change <percent>', 'share of blocks changed, 0-100', (v) => Number(v))
     .option('--seed <n>', 'seed of the changes', wholeNumber('--seed'), Date.now() % 1e9)
+    .addOption(
+      new Option('--content <kind>', 'what the changed blocks hold: random bytes (as encryption writes) or structured low-entropy data')
+        .choices(['random', 'structured'])
+        .default('random'),
+    )
     .action(async (domain: string, o) => {
       if (!(await ctx.replica().getDomain(domain))) throw new CliError(`unknown domain "${domain}"`);
-      const m = await ctx.writer().snapshot(domain, { changePercent: o.change, seed: o.seed });
-      console.log(`domain ${domain}: recovery point ${m.id} (${o.change}% of blocks changed)`);
+      const m = await ctx.writer().snapshot(domain, { changePercent: o.change, seed: o.seed, content: o.content });
+      console.log(`domain ${domain}: recovery point ${m.id} (${o.change}% of blocks changed, ${o.content} content)`);
+      await ctx.announce(m);
     });
-  replica
-    .command('points')
-    .description("a domain's recovery points, oldest first")
-    .argument('<domain>')
-    .option('--json', 'print JSON')
-    .action(async (domain: string, o) => {
-      if (!(await ctx.replica().getDomain(domain))) throw new CliError(`unknown domain "${domain}"`);
-      const points = await ctx.replica().listPoints(domain);
-      if (o.json) return printJson(points);
-      printTable(points.map((p) => ({ id: p.id, time: p.time, vms: p.vms.join(',') })));
-    });
+  replica.addCommand(pointsCommand(ctx));
+  replica.addCommand(scanSettingsCommand(ctx));
   replica
     .command('domains')
     .description('protected domains in the object store')

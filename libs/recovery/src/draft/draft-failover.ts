@@ -4,18 +4,25 @@ import { DraftContext, TaskDraft, draftOf } from './draft';
 import { checkBootOrder, resolvePoint, resolveTarget } from './resolve';
 
 /** failover: RVMs through the domain's RocVA; each VM recovered under its own name, per networkMap. */
-export async function draftFailover(data: CommandData<'failover'>, { replica, platform }: DraftContext): Promise<TaskDraft> {
-  const { point, vms } = await resolvePoint(replica, data.domain, data.recoveryPoint, data.vms);
+export async function draftFailover(data: CommandData<'failover'>, { replica, platform, verdicts }: DraftContext): Promise<TaskDraft> {
+  const { point, vms, verdict } = await resolvePoint(replica, data.domain, data.recoveryPoint, data.vms, verdicts);
   const target = await resolveTarget(platform, { ...DEFAULT_TARGET, ...data.target });
   const unknown = Object.keys(data.networkMap ?? {}).filter((vm) => !vms.includes(vm));
   if (unknown.length) throw new ReasonedError(REASONS.invalidCommand, `networkMap names ${unknown.join(', ')}, not a VM of this failover`);
-  return draftOf('failover', point, vms, target, {
-    temporaryNetwork: target.network,
-    finals: vms.map((vm) => {
-      const mapped = data.networkMap && Object.hasOwn(data.networkMap, vm) ? data.networkMap[vm] : undefined;
-      return { vm, name: vm, network: mapped?.network ?? target.network, ip: mapped?.ip ?? 'dhcp', replace: false };
-    }),
-    bootOrder: checkBootOrder(data.bootOrder, vms),
-    ...(data.commit && { commit: data.commit }),
-  });
+  return draftOf(
+    'failover',
+    point,
+    vms,
+    target,
+    {
+      temporaryNetwork: target.network,
+      finals: vms.map((vm) => {
+        const mapped = data.networkMap && Object.hasOwn(data.networkMap, vm) ? data.networkMap[vm] : undefined;
+        return { vm, name: vm, network: mapped?.network ?? target.network, ip: mapped?.ip ?? 'dhcp', replace: false };
+      }),
+      bootOrder: checkBootOrder(data.bootOrder, vms),
+      ...(data.commit && { commit: data.commit }),
+    },
+    verdict,
+  );
 }

@@ -10,8 +10,11 @@ export const DEFAULT_TEST_NETWORK = `${RECOVERY_SITE}-test-net`;
  * test-failover: one Test VM per VM on an isolated network, rehydrated through the domain's RocVA
  * and powered on; production is not touched. The Test VMs are the result: nothing else is created.
  */
-export async function draftTestFailover(data: CommandData<'test-failover'>, { replica, platform }: DraftContext): Promise<TaskDraft> {
-  const { point, vms } = await resolvePoint(replica, data.domain, data.recoveryPoint, data.vms);
+export async function draftTestFailover(
+  data: CommandData<'test-failover'>,
+  { replica, platform, verdicts }: DraftContext,
+): Promise<TaskDraft> {
+  const { point, vms, verdict } = await resolvePoint(replica, data.domain, data.recoveryPoint, data.vms, verdicts);
   const target = await resolveTarget(platform, { ...DEFAULT_TARGET, network: DEFAULT_TEST_NETWORK, ...data.target });
   const network = await networkAt(platform, target.network, target.site);
   if (!network.isolated) {
@@ -20,10 +23,17 @@ export async function draftTestFailover(data: CommandData<'test-failover'>, { re
       `network "${network.name}" is not isolated; a test failover must run on an isolated test network (e.g. ${DEFAULT_TEST_NETWORK}) so production is not touched`,
     );
   }
-  return draftOf('test-failover', point, vms, target, {
-    temporaryNetwork: target.network,
-    finals: [],
-    bootOrder: [],
-    ttlSeconds: data.ttl,
-  });
+  return draftOf(
+    'test-failover',
+    point,
+    vms,
+    target,
+    {
+      temporaryNetwork: target.network,
+      finals: [],
+      bootOrder: [],
+      ttlSeconds: data.ttl,
+    },
+    verdict,
+  );
 }

@@ -1,7 +1,9 @@
 import type { RecoveryOperation } from '@jss/contract';
 import { Platform } from '@jss/platform';
 import { Manifest, ReplicaRepository } from '@jss/replica';
+import { PointVerdicts } from '@jss/scan';
 import { TaskSpec, TaskTarget } from '@jss/tasks';
+import type { PointVerdict } from './resolve';
 
 /** A validated recovery command, before any task exists: what would be created and rehydrated. */
 export interface TaskDraft {
@@ -15,6 +17,8 @@ export interface TaskDraft {
   bytesTotal: number;
   /** bytes to read and write when not every non-zero block (a failback from the original disks: the changed ones) */
   bytesToRehydrate?: number;
+  /** the point's scan verdict for the task's VMs, when looked up */
+  verdict?: PointVerdict;
 }
 
 /** What planning a command reads: the replicas, the platform, and the settings that shape a task. */
@@ -22,11 +26,20 @@ export interface DraftContext {
   replica: ReplicaRepository;
   platform: Platform;
   plannedTimeoutSeconds: number;
+  /** the points' scans: `last-clean`, and the verdict of the point a task recovers */
+  verdicts?: PointVerdicts;
 }
 
 /** A draft of the given VMs of a point, bytes counted. */
-export function draftOf(operation: RecoveryOperation, point: Manifest, vms: string[], target: TaskTarget, spec: TaskSpec): TaskDraft {
-  return { operation, domain: point.domain, vms, point, target, bytesTotal: bytesOf(point, vms), spec };
+export function draftOf(
+  operation: RecoveryOperation,
+  point: Manifest,
+  vms: string[],
+  target: TaskTarget,
+  spec: TaskSpec,
+  verdict?: PointVerdict,
+): TaskDraft {
+  return { operation, domain: point.domain, vms, point, target, bytesTotal: bytesOf(point, vms), spec, ...(verdict && { verdict }) };
 }
 
 /** The named VMs of a point (those a task recovers), in the point's order. */

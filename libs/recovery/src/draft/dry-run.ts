@@ -30,7 +30,7 @@ export function dryRunOf(commandId: string, draft: TaskDraft, rocvaExists: boole
     operation: draft.operation,
     domain: draft.domain,
     vms: draft.vms,
-    recoveryPoint: { id: draft.point.id, time: draft.point.time },
+    recoveryPoint: { id: draft.point.id, time: draft.point.time, ...draft.verdict },
     target: draft.target,
     create,
     bytesToRehydrate,

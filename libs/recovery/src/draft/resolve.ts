@@ -1,19 +1,28 @@
-import { REASONS, ReasonedError, Target } from '@jss/contract';
+import { LAST_CLEAN, REASONS, ReasonedError, Target, TaskPoint } from '@jss/contract';
 import { NetworkInfo, Platform } from '@jss/platform';
 import { Manifest, ReplicaRepository } from '@jss/replica';
+import { PointVerdicts } from '@jss/scan';
 import { BootGroup, TaskTarget } from '@jss/tasks';
 
-/** The domain, its recovery point (id, or newest at or before a time) and the VMs asked for. */
+export type PointVerdict = Pick<TaskPoint, 'verdict' | 'message'>;
+
+/**
+ * The domain, its recovery point (id, newest at or before a time, or with `verdicts` the last
+ * clean one) and the VMs asked for; with `verdicts`, the point's scan verdict for those VMs.
+ */
 export async function resolvePoint(
   replica: ReplicaRepository,
   domain: string,
   ref: string | undefined,
   vms: string[] | undefined,
-): Promise<{ point: Manifest; vms: string[] }> {
+  verdicts?: PointVerdicts,
+): Promise<{ point: Manifest; vms: string[]; verdict?: PointVerdict }> {
   if (!(await replica.getDomain(domain))) {
     throw new ReasonedError(REASONS.unknownDomain, `protected domain "${domain}" does not exist in the object store`);
   }
-  const point = await replica.resolvePoint(domain, ref);
+  if (ref === LAST_CLEAN && !verdicts)
+    throw new ReasonedError(REASONS.invalidCommand, `"${LAST_CLEAN}" is not a recovery point this operation takes`);
+  const point = ref === LAST_CLEAN ? await verdicts!.lastClean(domain, vms) : await replica.resolvePoint(domain, ref);
   if (!point) {
     const oldest = await replica.oldestPoint(domain);
     const hint = oldest ? ` (the oldest is ${oldest.id} at ${oldest.time})` : '';
@@ -28,7 +37,7 @@ export async function resolvePoint(
   if (missing.length) {
     throw new ReasonedError(REASONS.unknownVm, `VM ${missing.join(', ')} is not in domain "${domain}" at point ${point.id}`);
   }
-  return { point, vms: chosen };
+  return { point, vms: chosen, ...(verdicts && { verdict: await verdicts.of(point, chosen) }) };
 }
 
 /** Cluster, datastore and network, all present and on one site. */
