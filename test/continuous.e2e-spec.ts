@@ -21,7 +21,7 @@ describe.each(BACKENDS)('continuous failover ($platform, $store store)', (backen
     const taskId = first.event.subject!;
     expect(first.event.data.bytesRead as number).toBeGreaterThan(50 * MiB);
     const initial = (await inst.replica.resolvePoint('crm'))!;
-    expect(first.event.data.recoveryPoint).toEqual({ id: initial.id, time: initial.time });
+    expect(first.event.data.recoveryPoint).toEqual({ id: initial.id, time: initial.time, verdict: 'unscanned' });
     const initialSync = await waitSynced(id, initial.id);
     expect(initialSync).toMatchObject(roundOf(initial, null));
     expectLag(initialSync, initial, null);
