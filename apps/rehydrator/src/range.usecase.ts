@@ -14,6 +14,7 @@ import {
   RehydrateResult,
   ReplicaRepository,
   rehydrateRange,
+  rehydrationBuffers,
   warmUpRehydration,
 } from '@jss/replica';
 import { ObjectStore } from '@jss/store';
@@ -51,7 +52,7 @@ export class RangeUseCase implements OnApplicationBootstrap {
 
   /** Before the first job: the hash threads started, the buffers of the blocks in flight resident. */
   async onApplicationBootstrap(): Promise<void> {
-    const blocks = this.env.REHYDRATOR_CONCURRENCY * this.env.REHYDRATOR_JOBS;
+    const blocks = rehydrationBuffers(this.env.REHYDRATOR_CONCURRENCY) * this.env.REHYDRATOR_JOBS;
     const started = performance.now();
     await warmUpRehydration(blocks);
     this.log.info({ blocks, ms: Math.round(performance.now() - started) }, 'rehydration warmed up');

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createSparseFile, DiskHandle, FileDiskHandle } from '@jss/platform';
 import { FsObjectStore, ObjectStore } from '@jss/store';
-import { blockKey, BlockVerificationError, Manifest, rehydrateRange, RehydrateOptions, ReplicaWriter } from './index';
+import { blockKey, BlockVerificationError, Manifest, rehydrateRange, RehydrateOptions, rehydrationBuffers, ReplicaWriter } from './index';
 
 const KiB64 = 64 << 10;
 
@@ -191,6 +191,52 @@ describe('rehydrateRange pipeline', () => {
     expect(most).toBe(3);
   });
 
+  it('keeps `concurrency` blocks read at once while its runs wait to be written', async () => {
+    // concurrency 4: runs of 2 blocks. Blocks 0-3 are read at once and fill two runs, whose writes
+    // are held back; the reads of blocks 4-7 must still go out, all four at once (before, the four
+    // blocks waiting in runs held all four places, and nothing more was read until a write ended)
+    const hashes = point.vms[0].disks[0].blocks;
+    const gate = deferredVoid();
+    const fourReading = deferredVoid();
+    let reading = 0;
+    const gated: ObjectStore = Object.assign(Object.create(store) as FsObjectStore, {
+      getInto: async (key: string, target: Uint8Array) => {
+        const block = hashes.findIndex((h) => h !== null && key.endsWith(h));
+        if (block < 4) return store.getInto(key, target);
+        if (++reading === 4) fourReading.resolve();
+        await gate.promise;
+        reading--;
+        return store.getInto(key, target);
+      },
+    });
+    const file = path.join(dir, 'out.img');
+    await createSparseFile(file, blocks * KiB64 - 100);
+    const inner = await FileDiskHandle.open(file);
+    const disk: DiskHandle = Object.assign(Object.create(inner) as FileDiskHandle, {
+      writev: async (buffers: Uint8Array[], offset: number) => {
+        await gate.promise;
+        return inner.writev(buffers, offset);
+      },
+    });
+    const range = rehydrateRange({
+      store: gated,
+      manifest: point,
+      vm: 'web',
+      diskIndex: 0,
+      firstBlock: 0,
+      blockCount: blocks,
+      target: disk,
+      concurrency: 4,
+    });
+    await fourReading.promise; // never resolves (the test times out) if the runs held the reads back
+    expect(reading).toBe(4);
+    gate.resolve();
+    await range;
+    await inner.close();
+    expect((await fs.readFile(file)).equals(await fs.readFile(path.join(dir, 'src.img')))).toBe(true);
+    expect(rehydrationBuffers(4, KiB64)).toBe(8);
+  });
+
   it('refuses a block object longer than the block, and one shorter than it', async () => {
     const disk = point.vms[0].disks[0];
     await fs.appendFile(path.join(store.root, blockKey('shop', disk.blocks[2]!)), Buffer.alloc(KiB64));
@@ -205,3 +251,9 @@ describe('rehydrateRange pipeline', () => {
     );
   });
 });
+
+function deferredVoid(): { promise: Promise<void>; resolve(): void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((res) => (resolve = res));
+  return { promise, resolve };
+}

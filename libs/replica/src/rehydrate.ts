@@ -1,5 +1,6 @@
 import type { DiskHandle, DiskIoMode } from '@jss/platform';
 import type { ObjectStore } from '@jss/store';
+import pLimit from 'p-limit';
 import { giveSlot, Slot, takeSlot, zeroSlot } from './aligned-slots';
 import { BLOCK_SIZE_ALIGN, blockLengthOf, DEFAULT_BLOCK_SIZE } from './block-size';
 import { forEachBounded } from './bounded';
@@ -17,7 +18,12 @@ export interface RehydrateOptions {
   blockCount: number;
   /** a fresh sparse disk, or (with `previous`) one that holds the previous point's image */
   target: DiskHandle;
-  /** blocks in flight at once (each holds one block-sized buffer until it is written) */
+  /**
+   * blocks read (and hashed) at once. Each holds a block-sized buffer from its read until its run
+   * is written; the runs waiting to be written have buffers of their own (`rehydrationBuffers`),
+   * so the reads in flight stay at `concurrency` while the disk writes, and a distant store's
+   * latency is hidden by the reads alone.
+   */
   concurrency: number;
   /** delta: the point the target already holds; blocks with the same hash are skipped */
   previous?: Manifest;
@@ -57,10 +63,23 @@ export const MAX_WRITE_BYTES = 8 << 20;
 /** Coalesced writes in flight at once: direct I/O overlaps two; the page cache serialises them anyway (bench/README.md). */
 const WRITES_IN_FLIGHT: Record<DiskIoMode, number> = { direct: 2, 'page-cache': 1 };
 
+/** Blocks coalesced into one run: up to MAX_WRITE_BYTES, at most half the reads in flight. */
+const runBlocksOf = (concurrency: number, blockSize: number) =>
+  Math.max(1, Math.min(Math.floor(MAX_WRITE_BYTES / blockSize), Math.floor(concurrency / 2)));
+
+/**
+ * Block buffers one range may hold at once: its `concurrency` reads, plus two runs' worth of
+ * verified blocks (one run being written, one being filled), which would otherwise hold reads back
+ * while the disk writes (bench/README.md, "Object stores").
+ */
+export function rehydrationBuffers(concurrency: number, blockSize = DEFAULT_BLOCK_SIZE): number {
+  return concurrency + 2 * runBlocksOf(concurrency, blockSize);
+}
+
 /**
  * Writes blocks [firstBlock, firstBlock + blockCount) of a disk of a recovery point into `target`,
- * each verified against its sha256, then fsyncs the target. Up to `concurrency` blocks are in
- * flight, each through its own stages: read into a reused page-aligned buffer (`getInto`, no
+ * each verified against its sha256, then fsyncs the target. Up to `concurrency` blocks are read
+ * at once (and up to rehydrationBuffers() held), each through its own stages: read into a reused page-aligned buffer (`getInto`, no
  * allocation), sha256 on a worker thread (in shared memory: nothing copied). Consecutive verified
  * blocks are written together (runs of up to MAX_WRITE_BYTES, one writev each), past the page
  * cache when the target does direct I/O; else through it, with a background sync every
@@ -104,9 +123,8 @@ export async function rehydrateRange(opts: RehydrateOptions): Promise<RehydrateR
   };
   const progress = progressReporter(opts.onProgress);
   const flusher = backgroundFlusher(target, flushEvery);
-  // a run waits in memory until all its blocks are verified: at most half the blocks in flight,
-  // so the next run is read and hashed while one is written
-  const runBlocks = Math.max(1, Math.min(Math.floor(MAX_WRITE_BYTES / blockSize), Math.floor(opts.concurrency / 2)));
+  // a run waits in memory until all its blocks are verified, then while it is written
+  const runBlocks = runBlocksOf(opts.concurrency, blockSize);
   const writer = new RunWriter(
     target,
     WRITES_IN_FLIGHT[mode],
@@ -120,14 +138,16 @@ export async function rehydrateRange(opts: RehydrateOptions): Promise<RehydrateR
   );
   const runs = splitRuns(disk, firstBlock, blockCount, blockSize, runBlocks, before);
   const hasher = sharedHashPool();
-  // slots of this call: at most `concurrency` exist, each owned by one block in flight
+  // slots of this call: at most rehydrationBuffers() exist, each owned by one block in flight;
+  // of those, `concurrency` at most are being read
+  const reads = pLimit(opts.concurrency);
   const free: Slot[] = [];
   const held = new Set<Slot>();
   const indexes = Array.from({ length: blockCount }, (_, i) => firstBlock + i);
   try {
     await forEachBounded(
       indexes,
-      opts.concurrency,
+      rehydrationBuffers(opts.concurrency, blockSize),
       async (block, stop) => {
         const expected = disk.blocks[block];
         const length = blockLengthOf(disk.sizeBytes, blockSize, block);
@@ -146,9 +166,15 @@ export async function rehydrateRange(opts: RehydrateOptions): Promise<RehydrateR
           progress.add(length);
         } else {
           const ref = { domain: manifest.domain, vm, diskIndex, block, expected };
-          const slot = free.pop() ?? takeSlot(blockSize);
-          held.add(slot);
-          const size = await fetchBlockInto(store, ref, length, slot.view, hasher);
+          // a buffer is taken when the read starts: blocks waiting for their turn to be read hold none
+          const read = await reads(async () => {
+            if (stop.aborted) return undefined;
+            const slot = free.pop() ?? takeSlot(blockSize);
+            held.add(slot);
+            return { slot, size: await fetchBlockInto(store, ref, length, slot.view, hasher) };
+          });
+          if (!read) return;
+          const { slot, size } = read;
           result.blocksRead++;
           result.bytesRead += size;
           const written = await writer.put(run, block, slot.view.subarray(0, length), stop);
