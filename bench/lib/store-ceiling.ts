@@ -2,7 +2,8 @@
 // compared with; in the bench's own process the ceiling depended on how large that process's heap
 // had grown): a plain client of the same SDK reading the given keys with IN_FLIGHT GETs at once,
 // the bytes thrown away. Run by bench/lib/object-stores.ts:
-//   node store-ceiling.js <file with the keys as JSON>   (the store from JSS_STORE_URL and the SDK variables)
+//   node store-ceiling.js <file with the keys as JSON> [GETs in flight, default IN_FLIGHT]
+// (the store from JSS_STORE_URL and the SDK variables)
 // prints {"seconds", "bytes", "cpuSeconds"} on stdout.
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BlobServiceClient } from '@azure/storage-blob';
@@ -21,8 +22,8 @@ async function drain(body: Readable): Promise<number> {
   return n;
 }
 
-/** A plain SDK client reading every block of the point with IN_FLIGHT GETs at once: seconds, bytes. */
-async function ceiling(env: NodeJS.ProcessEnv, keys: string[]): Promise<{ seconds: number; bytes: number }> {
+/** A plain SDK client reading every block of the point with `inFlight` GETs at once: seconds, bytes. */
+async function ceiling(env: NodeJS.ProcessEnv, keys: string[], inFlight: number): Promise<{ seconds: number; bytes: number }> {
   const location = parseStoreUrl(env.JSS_STORE_URL, env.JSS_DATA_DIR ?? '.');
   const full = (key: string) => ('prefix' in location && location.prefix ? `${location.prefix}/${key}` : key);
   let get: (key: string) => Promise<number>;
@@ -35,7 +36,7 @@ async function ceiling(env: NodeJS.ProcessEnv, keys: string[]): Promise<{ second
       credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
-      requestHandler: { httpAgent: new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT }) },
+      requestHandler: { httpAgent: new http.Agent({ keepAlive: true, maxSockets: inFlight }) },
     });
     get = async (key) => drain((await client.send(new GetObjectCommand({ Bucket: location.bucket, Key: full(key) }))).Body as Readable);
     close = () => client.destroy();
@@ -49,7 +50,7 @@ async function ceiling(env: NodeJS.ProcessEnv, keys: string[]): Promise<{ second
   let bytes = 0;
   const t = process.hrtime.bigint();
   await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
+    Array.from({ length: inFlight }, async () => {
       while (next < keys.length) {
         const n = await get(keys[next++]);
         bytes += n; // after the await: `bytes += await` would add to a stale value
@@ -64,7 +65,7 @@ async function ceiling(env: NodeJS.ProcessEnv, keys: string[]): Promise<{ second
 if (require.main === module) {
   const keys = JSON.parse(readFileSync(process.argv[2], 'utf8')) as string[];
   const cpu0 = process.cpuUsage();
-  ceiling(process.env, keys).then(
+  ceiling(process.env, keys, Number(process.argv[3] ?? IN_FLIGHT)).then(
     ({ seconds, bytes }) => {
       const cpu = process.cpuUsage(cpu0);
       process.stdout.write(JSON.stringify({ seconds, bytes, cpuSeconds: (cpu.user + cpu.system) / 1e6 }) + '\n');
