@@ -44,6 +44,10 @@ export interface StoreRun {
   /** share of the machine's two cores busy during the run (other sessions included; for the ceiling, its process's start-up too) */
   machineBusy: number;
   peakRssMiB: number[];
+  /** failovers: each range job's seconds (rehydrator's start to its reply), in order of start */
+  rangeSeconds?: number[];
+  /** failovers: seconds of the rehydration phase in which no range job was running (hand-offs between jobs) */
+  betweenRangesSeconds?: number;
 }
 
 /** Every run of one reader of one store, and their medians. */
@@ -134,7 +138,15 @@ export async function benchStore(
           const resources = after(); // before the recovered VM is deleted
           await deleteRecovered(inst, ['vm1']);
           const readerCpuSeconds = f.rehydrators.reduce((sum, r) => sum + r.cpuSeconds, 0);
-          run = { seconds: f.rehydrationSeconds, readerCpuSeconds, peakRssMiB: f.rehydrators.map((r) => r.peakRssMiB), ...resources };
+          const ranges = trace.ranges(f.taskId);
+          run = {
+            seconds: f.rehydrationSeconds,
+            readerCpuSeconds,
+            peakRssMiB: f.rehydrators.map((r) => r.peakRssMiB),
+            ...resources,
+            rangeSeconds: ranges.map((r) => round(r.end - r.start, 3)),
+            betweenRangesSeconds: round(f.rehydrationSeconds - covered(ranges), 3),
+          };
         }
         runs.get(spec)!.push(run);
         log(
@@ -153,6 +165,17 @@ export async function benchStore(
     await proxy?.close();
     await inst.stop();
   }
+}
+
+/** Seconds covered by at least one of the intervals (sorted by start). */
+function covered(intervals: Array<{ start: number; end: number }>): number {
+  let total = 0;
+  let until = -Infinity;
+  for (const { start, end } of intervals) {
+    if (end > until) total += end - Math.max(start, until);
+    until = Math.max(until, end);
+  }
+  return total;
 }
 
 /** The store variables of `env` pointed at another port of 127.0.0.1 (the link proxy's). */
@@ -175,7 +198,10 @@ async function ceiling(
 }
 
 function describe(run: StoreRun): string {
-  return `server ${run.serverCpuSeconds.toFixed(1)} CPU s, reader(s) ${run.readerCpuSeconds.toFixed(1)} CPU s, machine ${Math.round(run.machineBusy * 100)}% busy`;
+  const ranges = run.rangeSeconds
+    ? `; ranges ${run.rangeSeconds.map((x) => x.toFixed(2)).join(' ')} s, ${run.betweenRangesSeconds!.toFixed(2)} s between them`
+    : '';
+  return `server ${run.serverCpuSeconds.toFixed(1)} CPU s, reader(s) ${run.readerCpuSeconds.toFixed(1)} CPU s, machine ${Math.round(run.machineBusy * 100)}% busy${ranges}`;
 }
 
 function summarise(

@@ -7,6 +7,8 @@ interface InternalMessage {
   taskId: string | undefined;
   /** sender's clock (the CloudEvent's time), ms since the epoch */
   time: number;
+  /** a range-done reply's start of its job (the rehydrator's clock), ms since the epoch */
+  startedAt?: number;
 }
 
 /**
@@ -24,6 +26,7 @@ export class InternalTrace {
         key,
         taskId: (event.data as { taskId?: string } | undefined)?.taskId,
         time: Date.parse(event.time ?? '') || Date.now(),
+        startedAt: Date.parse((event.data as { startedAt?: string } | undefined)?.startedAt ?? '') || undefined,
       }),
     );
     return trace;
@@ -31,6 +34,14 @@ export class InternalTrace {
 
   of(taskId: string, key: string): number[] {
     return this.messages.filter((m) => m.taskId === taskId && m.key === key).map((m) => m.time);
+  }
+
+  /** Each range job of a task, from its start in the rehydrator to its reply, in seconds since the epoch, by start. */
+  ranges(taskId: string): Array<{ start: number; end: number }> {
+    return this.messages
+      .filter((m) => m.taskId === taskId && m.key === 'reply.range-done' && m.startedAt)
+      .map((m) => ({ start: m.startedAt! / 1000, end: m.time / 1000 }))
+      .sort((a, b) => a.start - b.start);
   }
 }
 

@@ -21,7 +21,7 @@ export const envSchema = z.object({
   /** port of the same; 0 picks a free port */
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** blocks read and written at once by one range job */
+  /** blocks read (and verified) at once by one range job; up to two runs of verified blocks more wait to be written */
   REHYDRATOR_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   /** range jobs one rehydrator process works on at once (its AMQP prefetch) */
   REHYDRATOR_JOBS: z.coerce.number().int().min(1).max(64).default(1),
