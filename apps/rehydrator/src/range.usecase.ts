@@ -14,7 +14,6 @@ import {
   RehydrateResult,
   ReplicaRepository,
   rehydrateRange,
-  rehydrationBuffers,
   warmUpRehydration,
 } from '@jss/replica';
 import { ObjectStore } from '@jss/store';
@@ -52,7 +51,8 @@ export class RangeUseCase implements OnApplicationBootstrap {
 
   /** Before the first job: the hash threads started, the buffers of the blocks in flight resident. */
   async onApplicationBootstrap(): Promise<void> {
-    const blocks = rehydrationBuffers(this.env.REHYDRATOR_CONCURRENCY) * this.env.REHYDRATOR_JOBS;
+    // the buffers of the reads only: those of runs waiting to be written are touched when runs pile up
+    const blocks = this.env.REHYDRATOR_CONCURRENCY * this.env.REHYDRATOR_JOBS;
     const started = performance.now();
     await warmUpRehydration(blocks);
     this.log.info({ blocks, ms: Math.round(performance.now() - started) }, 'rehydration warmed up');
