@@ -18,6 +18,8 @@ export interface Published {
   kind: 'work' | 'event';
   data: Record<string, unknown>;
   cause?: Cause | null;
+  /** an event's fixed id, when it has one */
+  id?: string;
 }
 
 /** The test runner's hooks (jest's globals, given by the spec: this library is built without them). */
@@ -31,8 +33,8 @@ export interface SpecHooks {
 export class RecordingPublisher implements Publisher {
   readonly sent: Published[] = [];
 
-  async event(name: string, cause: Cause | null, data: unknown): Promise<void> {
-    this.sent.push({ key: name, kind: 'event', data: data as Record<string, unknown>, cause });
+  async event(name: string, cause: Cause | null, data: unknown, id?: string): Promise<void> {
+    this.sent.push({ key: name, kind: 'event', data: data as Record<string, unknown>, cause, ...(id !== undefined && { id }) });
   }
 
   async send(kind: { key: string }, data: { taskId: string }): Promise<void> {
