@@ -61,13 +61,15 @@ export class FlowFixture {
   readonly replica: ReplicaRepository;
   readonly writer: ReplicaWriter;
   readonly flow: TaskFlow;
+  /** the object store the replica is in */
+  readonly store: FsObjectStore;
 
   private constructor(
     readonly redis: Redis,
     private readonly dir: string,
     private readonly prefix: string,
   ) {
-    const store = new FsObjectStore(path.join(dir, 'objects'));
+    const store = (this.store = new FsObjectStore(path.join(dir, 'objects')));
     this.tasks = new TaskStore(redis);
     this.replica = new ReplicaRepository(store);
     this.writer = new ReplicaWriter(store);
