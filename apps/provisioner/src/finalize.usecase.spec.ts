@@ -1,5 +1,5 @@
 import { Messenger } from '@jss/bus';
-import { FinalizeWork, PrepareWork } from '@jss/contract';
+import { FinalizeWork } from '@jss/contract';
 import { DomainLocks } from '@jss/locks';
 import { createLogger } from '@jss/observability';
 import { RocvaManager } from '@jss/temporaries';
@@ -26,28 +26,11 @@ describe('FinalizeUseCase', () => {
   });
   afterAll(() => sim?.close());
 
-  /** A failover taken to finalizing: its RVM made on the platform (as prepare makes it), its range jobs done. */
+  /** A failover taken to finalizing: its RVM made, its range jobs done. */
   const finalizeWork = async () => {
-    const { fx, point } = held;
-    const task = await fx.task('failover', point);
-    await fx.flow.start(task.id);
-    const prepare = fx.published.take().find((p) => p.key === 'provision.prepare')!.data as unknown as PrepareWork;
-    const rvms = await Promise.all(
-      prepare.vms.map((vm) =>
-        sim.platform.createVm({
-          ...prepare,
-          name: vm.temp,
-          nics: [{ network: prepare.network, ip: 'dhcp' }],
-          disks: vm.disks.map((sizeBytes) => ({ sizeBytes })),
-          owner: { taskId: task.id, kind: 'rvm', domain: 'shop' },
-          powerOn: true,
-        }),
-      ),
-    );
-    const temporaries = rvms.map((t, i) => ({ vm: prepare.vms[i].name, name: t.name, ip: t.nics[0].ip, disks: t.disks }));
-    await fx.flow.onPrepared({ taskId: task.id, commandId: task.commandId, rocva: null, temporaries });
-    await fx.finishJobs(task);
-    const work = fx.published.take().find((p) => p.key === 'provision.finalize')!.data as unknown as FinalizeWork;
+    const { task, rvms } = await held.fx.rehydratingOn(sim.platform, held.point);
+    await held.fx.finishJobs(task);
+    const [work] = held.fx.sentWork<FinalizeWork>('provision.finalize');
     return { task, work, rvm: rvms[0] };
   };
 

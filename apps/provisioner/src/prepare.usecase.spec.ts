@@ -39,7 +39,7 @@ describe('PrepareUseCase', () => {
   const prepareWork = async () => {
     const task = await held.fx.task('failover', held.point);
     await held.fx.flow.start(task.id);
-    const work = held.fx.published.take().find((p) => p.key === 'provision.prepare')!.data as unknown as PrepareWork;
+    const [work] = held.fx.sentWork<PrepareWork>('provision.prepare');
     return { task, work };
   };
   const names = async () => (await sim.platform.listVms()).map((vm) => `${vm.name} ${vm.owner?.kind} ${vm.powerState}`).sort();
