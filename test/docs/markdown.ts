@@ -79,10 +79,14 @@ export function readPage(file: string): Page {
   return page;
 }
 
-/** README.md and every docs/*.md, README first, then the pages in the README map's order. */
+/** README.md and every docs/*.md: README first, then the pages in the order of the README's map. */
 export function allPages(): Page[] {
   const readme = readPage('README.md');
-  const linked = readme.links.map((l) => l.target.split('#')[0]).filter((t) => /^docs\/[^/]+\.md$/.test(t));
+  const map = readme.lines.findIndex((l) => l.startsWith('## Map of'));
+  const linked = readme.links
+    .filter((l) => l.line > map)
+    .map((l) => l.target.split('#')[0])
+    .filter((t) => /^docs\/[^/]+\.md$/.test(t));
   const onDisk = readdirSync(path.join(REPOSITORY_ROOT, 'docs'))
     .filter((f) => f.endsWith('.md'))
     .map((f) => `docs/${f}`);
