@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Installation, JSSCTL } from '@jss/testing';
+import { Installation, JSSCTL, REPOSITORY_ROOT } from '@jss/testing';
 import { Block, allPages } from './markdown';
 import { matchesConsole, splitConsole } from './console';
 
@@ -31,9 +31,14 @@ describe('the docs, run in order against one installation', () => {
     mkdirSync(bin, { recursive: true });
     writeFileSync(path.join(bin, 'jssctl'), `#!/bin/sh\nexec "${process.execPath}" "${JSSCTL}" "$@"\n`);
     chmodSync(path.join(bin, 'jssctl'), 0o755);
+    // the pages' commands run from the repository's folder (scripts/...); the files they write stay here
+    symlinkSync(path.join(REPOSITORY_ROOT, 'scripts'), path.join(cwd, 'scripts'));
     env = { ...inst.env, PATH: `${bin}:${process.env.PATH}`, LOG_LEVEL: 'warn' };
   });
-  afterAll(() => inst?.stop());
+  afterAll(async () => {
+    if (cwd) await shell('scripts/object-store.sh stop', cwd, env);
+    await inst?.stop();
+  });
 
   it.each(steps.map((b) => [`${b.file}:${b.line} (${b.lang})`, b] as const))('%s', async (_name, block) => {
     if (block.lang === 'yaml') return writeFileSync(path.join(cwd, fileOf(block)!), block.body + '\n');
