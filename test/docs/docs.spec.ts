@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYamlText } from 'yaml';
-import { OPERATIONS, Operation, cloudEventSchema, commandDataSchemas } from '@jss/contract';
+import { EVENTS, OPERATIONS, Operation, REASONS, cloudEventSchema, commandDataSchemas } from '@jss/contract';
 import { parsePlan } from '@jss/recovery-plans';
 import { parseRoleMap } from '@jss/authz';
 import { Block, REPOSITORY_ROOT, allPages, jsonValues } from './markdown';
@@ -106,5 +106,29 @@ describe('docs', () => {
     const marked = blocks.filter((b) => b.notRun !== null);
     expect(marked.filter((b) => b.notRun!.trim().length < 10).map(where)).toEqual([]);
     expect(marked.filter((b) => !['bash', 'console'].includes(b.lang)).map(where)).toEqual([]);
+  });
+});
+
+/** The contract's closed sets, each against the page that lists it. */
+describe('docs/contract.md against libs/contract', () => {
+  const contract = pages.find((p) => p.file === 'docs/contract.md')!.lines.join('\n');
+  const inCode = (name: string) => contract.includes(`\`${name}\``);
+
+  it('every event routing key is in the events table', () => {
+    expect(Object.values(EVENTS).filter((e) => !inCode(e) && !contract.includes(` / \`${e}\``))).toEqual([]);
+  });
+
+  it('every reason code is listed', () => {
+    const unlisted = Object.values(REASONS).filter((r) => !pages.some((p) => p.lines.join('\n').includes(`\`${r}\``)));
+    expect(unlisted).toEqual([]);
+  });
+
+  it('every operation has a command example that validates (docs/operations.md and the pages after it)', () => {
+    const shown = new Set(
+      blocks
+        .filter((b) => b.lang === 'json')
+        .flatMap((b) => [...b.words, ...[...b.body.matchAll(/"io\.jss\.recovery\.([a-z-]+)"/g)].map((m) => m[1])]),
+    );
+    expect(OPERATIONS.filter((op) => !shown.has(op))).toEqual([]);
   });
 });
