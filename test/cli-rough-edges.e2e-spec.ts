@@ -14,12 +14,16 @@ describe('jssctl: the first hour without a stumble', () => {
   });
   afterAll(() => inst?.stop());
 
-  it('a mistyped sub-command or option: the nearest one suggested', async () => {
+  it('a mistyped sub-command or option: the nearest one suggested; a missing image file named', async () => {
     const sub = await jssctl('tasks', 'shwo', 'task-1');
     expect(sub).toMatchObject({ code: 1, out: '' });
     expect(sub.err).toBe("jssctl: unknown command 'shwo' for 'tasks' (Did you mean show?)\n");
     expect((await jssctl('vms', 'delte', 'web')).err).toBe("jssctl: unknown command 'delte' for 'vms' (Did you mean delete?)\n");
     expect((await jssctl('failover', 'shop', '--wiat')).err).toBe("jssctl: unknown option '--wiat' (Did you mean --wait?)\n");
+    // an image file that is not there: named, with the other form
+    expect((await jssctl('replica', 'write', 'shop', '--vm', 'web=./web.img')).err).toBe(
+      'jssctl: invalid --vm "web=./web.img": no image file ./web.img (or give a size of generated data, e.g. web:1GiB)\n',
+    );
     // the sub-commands themselves still work
     expect((await jssctl('tasks', 'show', 'task-none')).err).toMatch(/^jssctl: .*task-none/);
   });
