@@ -30,7 +30,9 @@ describe('jssctl', () => {
     expect(run.out).toMatch(/task task-\S+ accepted/);
     expect(run.out).toMatch(/created rocva jss-rocva-cli/);
     expect(run.out).toMatch(/completed in [\d.]+s: 2 VM\(s\)/);
-    expect(run.out).toMatch(/total\s+\[[^\]]*\] 100%/);
+    // through a pipe: a line per change of the percentage, no bars redrawn
+    expect(run.out).toMatch(/^progress: 100% 5\.0\/5\.0 MiB/m);
+    expect(run.out).not.toMatch(/\[[^\]]*\]/);
 
     const vms = JSON.parse((await jssctl('vms', '--json')).out);
     expect(vms).toEqual([
@@ -114,9 +116,10 @@ describe('jssctl', () => {
     expect(r.code).toBe(3);
     const [line] = r.err.trim().split('\n');
     expect(line).toMatch(
-      /^jssctl: no planner is running: command \S+ is queued \(1 command\(s\) waiting\) and will run when a planner starts; follow it with: jssctl tasks$/,
+      // a dry run creates no task: nothing to follow with jssctl tasks
+      /^jssctl: no planner is running: dry run \S+ is queued \(1 command\(s\) waiting\) and will run when a planner starts; a dry run creates no task; its answer comes only to a jssctl still waiting \(--timeout <seconds>\)$/,
     );
-    const commandId = /command (\S+) is queued/.exec(line)![1];
+    const commandId = /dry run (\S+) is queued/.exec(line)![1];
     await inst.add({ planner: 1 });
     expect((await inst.events.waitFor(commandId, ['task.planned'])).event.data).toMatchObject({
       operation: 'test-failover',

@@ -10,6 +10,8 @@ import { demoCommand } from './src/commands/demo';
 import { drillCommand, drillsCommand } from './src/commands/drills';
 import { domainCommands } from './src/commands/domains';
 import { CliContext } from './src/context';
+import { suggestSubcommands } from './src/did-you-mean';
+import { printJson } from './src/output';
 
 async function main(): Promise<number> {
   const ctx = new CliContext();
@@ -36,9 +38,11 @@ async function main(): Promise<number> {
     await program.parseAsync(process.argv);
     return 0;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode;
-    console.error(`jssctl: ${err instanceof Error ? err.message : String(err)}`);
-    return err instanceof CliError ? err.exitCode : 1;
+    const code = err instanceof CommanderError || err instanceof CliError ? err.exitCode : 1;
+    if (!(err instanceof CommanderError)) console.error(`jssctl: ${err instanceof Error ? err.message : String(err)}`);
+    // a script that asked for JSON gets the failure as JSON too, on stdout
+    if (code !== 0 && process.argv.slice(2).includes('--json')) printJson(failureJson(err));
+    return code;
   } finally {
     await ctx.close();
   }
@@ -49,6 +53,7 @@ async function main(): Promise<number> {
  * thrown instead of exiting so that the connections are closed.
  */
 function oneLineErrors(cmd: Command): void {
+  suggestSubcommands(cmd);
   cmd
     .exitOverride()
     .showSuggestionAfterError()
@@ -62,6 +67,13 @@ function oneLineErrors(cmd: Command): void {
         ),
     });
   for (const sub of cmd.commands) oneLineErrors(sub);
+}
+
+/** `{reason, message, ...}`: a refusal's reason code and what it concerns; `usage` for bad arguments. */
+function failureJson(err: unknown): Record<string, unknown> {
+  if (err instanceof CliError) return { ...err.details, message: (err.details.message as string | undefined) ?? err.message };
+  if (err instanceof CommanderError) return { reason: 'usage', message: err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ') };
+  return { reason: 'error', message: err instanceof Error ? err.message : String(err) };
 }
 
 // No process.exit() right after the output: a pipe's pending writes would be dropped. The process

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { Messenger } from '@jss/bus';
 import { Env } from '@jss/config';
-import { CoreModule, ENV, LOGGER, PLATFORM } from '@jss/infra';
+import { CoreModule, ENV, LOGGER, PLATFORM, REDIS } from '@jss/infra';
 import { DomainLocks } from '@jss/locks';
 import { Logger } from '@jss/observability';
 import { Platform } from '@jss/platform';
-import { OrphanSweeper, RocvaManager } from '@jss/temporaries';
+import { Redis } from '@jss/redis';
+import { OrphanSweeper, PendingDeletions, RocvaManager } from '@jss/temporaries';
 import { TaskStore } from '@jss/tasks';
 import { WorkController } from './work.controller';
 import { ReleaseUseCase } from './release.usecase';
@@ -16,6 +17,7 @@ import { SweepScheduler } from './sweep.scheduler';
   controllers: [WorkController],
   providers: [
     ReleaseUseCase,
+    { provide: PendingDeletions, inject: [REDIS], useFactory: (r: Redis) => new PendingDeletions(r) },
     {
       provide: OrphanSweeper,
       inject: [PLATFORM, TaskStore, RocvaManager, Messenger, DomainLocks, LOGGER, ENV],

@@ -20,6 +20,7 @@ import {
   commandType,
 } from '@jss/contract';
 import { CliError } from './cli-error';
+import { inFlagTerms } from './flag-terms';
 import { noAnswer } from './no-answer';
 import { planStepLine } from './plan-step-lines';
 import { ProgressView } from './progress-view';
@@ -74,7 +75,8 @@ export async function publishAndFollow(bus: AmqpBus, op: Operation, data: object
   let taskId = opts.taskId ?? '';
   const done = new Promise<Outcome>((resolve, reject) => {
     const seconds = opts.timeoutSeconds ?? ANSWER_TIMEOUT_SECONDS;
-    const timer = setTimeout(() => void noAnswer(bus, id, seconds).then(reject), seconds * 1000);
+    const dryRun = (data as { dryRun?: boolean }).dryRun === true;
+    const timer = setTimeout(() => void noAnswer(bus, id, seconds, dryRun).then(reject), seconds * 1000);
     const settle = (outcome: Outcome | CliError) => {
       clearTimeout(timer);
       if (outcome instanceof CliError) reject(outcome);
@@ -87,7 +89,8 @@ export async function publishAndFollow(bus: AmqpBus, op: Operation, data: object
       switch (key) {
         case EVENTS.commandRejected: {
           const r = d as EventDataMap['command.rejected'];
-          return settle(new CliError(`rejected (${r.reason}): ${r.message}`));
+          const message = inFlagTerms(r.message);
+          return settle(new CliError(`rejected (${r.reason}): ${message}`, 1, { reason: r.reason, message, commandId: id }));
         }
         case EVENTS.taskPlanned:
           return settle({ taskId: opts.taskId, planned: d as TaskPlannedData });
@@ -149,7 +152,9 @@ export async function publishAndFollow(bus: AmqpBus, op: Operation, data: object
           return settle(opts.taskId ? { taskId, cancelled: true } : new CliError(`task ${taskId} was cancelled`));
         case EVENTS.taskFailed: {
           const f = d as EventDataMap['task.failed'];
-          return settle(new CliError(`task ${taskId} failed (${f.reason}): ${f.message}`));
+          return settle(
+            new CliError(`task ${taskId} failed (${f.reason}): ${f.message}`, 1, { reason: f.reason, message: f.message, taskId }),
+          );
         }
       }
     };

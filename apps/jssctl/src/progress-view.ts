@@ -7,17 +7,17 @@ const mib = (b: number) => (b / MiB).toFixed(1);
 
 /**
  * One progress bar per VM (bytes rehydrated of its disks) and a total line with rate and ETA.
- * Without a terminal it prints a plain line a second instead of redrawing.
+ * Without a terminal (a pipe, a log file) nothing is redrawn: one line each time the total's
+ * percentage changes.
  */
 export class ProgressView {
   private readonly tty = !!process.stdout.isTTY;
+  private readonly lines = new PlainLines();
   private readonly multi = new MultiBar(
     {
       format: ' {name} [{bar}] {percentage}% | {doneMiB}/{totalMiB} MiB | {extra}',
       hideCursor: true,
       stream: process.stdout,
-      noTTYOutput: true,
-      notTTYSchedule: 1000,
       autopadding: true,
       // every redraw rewrites every bar: after a line is logged above them, each bar sits one row
       // lower than it was drawn, and an unchanged bar skipped would leave the old row's text there
@@ -37,6 +37,7 @@ export class ProgressView {
   }
 
   update(p: TaskProgressData): void {
+    if (!this.tty) return this.lines.update(p.bytesDone, p.bytesTotal, `${mib(p.bytesPerSecond)} MiB/s`);
     const rate = `${mib(p.bytesPerSecond)} MiB/s`;
     const eta = p.etaSeconds === null ? 'ETA --' : `ETA ${p.etaSeconds}s`;
     this.set('total', p.bytesDone, p.bytesTotal, `${rate} ${eta}`);
@@ -45,6 +46,7 @@ export class ProgressView {
 
   /** Every bar full: the task has rehydrated everything (its last progress event may be older). */
   complete(): void {
+    if (!this.tty) return this.lines.complete();
     for (const [name, { total }] of this.bars) this.set(name, total, total, '', Math.max(total, 1));
   }
 
@@ -74,5 +76,25 @@ export class ProgressView {
 
   private payload(name: string, done: number, total: number, extra: string) {
     return { name: name.padEnd(12), doneMiB: mib(done), totalMiB: mib(total), extra };
+  }
+}
+
+/** Progress for a pipe: a line per change of the total's whole percentage, never a redrawn block. */
+class PlainLines {
+  private percent = -1;
+  private total = 0;
+
+  update(done: number, total: number, rate: string): void {
+    this.total = total;
+    const percent = total > 0 ? Math.floor((100 * done) / total) : 100;
+    if (percent === this.percent) return;
+    this.percent = percent;
+    console.log(`progress: ${percent}% ${mib(done)}/${mib(total)} MiB, ${rate}`);
+  }
+
+  /** The task has rehydrated everything: 100% once, even if its last progress event said less. */
+  complete(): void {
+    if (this.percent !== 100 && this.total > 0) console.log(`progress: 100% ${mib(this.total)}/${mib(this.total)} MiB`);
+    this.percent = 100;
   }
 }

@@ -71,6 +71,7 @@ export class ControlUseCase {
         target,
         create: [],
         bytesToRehydrate: 0,
+        bytesTotal: 0,
         estimatedSeconds: 0,
       };
       return this.messenger.event(EVENTS.taskPlanned, null, planned);

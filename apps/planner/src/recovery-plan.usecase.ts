@@ -39,13 +39,14 @@ export class RecoveryPlanUseCase {
       throw err;
     });
     const answer = { commandId: command.id, domain: data.domain, appliedBy: principal, groups: plan.groups.length };
-    if (data.dryRun) return this.messenger.event(EVENTS.planApplied, null, { ...answer, version: null, dryRun: true });
+    if (data.dryRun) return this.messenger.event(EVENTS.planApplied, null, { ...answer, version: null, dryRun: true, unchanged: false });
     const stored = await this.plans.apply(command.id, data.domain, data.document, plan, principal);
     await this.messenger.event(EVENTS.planApplied, null, {
       ...answer,
       version: stored.version,
       appliedBy: stored.appliedBy,
       dryRun: false,
+      unchanged: stored.unchanged ?? false,
     });
   }
 

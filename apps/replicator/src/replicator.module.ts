@@ -10,6 +10,7 @@ import { ObjectStore } from '@jss/store';
 import { WorkRunner } from '@jss/workers';
 import { Protection } from './protection';
 import { ProtectionScheduler } from './protection.scheduler';
+import { ReplicateUseCase } from './replicate.usecase';
 import { WorkController } from './work.controller';
 
 /**
@@ -30,6 +31,7 @@ import { WorkController } from './work.controller';
     },
     { provide: ProtectionStore, inject: [REDIS], useFactory: (r: Redis) => new ProtectionStore(r) },
     ProtectionScheduler,
+    ReplicateUseCase,
   ],
 })
 export class ReplicatorModule {}

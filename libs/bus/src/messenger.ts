@@ -15,8 +15,9 @@ export class Messenger {
     private readonly source: string,
   ) {}
 
-  async event<K extends keyof EventDataMap>(name: K, cause: Cause | null, data: EventDataMap[K]): Promise<void> {
-    await this.bus.publish(EXCHANGES.events, name, this.build(eventType(name), cause, data));
+  /** `id`: fixed by what the event is about, so that one published again (a redelivered message's) is the same event. */
+  async event<K extends keyof EventDataMap>(name: K, cause: Cause | null, data: EventDataMap[K], id?: string): Promise<void> {
+    await this.bus.publish(EXCHANGES.events, name, this.build(eventType(name), cause, data, id));
   }
 
   async send<T extends { taskId: string; commandId: string }>(kind: { key: string }, data: T, traceparent?: string): Promise<void> {
@@ -24,8 +25,9 @@ export class Messenger {
     await this.bus.publish(EXCHANGES.internal, kind.key, this.build(`io.jss.internal.${kind.key}`, cause, data));
   }
 
-  private build<T>(type: string, cause: Cause | null, data: T): CloudEvent<T> {
+  private build<T>(type: string, cause: Cause | null, data: T, id?: string): CloudEvent<T> {
     return cloudEvent({
+      ...(id !== undefined && { id }),
       type,
       source: this.source,
       data,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { TIMING } from '@jss/contract';
 
 // Every setting is an environment variable; defaults work against RabbitMQ and Redis on localhost.
-// The README's configuration table lists exactly these (a test checks it).
+// The configuration table of docs/configuration.md lists exactly these (a test checks it).
 export const envSchema = z.object({
   /** one broker URL, or several separated by commas: the nodes of a cluster */
   AMQP_URL: z

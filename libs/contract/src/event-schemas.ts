@@ -158,7 +158,10 @@ export const eventDataSchemas = {
     recoveryPoint: taskPoint,
     target: z.object({ site: z.string(), cluster: z.string(), datastore: z.string(), network: z.string() }),
     create: z.array(z.object({ name: z.string(), kind: vmKind })),
+    /** the bytes read from the store and written: the non-zero blocks (a failback from the original disks: the changed ones) */
     bytesToRehydrate: z.number(),
+    /** the disks' logical size, zero blocks included (what task.completed's bytesTotal counts) */
+    bytesTotal: z.number(),
     estimatedSeconds: z.number(),
     /** how estimatedSeconds was reached (the same model as jssctl domains and jss_domain_rto_forecast_seconds) */
     forecast: rtoForecast.optional(),
@@ -209,6 +212,8 @@ export const eventDataSchemas = {
     appliedBy: z.string(),
     groups: z.number(),
     dryRun: z.boolean(),
+    /** the document was the newest version's already: nothing stored, `version` is that one */
+    unchanged: z.boolean(),
   }),
   /** plan-show's answer: the stored document as applied */
   'plan.shown': z.object({

@@ -4,7 +4,7 @@ import { OPERATIONS, QUEUES, REASONS, SCANNED_VERDICTS } from '@jss/contract';
 // Every metric of the services, in one registry. Labels are small fixed sets (operation, outcome,
 // kind, reason, queue, verdict) — never a task or VM name, and a domain only on the drill age gauge
 // and the domain gauges (clean-point age too), which hold at most MAX_DRILL_DOMAIN_SERIES /
-// MAX_DOMAIN_SERIES domains. The README's metrics table lists these.
+// MAX_DOMAIN_SERIES domains. docs/operate.md's metrics table lists these.
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry });

@@ -17,7 +17,7 @@ export interface RecoverySample {
   waitSeconds: number;
 }
 
-/** Before any recovery has been measured (and for what no sample says): stated in the README. */
+/** Before any recovery has been measured (and for what no sample says): stated in docs/protection.md. */
 export const FORECAST_DEFAULTS = { rateBytesPerSecond: 200e6, fixedSeconds: 3, perVmSeconds: 0.01 } as const;
 /**
  * The rate comes from recoveries of big disks only: with fewer bytes per VM, a disk's set-up and

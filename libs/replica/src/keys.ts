@@ -1,4 +1,4 @@
-// Where each part of a replica lives in the object store (see README.md).
+// Where each part of a replica lives in the object store (see docs/replica-format.md).
 
 export const domainKey = (domain: string): string => `${domain}/domain.json`;
 export const pointsPrefix = (domain: string): string => `${domain}/points/`;

@@ -32,8 +32,8 @@ describe('the task state machine', () => {
     for (const s of ACTIVE_STATES) expect(TRANSITIONS[s]).toContain('cancelling');
   });
 
-  it("matches the README's list of states", () => {
-    const readme = readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+  it('matches the list of states in docs/architecture.md', () => {
+    const readme = readFileSync(path.join(__dirname, '..', '..', '..', 'docs', 'architecture.md'), 'utf8');
     const block = readme.split('<!-- task-states -->')[1]?.split('<!-- /task-states -->')[0] ?? '';
     const lines = block.split('\n').filter((l) => l.includes('→'));
     expect(lines).toEqual(describeTransitions());

@@ -1,6 +1,6 @@
 // The task state machine as data: every move a task may make. transition() refuses any other; the
 // ended states, the active ones and the outcome of each cleaning state are derived from this table,
-// and the README's list of states is checked against describeTransitions().
+// and the list of states in docs/architecture.md is checked against describeTransitions().
 
 export const TASK_STATES = [
   'accepted', // validated, VMs reserved
@@ -75,7 +75,7 @@ export function assertMoves(from: readonly TaskState[], to: TaskState): void {
   for (const s of from) if (!canMove(s, to)) throw new IllegalTransitionError(s, to);
 }
 
-/** One line per state: `state → next | next` (the README's "Task states" list). */
+/** One line per state: `state → next | next` (the list of states in docs/architecture.md). */
 export function describeTransitions(): string[] {
   return TASK_STATES.map((s) => `${s} → ${TRANSITIONS[s].length ? TRANSITIONS[s].join(' | ') : '(ended)'}`);
 }

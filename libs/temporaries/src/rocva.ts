@@ -60,8 +60,11 @@ export class RocvaManager {
     });
   }
 
-  /** Drops the task's hold; deletes the RocVA when no task holds it. Returns the deleted VM, if any. */
-  async release(domain: string, taskId: string, site: string): Promise<VmInfo | null> {
+  /**
+   * Drops the task's hold; deletes the RocVA when no task holds it. Returns the deleted VM, if any.
+   * `deleting`: told of the appliance just before it is deleted (a release notes it, to announce it even after a crash).
+   */
+  async release(domain: string, taskId: string, site: string, deleting?: (vm: VmInfo) => Promise<void>): Promise<VmInfo | null> {
     return this.locks.withLock('rocva', `${site}/${domain}`, async (fence) => {
       const holders = await this.hold(domain, site, fence, 'remove', taskId);
       if (holders > 0) return null;
@@ -69,6 +72,7 @@ export class RocvaManager {
       const vm = await this.platform.getVm(site, name);
       // only the domain's own appliance: a VM someone else named jss-rocva-<domain> is not ours to delete
       if (vm?.owner?.kind !== 'rocva' || vm.owner.domain !== domain) return null;
+      await deleting?.(vm);
       return (await this.platform.deleteVm(site, name)) ? vm : null;
     });
   }

@@ -1,4 +1,4 @@
-import type { RecoveryOperation } from '@jss/contract';
+import type { PrepareWork, RecoveryOperation } from '@jss/contract';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -8,6 +8,7 @@ import { loadEnv } from '@jss/config';
 import { createLogger } from '@jss/observability';
 import { Publisher, TaskFlow } from '@jss/recovery';
 import { Redis, createRedis } from '@jss/redis';
+import type { Platform, VmInfo } from '@jss/platform';
 import { Manifest, ReplicaRepository, ReplicaWriter } from '@jss/replica';
 import { FsObjectStore } from '@jss/store';
 import { Task, TaskStore } from '@jss/tasks';
@@ -18,6 +19,8 @@ export interface Published {
   kind: 'work' | 'event';
   data: Record<string, unknown>;
   cause?: Cause | null;
+  /** an event's fixed id, when it has one */
+  id?: string;
 }
 
 /** The test runner's hooks (jest's globals, given by the spec: this library is built without them). */
@@ -31,8 +34,8 @@ export interface SpecHooks {
 export class RecordingPublisher implements Publisher {
   readonly sent: Published[] = [];
 
-  async event(name: string, cause: Cause | null, data: unknown): Promise<void> {
-    this.sent.push({ key: name, kind: 'event', data: data as Record<string, unknown>, cause });
+  async event(name: string, cause: Cause | null, data: unknown, id?: string): Promise<void> {
+    this.sent.push({ key: name, kind: 'event', data: data as Record<string, unknown>, cause, ...(id !== undefined && { id }) });
   }
 
   async send(kind: { key: string }, data: { taskId: string }): Promise<void> {
@@ -59,13 +62,15 @@ export class FlowFixture {
   readonly replica: ReplicaRepository;
   readonly writer: ReplicaWriter;
   readonly flow: TaskFlow;
+  /** the object store the replica is in */
+  readonly store: FsObjectStore;
 
   private constructor(
     readonly redis: Redis,
     private readonly dir: string,
     private readonly prefix: string,
   ) {
-    const store = new FsObjectStore(path.join(dir, 'objects'));
+    const store = (this.store = new FsObjectStore(path.join(dir, 'objects')));
     this.tasks = new TaskStore(redis);
     this.replica = new ReplicaRepository(store);
     this.writer = new ReplicaWriter(store);
@@ -159,6 +164,34 @@ export class FlowFixture {
     await this.flow.onPrepared(this.prepared(task, point));
     this.published.take();
     return task;
+  }
+
+  /**
+   * A failover taken to rehydrating with its RVMs made on a platform, as the provisioner's prepare
+   * makes them (a provisioner's or rehydrator's unit spec takes the work the flow sends next).
+   */
+  async rehydratingOn(platform: Platform, point: Manifest): Promise<{ task: Task; rvms: VmInfo[] }> {
+    const task = await this.task('failover', point);
+    await this.flow.start(task.id);
+    const prepare = this.published.take().find((p) => p.key === 'provision.prepare')!.data as unknown as PrepareWork;
+    const owner = { taskId: task.id, kind: 'rvm' as const, domain: task.domain };
+    const nics = [{ network: prepare.network, ip: 'dhcp' }];
+    const rvms = await Promise.all(
+      prepare.vms.map((vm) =>
+        platform.createVm({ ...prepare, name: vm.temp, nics, disks: vm.disks.map((sizeBytes) => ({ sizeBytes })), owner, powerOn: true }),
+      ),
+    );
+    const temporaries = rvms.map((t, i) => ({ vm: prepare.vms[i].name, name: t.name, ip: t.nics[0].ip, disks: t.disks }));
+    await this.flow.onPrepared({ taskId: task.id, commandId: task.commandId, rocva: null, temporaries });
+    return { task, rvms };
+  }
+
+  /** The data of the work the flow sent under a key, since the last take. */
+  sentWork<T>(key: string): T[] {
+    return this.published
+      .take()
+      .filter((p) => p.key === key)
+      .map((p) => p.data as unknown as T);
   }
 
   async state(taskId: string) {

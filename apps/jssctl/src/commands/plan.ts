@@ -28,7 +28,9 @@ export function planCommand(ctx: CliContext): Command {
       console.log(
         applied!.dryRun
           ? `${file}: a valid plan for domain ${domain} (${applied!.groups} group(s)); nothing was stored`
-          : `recovery plan of domain ${domain}: version ${applied!.version} (${applied!.groups} group(s))`,
+          : applied!.unchanged
+            ? `recovery plan of domain ${domain}: unchanged, still version ${applied!.version} (${applied!.groups} group(s))`
+            : `recovery plan of domain ${domain}: version ${applied!.version} (${applied!.groups} group(s))`,
       );
     });
   const show = new Command('show')

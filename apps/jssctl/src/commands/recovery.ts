@@ -93,7 +93,12 @@ function printOutcome(op: Operation, outcome: Outcome, seconds: number) {
       return console.log(`dry run: ${op} would remove what task ${outcome.taskId} created for ${p.vms.join(', ')}; nothing was changed`);
     console.log(`dry run: ${p.operation} of ${p.domain} from ${p.recoveryPoint.id} to ${p.target.site}; nothing was changed`);
     for (const c of p.create) console.log(`  would create ${c.kind.padEnd(9)} ${c.name}`);
+    const which = p.operation === 'failback' ? 'the changed non-zero blocks' : 'the non-zero blocks';
     console.log(`  ${mib(p.bytesToRehydrate)} to rehydrate, about ${p.estimatedSeconds}s`);
+    if (p.bytesTotal > 0)
+      console.log(
+        `  (${which}, read from the store and written, of ${mib(p.bytesTotal)} of disks: zero blocks are skipped; a task's summary counts the disks' whole size)`,
+      );
     if (p.forecast) console.log(`  forecast: ${forecastBasis(p.forecast)}`);
     return;
   }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { GeneratedContent, ImageSource, VmImage, parseSize } from '@jss/replica';
 import { CliError } from '../cli-error';
@@ -9,6 +10,8 @@ import { pointsCommand, scanSettingsCommand } from './replica-scans';
 /** `--vm web=./web.img` (an image file) or `--vm web:1GiB` (generated data, seeded). */
 export function parseVmSpec(spec: string, seed: number, content?: GeneratedContent): VmImage {
   const file = /^([^=:]+)=(.+)$/.exec(spec);
+  if (file && !existsSync(file[2]))
+    throw new CliError(`invalid --vm "${spec}": no image file ${file[2]} (or give a size of generated data, e.g. ${file[1]}:1GiB)`);
   if (file) return { name: file[1], source: { file: file[2] } };
   const gen = /^([^=:]+):(.+)$/.exec(spec);
   if (gen) return { name: gen[1], source: { sizeBytes: parseSize(gen[2]), seed, ...(content && { content }) } satisfies ImageSource };

@@ -34,6 +34,7 @@ export function dryRunOf(commandId: string, draft: TaskDraft, rocvaExists: boole
     target: draft.target,
     create,
     bytesToRehydrate,
+    bytesTotal: draft.bytesTotal,
     estimatedSeconds: Math.ceil(estimate.seconds),
     forecast: estimate,
   };

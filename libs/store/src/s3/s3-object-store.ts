@@ -65,6 +65,7 @@ export class S3ObjectStore implements ObjectStore {
         throwOnRequestTimeout: true,
       },
     };
+    quietNodeVersionNotice();
     this.client = new S3Client(config);
   }
 
@@ -156,4 +157,14 @@ export class S3ObjectStore implements ObjectStore {
       throw new StoreUnreachableError(this.description, err);
     }
   }
+}
+
+/**
+ * The pinned SDK is the last release for Node 20 (docs/choices.md). On Node 20 it prints, once per
+ * process, a 9-line notice that later releases will need Node 22: nothing a user of this
+ * installation can act on, so every jssctl call against S3 would print it. The SDK's own switch
+ * silences that one notice; a value set by the user (`false` to see it) is kept.
+ */
+function quietNodeVersionNotice(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }
