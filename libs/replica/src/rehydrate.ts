@@ -81,10 +81,9 @@ export function rehydrationBuffers(concurrency: number, blockSize = DEFAULT_BLOC
  * each verified against its sha256, then fsyncs the target. Up to `concurrency` blocks are read at
  * once (and up to rehydrationBuffers() held), each through its own stages: read into a reused
  * page-aligned buffer (`getInto`, no allocation), sha256 on a worker thread (in shared memory:
- * nothing copied). Consecutive verified
- * blocks are written together (runs of up to MAX_WRITE_BYTES, one writev each), past the page
- * cache when the target does direct I/O; else through it, with a background sync every
- * `flushEveryBytes`. Zero blocks of a fresh disk are never written (it stays sparse). On a missing
+ * nothing copied). Consecutive verified blocks are written together (runs of up to
+ * MAX_WRITE_BYTES, one writev each), past the page cache when the target does direct I/O; else
+ * through it, with a background sync every `flushEveryBytes`. Zero blocks of a fresh disk are never written (it stays sparse). On a missing
  * or corrupt block it throws BlockVerificationError and writes nothing more; on abort, an AbortError.
  */
 export async function rehydrateRange(opts: RehydrateOptions): Promise<RehydrateResult> {
