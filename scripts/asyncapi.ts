@@ -63,9 +63,11 @@ const EVENT_SUMMARIES: Record<EventName, string> = {
   'task.report': 'What a finished task did, per VM, and its RTO.',
   'task.synced': 'Continuous failover: the RVMs hold a newer recovery point (a delta was applied); the lag is its age.',
   'appliance.created': 'A RocVA was deployed for the domain.',
-  'appliance.deleted': 'A RocVA was deleted: no task of the domain needs it any more.',
+  'appliance.deleted':
+    'A RocVA was deleted: no task of the domain needs it any more. Announced even when the janitor crashed right after deleting it; the event id is fixed by the VM, so one published again is the same event.',
   'vm.created': 'A VM was created (RocVA, RVM, test VM or recovered VM).',
-  'vm.deleted': 'A VM was deleted.',
+  'vm.deleted':
+    'A VM was deleted. Announced even when the janitor crashed right after deleting it; the event id is fixed by the VM (site, name, creation time), so one published again is the same event.',
   'drill.scheduled': 'The answer to drill-schedule: the schedule is stored (or, for a dry run, would be), with its next due time.',
   'drill.unscheduled': 'The answer to drill-unschedule: no further drill of the domain will run.',
   'drill.ended': 'A scheduled drill ended; its evidence report (JSON and HTML) is in the object store, with the JSON’s sha256.',

@@ -4,8 +4,9 @@ import { Installation, MiB, diskHashes, waitUntil } from '@jss/testing';
  * A provisioner killed inside a VM creation, between reserving (name, DHCP lease, datastore bytes,
  * adopted disks) and committing: the redelivered step rolls the dead attempt back and completes,
  * and nothing it had taken is lost. The kill is the simulated platform's own (JSS_TEST_CRASH_AT).
+ * A janitor killed between deleting a task's VMs and announcing it: the redelivered release announces them.
  */
-describe('crash windows of a VM creation', () => {
+describe('crash windows of a VM creation and deletion', () => {
   let inst: Installation;
   const POOL = 200;
 
@@ -68,5 +69,26 @@ describe('crash windows of a VM creation', () => {
     expect(await diskHashes(inst.platform, one)).toEqual(
       await diskHashes(inst.platform, (await inst.platform.getVm('recovery', 'one-again'))!),
     );
+  });
+
+  it('a janitor killed after deleting a task’s VMs, before announcing them: the redelivered release announces each, once', async () => {
+    const alive = (name: string) => inst.services.some((s) => s.name.startsWith(name) && s.child.exitCode === null && !s.child.signalCode);
+    if (!alive('provisioner')) await inst.add({ provisioner: 1 });
+    await inst.stopServices('janitor');
+    await inst.add({ janitor: 1 }, { JSS_TEST_CRASH_AT: 'release-before-announce' });
+    const crashing = inst.services.at(-1)!;
+    const id = await inst.publish('restore', { domain: 'cw', vms: ['one'], rename: { one: 'one-r' } });
+    await waitUntil('the janitor crashed where it was told', () => crashing.child.signalCode !== null || crashing.child.exitCode !== null);
+    expect(crashing.child.signalCode).toBe('SIGKILL');
+    expect((await inst.platform.listVms()).filter((v) => v.name.startsWith('jss-'))).toEqual([]);
+    await inst.add({ janitor: 1 });
+    const end = await inst.events.waitFor(id, ['task.completed', 'task.failed'], 120_000);
+    expect(end.key).toBe('task.completed');
+    const names = (key: string) => inst.events.of(id, key).map((r) => String(r.event.data.name));
+    const temporaries = inst.events.of(id, 'vm.created').filter((r) => r.event.data.kind !== 'recovered');
+    expect(temporaries.length).toBeGreaterThan(0);
+    expect(names('vm.deleted').sort()).toEqual(temporaries.map((r) => String(r.event.data.name)).sort());
+    expect(names('appliance.deleted')).toEqual(names('appliance.created'));
+    await inst.platform.deleteVm('recovery', 'one-r');
   });
 });

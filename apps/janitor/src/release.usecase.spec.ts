@@ -44,7 +44,7 @@ describe('ReleaseUseCase', () => {
     redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { keyPrefix });
     rocva = new RocvaManager(redis, new DomainLocks(redis, createLogger('spec', 'silent')), sim.platform);
     const messenger = partial<Messenger>(published);
-    useCase = new ReleaseUseCase(messenger, rocva, new TaskRecords(store), new PendingDeletions(redis), sim.platform);
+    useCase = new ReleaseUseCase(messenger, rocva, new TaskRecords(store), new PendingDeletions(redis), sim.platform, {});
   });
   afterAll(async () => {
     const keys = await redis.keys(`${keyPrefix}*`);

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import pLimit from 'p-limit';
 import { Cause, Messenger } from '@jss/bus';
 import { REPLIES, ReleaseWork } from '@jss/contract';
-import { PLATFORM } from '@jss/infra';
+import { Env } from '@jss/config';
+import { ENV, PLATFORM } from '@jss/infra';
 import { Platform, VmInfo } from '@jss/platform';
 import { PendingDeletions, RocvaManager, announceDeleted } from '@jss/temporaries';
 import { TaskRecords, checkRelease } from '@jss/tasks';
@@ -23,6 +24,7 @@ export class ReleaseUseCase {
     private readonly records: TaskRecords,
     private readonly pending: PendingDeletions,
     @Inject(PLATFORM) private readonly platform: Platform,
+    @Inject(ENV) private readonly env: Pick<Env, 'JSS_TEST_CRASH_AT'>,
   ) {}
 
   async execute(work: ReleaseWork, traceparent?: string): Promise<void> {
@@ -36,6 +38,8 @@ export class ReleaseUseCase {
     const limit = pLimit(DELETE_CONCURRENCY);
     await Promise.all(doomed.map((vm) => limit(() => this.platform.deleteVm(vm.site, vm.name))));
     await this.rocva.release(work.domain, work.taskId, work.site, (appliance) => this.pending.note(work.taskId, [appliance]));
+    // tests only (JSS_TEST_CRASH_AT): killed between the deletions and their announcements
+    if (this.env.JSS_TEST_CRASH_AT === 'release-before-announce') process.kill(process.pid, 'SIGKILL');
     await this.announceGone(cause);
     // a planned failover that did not complete leaves production as it found it
     if (work.powerOn) await Promise.all(work.powerOn.vms.map((vm) => this.platform.powerOn(work.powerOn!.site, vm)));

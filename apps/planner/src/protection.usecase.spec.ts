@@ -1,7 +1,7 @@
 import { Messenger } from '@jss/bus';
 import { REASONS, ReasonedError, cloudEvent, commandType } from '@jss/contract';
 import { ProtectionStore } from '@jss/protection';
-import { FlowFixture, SimFixture, partial, roleMapOf, simFixture } from '@jss/testing';
+import { FlowFixture, partial, roleMapOf } from '@jss/testing';
 import { Command } from './command';
 import { ProtectionUseCase } from './protection.usecase';
 
@@ -12,20 +12,16 @@ const ROLES = 'principals:\n  ops: { roles: [operator], domains: ["*"] }\n  view
  * (test/reprotect-failback.e2e-spec.ts runs them with the real bus).
  */
 describe('ProtectionUseCase', () => {
-  const held = FlowFixture.forSpec({ beforeAll, afterAll, beforeEach }, 'shop', { app: 1 << 20 });
+  const held = FlowFixture.withSim({ beforeAll, afterAll, beforeEach }, 'shop', { app: 1 << 20 });
   const roles = roleMapOf(ROLES);
-  let sim: SimFixture;
   let protection: ProtectionStore;
   let useCase: ProtectionUseCase;
   beforeAll(async () => {
-    sim = await simFixture();
-    await sim.platform.seed();
     protection = new ProtectionStore(held.fx.redis);
-    useCase = new ProtectionUseCase(protection, held.fx.replica, partial<Messenger>(held.fx.published), roles, sim.platform);
+    useCase = new ProtectionUseCase(protection, held.fx.replica, partial<Messenger>(held.fx.published), roles, held.sim.platform);
   });
   afterAll(async () => {
     roles.close();
-    await sim?.close();
   });
 
   const command = <O extends 'reprotect' | 'domain-set'>(op: O, data: Command<O>['data'], principal = 'ops'): Command<O> =>
@@ -43,7 +39,7 @@ describe('ProtectionUseCase', () => {
   });
 
   it('reprotect once the domain runs recovered at the recovery site: scheduled from there, reprotect.started (a dry run schedules nothing)', async () => {
-    await sim.platform.createVm({
+    await held.sim.platform.createVm({
       name: 'app',
       site: 'recovery',
       cluster: 'recovery-cluster',

@@ -4,7 +4,7 @@ import { loadEnv } from '@jss/config';
 import { ProtectionStore } from '@jss/protection';
 import { PlanStore } from '@jss/recovery-plans';
 import { PointVerdicts, ScanStore } from '@jss/scan';
-import { FlowFixture, SimFixture, partial, roleMapOf, simFixture } from '@jss/testing';
+import { FlowFixture, partial, roleMapOf } from '@jss/testing';
 import { Command } from './command';
 import { RecoveryUseCase } from './recovery.usecase';
 
@@ -13,20 +13,17 @@ import { RecoveryUseCase } from './recovery.usecase';
  * publishes is recorded (test/failover.e2e-spec.ts, test/operations.e2e-spec.ts with its dry runs, run the real bus).
  */
 describe('RecoveryUseCase', () => {
-  const held = FlowFixture.forSpec({ beforeAll, afterAll, beforeEach }, 'shop', { app: 1 << 20, db: 1 << 20 });
+  const held = FlowFixture.withSim({ beforeAll, afterAll, beforeEach }, 'shop', { app: 1 << 20, db: 1 << 20 });
   const roles = roleMapOf();
-  let sim: SimFixture;
   let useCase: RecoveryUseCase;
   beforeAll(async () => {
-    sim = await simFixture();
-    await sim.platform.seed();
     const { fx } = held;
     useCase = new RecoveryUseCase(
       fx.tasks,
       fx.replica,
       fx.flow,
       partial<Messenger>(fx.published),
-      sim.platform,
+      held.sim.platform,
       fx.store,
       loadEnv(),
       roles,
@@ -37,7 +34,6 @@ describe('RecoveryUseCase', () => {
   });
   afterAll(async () => {
     roles.close();
-    await sim?.close();
   });
 
   const failover = (data: Command<'failover'>['data']): Command<'failover'> => ({

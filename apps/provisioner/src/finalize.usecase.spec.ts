@@ -4,7 +4,7 @@ import { DomainLocks } from '@jss/locks';
 import { createLogger } from '@jss/observability';
 import { RocvaManager } from '@jss/temporaries';
 import { TaskRecords } from '@jss/tasks';
-import { FlowFixture, RecordingPublisher, SimFixture, partial, simFixture } from '@jss/testing';
+import { FlowFixture, RecordingPublisher, partial } from '@jss/testing';
 import { FinalizeUseCase } from './finalize.usecase';
 
 /**
@@ -13,22 +13,18 @@ import { FinalizeUseCase } from './finalize.usecase';
  * test/boot-order.e2e-spec.ts run it with the real bus).
  */
 describe('FinalizeUseCase', () => {
-  const held = FlowFixture.forSpec({ beforeAll, afterAll, beforeEach }, 'shop', { app: 1 << 20 });
+  const held = FlowFixture.withSim({ beforeAll, afterAll, beforeEach }, 'shop', { app: 1 << 20 });
   const published = new RecordingPublisher();
-  let sim: SimFixture;
   let useCase: FinalizeUseCase;
   beforeAll(async () => {
-    sim = await simFixture();
-    await sim.platform.seed();
     const locks = new DomainLocks(held.fx.redis, createLogger('spec', 'silent'));
-    const rocva = new RocvaManager(held.fx.redis, locks, sim.platform);
-    useCase = new FinalizeUseCase(partial<Messenger>(published), locks, rocva, new TaskRecords(held.fx.tasks), sim.platform);
+    const rocva = new RocvaManager(held.fx.redis, locks, held.sim.platform);
+    useCase = new FinalizeUseCase(partial<Messenger>(published), locks, rocva, new TaskRecords(held.fx.tasks), held.sim.platform);
   });
-  afterAll(() => sim?.close());
 
   /** A failover taken to finalizing: its RVM made, its range jobs done. */
   const finalizeWork = async () => {
-    const { task, rvms } = await held.fx.rehydratingOn(sim.platform, held.point);
+    const { task, rvms } = await held.fx.rehydratingOn(held.sim.platform, held.point);
     await held.fx.finishJobs(task);
     const [work] = held.fx.sentWork<FinalizeWork>('provision.finalize');
     return { task, work, rvm: rvms[0] };
@@ -37,7 +33,7 @@ describe('FinalizeUseCase', () => {
   it('creates the final VM from its RVM’s disks (adopted), powers it on, announces it and replies with its address', async () => {
     const { task, work, rvm } = await finalizeWork();
     await useCase.execute(work);
-    const app = await sim.platform.getVm('recovery', 'app');
+    const app = await held.sim.platform.getVm('recovery', 'app');
     expect(app).toMatchObject({ powerState: 'poweredOn', owner: { taskId: task.id, kind: 'recovered', domain: 'shop' } });
     expect(app!.disks.map((d) => d.sizeBytes)).toEqual(rvm.disks.map((d) => d.sizeBytes));
     const sent = published.take();
@@ -50,10 +46,10 @@ describe('FinalizeUseCase', () => {
   });
 
   it('a VM of that name that is not the task’s, and no replace asked: vm-exists, and it stays', async () => {
-    await sim.platform.deleteVm('recovery', 'jss-rvm-app'); // the first task's release: its RVM is gone, its VM 'app' stays
+    await held.sim.platform.deleteVm('recovery', 'jss-rvm-app'); // the first task's release: its RVM is gone, its VM 'app' stays
     const { work } = await finalizeWork();
     await expect(useCase.execute(work)).rejects.toMatchObject({ reason: 'vm-exists' });
-    expect((await sim.platform.getVm('recovery', 'app'))?.owner?.taskId).not.toBe(work.taskId);
+    expect((await held.sim.platform.getVm('recovery', 'app'))?.owner?.taskId).not.toBe(work.taskId);
     expect(published.take()).toEqual([]);
   });
 });

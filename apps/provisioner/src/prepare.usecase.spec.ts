@@ -4,7 +4,7 @@ import { DomainLocks } from '@jss/locks';
 import { createLogger } from '@jss/observability';
 import { RocvaManager } from '@jss/temporaries';
 import { TaskRecords } from '@jss/tasks';
-import { FlowFixture, RecordingPublisher, SimFixture, partial, simFixture } from '@jss/testing';
+import { FlowFixture, RecordingPublisher, partial } from '@jss/testing';
 import { DiskSeeder } from './disk-seeder';
 import { PrepareUseCase } from './prepare.usecase';
 
@@ -13,27 +13,23 @@ import { PrepareUseCase } from './prepare.usecase';
  * the provisioner publishes is recorded (test/failover.e2e-spec.ts runs it with the real bus).
  */
 describe('PrepareUseCase', () => {
-  const held = FlowFixture.forSpec({ beforeAll, afterAll, beforeEach }, 'shop', { app: 1 << 20, db: 1 << 20 });
+  const held = FlowFixture.withSim({ beforeAll, afterAll, beforeEach }, 'shop', { app: 1 << 20, db: 1 << 20 });
   const published = new RecordingPublisher();
-  let sim: SimFixture;
   let useCase: PrepareUseCase;
   beforeAll(async () => {
-    sim = await simFixture();
-    await sim.platform.seed();
     const { fx } = held;
     const locks = new DomainLocks(fx.redis, createLogger('spec', 'silent'));
     useCase = new PrepareUseCase(
       partial<Messenger>(published),
-      new RocvaManager(fx.redis, locks, sim.platform),
+      new RocvaManager(fx.redis, locks, held.sim.platform),
       new TaskRecords(fx.tasks),
       locks,
       fx.tasks,
       // only a failback's RVM is seeded (test/reprotect-failback.e2e-spec.ts)
       partial<DiskSeeder>({}),
-      sim.platform,
+      held.sim.platform,
     );
   });
-  afterAll(() => sim?.close());
 
   /** The prepare work the flow sends for a new failover of the point. */
   const prepareWork = async () => {
@@ -42,7 +38,7 @@ describe('PrepareUseCase', () => {
     const [work] = held.fx.sentWork<PrepareWork>('provision.prepare');
     return { task, work };
   };
-  const names = async () => (await sim.platform.listVms()).map((vm) => `${vm.name} ${vm.owner?.kind} ${vm.powerState}`).sort();
+  const names = async () => (await held.sim.platform.listVms()).map((vm) => `${vm.name} ${vm.owner?.kind} ${vm.powerState}`).sort();
 
   it('makes the RocVA and a running RVM per VM with the point’s disk sizes, announces them, and replies with their disks', async () => {
     const { work } = await prepareWork();
@@ -73,7 +69,7 @@ describe('PrepareUseCase', () => {
   it('a prepare that does not match its task (another site) is dead-lettered and makes nothing', async () => {
     const { task, work } = await prepareWork();
     await expect(useCase.execute({ ...work, site: 'primary' })).rejects.toThrow(/does not match task/);
-    expect(await sim.platform.listVms({ ownerTaskId: task.id })).toEqual([]);
+    expect(await held.sim.platform.listVms({ ownerTaskId: task.id })).toEqual([]);
     expect(published.take()).toEqual([]);
   });
 });

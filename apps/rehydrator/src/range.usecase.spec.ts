@@ -5,7 +5,7 @@ import { RangeJob } from '@jss/contract';
 import { createLogger } from '@jss/observability';
 import { writeGeneratedImage } from '@jss/replica';
 import { TaskRecords } from '@jss/tasks';
-import { FlowFixture, MiB, RecordingPublisher, SimFixture, diskHashes, partial, sha256File, simFixture } from '@jss/testing';
+import { FlowFixture, MiB, RecordingPublisher, diskHashes, partial, sha256File } from '@jss/testing';
 import { RangeUseCase } from './range.usecase';
 
 /**
@@ -14,31 +14,27 @@ import { RangeUseCase } from './range.usecase';
  * and test/shutdown.e2e-spec.ts run it with the real bus).
  */
 describe('RangeUseCase', () => {
-  const held = FlowFixture.forSpec({ beforeAll, afterAll, beforeEach }, 'spare', { x: MiB });
+  const held = FlowFixture.withSim({ beforeAll, afterAll, beforeEach }, 'spare', { x: MiB });
   const published = new RecordingPublisher();
-  let sim: SimFixture;
   let useCase: RangeUseCase;
   beforeAll(async () => {
-    sim = await simFixture();
-    await sim.platform.seed();
     const { fx } = held;
     const bus = partial<AmqpBus>({ stopping: new AbortController().signal });
     const env = loadEnv();
     const log = createLogger('spec', 'silent');
     const records = new TaskRecords(fx.tasks);
-    useCase = new RangeUseCase(partial<Messenger>(published), bus, fx.replica, fx.tasks, records, fx.store, sim.platform, env, log);
+    useCase = new RangeUseCase(partial<Messenger>(published), bus, fx.replica, fx.tasks, records, fx.store, held.sim.platform, env, log);
   });
-  afterAll(() => sim?.close());
 
   it('every range of the point written into the RVM’s disk: its bytes are the protected disk’s, each range replied done with its figures', async () => {
-    const image = path.join(sim.dataDir, 'db.img');
+    const image = path.join(held.sim.dataDir, 'db.img');
     await writeGeneratedImage(image, 3 * MiB, 7, 'db');
     const point = await held.fx.writer.writePoint('crm', [{ name: 'db', source: { file: image } }]);
-    const { task, rvms } = await held.fx.rehydratingOn(sim.platform, point);
+    const { task, rvms } = await held.fx.rehydratingOn(held.sim.platform, point);
     const jobs = held.fx.sentWork<RangeJob>('rehydrate.range');
     expect(jobs.length).toBeGreaterThan(0);
     for (const job of jobs) await useCase.execute(job);
-    expect(await diskHashes(sim.platform, rvms[0])).toEqual([await sha256File(image)]);
+    expect(await diskHashes(held.sim.platform, rvms[0])).toEqual([await sha256File(image)]);
     const done = published.take();
     expect(done.map((p) => p.key)).toEqual(jobs.map(() => 'reply.range-done'));
     expect(done.map((p) => p.data)).toEqual(
@@ -47,11 +43,11 @@ describe('RangeUseCase', () => {
   });
 
   it('a range that does not match its task (another point) is dead-lettered and writes nothing', async () => {
-    const { rvms } = await held.fx.rehydratingOn(sim.platform, held.point);
+    const { rvms } = await held.fx.rehydratingOn(held.sim.platform, held.point);
     const [job] = held.fx.sentWork<RangeJob>('rehydrate.range');
-    const before = await diskHashes(sim.platform, rvms[0]);
+    const before = await diskHashes(held.sim.platform, rvms[0]);
     await expect(useCase.execute({ ...job, pointId: 'other-point' })).rejects.toThrow(/does not match task/);
-    expect(await diskHashes(sim.platform, rvms[0])).toEqual(before);
+    expect(await diskHashes(held.sim.platform, rvms[0])).toEqual(before);
     expect(published.take()).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { ReplicateWork } from '@jss/contract';
 import { Manifest } from '@jss/replica';
 import { PointEvents } from '@jss/scan';
 import { TaskRecords } from '@jss/tasks';
-import { FlowFixture, MiB, RecordingPublisher, SimFixture, partial, simFixture, taskOf } from '@jss/testing';
+import { FlowFixture, MiB, RecordingPublisher, partial, taskOf } from '@jss/testing';
 import { Protection } from './protection';
 import { ReplicateUseCase } from './replicate.usecase';
 
@@ -13,21 +13,17 @@ import { ReplicateUseCase } from './replicate.usecase';
  * runs it with the real bus).
  */
 describe('ReplicateUseCase', () => {
-  const held = FlowFixture.forSpec({ beforeAll, afterAll, beforeEach }, 'other', { x: MiB });
+  const held = FlowFixture.withSim({ beforeAll, afterAll, beforeEach }, 'other', { x: MiB });
   const published = new RecordingPublisher();
   const created: Manifest[] = [];
-  let sim: SimFixture;
   let protection: Protection;
   let useCase: ReplicateUseCase;
   beforeAll(async () => {
-    sim = await simFixture();
-    await sim.platform.seed();
     const { fx } = held;
-    protection = new Protection(sim.platform, fx.writer, fx.replica);
+    protection = new Protection(held.sim.platform, fx.writer, fx.replica);
     const points = partial<PointEvents>({ created: async (m: Manifest) => void created.push(m) });
     useCase = new ReplicateUseCase(partial<Messenger>(published), protection, new TaskRecords(fx.tasks), points);
   });
-  afterAll(() => sim?.close());
 
   /** A planned failover of a protected domain, and its replicate work. */
   const plannedFailover = async () => {

@@ -83,7 +83,7 @@ export const envSchema = z.object({
   /** on SIGTERM: how long a service waits for the messages in hand before it exits (they go back to their queues) */
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(20),
   /** tests only: the simulated platform kills its process at this point of a VM creation; a scanner after a point's entropy summary is stored, before its verdict */
-  JSS_TEST_CRASH_AT: z.enum(['create-before-commit', 'adopt-before-commit', 'scan-before-verdict']).optional(),
+  JSS_TEST_CRASH_AT: z.enum(['create-before-commit', 'adopt-before-commit', 'scan-before-verdict', 'release-before-announce']).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -24,8 +24,9 @@ type PlatformEnv = Pick<
  */
 export function createPlatform(redis: Redis, env: PlatformEnv): Platform {
   if (env.JSS_PLATFORM === 'sim') {
-    // the platform's own crash points only (the scanner has one of its own)
-    const crashAt = env.JSS_TEST_CRASH_AT === 'scan-before-verdict' ? undefined : env.JSS_TEST_CRASH_AT;
+    // the platform's own crash points only (the scanner and the janitor have one each of their own)
+    const at = env.JSS_TEST_CRASH_AT;
+    const crashAt = at === 'create-before-commit' || at === 'adopt-before-commit' ? at : undefined;
     return new SimPlatform(redis, env.JSS_DATA_DIR, { crashAt });
   }
   const { JSS_VSPHERE_URL: url, JSS_VSPHERE_USER: user, JSS_VSPHERE_PASSWORD: password, JSS_VSPHERE_SITE_FILE: siteFile } = env;

@@ -114,6 +114,11 @@ export function taskOf(operation: RecoveryOperation, point: Manifest, extra: Par
   };
 }
 
+/** A rehydrator's report on a range job of a task: its bytes so far (reply.range-progress, and the start of reply.range-done). */
+export function rangeReport(task: Pick<Task, 'id' | 'commandId'>, jobId: string, bytesDone: number) {
+  return { taskId: task.id, commandId: task.commandId, jobId, bytesDone };
+}
+
 /** A task of an operation rehydrating a point: its layout and range jobs as decidePrepared makes them. */
 export function rehydrating(op: RecoveryOperation, point: Manifest, extra: Partial<Task> = {}): Task {
   const layout: VmLayout[] = point.vms.map((v) => ({

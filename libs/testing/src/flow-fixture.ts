@@ -13,6 +13,7 @@ import { Manifest, ReplicaRepository, ReplicaWriter } from '@jss/replica';
 import { FsObjectStore } from '@jss/store';
 import { Task, TaskStore } from '@jss/tasks';
 import { taskOf } from './decider-context';
+import { SimFixture, simFixture } from './sim-fixture';
 
 export interface Published {
   key: string;
@@ -89,6 +90,17 @@ export class FlowFixture {
     });
     hooks.afterAll(() => holder.fx?.close());
     hooks.beforeEach(() => holder.fx?.published.take());
+    return holder;
+  }
+
+  /** As forSpec, with a seeded simulated platform of its own (a worker's unit spec acts on it). */
+  static withSim(hooks: SpecHooks, domain: string, vms: Record<string, number>): { fx: FlowFixture; point: Manifest; sim: SimFixture } {
+    const holder = FlowFixture.forSpec(hooks, domain, vms) as { fx: FlowFixture; point: Manifest; sim: SimFixture };
+    hooks.beforeAll(async () => {
+      holder.sim = await simFixture();
+      await holder.sim.platform.seed();
+    });
+    hooks.afterAll(() => holder.sim?.close());
     return holder;
   }
 

@@ -1,18 +1,14 @@
-import { Task } from '@jss/tasks';
-import { deciderContext, manifestOf, rehydrating, sentKeys } from '@jss/testing';
+import { deciderContext, MiB, manifestOf, rangeReport, rehydrating, sentKeys } from '@jss/testing';
 import { decideRangeDone } from './range-done.decider';
 
-const MiB = 1 << 20;
-
 const point = manifestOf('shop', { app: 300 * MiB });
-const report = (task: Task, jobId: string, bytesDone: number) => ({ taskId: task.id, commandId: task.commandId, jobId, bytesDone });
 
 describe('decideRangeDone', () => {
   it('records the job done with its figures for the report, progress, then check-rehydrated', async () => {
     const task = rehydrating('continuous-failover', point);
     const job = task.jobs![0];
     const stats = { bytesRead: MiB, blocksRead: 1, blocksZero: 255, blocksUnchanged: 0, startedAt: new Date().toISOString() };
-    const d = await decideRangeDone(deciderContext([{ task }]), { ...report(task, job.jobId, job.bytes), ...stats });
+    const d = await decideRangeDone(deciderContext([{ task }]), { ...rangeReport(task, job.jobId, job.bytes), ...stats });
     expect(d?.record).toEqual([
       { kind: 'job', jobId: job.jobId, bytes: job.bytes, finished: true, stats: { ...stats, doneAt: expect.any(String) } },
     ]);
@@ -24,7 +20,7 @@ describe('decideRangeDone', () => {
     const task = rehydrating('failover', point);
     const job = task.jobs![0];
     const msg = {
-      ...report(task, job.jobId, job.bytes),
+      ...rangeReport(task, job.jobId, job.bytes),
       bytesRead: 0,
       blocksRead: 0,
       blocksZero: 0,
