@@ -61,7 +61,7 @@ async function main(): Promise<number> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void abandon().then(() => process.exit(1)));
   const amqpUrl = `amqp://guest:guest@127.0.0.1:${rabbit.amqpPort}`;
   const env = chaosEnv(dir, amqpUrl, redis.url);
-  const client = createRedis(redis.url, 'chaos:');
+  const client = createRedis({ REDIS_URL: redis.url }, 'chaos:');
   client.on('error', () => undefined); // down while Redis restarts; ioredis reconnects
   const platform = new SimPlatform(client, env.JSS_DATA_DIR!);
   await platform.seed();

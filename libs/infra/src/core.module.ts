@@ -36,7 +36,7 @@ export class CoreModule {
     const providers = [
       { provide: ENV, useFactory: (): Env => loadEnv() },
       { provide: LOGGER, inject: [ENV], useFactory: (env: Env): Logger => createLogger(service, env.LOG_LEVEL) },
-      { provide: REDIS, inject: [ENV], useFactory: (env: Env) => createRedis(env.REDIS_URL, env.REDIS_PREFIX) },
+      { provide: REDIS, inject: [ENV, LOGGER], useFactory: (env: Env, log: Logger) => createRedis(env, env.REDIS_PREFIX, log) },
       // every service validates the role map at start (a bad one stops it), and warns once without one
       { provide: RoleMapSource, inject: [ENV, LOGGER], useFactory: (env: Env, log: Logger) => RoleMapSource.open(env.JSS_AUTHZ_FILE, log) },
       {

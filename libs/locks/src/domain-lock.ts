@@ -1,5 +1,6 @@
 import { Mutex } from 'redis-semaphore';
 import type Redis from 'ioredis';
+import { confirmed } from '@jss/redis';
 import { Logger, metrics } from '@jss/observability';
 
 /**
@@ -46,7 +47,8 @@ export class DomainLocks {
 
   private async holding<T>(mutex: Mutex, name: string, domain: string, fn: (fence: number) => Promise<T>): Promise<T> {
     try {
-      const fence = await this.redis.incr(`fence:${name}:${domain}`);
+      // confirmed before fn runs: a token lost to a promotion would be handed out again
+      const fence = await confirmed(this.redis, 'fencing token', () => this.redis.incr(`fence:${name}:${domain}`));
       return await fn(fence);
     } finally {
       await mutex.release();

@@ -1,4 +1,4 @@
-import type { Redis } from '@jss/redis';
+import { type Redis, confirmed } from '@jss/redis';
 import type { RecoveryPlan } from './schema';
 
 // Redis layout (under REDIS_PREFIX):
@@ -32,7 +32,8 @@ export class PlanStore {
   /** Stores a new version (the one a command id stored already, if it did); returns what is stored. */
   async apply(commandId: string, domain: string, document: string, plan: RecoveryPlan, appliedBy: string): Promise<StoredPlan> {
     const record = { domain, document, plan, appliedBy, appliedAt: new Date().toISOString() };
-    const version = Number(await this.redis.eval(APPLY, 2, `plan:${domain}`, `plan-cmd:${commandId}`, JSON.stringify(record)));
+    const apply = () => this.redis.eval(APPLY, 2, `plan:${domain}`, `plan-cmd:${commandId}`, JSON.stringify(record));
+    const version = Number(await confirmed(this.redis, 'recovery plan', apply));
     return (await this.get(domain, version))!;
   }
 
