@@ -16,10 +16,13 @@ export const envSchema = z.object({
   /** prefix of every Redis key, so that several installations (or test files) share one Redis */
   REDIS_PREFIX: z.string().default('jss:'),
   /** Redis with Sentinel: the sentinels as host:port,host:port,... (unset: REDIS_URL's host is the one Redis) */
-  REDIS_SENTINELS: z
-    .string()
-    .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'use host:port,host:port,...')
-    .optional(),
+  REDIS_SENTINELS: z.preprocess(
+    (v) => (v === '' ? undefined : v), // compose passes an unset variable as ''
+    z
+      .string()
+      .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'use host:port,host:port,...')
+      .optional(),
+  ),
   /** the name the sentinels monitor the primary under */
   REDIS_SENTINEL_MASTER: z.string().min(1).default('jss'),
   /** the sentinels' own password, where they need one (the primary's is REDIS_URL's) */
