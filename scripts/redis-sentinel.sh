@@ -61,11 +61,17 @@ await_value() {
 
 sentinel_cli() { redis-cli -p $((base + 10 + $1)) "${@:2}"; }
 
+# SIGTERM to each, then waits until they are gone (a primary writes its AOF on the way out), 15 s at most.
 stop_all() {
+  local pids=()
   for i in 0 1 2; do
-    for pid in "$dir/sentinel$i/pid" "$dir/redis$i/pid"; do
-      [ -f "$pid" ] && kill "$(cat "$pid")" 2> /dev/null || true
+    for f in "$dir/sentinel$i/pid" "$dir/redis$i/pid"; do
+      [ -f "$f" ] && kill "$(cat "$f")" 2> /dev/null && pids+=("$(cat "$f")")
     done
+  done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 1 150); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2> /dev/null || true
   done
 }
 
