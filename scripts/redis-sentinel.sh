@@ -66,7 +66,8 @@ stop_all() {
   local pids=()
   for i in 0 1 2; do
     for f in "$dir/sentinel$i/pid" "$dir/redis$i/pid"; do
-      [ -f "$f" ] && kill "$(cat "$f")" 2> /dev/null && pids+=("$(cat "$f")")
+      local pid; pid=$(cat "$f" 2> /dev/null) || continue
+      kill "$pid" 2> /dev/null && pids+=("$pid")
     done
   done
   for pid in "${pids[@]}"; do

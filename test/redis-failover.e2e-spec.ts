@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Installation, MiB, RedisSentinelSet, diskHashes } from '@jss/testing';
+import { Installation, MiB, RedisSentinelSet, diskHashes, waitUntil } from '@jss/testing';
 import { generatedHash } from './chaos/support';
 
 /**
@@ -68,6 +68,25 @@ describe('the Redis primary killed (Sentinel promotes a replica)', () => {
     await inst.events.waitFor(id, ['task.accepted']);
     await failOverRedis();
     await expectRecovered([{ id, domain: 'ha-acc', seed: 2 }]);
+  });
+
+  it('(3) right after a RocVA lock is taken: the fencing counter does not go back, one RocVA', async () => {
+    await writeDomain('ha-lock', 3);
+    await inst.stopServices('provisioner');
+    await inst.add({ provisioner: 1 }, { JSS_TEST_STOP_AT: 'rocva-locked' });
+    const holder = inst.services.at(-1)!;
+    const id = await inst.publish('failover', { domain: 'ha-lock' });
+    // the provisioner stopped itself holding the lock and its token (state T in /proc)
+    await waitUntil('the provisioner stopped with the lock', () =>
+      /^\S+ \(.*\) T/.test(readFileSync(`/proc/${holder.child.pid}/stat`, 'utf8')),
+    );
+    const fence = Number(await inst.redis.get('fence:rocva:recovery/ha-lock'));
+    expect(fence).toBeGreaterThan(0);
+    await failOverRedis();
+    expect(Number(await inst.redis.get('fence:rocva:recovery/ha-lock'))).toBeGreaterThanOrEqual(fence);
+    holder.child.kill('SIGCONT');
+    await expectRecovered([{ id, domain: 'ha-lock', seed: 3 }]);
+    expect(Number(await inst.redis.get('fence:rocva:recovery/ha-lock'))).toBeGreaterThanOrEqual(fence);
   });
 
   it('(4) while 20 commands are in flight', async () => {

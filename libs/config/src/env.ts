@@ -100,6 +100,8 @@ export const envSchema = z.object({
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(20),
   /** tests only: the simulated platform kills its process at this point of a VM creation; a scanner after a point's entropy summary is stored, before its verdict */
   JSS_TEST_CRASH_AT: z.enum(['create-before-commit', 'adopt-before-commit', 'scan-before-verdict']).optional(),
+  /** tests only: a service stops itself (SIGSTOP) right after it took a domain's RocVA lock and its fencing token */
+  JSS_TEST_STOP_AT: z.enum(['rocva-locked']).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -61,7 +61,11 @@ export class CoreModule {
       // what workers may know of a task: whether it is still wanted; and its record, to check work against
       { provide: TaskLiveness, useExisting: TaskStore },
       { provide: TaskRecords, inject: [TaskStore], useFactory: (t: TaskStore) => new TaskRecords(t) },
-      { provide: DomainLocks, inject: [REDIS, LOGGER], useFactory: (r: Redis, l: Logger) => new DomainLocks(r, l) },
+      {
+        provide: DomainLocks,
+        inject: [REDIS, LOGGER, ENV],
+        useFactory: (r: Redis, l: Logger, env: Env) => new DomainLocks(r, l, env.JSS_TEST_STOP_AT === 'rocva-locked' ? 'rocva' : undefined),
+      },
       {
         provide: RocvaManager,
         inject: [REDIS, DomainLocks, PLATFORM],

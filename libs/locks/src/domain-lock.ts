@@ -16,6 +16,8 @@ export class DomainLocks {
   constructor(
     private readonly redis: Redis,
     private readonly log: Logger,
+    /** tests only (JSS_TEST_STOP_AT): the process stops itself the first time it holds this lock and its token */
+    private stopWhenTaken?: string,
   ) {}
 
   async withLock<T>(name: string, domain: string, fn: (fence: number) => Promise<T>): Promise<T> {
@@ -49,6 +51,10 @@ export class DomainLocks {
     try {
       // confirmed before fn runs: a token lost to a promotion would be handed out again
       const fence = await confirmed(this.redis, 'fencing token', () => this.redis.incr(`fence:${name}:${domain}`));
+      if (this.stopWhenTaken === name) {
+        this.stopWhenTaken = undefined;
+        process.kill(process.pid, 'SIGSTOP');
+      }
       return await fn(fence);
     } finally {
       await mutex.release();
