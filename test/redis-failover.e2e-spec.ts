@@ -23,7 +23,7 @@ describe('the Redis primary killed (Sentinel promotes a replica)', () => {
   afterAll(async () => {
     await inst?.stop();
     set?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (!process.env.KEEP_TEST_DATA) rmSync(dir, { recursive: true, force: true });
   });
 
   async function writeDomain(domain: string, seed: number): Promise<void> {
@@ -40,7 +40,7 @@ describe('the Redis primary killed (Sentinel promotes a replica)', () => {
   async function expectRecovered(commands: { id: string; domain: string; seed: number }[]): Promise<void> {
     for (const c of commands) {
       const end = await inst.events.waitFor(c.id, ['task.completed', 'task.failed', 'task.cancelled', 'command.rejected'], 180_000);
-      expect(end.key).toBe('task.completed');
+      expect(`${end.key} ${String(end.event.data.reason ?? '')} ${String(end.event.data.message ?? '')}`.trim()).toBe('task.completed');
       const ends = inst.events
         .of(c.id)
         .filter((r) => ['task.completed', 'task.failed', 'task.cancelled', 'command.rejected'].includes(r.key));

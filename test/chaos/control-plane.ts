@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RedisSentinelSet, freePort } from '@jss/testing';
@@ -68,7 +69,8 @@ export async function singleNodes(dir: string): Promise<ControlPlane> {
  * RabbitMQ node SIGKILLed and started again later.
  */
 export async function highlyAvailable(dir: string): Promise<ControlPlane> {
-  const clusterDir = path.join(dir, 'rabbitmq');
+  // a folder of its own: the script hands it to user rabbitmq, who cannot enter the run's (mode 700)
+  const clusterDir = mkdtempSync(path.join(os.tmpdir(), 'jss-chaos-rabbitmq-'));
   const printed = execFileSync('bash', [CLUSTER, 'start', clusterDir], { encoding: 'utf8' });
   const amqpUrl = /^AMQP_URL=(.*)$/m.exec(printed)![1];
   const redis = RedisSentinelSet.start(path.join(dir, 'redis'), Number(process.env.JSS_REDIS_HA_PORT ?? 26400));
@@ -106,6 +108,7 @@ export async function highlyAvailable(dir: string): Promise<ControlPlane> {
     stop: async () => {
       redis.stop();
       execFileSync('bash', [CLUSTER, 'stop', clusterDir]);
+      rmSync(clusterDir, { recursive: true, force: true });
     },
   };
 }
