@@ -21,8 +21,6 @@ export function createRedis(settings: RedisSettings, prefix: string, log?: Logge
   const common: RedisOptions = { keyPrefix: prefix, maxRetriesPerRequest: null, lazyConnect: false };
   const sentinels = settings.REDIS_SENTINELS;
   const client = sentinels ? new Redis({ ...common, ...sentinelOptions(settings, sentinels) }) : new Redis(settings.REDIS_URL, common);
-  // after quit(), ioredis keeps the failover detector's sentinel connections (they would hold the process open)
-  if (sentinels) client.once('end', () => client.disconnect());
   const acks = settings.REDIS_MIN_REPLICA_ACKS ?? (sentinels ? 1 : 0);
   if (acks > 0) {
     requireReplicaAcks(client, { acks, timeoutMs: settings.REDIS_REPLICA_ACK_TIMEOUT_MS ?? 2000, log: log ?? createLogger('redis') });
@@ -42,8 +40,8 @@ function sentinelOptions(settings: RedisSettings, sentinels: string): RedisOptio
     username: url.username ? decodeURIComponent(url.username) : undefined,
     password: url.password ? decodeURIComponent(url.password) : undefined,
     db: Number(url.pathname.slice(1) || 0),
-    // the sentinels announce a promotion: reconnect at once rather than when the old primary's socket dies
-    failoverDetector: true,
+    // not failoverDetector: its disconnect on +switch-master, landing while a reconnect asks the
+    // sentinels, ends the client for good (ioredis 5.11: "Connection is closed." on every command)
     // a primary demoted under a live connection answers READONLY: find the new one, send the command again
     reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
   };
