@@ -4,10 +4,11 @@
 #   scripts/rabbitmq-cluster.sh start <dir>   starts and joins the nodes; prints AMQP_URL=<three URLs>
 #   scripts/rabbitmq-cluster.sh stop <dir>    stops them
 #   scripts/rabbitmq-cluster.sh nodes <dir>   prints the node names, one a line
+#   scripts/rabbitmq-cluster.sh start-node <dir> <i>   starts node i (0..2) again after it was stopped or killed
 # Needs rabbitmq-server (apt-get install rabbitmq-server). Ports: <base>+0..2 AMQP, +10..12 Erlang
 # distribution, where <base> is $JSS_CLUSTER_PORT (default 25672).
 set -euo pipefail
-cmd=${1:?usage: rabbitmq-cluster.sh start|stop|nodes <dir>}
+cmd=${1:?usage: rabbitmq-cluster.sh start|stop|nodes|start-node <dir> [i]}
 dir=$(mkdir -p "${2:?a folder for the nodes}" && cd "$2" && pwd)
 base=${JSS_CLUSTER_PORT:-25672}
 tag=$(basename "$dir" | tr -c 'a-zA-Z0-9\n' '-')
@@ -31,18 +32,20 @@ start_node() {
     RABBITMQ_PID_FILE="$d/pid" setsid rabbitmq-server > "$d/out.log" 2>&1 &
 }
 
+# await_startup fails at once while a node has not registered yet: ask again for up to 3 minutes
+await_node() {
+  for try in $(seq 1 180); do
+    rabbitmqctl -n "$(node_name "$1")" -q await_startup > /dev/null 2>&1 && return 0
+    [ "$try" = 180 ] && { echo "node $1 did not start; see $dir/node$1/out.log" >&2; exit 1; }
+    sleep 1
+  done
+}
+
 case "$cmd" in
   start)
     command -v rabbitmq-server > /dev/null || { echo "rabbitmq-server is not installed: apt-get install rabbitmq-server" >&2; exit 1; }
     for i in 0 1 2; do start_node "$i"; done
-    # await_startup fails at once while a node has not registered yet: ask again for up to 3 minutes
-    for i in 0 1 2; do
-      for try in $(seq 1 180); do
-        rabbitmqctl -n "$(node_name "$i")" -q await_startup > /dev/null 2>&1 && break
-        [ "$try" = 180 ] && { echo "node $i did not start; see $dir/node$i/out.log" >&2; exit 1; }
-        sleep 1
-      done
-    done
+    for i in 0 1 2; do await_node "$i"; done
     for i in 1 2; do
       n=$(node_name "$i")
       rabbitmqctl -n "$n" -q stop_app
@@ -53,6 +56,11 @@ case "$cmd" in
     ;;
   stop)
     for i in 0 1 2; do rabbitmqctl -n "$(node_name "$i")" -q stop > /dev/null 2>&1 || true; done
+    ;;
+  start-node)
+    i=${3:?a node number, 0..2}
+    start_node "$i"
+    await_node "$i"
     ;;
   nodes)
     for i in 0 1 2; do node_name "$i"; done

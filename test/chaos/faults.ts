@@ -1,12 +1,11 @@
-import { RunningService, ServiceName } from '@jss/processes';
-import { RabbitmqNode } from '../ops/support/rabbitmq-node';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PrivateRedis } from './support';
+import { RunningService, ServiceName } from '@jss/processes';
+import { Outage } from './control-plane';
 
 export interface Faults {
   durationMs: number;
-  rabbit: RabbitmqNode;
-  redis: PrivateRedis;
+  /** the broker's and Redis's faults, each made once (control-plane.ts) */
+  outages: Outage[];
   /** the running services (a killed one leaves it, its restart joins it) */
   services: RunningService[];
   start(name: ServiceName): Promise<RunningService>;
@@ -17,31 +16,17 @@ export interface Faults {
 
 /**
  * The chaos run's faults for `durationMs`: every 3-6 s a random service is SIGKILLed (and started
- * again a moment later); once, a third of the way in, the broker is stopped for 3 s; once, two
- * thirds in, Redis is restarted. Every pause here is the fault's own timing.
+ * again a moment later), and each outage of the broker or Redis once its time has come. Every pause
+ * here is the fault's own timing.
  */
 export async function runFaults(f: Faults): Promise<void> {
   const end = Date.now() + f.durationMs;
-  let brokerRestarted = false;
-  let redisRestarted = false;
+  const due = [...f.outages].sort((a, b) => a.at - b.at);
   while (Date.now() < end) {
     await sleep(f.between(3000, 6000)); // timed on purpose: the next fault
     const elapsed = 1 - (end - Date.now()) / f.durationMs;
-    if (!brokerRestarted && elapsed > 0.35) {
-      brokerRestarted = true;
-      f.log('broker: stop_app');
-      f.rabbit.ctl('stop_app');
-      await sleep(3000); // timed on purpose: the broker's outage
-      f.rabbit.ctl('start_app');
-      f.log('broker: start_app');
-      continue;
-    }
-    if (!redisRestarted && elapsed > 0.65) {
-      redisRestarted = true;
-      f.log('redis: restart (SIGTERM, AOF kept)');
-      await f.redis.stop();
-      await sleep(1000); // timed on purpose: Redis's outage
-      await f.redis.start();
+    if (due.length && elapsed > due[0].at) {
+      await due.shift()!.run(f.log);
       continue;
     }
     const victim = f.pick(f.services.filter((s) => s.child.exitCode === null && s.child.signalCode === null));
@@ -52,4 +37,5 @@ export async function runFaults(f: Faults): Promise<void> {
     await sleep(f.between(300, 1500)); // timed on purpose: down for a moment before its restart
     await f.start(victim.name.replace(/-\d+$/, '') as ServiceName).catch((err: Error) => f.log(`restart failed: ${err.message}`));
   }
+  for (const outage of due) await outage.run(f.log); // a run too short for them: made all the same
 }

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry from 'p-retry';
 import { AmqpBus } from '@jss/bus';
+import { loadEnv } from '@jss/config';
 import { EXCHANGES, Operation, cloudEvent, commandRoutingKey, commandType } from '@jss/contract';
 import { createLogger } from '@jss/observability';
 import { SimPlatform } from '@jss/platform';
@@ -18,15 +19,19 @@ import { createRedis } from '@jss/redis';
 import { ReplicaWriter } from '@jss/replica';
 import { FsObjectStore } from '@jss/store';
 import { TaskStore } from '@jss/tasks';
-import { diskHashes, freePort, waitUntil } from '@jss/testing';
+import { diskHashes, waitUntil } from '@jss/testing';
 import { RunningService, ServiceName } from '@jss/processes';
 import { PlannedCycle } from './planned-cycle';
 import { runFaults } from './faults';
-import { chaosEnv, serviceStarter, startBroker } from './stage';
-import { EventObserver, PrivateRedis, generatedHash, prng, rssOf } from './support';
+import { highlyAvailable, singleNodes } from './control-plane';
+import { chaosEnv, serviceStarter } from './stage';
+import { EventObserver, generatedHash, prng, rssOf } from './support';
 import { Sent, isControl, reasonOf, tableOf } from './table';
 
-const seed = Number(process.argv[2] ?? process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const args = process.argv.slice(2);
+/** --ha: a three-node RabbitMQ cluster and Redis with Sentinel (control-plane.ts) */
+const HA = args.includes('--ha');
+const seed = Number(args.find((a) => a !== '--ha') ?? process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const DURATION_MS = Number(process.env.CHAOS_SECONDS ?? 100) * 1000;
 const BURST = Number(process.env.CHAOS_BURST ?? 1000);
 // no scanner: no chaos command asks for last-clean (test/scanner.e2e-spec.ts kills scanners)
@@ -47,21 +52,19 @@ const T0 = Date.now();
 let abandon = async (): Promise<void> => undefined;
 
 async function main(): Promise<number> {
-  console.log(`chaos seed ${seed} (npm run chaos -- ${seed} repeats this run)`);
+  console.log(`chaos${HA ? ' --ha' : ''} seed ${seed} (npm run chaos --${HA ? ' --ha' : ''} ${seed} repeats this run)`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'jss-chaos-'));
-  const rabbit = await startBroker();
-  const redis = new PrivateRedis(await freePort(), dir);
-  await redis.start();
+  const plane = HA ? await highlyAvailable(dir) : await singleNodes(dir);
   const services: RunningService[] = [];
   // interrupted (Ctrl-C, CI timeout) or failed: leave no process behind
   abandon = async () => {
     for (const s of services) s.child.kill('SIGKILL');
-    await Promise.allSettled([redis.stop('SIGKILL'), rabbit.stop()]);
+    await plane.stop('SIGKILL');
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void abandon().then(() => process.exit(1)));
-  const amqpUrl = `amqp://guest:guest@127.0.0.1:${rabbit.amqpPort}`;
-  const env = chaosEnv(dir, amqpUrl, redis.url);
-  const client = createRedis(redis.url, 'chaos:');
+  const amqpUrl = plane.amqpUrl;
+  const env = chaosEnv(dir, amqpUrl, plane.redisEnv);
+  const client = createRedis(loadEnv(env), 'chaos:');
   client.on('error', () => undefined); // down while Redis restarts; ioredis reconnects
   const platform = new SimPlatform(client, env.JSS_DATA_DIR!);
   await platform.seed();
@@ -98,7 +101,10 @@ async function main(): Promise<number> {
   };
   const bus = new AmqpBus(amqpUrl, createLogger('chaos', 'silent'));
   let cycle: PlannedCycle | undefined;
+  const firstMoveAfterLoss: number[] = []; // by primary loss: ms from the loss to the first task move after it
   const observer = new EventObserver(amqpUrl, (key, event) => {
+    if (key.startsWith('task.') && key !== 'task.accepted')
+      plane.primaryLosses.forEach((at, i) => (firstMoveAfterLoss[i] ??= Date.now() - at));
     const commandId = event.data?.commandId as string | undefined;
     if (!commandId) return;
     if (!byCommand.has(commandId)) byCommand.set(commandId, new Set());
@@ -190,7 +196,7 @@ async function main(): Promise<number> {
   );
 
   // --- phase 2: a mix of every operation under faults
-  const faultsDone = runFaults({ durationMs: DURATION_MS, rabbit, redis, services, start, log, pick, between });
+  const faultsDone = runFaults({ durationMs: DURATION_MS, outages: plane.outages, services, start, log, pick, between });
 
   let continuous: string | null = null;
   const mixEnd = Date.now() + DURATION_MS;
@@ -263,6 +269,9 @@ async function main(): Promise<number> {
   console.log('\n| figure | value |\n|---|---|');
   for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
   console.log(`\ncompleted (or cancelled as asked) / accepted: ${(ratio * 100).toFixed(1)}%`);
+  plane.primaryLosses.forEach((_, i) =>
+    console.log(`redis primary loss ${i + 1}: first task move ${((firstMoveAfterLoss[i] ?? NaN) / 1000).toFixed(1)}s after it`),
+  );
   for (const w of wrongDisks) console.log(`wrong disk: ${w}`);
   for (const t of temporaries) console.log(`temporary left: ${t.site}/${t.name} (${t.owner?.kind}, task ${t.owner?.taskId})`);
 
@@ -270,8 +279,7 @@ async function main(): Promise<number> {
   await bus.close();
   for (const s of services) s.child.kill('SIGKILL');
   client.disconnect();
-  await redis.stop();
-  await rabbit.stop();
+  await plane.stop();
   if (failures.length) console.log(`\nCHAOS FAILED: ${failures.join('; ')} (logs in ${dir}/logs)`);
   else {
     console.log('\nchaos passed');

@@ -5,12 +5,12 @@ import { RabbitmqNode } from '../ops/support/rabbitmq-node';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-/** The services' environment in a chaos run: its broker, its Redis, short watchdog, sweep and grace times. */
-export function chaosEnv(dir: string, amqpUrl: string, redisUrl: string): NodeJS.ProcessEnv {
+/** The services' environment in a chaos run: its broker, its Redis (REDIS_URL, sentinels), short watchdog, sweep and grace times. */
+export function chaosEnv(dir: string, amqpUrl: string, redisEnv: Record<string, string>): NodeJS.ProcessEnv {
   return {
     ...process.env,
     AMQP_URL: amqpUrl,
-    REDIS_URL: redisUrl,
+    ...redisEnv,
     REDIS_PREFIX: 'chaos:',
     JSS_DATA_DIR: path.join(dir, 'data'),
     LOG_LEVEL: 'info',

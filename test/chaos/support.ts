@@ -62,7 +62,7 @@ export class EventObserver {
   private readonly channel: ChannelWrapper;
 
   constructor(url: string, onEvent: (key: string, event: CloudEvent<Record<string, unknown>>) => void) {
-    this.connection = amqp.connect([url], { reconnectTimeInSeconds: 1, heartbeatIntervalInSeconds: 5 });
+    this.connection = amqp.connect(url.split(','), { reconnectTimeInSeconds: 1, heartbeatIntervalInSeconds: 5 });
     this.channel = this.connection.createChannel({
       setup: async (ch: ConfirmChannel) => {
         await ch.assertExchange(EXCHANGES.events, 'topic', { durable: true });

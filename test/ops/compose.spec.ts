@@ -9,6 +9,8 @@ interface ComposeService {
   environment?: Record<string, string>;
   volumes?: Array<string | { source: string; target: string }>;
   deploy?: { replicas?: number };
+  profiles?: string[];
+  command?: string[];
 }
 
 /** docker-compose 1.29 prints the short volume syntax (`source:target:mode`), Compose v2 the long one. */
@@ -33,8 +35,18 @@ describe('docker-compose.yml', () => {
       .services;
   });
 
-  it('is valid and has the broker, Redis, the five services, Prometheus and Grafana', () => {
-    expect(Object.keys(services).sort()).toEqual(['grafana', 'prometheus', 'rabbitmq', 'redis', ...SERVICES].sort());
+  const HA = ['redis-replica-1', 'redis-replica-2', 'sentinel-1', 'sentinel-2', 'sentinel-3'];
+
+  it('is valid and has the broker, Redis, the five services, Prometheus and Grafana (and, profile ha, Redis replicas and sentinels)', () => {
+    expect(Object.keys(services).sort()).toEqual(['grafana', 'prometheus', 'rabbitmq', 'redis', ...SERVICES, ...HA].sort());
+  });
+
+  it('profile ha: two replicas of redis and three sentinels watching it, started only with the profile', () => {
+    for (const name of HA) expect(services[name].profiles).toEqual(['ha']);
+    for (const name of HA.filter((n) => n.startsWith('redis-')))
+      expect(services[name].command!.join(' ')).toContain('--replicaof redis 6379');
+    for (const name of HA.filter((n) => n.startsWith('sentinel-')))
+      expect(services[name].command!.join(' ')).toContain('sentinel monitor jss redis 6379 2');
   });
 
   it('gives every service known settings, its SERVICE name and the one data volume at JSS_DATA_DIR', () => {

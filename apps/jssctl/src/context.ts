@@ -23,7 +23,7 @@ export class CliContext {
 
   async redis(): Promise<Redis> {
     if (!this.redisClient) {
-      const client = createRedis(this.env.REDIS_URL, this.env.REDIS_PREFIX);
+      const client = createRedis(this.env, this.env.REDIS_PREFIX, createLogger('jssctl', 'silent'));
       this.redisClient = client;
       client.on('error', () => undefined); // reported below as one line
       const ready = new Promise<void>((resolve) => client.once('ready', () => resolve()));

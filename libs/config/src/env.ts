@@ -15,6 +15,22 @@ export const envSchema = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   /** prefix of every Redis key, so that several installations (or test files) share one Redis */
   REDIS_PREFIX: z.string().default('jss:'),
+  /** Redis with Sentinel: the sentinels as host:port,host:port,... (unset: REDIS_URL's host is the one Redis) */
+  REDIS_SENTINELS: z.preprocess(
+    (v) => (v === '' ? undefined : v), // compose passes an unset variable as ''
+    z
+      .string()
+      .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'use host:port,host:port,...')
+      .optional(),
+  ),
+  /** the name the sentinels monitor the primary under */
+  REDIS_SENTINEL_MASTER: z.string().min(1).default('jss'),
+  /** the sentinels' own password, where they need one (the primary's is REDIS_URL's) */
+  REDIS_SENTINEL_PASSWORD: z.string().optional(),
+  /** replicas that must confirm a guarded write before it counts (WAIT); unset: 1 with sentinels, 0 without */
+  REDIS_MIN_REPLICA_ACKS: z.coerce.number().int().min(0).max(16).optional(),
+  /** how long a guarded write waits for those replicas before the handler gives up (the message is retried) */
+  REDIS_REPLICA_ACK_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(2000),
   JSS_DATA_DIR: z.string().default('./.jss'),
   /** address of /metrics, /healthz and /readyz: loopback outside containers (their images set 0.0.0.0) */
   HTTP_HOST: z.string().default('127.0.0.1'),
@@ -84,6 +100,8 @@ export const envSchema = z.object({
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(20),
   /** tests only: the simulated platform kills its process at this point of a VM creation; a scanner after a point's entropy summary is stored, before its verdict */
   JSS_TEST_CRASH_AT: z.enum(['create-before-commit', 'adopt-before-commit', 'scan-before-verdict', 'release-before-announce']).optional(),
+  /** tests only: a service stops itself (SIGSTOP) right after it took a domain's RocVA lock and its fencing token */
+  JSS_TEST_STOP_AT: z.enum(['rocva-locked']).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

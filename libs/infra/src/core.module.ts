@@ -36,7 +36,7 @@ export class CoreModule {
     const providers = [
       { provide: ENV, useFactory: (): Env => loadEnv() },
       { provide: LOGGER, inject: [ENV], useFactory: (env: Env): Logger => createLogger(service, env.LOG_LEVEL) },
-      { provide: REDIS, inject: [ENV], useFactory: (env: Env) => createRedis(env.REDIS_URL, env.REDIS_PREFIX) },
+      { provide: REDIS, inject: [ENV, LOGGER], useFactory: (env: Env, log: Logger) => createRedis(env, env.REDIS_PREFIX, log) },
       // every service validates the role map at start (a bad one stops it), and warns once without one
       { provide: RoleMapSource, inject: [ENV, LOGGER], useFactory: (env: Env, log: Logger) => RoleMapSource.open(env.JSS_AUTHZ_FILE, log) },
       {
@@ -61,7 +61,11 @@ export class CoreModule {
       // what workers may know of a task: whether it is still wanted; and its record, to check work against
       { provide: TaskLiveness, useExisting: TaskStore },
       { provide: TaskRecords, inject: [TaskStore], useFactory: (t: TaskStore) => new TaskRecords(t) },
-      { provide: DomainLocks, inject: [REDIS, LOGGER], useFactory: (r: Redis, l: Logger) => new DomainLocks(r, l) },
+      {
+        provide: DomainLocks,
+        inject: [REDIS, LOGGER, ENV],
+        useFactory: (r: Redis, l: Logger, env: Env) => new DomainLocks(r, l, env.JSS_TEST_STOP_AT === 'rocva-locked' ? 'rocva' : undefined),
+      },
       {
         provide: RocvaManager,
         inject: [REDIS, DomainLocks, PLATFORM],

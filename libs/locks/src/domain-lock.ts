@@ -1,5 +1,6 @@
 import { Mutex } from 'redis-semaphore';
 import type Redis from 'ioredis';
+import { confirmed } from '@jss/redis';
 import { Logger, metrics } from '@jss/observability';
 
 /**
@@ -15,6 +16,8 @@ export class DomainLocks {
   constructor(
     private readonly redis: Redis,
     private readonly log: Logger,
+    /** tests only (JSS_TEST_STOP_AT): the process stops itself the first time it holds this lock and its token */
+    private stopWhenTaken?: string,
   ) {}
 
   async withLock<T>(name: string, domain: string, fn: (fence: number) => Promise<T>): Promise<T> {
@@ -46,7 +49,12 @@ export class DomainLocks {
 
   private async holding<T>(mutex: Mutex, name: string, domain: string, fn: (fence: number) => Promise<T>): Promise<T> {
     try {
-      const fence = await this.redis.incr(`fence:${name}:${domain}`);
+      // confirmed before fn runs: a token lost to a promotion would be handed out again
+      const fence = await confirmed(this.redis, 'fencing token', () => this.redis.incr(`fence:${name}:${domain}`));
+      if (this.stopWhenTaken === name) {
+        this.stopWhenTaken = undefined;
+        process.kill(process.pid, 'SIGSTOP');
+      }
       return await fn(fence);
     } finally {
       await mutex.release();

@@ -12,6 +12,11 @@ collectDefaultMetrics({ register: registry });
 const durationBuckets = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200];
 
 export const metrics = {
+  redisUnconfirmedWrites: new Counter({
+    name: 'jss_redis_unconfirmed_writes_total',
+    help: 'Guarded Redis writes that too few replicas confirmed in time (the handler stopped; the message is retried)',
+    registers: [registry],
+  }),
   tasksStarted: new Counter({
     name: 'jss_tasks_started_total',
     help: 'Tasks accepted, by operation',

@@ -1,4 +1,4 @@
-import type { Redis } from '@jss/redis';
+import { type Redis, confirmed } from '@jss/redis';
 import type { RecoveryPlan } from './schema';
 
 // Redis layout (under REDIS_PREFIX):
@@ -52,14 +52,8 @@ export class PlanStore {
    */
   async apply(commandId: string, domain: string, document: string, plan: RecoveryPlan, appliedBy: string): Promise<StoredPlan> {
     const record = { domain, document, plan, appliedBy, appliedAt: new Date().toISOString() };
-    const [version, unchanged] = (await this.redis.eval(
-      APPLY,
-      2,
-      `plan:${domain}`,
-      `plan-cmd:${commandId}`,
-      JSON.stringify(record),
-      document,
-    )) as [number, number];
+    const apply = () => this.redis.eval(APPLY, 2, `plan:${domain}`, `plan-cmd:${commandId}`, JSON.stringify(record), document);
+    const [version, unchanged] = (await confirmed(this.redis, 'recovery plan', apply)) as [number, number];
     return { ...(await this.get(domain, version))!, unchanged: unchanged === 1 };
   }
 

@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { confirmed } from '@jss/redis';
 
 // Redis layout (under REDIS_PREFIX):
 //   name:<site>:<vm name>   "<task id>|<reserved at, ms>": the task that will create (or replace) that VM
@@ -57,12 +58,13 @@ export class NameReservations {
     const unique = [...new Set(names)];
     const keys = [`names:${taskId}`, ...unique.map((n) => `name:${site}:${n}`)];
     const prefix = this.redis.options.keyPrefix ?? '';
-    const res = (await this.redis.eval(RESERVE, keys.length, ...keys, prefix, taskId, Date.now(), PENDING_MS)) as 0 | [number, string];
+    const reserve = () => this.redis.eval(RESERVE, keys.length, ...keys, prefix, taskId, Date.now(), PENDING_MS);
+    const res = (await confirmed(this.redis, 'name reservation', reserve)) as 0 | [number, string];
     return res === 0 ? null : { name: unique[res[0] - 1], taskId: res[1] };
   }
 
   async release(taskId: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, `names:${taskId}`, taskId);
+    await confirmed(this.redis, 'name release', () => this.redis.eval(RELEASE, 1, `names:${taskId}`, taskId));
   }
 
   /** Who holds a name (tests, listings). */

@@ -7,7 +7,7 @@ import { TaskStore } from './task-store';
 /** The one script of a decision's compare-and-set, and the bookkeeping, against the real Redis. */
 describe('task changes (task-changes.ts)', () => {
   const prefix = `spec-changes-${randomUUID()}:`;
-  const redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix);
+  const redis = createRedis({ REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }, prefix);
   const store = new TaskStore(redis);
   afterAll(async () => {
     const keys = await redis.keys(`${prefix}*`);

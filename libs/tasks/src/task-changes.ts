@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import { exhaustive } from '@jss/contract';
+import { confirmed } from '@jss/redis';
 import { releaseNamesLua } from './name-reservations';
 import type { PlanStepProgress } from './plan-progress';
 import type { JobStats, Task } from './task';
@@ -133,11 +134,16 @@ export async function applyChange(redis: Redis, id: string, change: TaskChange):
     `task:${id}:moved`,
   ];
   const box = outbox?.messages.length ? JSON.stringify(outbox.messages) : '';
-  return (await redis.eval(APPLY, keys.length, ...keys, JSON.stringify(spec), box, now.getTime(), ...fields)) === 1;
+  const applied = () => redis.eval(APPLY, keys.length, ...keys, JSON.stringify(spec), box, now.getTime(), ...fields);
+  return (await confirmed(redis, 'task change', applied)) === 1;
 }
 
-/** Makes a decision's bookkeeping, in order. */
+/** Makes a decision's bookkeeping, in order (a job's done mark lost to a failover would leave its task waiting). */
 export async function applyBookkeeping(redis: Redis, id: string, items: readonly Bookkeeping[]): Promise<void> {
+  await confirmed(redis, 'task bookkeeping', () => writeBookkeeping(redis, id, items));
+}
+
+async function writeBookkeeping(redis: Redis, id: string, items: readonly Bookkeeping[]): Promise<void> {
   for (const b of items) {
     switch (b.kind) {
       case 'job': {

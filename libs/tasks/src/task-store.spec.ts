@@ -5,7 +5,7 @@ import { TaskStore } from './task-store';
 
 /** The record's invariants that name reservations rely on, against the real Redis. */
 describe('TaskStore', () => {
-  const redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', `spec-taskstore-${randomUUID()}:`);
+  const redis = createRedis({ REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }, `spec-taskstore-${randomUUID()}:`);
   const store = new TaskStore(redis);
   afterAll(() => redis.quit());
 

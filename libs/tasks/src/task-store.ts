@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { confirmed } from '@jss/redis';
 import { NameReservations } from './name-reservations';
 import { PlanProgress, PlanStepProgress } from './plan-progress';
 import { JobStats, SeedOutcome, Task } from './task';
@@ -93,13 +94,16 @@ export class TaskStore implements TaskLiveness, TaskReader {
 
   /** Records the command → task mapping; returns the task id that won (an earlier one if any). */
   async claimCommand(commandId: string, taskId: string): Promise<string> {
-    const set = await this.redis.set(`cmd:${commandId}`, taskId, 'NX');
+    const set = await confirmed(this.redis, 'command id', () => this.redis.set(`cmd:${commandId}`, taskId, 'NX'));
     return set ? taskId : ((await this.taskOfCommand(commandId)) ?? taskId);
   }
 
   /** Creates the record unless it exists (a redelivered command), in one script (see CREATE). */
   async create(task: Task): Promise<void> {
-    await this.redis.eval(CREATE, 3, `task:${task.id}`, 'tasks:index', 'tasks:live', task.id, Date.parse(task.createdAt), ...encode(task));
+    const keys = [`task:${task.id}`, 'tasks:index', 'tasks:live'];
+    await confirmed(this.redis, 'task create', () =>
+      this.redis.eval(CREATE, keys.length, ...keys, task.id, Date.parse(task.createdAt), ...encode(task)),
+    );
   }
 
   async get(id: string): Promise<Task | null> {
@@ -110,7 +114,7 @@ export class TaskStore implements TaskLiveness, TaskReader {
 
   /** Sets fields without a state change (e.g. a cut-over request). */
   async patch(id: string, patch: Partial<Task>): Promise<void> {
-    await this.redis.hset(`task:${id}`, ...encode(patch));
+    await confirmed(this.redis, 'task patch', () => this.redis.hset(`task:${id}`, ...encode(patch)));
   }
 
   /** Some fields only: the plan of a large task is big, and most steps need just its state. */
@@ -205,7 +209,7 @@ export class TaskStore implements TaskLiveness, TaskReader {
   }
 
   async recordSeed(id: string, vm: string, outcome: SeedOutcome): Promise<void> {
-    await this.redis.hset(`task:${id}:seeds`, vm, JSON.stringify(outcome));
+    await confirmed(this.redis, 'seed outcome', () => this.redis.hset(`task:${id}:seeds`, vm, JSON.stringify(outcome)));
   }
 
   async throttleOpen(id: string, what: string): Promise<boolean> {

@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { confirmed } from '@jss/redis';
 import { DomainLocks } from '@jss/locks';
 import { Platform, VmInfo, temporaryName } from '@jss/platform';
 
@@ -83,6 +84,6 @@ export class RocvaManager {
 
   private async hold(domain: string, site: string, fence: number, op: 'add' | 'remove', taskId: string): Promise<number> {
     const keys = [`rocva:${site}:${domain}:holders`, `rocva:${site}:${domain}:fence`];
-    return Number(await this.redis.eval(FENCED_HOLD, 2, ...keys, fence, op, taskId));
+    return Number(await confirmed(this.redis, 'rocva hold', () => this.redis.eval(FENCED_HOLD, 2, ...keys, fence, op, taskId)));
   }
 }

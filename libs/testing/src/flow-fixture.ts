@@ -106,7 +106,7 @@ export class FlowFixture {
 
   static create(): FlowFixture {
     const prefix = `unit:${randomUUID().slice(0, 8)}:`;
-    return new FlowFixture(createRedis(loadEnv().REDIS_URL, prefix), mkdtempSync(path.join(os.tmpdir(), 'jss-flow-')), prefix);
+    return new FlowFixture(createRedis(loadEnv(), prefix), mkdtempSync(path.join(os.tmpdir(), 'jss-flow-')), prefix);
   }
 
   /** A recovery point of a domain: one disk per VM of the given size (generated data). */

@@ -16,3 +16,4 @@ export * from './chromium';
 export * from './cli';
 export * from './decider-context';
 export * from './fakes';
+export * from './redis-sentinel-set';

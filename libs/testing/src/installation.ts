@@ -114,9 +114,11 @@ export class Installation {
       ...(vcsim ? vcsim.env(vcsim.writeSiteFile(path.join(dataDir, 'vsphere-site.yaml'))) : {}),
       ...extraEnv,
     };
-    const redis = createRedis(base.REDIS_URL, env.REDIS_PREFIX!);
+    const settings = loadEnv(env);
+    const redis = createRedis(settings, env.REDIS_PREFIX!, createLogger('test', 'silent'));
+    redis.on('error', () => undefined); // with sentinels, each try while they still name a killed primary
     const bus = new AmqpBus(env.AMQP_URL!, createLogger('test', 'silent'));
-    const platform = createPlatform(redis, loadEnv(env));
+    const platform = createPlatform(redis, settings);
     await platform.seed();
     const storeServer =
       options.store && options.store !== 'file'

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { confirmed } from '@jss/redis';
 import { PlatformError, type ClusterInfo, type DatastoreInfo, type NetworkInfo } from '../platform';
 import type { DatastoreDef, InventoryDef, NetworkDef } from './inventory-def';
 import { simKeys } from './keys';
@@ -56,7 +57,7 @@ export class InventoryStore {
 
   /** First address of a fresh /24 for a network added without one: 172.16.0.10, 172.16.1.10, ... */
   async nextSubnet(): Promise<string> {
-    const n = (await this.redis.incr(simKeys.subnets)) - 1;
+    const n = (await confirmed(this.redis, 'simulated inventory', () => this.redis.incr(simKeys.subnets))) - 1;
     return `172.${16 + Math.floor(n / 256)}.${n % 256}.10`;
   }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { confirmed } from '@jss/redis';
 import { LUA_KEYS, NS } from './keys';
 
 /**
@@ -15,7 +16,12 @@ export class LuaScript {
     this.sha = createHash('sha1').update(this.source).digest('hex');
   }
 
-  async run(redis: Redis, ...args: (string | number)[]): Promise<unknown> {
+  /** Runs the script; what it changed is confirmed by the replicas before it returns (see @jss/redis confirmed). */
+  run(redis: Redis, ...args: (string | number)[]): Promise<unknown> {
+    return confirmed(redis, 'simulated inventory', () => this.send(redis, args));
+  }
+
+  private async send(redis: Redis, args: (string | number)[]): Promise<unknown> {
     const namespace = (redis.options.keyPrefix ?? '') + NS;
     try {
       return await redis.evalsha(this.sha, 0, namespace, ...args);

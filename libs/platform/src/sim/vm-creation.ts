@@ -1,3 +1,4 @@
+import { UnconfirmedWriteError } from '@jss/redis';
 import { PlatformError, type CreateVmSpec, type VmDisk, type VmInfo, type VmNic } from '../platform';
 import { parseVmMember } from './keys';
 import { creationRequest } from './creation-request';
@@ -56,7 +57,9 @@ export class VmCreation {
       }
       return vm;
     } catch (err) {
-      await this.undo(reservation, steps);
+      // a write no replica confirmed may stand or be gone after a promotion: as after a crash here,
+      // the retry finds the VM, or rolls the reservation back (undoing now could strip a committed VM of its disks)
+      if (!(err instanceof UnconfirmedWriteError)) await this.undo(reservation, steps);
       throw err;
     }
   }
