@@ -53,7 +53,11 @@ export class CommandIntake {
         return;
       }
       const parsed = commandDataSchemas[op].safeParse(command.data);
-      if (!parsed.success) throw new ReasonedError(REASONS.invalidCommand, `invalid ${op} command: ${describeIssues(parsed.error)}`);
+      if (!parsed.success) {
+        // only bounds passed (a list or a text too long): the limit names itself in the message
+        const reason = parsed.error.issues.every((i) => i.code === 'too_big') ? REASONS.limitExceeded : REASONS.invalidCommand;
+        throw new ReasonedError(reason, `invalid ${op} command: ${describeIssues(parsed.error)}`);
+      }
       await dispatch(handlers, { op, event: command, data: parsed.data, principal });
     } catch (err) {
       if (!(err instanceof ReasonedError)) throw err;

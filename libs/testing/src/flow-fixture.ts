@@ -107,12 +107,13 @@ export class FlowFixture {
     return task;
   }
 
-  /** reply.prepared for every VM of a task at a point: an RVM each, one disk of the point's size. */
+  /** reply.prepared for every VM of a task at a point (one chunk): an RVM each, one disk of the point's size. */
   prepared(task: Task, point: Manifest) {
     return {
       taskId: task.id,
       commandId: task.commandId,
       rocva: `jss-rocva-${task.domain}`,
+      chunk: { index: 0, count: 1 },
       temporaries: task.vms.map((vm) => ({
         vm,
         name: `jss-rvm-${vm}`,
