@@ -1,5 +1,6 @@
 // Row 7: failovers of many-VM domains (1 MiB disks each), 2 rehydrators; every service's peak RSS per count.
 import { BenchContext, fmtBytes, ready, round, Scenario } from '../lib/context';
+import { cliTimings, fillInventory } from '../lib/cli-timing';
 import { busyShare, machineCpu } from '../lib/measure';
 import { deleteRecovered, FailoverRun, restartServices, servicesPeakRss, timedFailover, useRehydrators } from '../lib/services';
 
@@ -42,6 +43,13 @@ async function run(ctx: BenchContext): Promise<void> {
         .join(', ')} MiB; ${r.ranges} range jobs`,
     });
     await useRehydrators(inst, 0);
+    if (n === Math.max(...config.fleetVms)) {
+      // jssctl at this size: a listing of twice the VMs through a pipe, the task, the dry run
+      await fillInventory(inst, 2 * n);
+      const cli = await cliTimings(inst, r.taskId, domain, 'fleet-net');
+      ctx.extra.cli = cli;
+      log(`jssctl: ${JSON.stringify(cli)}`);
+    }
     log('deleting the recovered fleet');
     await deleteRecovered(inst, names);
   }
