@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { Inject, Injectable } from '@nestjs/common';
 import { clip, principalOf } from '@jss/authz';
 import { AmqpContext, Messenger } from '@jss/bus';
@@ -55,7 +56,8 @@ export class CommandIntake {
       const parsed = commandDataSchemas[op].safeParse(command.data);
       if (!parsed.success) {
         // only bounds passed (a list or a text too long): the limit names itself in the message
-        const reason = parsed.error.issues.every((i) => i.code === 'too_big') ? REASONS.limitExceeded : REASONS.invalidCommand;
+        const tooLong = (i: z.core.$ZodIssue) => i.code === 'too_big' && (i.origin === 'array' || i.origin === 'string');
+        const reason = parsed.error.issues.every(tooLong) ? REASONS.limitExceeded : REASONS.invalidCommand;
         throw new ReasonedError(reason, `invalid ${op} command: ${describeIssues(parsed.error)}`);
       }
       await dispatch(handlers, { op, event: command, data: parsed.data, principal });
