@@ -1,6 +1,6 @@
 // Row 7: failovers of many-VM domains (1 MiB disks each), 2 rehydrators; every service's peak RSS per count.
 import { BenchContext, fmtBytes, ready, round, Scenario } from '../lib/context';
-import { cliTimings, fillInventory } from '../lib/cli-timing';
+import { dryRunTiming, fillInventory, listingTimings } from '../lib/cli-timing';
 import { busyShare, machineCpu } from '../lib/measure';
 import { deleteRecovered, FailoverRun, restartServices, servicesPeakRss, timedFailover, useRehydrators } from '../lib/services';
 
@@ -24,6 +24,8 @@ async function run(ctx: BenchContext): Promise<void> {
     await restartServices(inst);
     await useRehydrators(inst, 2);
     await ready(ctx.objects);
+    const largest = n === Math.max(...config.fleetVms);
+    const dryRun = largest ? await dryRunTiming(inst, domain, 'fleet-net') : null;
     log(`failover of the ${n}-VM domain, 2 rehydrators`);
     const m0 = machineCpu();
     const r = await timedFailover(inst, ctx.trace, { domain, target: { network: 'fleet-net' } }, 1_800_000);
@@ -43,10 +45,10 @@ async function run(ctx: BenchContext): Promise<void> {
         .join(', ')} MiB; ${r.ranges} range jobs`,
     });
     await useRehydrators(inst, 0);
-    if (n === Math.max(...config.fleetVms)) {
-      // jssctl at this size: a listing of twice the VMs through a pipe, the task, the dry run
+    if (largest) {
+      // jssctl at this size: the dry run (before the failover), a listing of twice the VMs through a pipe, the task
       await fillInventory(inst, 2 * n);
-      const cli = await cliTimings(inst, r.taskId, domain, 'fleet-net');
+      const cli = { dryRun, ...(await listingTimings(inst, r.taskId)) };
       ctx.extra.cli = cli;
       log(`jssctl: ${JSON.stringify(cli)}`);
     }
