@@ -15,11 +15,12 @@ import { scenario as services } from './scenarios/services';
 import { scenario as stores } from './scenarios/object-stores';
 import { scenario as delta } from './scenarios/delta';
 import { scenario as fleet } from './scenarios/fleet';
+import { scenario as cutover } from './scenarios/cutover';
 import { scenario as rss8g } from './scenarios/rss-8g';
 import { scenario as protection } from './scenarios/protection';
 import { scenario as scan } from './scenarios/scan';
 
-const SCENARIOS: Scenario[] = [pipeline, directWrite, services, stores, delta, fleet, rss8g, protection, scan];
+const SCENARIOS: Scenario[] = [pipeline, directWrite, services, stores, delta, fleet, cutover, rss8g, protection, scan];
 
 const started = Date.now();
 const log = (msg: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${msg}\n`);

@@ -59,6 +59,17 @@ export interface FailoverRun {
 
 const eventTime = (r: Recorded | undefined) => (r ? Date.parse((r.event as CloudEvent).time ?? '') || r.at : NaN);
 
+/** Fresh planner, provisioner and janitor: each peak RSS afterwards is of what runs from now on. */
+export async function restartServices(inst: Installation): Promise<void> {
+  for (const name of ['planner', 'provisioner', 'janitor']) await inst.stopServices(name);
+  await inst.add({ planner: 1, provisioner: 1, janitor: 1 });
+}
+
+/** Peak RSS (VmHWM, MiB) of each running service by its label (planner-3, rehydrator-5, ...). */
+export function servicesPeakRss(inst: Installation): Record<string, number> {
+  return Object.fromEntries(inst.services.map((s) => [s.name, Math.round(peakRssMiB(s.child.pid!) * 10) / 10]));
+}
+
 /** (Re)starts the rehydrators: `count` processes with `env` on top of the installation's. */
 export async function useRehydrators(inst: Installation, count: number, env: NodeJS.ProcessEnv = {}): Promise<void> {
   await inst.stopServices('rehydrator');

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { Inject, Injectable } from '@nestjs/common';
 import { clip, principalOf } from '@jss/authz';
 import { AmqpContext, Messenger } from '@jss/bus';
@@ -53,7 +54,12 @@ export class CommandIntake {
         return;
       }
       const parsed = commandDataSchemas[op].safeParse(command.data);
-      if (!parsed.success) throw new ReasonedError(REASONS.invalidCommand, `invalid ${op} command: ${describeIssues(parsed.error)}`);
+      if (!parsed.success) {
+        // only bounds passed (a list or a text too long): the limit names itself in the message
+        const tooLong = (i: z.core.$ZodIssue) => i.code === 'too_big' && (i.origin === 'array' || i.origin === 'string');
+        const reason = parsed.error.issues.every(tooLong) ? REASONS.limitExceeded : REASONS.invalidCommand;
+        throw new ReasonedError(reason, `invalid ${op} command: ${describeIssues(parsed.error)}`);
+      }
       await dispatch(handlers, { op, event: command, data: parsed.data, principal });
     } catch (err) {
       if (!(err instanceof ReasonedError)) throw err;

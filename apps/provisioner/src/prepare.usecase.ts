@@ -44,8 +44,8 @@ export class PrepareUseCase {
       }
     }
     const limit = pLimit(CREATE_CONCURRENCY);
-    // under a per-task lock, like finalize: a redelivered prepare finds what its twin made, or what a crashed one left (takeOver)
-    const temps = await this.locks.withLock('prepare', work.taskId, () =>
+    // under a per-chunk lock, like finalize: a redelivered prepare finds what its twin made, or what a crashed one left (takeOver)
+    const temps = await this.locks.withLock('prepare', `${work.taskId}.${work.chunk.index}`, () =>
       Promise.all(
         work.vms.map((vm) =>
           limit(async () => {
@@ -61,6 +61,7 @@ export class PrepareUseCase {
       {
         ...cause,
         rocva,
+        chunk: work.chunk,
         temporaries: temps.map(({ temp: t, seeded }, i) => ({
           vm: work.vms[i].name,
           name: t.name,

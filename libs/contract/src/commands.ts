@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseEvery } from './drill-schedule';
 import { Operation } from './operations';
+import { LIMITS } from './limits';
 import { LAST_CLEAN } from './scan';
 
 // The data of each command (contract: design.md, "Command data per operation").
@@ -13,17 +14,22 @@ export const BOOT_DELAY_MAX_SECONDS = 600;
 /** The longest a failover may wait for its commit or rollback (30 days). */
 export const COMMIT_WAIT_MAX_SECONDS = 30 * 24 * 3600;
 
-export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export const NAME_PATTERN = new RegExp(`^[a-z0-9][a-z0-9-]{0,${LIMITS.userNameLength - 1}}$`);
 /** VMs one command may name (in `vms`, `bootOrder`, `networkMap`, `rename`) */
-export const MAX_VMS_PER_COMMAND = 5000;
+export const MAX_VMS_PER_COMMAND = LIMITS.vmsPerTask;
 /** test-failover `ttl`: at most 30 days */
 export const MAX_TTL_SECONDS = 30 * 24 * 3600;
 /** names of temporaries and appliances; a VM the system leaves behind may not look like one */
 export const RESERVED_PREFIX = 'jss-';
 
-const name = z.string().max(63).regex(NAME_PATTERN, 'lower-case letters, digits and "-", at most 63 characters');
+/** a name the user gives: a domain, a VM, a recovered VM's new name, a plan group */
+export const userName = z
+  .string()
+  .max(LIMITS.userNameLength)
+  .regex(NAME_PATTERN, `lower-case letters, digits and "-", at most ${LIMITS.userNameLength} characters`);
+const name = userName;
 const finalName = name.refine((n) => !n.startsWith(RESERVED_PREFIX), `names starting with "${RESERVED_PREFIX}" are the system's own`);
-const placeName = z.string().min(1).max(80);
+const placeName = z.string().min(1).max(LIMITS.placeNameLength);
 
 const target = z.strictObject({
   cluster: placeName.optional(),
@@ -35,7 +41,7 @@ export type Target = z.infer<typeof target>;
 const vms = z
   .array(name)
   .min(1)
-  .max(MAX_VMS_PER_COMMAND)
+  .max(MAX_VMS_PER_COMMAND, `at most ${MAX_VMS_PER_COMMAND} VMs (limit vmsPerTask)`)
   .refine((list) => new Set(list).size === list.length, 'a VM is named more than once');
 /** A map keyed by VM name, of at most MAX_VMS_PER_COMMAND entries. */
 const vmMap = <T extends z.ZodType>(value: T) =>
@@ -64,7 +70,7 @@ const dryRun = z.boolean().optional();
 /** false: ignore the domain's recovery plan (default: use it when there is one) */
 const usePlan = z.boolean().optional();
 /** The largest recovery plan document plan-apply takes. */
-export const MAX_PLAN_BYTES = 64 * 1024;
+export const MAX_PLAN_BYTES = LIMITS.planBytes;
 
 /** After the VMs are up, wait for recovery.commit / recovery.rollback, or do what the policy says after afterSeconds. */
 const commitPolicy = z

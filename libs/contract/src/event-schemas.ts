@@ -123,7 +123,11 @@ export const eventDataSchemas = {
     bytesTotal: z.number(),
     bytesPerSecond: z.number(),
     etaSeconds: z.number().nullable(),
+    /** per VM; a task of more than LIMITS.vmsPerEvent VMs lists that many of those not yet done */
     vms: z.record(z.string(), vmProgress),
+    /** VMs whose disks are all written, of vmsTotal */
+    vmsDone: z.number().optional(),
+    vmsTotal: z.number().optional(),
   }),
   'task.stalled': z.object({ ...ofTask, bytesDone: z.number(), bytesTotal: z.number(), stalledSeconds: z.number() }),
   'task.completed': z.object({

@@ -14,3 +14,4 @@ export * from './drill-evidence';
 export * from './plan-steps';
 export * from './timing';
 export * from './scan';
+export * from './limits';

@@ -8,6 +8,8 @@ export const REASONS = {
   /** the command id was used before by another principal */
   duplicateCommand: 'duplicate-command',
   unsupportedOperation: 'unsupported-operation',
+  /** a task would pass one of the contract's LIMITS (the message names the limit and the value) */
+  limitExceeded: 'limit-exceeded',
   unknownDomain: 'unknown-domain',
   unknownVm: 'unknown-vm',
   unknownRecoveryPoint: 'unknown-recovery-point',

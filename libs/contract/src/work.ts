@@ -1,21 +1,33 @@
 import { z } from 'zod';
+import { LIMITS } from './limits';
 import { TEMPORARY_VM_KINDS } from './vm-kinds';
 
 // Internal work and replies between the services, on jss.internal. Validated on arrival like
 // anything else that comes over the wire, as strictly as the commands (bounded strings and lists,
 // no unknown fields); then checked against the task record (libs/tasks/src/checks).
 
-const id = z.string().min(1).max(200);
+const id = z.string().min(1).max(LIMITS.idLength);
 /** VM, site, cluster, datastore and network names (vSphere allows 80 characters) */
-const name = z.string().min(1).max(80);
-const MAX_VMS = 5000;
+const name = z.string().min(1).max(LIMITS.placeNameLength);
+const MAX_VMS = LIMITS.vmsPerTask;
 const vmNames = z.array(name).max(MAX_VMS);
+/** which of a task's chunks of LIMITS.vmsPerMessage VMs a prepare (or its reply) is, of how many */
+const chunk = z
+  .strictObject({
+    index: z.number().int().min(0),
+    count: z
+      .number()
+      .int()
+      .min(1)
+      .max(Math.ceil(MAX_VMS / LIMITS.vmsPerMessage)),
+  })
+  .refine((c) => c.index < c.count, 'index must be below count');
 const time = z.iso.datetime({ offset: true });
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const diskPath = z.string().min(1).max(400);
+const diskPath = z.string().min(1).max(LIMITS.diskPathLength);
 const ip = z.union([z.literal('dhcp'), z.ipv4()]);
 /** an address a platform reported */
-const reportedIp = z.string().max(64);
+const reportedIp = z.string().max(LIMITS.disksPerVm);
 const base = { taskId: id, commandId: id, traceparent: z.string().max(100).optional() };
 /** VMs of a site (the source VMs of a planned failover, the recovered copies after a failback) */
 const siteVms = z.strictObject({ site: name, vms: vmNames });
@@ -57,10 +69,18 @@ export const WORK = {
       cluster: name,
       datastore: name,
       network: name,
-      /** each VM's temporary (RVM or Test VM) under the name the planner reserved for it */
+      chunk,
+      /** each VM's temporary (RVM or Test VM) under the name the planner reserved for it: the chunk's VMs */
       vms: z
-        .array(z.strictObject({ name, temp: name, disks: z.array(count).max(64), seed: z.array(seedDisk).max(64).optional() }))
-        .max(MAX_VMS),
+        .array(
+          z.strictObject({
+            name,
+            temp: name,
+            disks: z.array(count).max(LIMITS.disksPerVm),
+            seed: z.array(seedDisk).max(LIMITS.disksPerVm).optional(),
+          }),
+        )
+        .max(LIMITS.vmsPerMessage),
     }),
   },
   /**
@@ -85,7 +105,7 @@ export const WORK = {
             network: name,
             ip,
             replace: z.boolean(),
-            disks: z.array(diskPath).max(64),
+            disks: z.array(diskPath).max(LIMITS.disksPerVm),
           }),
         )
         .max(MAX_VMS),
@@ -142,18 +162,19 @@ export const REPLIES = {
     schema: z.strictObject({
       ...base,
       rocva: name.nullable(),
+      chunk,
       temporaries: z
         .array(
           z.strictObject({
             vm: name,
             name,
             ip: reportedIp.nullable(),
-            disks: z.array(disk).max(64),
+            disks: z.array(disk).max(LIMITS.disksPerVm),
             /** a VM with a seed: whether its disks are copies of the originals, else why not (they are empty) */
             seeded: z.strictObject({ copied: z.boolean(), reason: z.string().max(500).nullable() }).optional(),
           }),
         )
-        .max(MAX_VMS),
+        .max(LIMITS.vmsPerMessage),
     }),
   },
   rangeProgress: {
@@ -184,7 +205,7 @@ export const REPLIES = {
   replicated: { key: 'reply.replicated', schema: z.strictObject({ ...base, pointId: id, time }) },
   failed: {
     key: 'reply.failed',
-    schema: z.strictObject({ ...base, work: name, reason: name, message: z.string().max(2000) }),
+    schema: z.strictObject({ ...base, work: name, reason: name, message: z.string().max(LIMITS.messageLength) }),
   },
 } as const;
 

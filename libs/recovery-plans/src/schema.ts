@@ -1,23 +1,34 @@
 import { z } from 'zod';
-import { BOOT_DELAY_MAX_SECONDS, MAX_VMS_PER_COMMAND, NAME_PATTERN, WRITTEN_STEP_KINDS, WrittenStepKind, exhaustive } from '@jss/contract';
+import {
+  BOOT_DELAY_MAX_SECONDS,
+  LIMITS,
+  MAX_VMS_PER_COMMAND,
+  WRITTEN_STEP_KINDS,
+  userName,
+  WrittenStepKind,
+  exhaustive,
+} from '@jss/contract';
 
 // A recovery plan as a person writes it (YAML): ordered groups of VMs, each powered on after a
 // delay once the group before is up, with steps run before and after it. Strict objects: a typo is
 // refused with its line instead of silently ignored.
 
-export const MAX_GROUPS = 100;
-export const MAX_STEPS_PER_PHASE = 20;
+export const MAX_GROUPS = LIMITS.planGroups;
+export const MAX_STEPS_PER_PHASE = LIMITS.stepsPerPhase;
 export const MAX_WAIT_SECONDS = 3600;
 export const MAX_APPROVE_SECONDS = 7 * 24 * 3600;
 export const MAX_WEBHOOK_SECONDS = 120;
 export const MAX_WEBHOOK_RETRIES = 10;
 export const MAX_CHECK_SECONDS = 3600;
 
-const name = z.string().max(63).regex(NAME_PATTERN, 'lower-case letters, digits and "-", at most 63 characters');
+const name = userName;
 const seconds = (max: number) => z.number().int().min(0).max(max);
 
 /** A VM of a group, by name, or with where the recovered VM goes (network, static address: re-IP). */
-const planVm = z.union([name, z.strictObject({ name, network: z.string().min(1).max(80).optional(), ip: z.ipv4().optional() })]);
+const planVm = z.union([
+  name,
+  z.strictObject({ name, network: z.string().min(1).max(LIMITS.placeNameLength).optional(), ip: z.ipv4().optional() }),
+]);
 
 const webhook = z.strictObject({
   url: z
@@ -66,7 +77,7 @@ const group = z.strictObject({
 
 export const planDocumentSchema = z.strictObject({
   domain: name,
-  description: z.string().max(2000).optional(),
+  description: z.string().max(LIMITS.messageLength).optional(),
   /** the recovery time objective the plan is meant to meet (reports measure against it) */
   rtoObjectiveSeconds: z.number().int().min(1).optional(),
   groups: z.array(group).min(1).max(MAX_GROUPS),

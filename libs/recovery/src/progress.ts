@@ -1,4 +1,4 @@
-import { VmProgress } from '@jss/contract';
+import { LIMITS, VmProgress } from '@jss/contract';
 import { RangeJobSpec } from '@jss/tasks';
 
 export interface ProgressFigures {
@@ -7,6 +7,8 @@ export interface ProgressFigures {
   bytesPerSecond: number;
   etaSeconds: number | null;
   vms: Record<string, VmProgress>;
+  vmsDone: number;
+  vmsTotal: number;
 }
 
 /**
@@ -36,11 +38,20 @@ export function progressOf(jobs: RangeJobSpec[], jobBytes: Record<string, number
     vm.bytesTotal += job.bytes;
     vm.bytesDone += done;
   }
-  const vms = Object.fromEntries(byVm);
-  const bytesTotal = [...byVm.values()].reduce((s, v) => s + v.bytesTotal, 0);
-  const bytesDone = [...byVm.values()].reduce((s, v) => s + v.bytesDone, 0);
+  let bytesTotal = 0;
+  let bytesDone = 0;
+  let vmsDone = 0;
+  for (const v of byVm.values()) {
+    bytesTotal += v.bytesTotal;
+    bytesDone += v.bytesDone;
+    if (v.bytesDone >= v.bytesTotal) vmsDone++;
+  }
+  // the event stays bounded: past the limit, only VMs still moving are listed one by one
+  const listed =
+    byVm.size <= LIMITS.vmsPerEvent ? [...byVm] : [...byVm].filter(([, v]) => v.bytesDone < v.bytesTotal).slice(0, LIMITS.vmsPerEvent);
+  const vms = Object.fromEntries(listed);
   const seconds = Math.max((now - Date.parse(since)) / 1000, 0.001);
   const bytesPerSecond = Math.round(bytesDone / seconds);
   const etaSeconds = bytesDone >= bytesTotal ? 0 : bytesPerSecond > 0 ? Math.ceil((bytesTotal - bytesDone) / bytesPerSecond) : null;
-  return { bytesDone, bytesTotal, bytesPerSecond, etaSeconds, vms };
+  return { bytesDone, bytesTotal, bytesPerSecond, etaSeconds, vms, vmsDone, vmsTotal: byVm.size };
 }

@@ -27,6 +27,8 @@ export function reportOf(
       list.push({ job: part, s });
     });
   }
+  const recovered = new Map((task.recovered ?? []).map((r) => [r.vm, r]));
+  const startedFrom = new Map((task.startedFrom ?? []).map((f) => [f.vm, f]));
   const vms: VmReport[] = (task.layout ?? []).map((vm) => {
     const jobs = rangesOf.get(vm.name) ?? [];
     const done = jobs.filter((x) => x.s);
@@ -35,8 +37,8 @@ export function reportOf(
       .map((x) => x.s!.doneAt)
       .sort()
       .at(-1);
-    const poweredOnAt = task.recovered?.find((r) => r.vm === vm.name)?.poweredOnAt;
-    const from = task.startedFrom?.find((f) => f.vm === vm.name);
+    const poweredOnAt = recovered.get(vm.name)?.poweredOnAt;
+    const from = startedFrom.get(vm.name);
     return {
       name: vm.name,
       bytes: jobs.reduce((n, x) => n + x.job.bytes, 0),

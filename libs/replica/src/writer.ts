@@ -39,6 +39,8 @@ export interface SnapshotOptions {
 
 /** Blocks hashed and uploaded at once while writing: keeps both cores and a remote store's link busy. */
 const UPLOAD_CONCURRENCY = 16;
+/** VMs whose images are written at once (each with up to UPLOAD_CONCURRENCY blocks in flight). */
+const VMS_AT_ONCE = 8;
 /** The site whose VMs a replica written here protects. */
 const PROTECTED_SITE = 'primary';
 
@@ -79,11 +81,12 @@ export class ReplicaWriter {
       await this.store.put(domainKey(domain), Buffer.from(JSON.stringify(record, null, 2)));
     }
 
-    const written: ManifestVm[] = [];
-    for (const [i, vm] of vms.entries()) {
+    // several VMs at once: a domain of thousands of small VMs would otherwise wait on one upload at a time
+    const written: ManifestVm[] = new Array(vms.length);
+    await forEachBounded([...vms.entries()], VMS_AT_ONCE, async ([i, vm]) => {
       const blocks = await this.storeImage(record, vm, sizes[i]);
-      written.push({ name: vm.name, disks: [{ index: 0, sizeBytes: sizes[i], blocks }] });
-    }
+      written[i] = { name: vm.name, disks: [{ index: 0, sizeBytes: sizes[i], blocks }] };
+    });
     const carried = parent?.vms.filter((vm) => !names.has(vm.name)) ?? [];
     return this.commit(record, parent, [...carried, ...written], time, opts.site);
   }

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { exhaustive } from '@jss/contract';
+import { Prepared, exhaustive } from '@jss/contract';
 import { confirmed } from '@jss/redis';
 import { releaseNamesLua } from './name-reservations';
 import type { PlanStepProgress } from './plan-progress';
@@ -37,6 +37,8 @@ export type Bookkeeping =
   | { kind: 'unstall' }
   /** a plan step waits within its own bound: the task is moving, for the watchdog */
   | { kind: 'touch' }
+  /** one chunk of the task's temporaries exists (reply.prepared, checked): kept until all have come */
+  | { kind: 'prepared'; reply: Prepared }
   | { kind: 'patch'; patch: Partial<Task> };
 
 /** What one compare-and-set writes: the move and/or the claim, with the messages they decided (kept until published). */
@@ -157,6 +159,9 @@ async function writeBookkeeping(redis: Redis, id: string, items: readonly Bookke
         break;
       case 'touch':
         await redis.set(`task:${id}:moved`, String(Date.now()));
+        break;
+      case 'prepared':
+        await redis.hset(`task:${id}:prepared`, String(b.reply.chunk.index), JSON.stringify(b.reply));
         break;
       case 'patch':
         await redis.hset(`task:${id}`, ...encode(b.patch));

@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import type { Prepared } from '@jss/contract';
 import { confirmed } from '@jss/redis';
 import { NameReservations } from './name-reservations';
 import { PlanProgress, PlanStepProgress } from './plan-progress';
@@ -15,6 +16,7 @@ import { isActive } from './transitions';
 //   task:<id>:done       set of finished range job ids
 //   task:<id>:bytes      hash job id -> bytes done (in flight and finished)
 //   task:<id>:stats      hash job id -> JobStats of finished jobs (report)
+//   task:<id>:prepared   hash chunk index -> reply.prepared of that chunk of the task's VMs (checked)
 //   task:<id>:seeds      hash VM -> SeedOutcome: a failback's temporary started from copies of its originals, or not
 //   task:<id>:moved      when a job last reported (stall detection); task:<id>:stalled flag
 //   task:<id>:outbox     hash slot (the state moved to, or a plan step's claim) -> messages a decision
@@ -53,6 +55,8 @@ export interface TaskReader {
   doneCount(id: string): Promise<number>;
   jobBytes(id: string): Promise<Record<string, number>>;
   jobStats(id: string): Promise<Record<string, JobStats>>;
+  /** the chunks of the task's temporaries that exist so far (reply.prepared each), in chunk order */
+  preparedChunks(id: string): Promise<Prepared[]>;
   /** flagged stalled (task.stalled went out; the next bytes that move clear it) */
   isStalled(id: string): Promise<boolean>;
   /** whether a throttled message (e.g. progress) may go out now: none went out within its interval */
@@ -187,6 +191,13 @@ export class TaskStore implements TaskLiveness, TaskReader {
   async jobStats(id: string): Promise<Record<string, JobStats>> {
     const raw = await this.redis.hgetall(`task:${id}:stats`);
     return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, JSON.parse(v) as JobStats]));
+  }
+
+  async preparedChunks(id: string): Promise<Prepared[]> {
+    const raw = await this.redis.hgetall(`task:${id}:prepared`);
+    return Object.values(raw)
+      .map((v) => JSON.parse(v) as Prepared)
+      .sort((a, b) => a.chunk.index - b.chunk.index);
   }
 
   async doneCount(id: string): Promise<number> {

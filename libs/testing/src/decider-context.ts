@@ -1,4 +1,4 @@
-import type { RecoveryOperation } from '@jss/contract';
+import type { Prepared, RecoveryOperation } from '@jss/contract';
 import { randomUUID } from 'node:crypto';
 import { Decision, FlowContext, rangeJobsOf } from '@jss/recovery';
 import { RecoveryPlan, planStepsOf } from '@jss/recovery-plans';
@@ -19,6 +19,8 @@ export interface TaskBook {
   /** the throttles closed now (e.g. 'progress': a progress event went out within its interval) */
   throttled?: string[];
   steps?: Record<string, PlanStepProgress>;
+  /** the chunks of its temporaries that came (reply.prepared each) */
+  prepared?: Prepared[];
 }
 
 class MemoryTasks implements TaskReader {
@@ -43,6 +45,10 @@ class MemoryTasks implements TaskReader {
 
   async jobStats(id: string): Promise<Record<string, JobStats>> {
     return { ...this.books.get(id)?.stats };
+  }
+
+  async preparedChunks(id: string): Promise<Prepared[]> {
+    return structuredClone(this.books.get(id)?.prepared ?? []);
   }
 
   async isStalled(id: string): Promise<boolean> {

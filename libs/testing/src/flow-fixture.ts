@@ -124,12 +124,13 @@ export class FlowFixture {
     return task;
   }
 
-  /** reply.prepared for every VM of a task at a point: an RVM each, one disk of the point's size. */
+  /** reply.prepared for every VM of a task at a point (one chunk): an RVM each, one disk of the point's size. */
   prepared(task: Task, point: Manifest) {
     return {
       taskId: task.id,
       commandId: task.commandId,
       rocva: `jss-rocva-${task.domain}`,
+      chunk: { index: 0, count: 1 },
       temporaries: task.vms.map((vm) => ({
         vm,
         name: `jss-rvm-${vm}`,
@@ -194,7 +195,7 @@ export class FlowFixture {
       ),
     );
     const temporaries = rvms.map((t, i) => ({ vm: prepare.vms[i].name, name: t.name, ip: t.nics[0].ip, disks: t.disks }));
-    await this.flow.onPrepared({ taskId: task.id, commandId: task.commandId, rocva: null, temporaries });
+    await this.flow.onPrepared({ taskId: task.id, commandId: task.commandId, rocva: null, chunk: prepare.chunk, temporaries });
     return { task, rvms };
   }
 

@@ -43,6 +43,9 @@ export function vmsCommand(ctx: CliContext): Command {
     });
 }
 
+/** The VMs of a task in a table cell: a task of thousands names a few and counts the rest. */
+const vmsCell = (vms: string[]) => (vms.length <= 3 ? vms.join(',') : `${vms.slice(0, 3).join(',')},… (${vms.length} VMs)`);
+
 /** `jssctl tasks [show <id>]`: tasks newest first, or one task in full. */
 export function tasksCommand(ctx: CliContext): Command {
   const tasks = new Command('tasks')
@@ -59,7 +62,7 @@ export function tasksCommand(ctx: CliContext): Command {
           operation: t.operation,
           domain: t.domain,
           state: t.state,
-          vms: t.vms.join(','),
+          vms: vmsCell(t.vms),
           created: t.createdAt,
           reason: t.error?.reason ?? '',
         })),

@@ -44,7 +44,8 @@ export function draftOf(
 
 /** The named VMs of a point (those a task recovers), in the point's order. */
 export function pointVms(point: Manifest, names: string[]): Manifest['vms'] {
-  return point.vms.filter((v) => names.includes(v.name));
+  const named = new Set(names);
+  return point.vms.filter((v) => named.has(v.name));
 }
 
 /** Logical bytes of the given VMs' disks at a point. */

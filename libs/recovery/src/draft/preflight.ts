@@ -5,6 +5,7 @@ import { ObjectStore } from '@jss/store';
 import { profileOf } from '@jss/tasks';
 import { ROCVA_DISK_BYTES } from '@jss/temporaries';
 import { TaskDraft, pointVms } from './draft';
+import { existingVms } from './existing-vms';
 import { networkAt } from './resolve';
 
 /**
@@ -52,8 +53,14 @@ export async function preflight(draft: TaskDraft, platform: Platform, store: Obj
       `datastore "${datastore.name}" has ${datastore.freeBytes} bytes free; this task needs ${bytes}`,
     );
   }
-  for (const f of spec.finals.filter((f) => !f.replace)) {
-    if (await platform.getVm(target.site, f.name)) {
+  const kept = spec.finals.filter((f) => !f.replace);
+  const existing = await existingVms(
+    platform,
+    target.site,
+    kept.map((f) => f.name),
+  );
+  for (const f of kept) {
+    if (existing.has(f.name)) {
       throw new ReasonedError(
         REASONS.vmExists,
         `a VM named "${f.name}" already exists at site "${target.site}"; choose another name or replace it`,

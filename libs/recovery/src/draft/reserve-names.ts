@@ -2,6 +2,7 @@ import { REASONS, ReasonedError } from '@jss/contract';
 import { Platform } from '@jss/platform';
 import { NameReservations } from '@jss/tasks';
 import { TaskDraft } from './draft';
+import { existingVms } from './existing-vms';
 import { namesOf } from './temporary-names';
 
 /**
@@ -22,8 +23,9 @@ export async function reserveNames(names: NameReservations, platform: Platform, 
     );
   }
   const mustBeFree = [...temporaries, ...draft.spec.finals.filter((f) => !f.replace).map((f) => f.name)];
+  const existing = await existingVms(platform, site, mustBeFree);
   for (const name of mustBeFree) {
-    const vm = await platform.getVm(site, name);
+    const vm = existing.get(name);
     if (vm && vm.owner?.taskId !== taskId) {
       await names.release(taskId);
       throw new ReasonedError(

@@ -1,4 +1,4 @@
-import { LAST_CLEAN, REASONS, ReasonedError, Target, TaskPoint } from '@jss/contract';
+import { LAST_CLEAN, LIMITS, REASONS, ReasonedError, Target, TaskPoint, limitMessage } from '@jss/contract';
 import { NetworkInfo, Platform } from '@jss/platform';
 import { Manifest, ReplicaRepository } from '@jss/replica';
 import { PointVerdicts } from '@jss/scan';
@@ -37,7 +37,18 @@ export async function resolvePoint(
   if (missing.length) {
     throw new ReasonedError(REASONS.unknownVm, `VM ${missing.join(', ')} is not in domain "${domain}" at point ${point.id}`);
   }
+  checkLimits(point, chosen);
   return { point, vms: chosen, ...(verdicts && { verdict: await verdicts.of(point, chosen) }) };
+}
+
+/** What a task of these VMs would carry must fit the contract's limits: refused now, not hit later. */
+function checkLimits(point: Manifest, vms: string[]): void {
+  if (vms.length > LIMITS.vmsPerTask) {
+    throw new ReasonedError(REASONS.limitExceeded, limitMessage('vmsPerTask', vms.length, `VMs of domain "${point.domain}" to recover`));
+  }
+  const chosen = new Set(vms);
+  const wide = point.vms.find((v) => chosen.has(v.name) && v.disks.length > LIMITS.disksPerVm);
+  if (wide) throw new ReasonedError(REASONS.limitExceeded, limitMessage('disksPerVm', wide.disks.length, `disks of VM "${wide.name}"`));
 }
 
 /** Cluster, datastore and network, all present and on one site. */
@@ -64,8 +75,9 @@ export async function networkAt(platform: Platform, name: string, site: string):
 export function checkBootOrder(bootOrder: Array<string[] | BootGroup> | undefined, vms: string[]): BootGroup[] {
   const groups = (bootOrder ?? []).map((g) => (Array.isArray(g) ? { vms: g, delaySeconds: 0 } : g));
   const seen = new Set<string>();
+  const task = new Set(vms);
   for (const name of groups.flatMap((g) => g.vms)) {
-    if (!vms.includes(name)) throw new ReasonedError(REASONS.invalidCommand, `bootOrder names "${name}", which is not a VM of this task`);
+    if (!task.has(name)) throw new ReasonedError(REASONS.invalidCommand, `bootOrder names "${name}", which is not a VM of this task`);
     if (seen.has(name)) throw new ReasonedError(REASONS.invalidCommand, `bootOrder names "${name}" twice`);
     seen.add(name);
   }

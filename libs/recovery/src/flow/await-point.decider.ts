@@ -15,7 +15,7 @@ export const decideAwaitPoint: Decider<{ taskId: string; now?: number }> = async
   if (newest && newest.time > task.poweredOffAt) {
     const point = { id: newest.id, time: newest.time };
     const moved = { ...task, point };
-    return { task, move: { from: ['awaiting-point'], to: 'provisioning', patch: { point } }, send: [prepareWork(moved, newest)] };
+    return { task, move: { from: ['awaiting-point'], to: 'provisioning', patch: { point } }, send: prepareWork(moved, newest) };
   }
   const { timeoutSeconds } = task.spec.planned!;
   if ((now - Date.parse(task.poweredOffAt)) / 1000 <= timeoutSeconds) return null;

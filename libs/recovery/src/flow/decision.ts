@@ -35,7 +35,7 @@ export interface Decision {
 }
 
 /** Deciders that may follow another at once (named, so deciders never import each other). */
-export type FollowUp = 'advance' | 'check-rehydrated' | 'plan';
+export type FollowUp = 'advance' | 'check-prepared' | 'check-rehydrated' | 'plan';
 
 /** What deciders may read — the tasks (records and bookkeeping) and the replicas — and nothing they could write through. */
 export interface FlowContext {

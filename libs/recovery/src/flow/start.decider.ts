@@ -24,5 +24,5 @@ export const decideStart: Decider<{ taskId: string }> = async (ctx, { taskId }) 
   }
   const point = await ctx.point(task, task.point.id);
   if (!point) return vanishedDecision(task);
-  return { task, move: { from: ['accepted'], to: 'provisioning' }, send: [accepted, prepareWork(task, point)], onMoved };
+  return { task, move: { from: ['accepted'], to: 'provisioning' }, send: [accepted, ...prepareWork(task, point)], onMoved };
 };

@@ -17,7 +17,7 @@ import { decidePlanContinue } from './plan-continue.decider';
 import { decidePlanEffectDone } from './plan-effect-done.decider';
 import { decidePlan } from './plan.decider';
 import { decidePoweredOff } from './powered-off.decider';
-import { decidePrepared } from './prepared.decider';
+import { decideAllPrepared, decidePrepared } from './prepared.decider';
 import { decideRangeDone } from './range-done.decider';
 import { decideRangeProgress } from './range-progress.decider';
 import { decideRehydrated } from './rehydrated.decider';
@@ -34,6 +34,7 @@ export const OUTBOX_STALE_MS = TIMING.watchdog.outboxStaleMs;
 
 const FOLLOW_UPS: Record<FollowUp, Decider<{ taskId: string }>> = {
   advance: decideAdvance,
+  'check-prepared': decideAllPrepared,
   'check-rehydrated': decideRehydrated,
   plan: decidePlan,
 };

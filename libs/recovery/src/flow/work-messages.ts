@@ -1,4 +1,4 @@
-import { WORK } from '@jss/contract';
+import { WORK, chunksOf } from '@jss/contract';
 import { Manifest } from '@jss/replica';
 import { PlanStep, PowerOnSpec, isLastPowerOn } from '@jss/recovery-plans';
 import { VmLayout, RangeJobSpec, Task, profileOf } from '@jss/tasks';
@@ -9,22 +9,30 @@ import { Outbound, idsOf, work } from './outbound';
 
 // Pure builders of the work messages a task sends: what each worker is asked to do.
 
-/** The temporaries of a task at a point: the RocVA if the operation uses one, one RVM or Test VM per VM. */
-export function prepareWork(task: Task, point: Manifest): Outbound {
+/**
+ * The temporaries of a task at a point: the RocVA if the operation uses one, one RVM or Test VM per
+ * VM; one message per chunk of the task's VMs (LIMITS.vmsPerMessage), so that none grows with the task.
+ */
+export function prepareWork(task: Task, point: Manifest): Outbound[] {
   const profile = profileOf(task.operation);
-  const seeds = task.spec.failbackBase?.point ? task.spec.failbackBase.seeds : [];
-  return work(WORK.prepare, {
-    ...idsOf(task),
-    useRocva: profile.usesRocva,
-    kind: profile.temporaries,
-    domain: task.domain,
-    ...task.target,
-    network: task.spec.temporaryNetwork,
-    vms: pointVms(point, task.vms).map((v) => {
-      const seed = seeds.find((s) => s.vm === v.name)?.disks;
-      return { name: v.name, temp: temporaryOf(task, v.name), disks: v.disks.map((d) => d.sizeBytes), ...(seed && { seed }) };
+  const seeds = new Map((task.spec.failbackBase?.point ? task.spec.failbackBase.seeds : []).map((s) => [s.vm, s.disks]));
+  const disks = new Map(pointVms(point, task.vms).map((v) => [v.name, v.disks.map((d) => d.sizeBytes)]));
+  const chunks = chunksOf(task.vms);
+  return chunks.map((vms, index) =>
+    work(WORK.prepare, {
+      ...idsOf(task),
+      useRocva: profile.usesRocva,
+      kind: profile.temporaries,
+      domain: task.domain,
+      ...task.target,
+      network: task.spec.temporaryNetwork,
+      chunk: { index, count: chunks.length },
+      vms: vms.map((name) => {
+        const seed = seeds.get(name);
+        return { name, temp: temporaryOf(task, name), disks: disks.get(name) ?? [], ...(seed && { seed }) };
+      }),
     }),
-  });
+  );
 }
 
 /** Range jobs of every disk of the planned VMs at a point (small disks share a job; range-jobs.ts). */
@@ -51,6 +59,7 @@ export function rangeWork(
  */
 export function finalizeWork(task: Task, group?: PlanStep & PowerOnSpec): Outbound {
   const layout = task.layout!;
+  const byName = new Map(layout.map((v) => [v.name, v]));
   const profile = profileOf(task.operation);
   const vms =
     profile.temporaries === 'tvm'
@@ -64,10 +73,11 @@ export function finalizeWork(task: Task, group?: PlanStep & PowerOnSpec): Outbou
           disks: [],
         }))
       : task.spec.finals.map((f) => {
-          const laidOut = layout.find((v) => v.name === f.vm)!;
+          const laidOut = byName.get(f.vm)!;
           return { ...f, temp: laidOut.temp, disks: laidOut.disks.map((d) => d.path) };
         });
   const last = !group || isLastPowerOn(task, group);
+  const inGroup = new Set(group?.vms);
   return work(WORK.finalize, {
     ...idsOf(task),
     kind: profile.temporaries,
@@ -75,7 +85,7 @@ export function finalizeWork(task: Task, group?: PlanStep & PowerOnSpec): Outbou
     site: task.target.site,
     cluster: task.target.cluster,
     datastore: task.target.datastore,
-    vms: group ? vms.filter((v) => group.vms.includes(v.vm)) : vms,
+    vms: group ? vms.filter((v) => inGroup.has(v.vm)) : vms,
     bootOrder: group ? [] : task.spec.bootOrder,
     powerOff: last ? (task.spec.powerOffAfter ?? null) : null,
   });

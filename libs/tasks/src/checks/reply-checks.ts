@@ -1,16 +1,18 @@
 import type { Finalized, Prepared, RangeDone, RangeProgress } from '@jss/contract';
 import { profileOf } from '../operation-profile';
 import type { Task } from '../task';
-import { sameSet } from './same';
+import { chunkVms, sameSet } from './same';
 
 // A reply against the record of its task: null when it answers what the task sent, else why not.
 
-/** Temporaries of the task's VMs, their disks in the temporary's folder of a datastore. */
+/** Temporaries of one chunk of the task's VMs, their disks in the temporary's folder of a datastore. */
 export function checkPrepared(task: Task, reply: Prepared): string | null {
+  const vms = chunkVms(task, reply.chunk);
+  if (typeof vms === 'string') return vms;
   if (
     !sameSet(
       reply.temporaries.map((t) => t.vm),
-      task.vms,
+      vms,
     )
   )
     return "temporaries are not of the task's VMs";

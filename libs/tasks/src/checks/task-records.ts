@@ -12,6 +12,7 @@ const CACHED = 16;
  */
 export class TaskRecords {
   private readonly cache = new Map<string, Task>();
+  private readonly reading = new Map<string, Promise<Task | null>>();
 
   constructor(private readonly tasks: TaskStore) {}
 
@@ -27,6 +28,17 @@ export class TaskRecords {
     if (!head?.updatedAt) return null;
     const cached = this.cache.get(taskId);
     if (cached?.updatedAt === head.updatedAt) return cached;
+    // the messages that arrive together after a move (a round of range jobs) share one read of the record
+    const key = `${taskId}@${head.updatedAt}`;
+    let reading = this.reading.get(key);
+    if (!reading) {
+      reading = this.read(taskId).finally(() => this.reading.delete(key));
+      this.reading.set(key, reading);
+    }
+    return reading;
+  }
+
+  private async read(taskId: string): Promise<Task | null> {
     const task = await this.tasks.get(taskId);
     if (!task) return null;
     this.cache.delete(taskId);

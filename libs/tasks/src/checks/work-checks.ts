@@ -2,7 +2,7 @@ import type { FinalizeWork, PowerOffWork, PrepareWork, RangeJob, ReleaseWork, Re
 import { isLastPowerOn } from '@jss/recovery-plans';
 import { profileOf } from '../operation-profile';
 import type { Task } from '../task';
-import { firstMismatch, sameSet } from './same';
+import { chunkVms, firstMismatch, sameSet } from './same';
 
 // A work message against the record of its task: null when it is what the planner sent for that
 // task, else why not. A forged or corrupted message must change nothing (it is dead-lettered).
@@ -14,18 +14,18 @@ export function checkPrepare(task: Task, work: PrepareWork): string | null {
   const expected = { domain: task.domain, kind, useRocva, site, cluster, datastore };
   const wrong = firstMismatch(work, { ...expected, network: task.spec.temporaryNetwork });
   if (wrong) return wrong;
+  const vms = chunkVms(task, work.chunk);
+  if (typeof vms === 'string') return vms;
   if (
     !sameSet(
       work.vms.map((v) => v.name),
-      task.vms,
+      vms,
     )
   )
     return "vms are not the task's";
   // a failback's seeds: exactly the original disks its record names, nothing else is ever copied
-  const seeds = task.spec.failbackBase?.point ? task.spec.failbackBase.seeds : [];
-  const wrongSeed = work.vms.find(
-    (v) => JSON.stringify(v.seed ?? null) !== JSON.stringify(seeds.find((s) => s.vm === v.name)?.disks ?? null),
-  );
+  const seeds = new Map((task.spec.failbackBase?.point ? task.spec.failbackBase.seeds : []).map((s) => [s.vm, s.disks]));
+  const wrongSeed = work.vms.find((v) => JSON.stringify(v.seed ?? null) !== JSON.stringify(seeds.get(v.name) ?? null));
   return wrongSeed ? `seed of VM ${wrongSeed.name.slice(0, 100)} is not the task's` : null;
 }
 
@@ -39,7 +39,8 @@ export function checkRange(task: Task, job: RangeJob): string | null {
   const jobWrong = firstMismatch(job, fields);
   if (jobWrong) return jobWrong;
   // every range it writes (the job's own, or each part of a job of small disks) into the disk laid out for it
-  const pathOf = (vm: string, index: number) => task.layout?.find((v) => v.name === vm)?.disks.find((d) => d.index === index)?.path;
+  const layout = new Map((task.layout ?? []).map((v) => [v.name, v]));
+  const pathOf = (vm: string, index: number) => layout.get(vm)?.disks.find((d) => d.index === index)?.path;
   if (pathOf(job.vm, job.disk) !== job.diskPath) return "diskPath is not a disk of the task's temporaries";
   if ((expectedParts?.length ?? 0) !== (job.parts?.length ?? 0)) return "parts are not the task's";
   for (const [i, part] of (job.parts ?? []).entries()) {
