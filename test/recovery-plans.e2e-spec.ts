@@ -25,6 +25,16 @@ describe('recovery plans', () => {
         'domain: shop\ngroups:\n  - name: a\n    vms: [db]\n    before:\n      - webhook: { url: "http://169.254.169.254/latest/meta-data" }\n',
         /line 6: webhook host "169.254.169.254" is not in JSS_WEBHOOK_HOSTS \(127.0.0.1\)/,
       ],
+      // nine levels of aliases: refused at once (one answer, nothing redelivered or dead-lettered)
+      [
+        [
+          'domain: shop',
+          'x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]',
+          ...Array.from({ length: 8 }, (_, i) => `x${i + 1}: &a${i + 1} [${Array(9).fill(`*a${i}`).join(', ')}]`),
+          'groups: []',
+        ].join('\n'),
+        /line 3: unreadable YAML: Excessive alias count/,
+      ],
     ];
     for (const [document, message] of cases) {
       const answer = await suite.apply(document);

@@ -6,6 +6,14 @@ const facts = {
   networkExists: async (n: string) => n === 'recovery-net' || n === 'dmz-net',
 };
 
+/** Nine levels of aliases, each nine times the one before: 9^9 nodes once expanded. */
+const ALIAS_BOMB = [
+  'domain: crm',
+  'x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]',
+  ...Array.from({ length: 8 }, (_, i) => `x${i + 1}: &a${i + 1} [${Array(9).fill(`*a${i}`).join(', ')}]`),
+  'groups: []',
+].join('\n');
+
 const PLAN = `domain: crm
 groups:
   - name: data
@@ -72,6 +80,8 @@ describe('recovery plan documents', () => {
     ['a check before its group', PLAN.replace('      - wait: 2\n', '      - check: {}\n'), /^line 17: a check looks at/],
     ['another domain', PLAN.replace('domain: crm', 'domain: pay'), /^line 1: the plan is for domain "pay"/],
     ['no YAML', 'domain: crm\ngroups: [\n', /^line 3: /],
+    ['an alias bomb', ALIAS_BOMB, /^line 3: unreadable YAML: Excessive alias count/],
+    ['nesting deeper than the stack', `domain: crm\ngroups: ${'['.repeat(30_000)}${']'.repeat(30_000)}\n`, /^line \d+: /],
   ])('refuses %s with the line at fault', async (_what, text, expected) => {
     expect(await refusal(text)).toMatch(expected);
   });
