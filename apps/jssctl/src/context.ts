@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AmqpBus } from '@jss/bus';
-import { Env, loadEnv } from '@jss/config';
+import { Env, loadEnv, redactSecrets } from '@jss/config';
 import { createLogger } from '@jss/observability';
 import { Platform, createPlatform } from '@jss/platform';
 import { Redis, createRedis } from '@jss/redis';
@@ -28,7 +28,9 @@ export class CliContext {
       client.on('error', () => undefined); // reported below as one line
       const ready = new Promise<void>((resolve) => client.once('ready', () => resolve()));
       if (!(await Promise.race([ready.then(() => true), sleep(CONNECT_TIMEOUT_MS, false, { ref: false })]))) {
-        throw new CliError(`cannot reach Redis at ${redact(this.env.REDIS_URL)}; start it (redis-server --daemonize yes) or set REDIS_URL`);
+        throw new CliError(
+          `cannot reach Redis at ${redactSecrets(this.env.REDIS_URL)}; start it (redis-server --daemonize yes) or set REDIS_URL`,
+        );
       }
     }
     return this.redisClient;
@@ -38,7 +40,9 @@ export class CliContext {
     if (!this.busClient) {
       this.busClient = new AmqpBus(this.env.AMQP_URL, createLogger('jssctl', 'silent'), { topology: 'client' });
       if (!(await Promise.race([this.busClient.waitForConnect().then(() => true), sleep(CONNECT_TIMEOUT_MS, false, { ref: false })]))) {
-        throw new CliError(`cannot reach RabbitMQ at ${redact(this.env.AMQP_URL)}; start it (rabbitmq-server -detached) or set AMQP_URL`);
+        throw new CliError(
+          `cannot reach RabbitMQ at ${redactSecrets(this.env.AMQP_URL)}; start it (rabbitmq-server -detached) or set AMQP_URL`,
+        );
       }
     }
     return this.busClient;
@@ -91,9 +95,4 @@ export class CliContext {
     await this.busClient?.close().catch(() => undefined);
     this.redisClient?.disconnect();
   }
-}
-
-/** A URL without its password, for messages. */
-export function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }

@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry, { AbortError } from 'p-retry';
+import { redactSecrets } from '@jss/config';
 import { REASONS, TIMING, exhaustive, retryOptionsOf } from '@jss/contract';
 import { Platform, vmUp } from '@jss/platform';
 import { PlanStep, WebhookHosts } from '@jss/recovery-plans';
@@ -82,7 +83,7 @@ export class PlanEffects {
           });
           await res.body?.cancel();
           if (res.ok) return;
-          const error = new Error(`${step.url} answered HTTP ${res.status}`);
+          const error = new Error(`${redactSecrets(step.url)} answered HTTP ${res.status}`);
           throw res.status < 500 && res.status !== 408 && res.status !== 429 ? new AbortError(error) : error;
         },
         { retries: step.retries, ...retryOptionsOf(WEBHOOK.backoff) },
@@ -90,7 +91,7 @@ export class PlanEffects {
       return null;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      return { reason: REASONS.planStepFailed, message: `webhook: ${message} (${step.retries + 1} attempt(s) at most)` };
+      return { reason: REASONS.planStepFailed, message: `webhook: ${redactSecrets(message)} (${step.retries + 1} attempt(s) at most)` };
     }
   }
 
