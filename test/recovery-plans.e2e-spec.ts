@@ -137,10 +137,11 @@ groups:
     expect(show.out).toMatch(/\nlogic\.before\.1 +webhook +completed +20/);
   });
 
-  it('a failing webhook fails the task, and nothing it created is left', async () => {
+  it('a failing webhook fails the task, and nothing it created is left; jssctl shows its URL without raw control characters', async () => {
     await suite.removeRecovered();
     hook.status = 500;
     hook.received.length = 0;
+    // the URL as written carries terminal escapes (YAML's escapes ESC, BEL, CSI): retitle the window, clear the screen
     await suite.apply(`domain: shop
 groups:
   - name: data
@@ -148,12 +149,19 @@ groups:
   - name: logic
     vms: [app, web]
     before:
-      - webhook: { url: "${hook.url}", retries: 1, timeoutSeconds: 2 }
+      - webhook: { url: "${hook.url}?t=\\e]0;pwned\\a\\e[2J\\x9b", retries: 1, timeoutSeconds: 2 }
 `);
     const { id, end } = await inst.run('failover', { domain: 'shop' });
     expect(end.key).toBe('task.failed');
     expect(end.event.data).toMatchObject({ reason: 'plan-step-failed' });
     expect(end.event.data.message).toMatch(/logic\.before\.1: webhook: .*HTTP 500/);
+    expect(end.event.data.message).toContain('\u001b]0;pwned\u0007');
+    const taskId = end.event.subject!;
+    const shown = await runJssctl(inst.env, ['tasks', 'show', taskId]);
+    expect(shown.out).toContain('?t=\\x1b]0;pwned\\x07\\x1b[2J\\x9b answered HTTP 500');
+    expect(shown.out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    const exact = await runJssctl(inst.env, ['tasks', 'show', taskId, '--json']);
+    expect(JSON.parse(exact.out).error.message).toBe(end.event.data.message); // --json stays exact
     const failed = inst.events.of(id, 'plan.step-failed');
     expect(failed.map((e) => [e.event.data.stepId, e.event.data.continued])).toEqual([['logic.before.1', false]]);
     expect(hook.received).toHaveLength(2); // one retry

@@ -10,6 +10,7 @@ import { demoCommand } from './src/commands/demo';
 import { drillCommand, drillsCommand } from './src/commands/drills';
 import { domainCommands } from './src/commands/domains';
 import { CliContext } from './src/context';
+import { sayError } from './src/output';
 
 async function main(): Promise<number> {
   const ctx = new CliContext();
@@ -37,7 +38,7 @@ async function main(): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    console.error(`jssctl: ${err instanceof Error ? err.message : String(err)}`);
+    sayError(`jssctl: ${err instanceof Error ? err.message : String(err)}`);
     return err instanceof CliError ? err.exitCode : 1;
   } finally {
     await ctx.close();

@@ -10,6 +10,7 @@ import { ObjectStore, createObjectStore } from '@jss/store';
 import { TaskStore } from '@jss/tasks';
 import { Protection } from '../../replicator/src/protection';
 import { CliError } from './cli-error';
+import { sayError } from './output';
 
 const CONNECT_TIMEOUT_MS = 5000;
 
@@ -87,7 +88,7 @@ export class CliContext {
         throw new Error('no confirm');
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
-      console.error(`jssctl: point ${m.id} is written but was not announced (${why}); the scanners' periodic listing will find it`);
+      sayError(`jssctl: point ${m.id} is written but was not announced (${why}); the scanners' periodic listing will find it`);
     }
   }
 
