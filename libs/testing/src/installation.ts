@@ -17,7 +17,7 @@ import { EventLog } from './event-log';
 import { freePort } from './free-port';
 import { StoreBackend, StoreServer } from './store-servers';
 import { PlatformBackend, Vcsim } from './vcsim';
-import { Permissions, createBrokerUser, createVhost, deleteBrokerUser, deleteVhost } from './vhost';
+import { Permissions, createBrokerUser, createVhost, deleteBrokerUser, deleteVhost, shippedPermissions } from './vhost';
 
 /** The repository: the nearest folder above with a package.json (from libs/testing/src or dist/libs/testing/src). */
 function repositoryRoot(from: string): string {
@@ -57,6 +57,12 @@ export interface InstallationOptions {
   platform?: PlatformBackend;
   /** the object store: the local folder (default), or a started fauxqs (s3) or Azurite (azure) */
   store?: StoreBackend;
+  /**
+   * `shipped`: as in production (ops/rabbitmq/definitions.json), the services run as a user with the
+   * rights of `jss` and publish() as one with those of `jss-publisher` (both of this test alone);
+   * default: everything as guest.
+   */
+  brokerUsers?: 'guest' | 'shipped';
 }
 
 /**
@@ -70,7 +76,9 @@ export class Installation {
   /** the S3 server or Azurite behind the store, when it is not the local folder */
   storeServer: StoreServer | null = null;
   private started = 0;
-  private readonly users: Array<{ name: string; client: CommandClient }> = [];
+  private readonly users: Array<{ name: string; client?: CommandClient }> = [];
+  /** who publish() and run() publish as (guest's own connection unless the users are the shipped ones) */
+  private publisher: CommandClient | null = null;
 
   private constructor(
     readonly env: NodeJS.ProcessEnv,
@@ -126,6 +134,10 @@ export class Installation {
     const inst = new Installation(env, redis, bus, platform, createObjectStore(loadEnv(env), env), vhost, vcsim);
     inst.storeServer = storeServer;
     try {
+      if (options.brokerUsers === 'shipped') {
+        env.AMQP_URL = inst.userUrl(`jss-svc-${id}`, shippedPermissions(REPOSITORY_ROOT, 'jss'));
+        inst.publisher = await inst.brokerUser(`jss-pub-${id}`, shippedPermissions(REPOSITORY_ROOT, 'jss-publisher'));
+      }
       inst.events = await EventLog.attach(bus);
       await inst.add(counts);
     } catch (err) {
@@ -182,7 +194,7 @@ export class Installation {
 
   /** Publishes a command as a user would (as the installation's broker user, guest by default); returns its id. */
   async publish(op: Operation, data: unknown, id: string = randomUUID()): Promise<string> {
-    return new CommandClient(this.bus).publish(op, data, id);
+    return (this.publisher ?? new CommandClient(this.bus)).publish(op, data, id);
   }
 
   /**
@@ -190,20 +202,26 @@ export class Installation {
    * deleted at stop) and a connection of its own. `name` is made unique: read it from client.user.
    */
   async brokerUser(name: string, permissions: Permissions = EVERYTHING): Promise<CommandClient> {
-    const user = name;
+    const url = this.userUrl(name, permissions);
+    const client = new CommandClient(new AmqpBus(url, createLogger('test', 'silent'), { topology: 'client' }), url);
+    this.users.at(-1)!.client = client;
+    return client;
+  }
+
+  /** A broker user of this test alone (deleted at stop): the installation's AMQP URL with its credentials. */
+  private userUrl(user: string, permissions: Permissions): string {
     const password = randomUUID();
     createBrokerUser(this.vhost, user, password, permissions);
+    this.users.push({ name: user });
     const url = new URL(this.env.AMQP_URL!);
     url.username = encodeURIComponent(user);
     url.password = password;
-    const client = new CommandClient(new AmqpBus(url.toString(), createLogger('test', 'silent'), { topology: 'client' }), url.toString());
-    this.users.push({ name: user, client });
-    return client;
+    return url.toString();
   }
 
   /** Publishes and waits for the command's answer: its task's end, its refusal, its dry-run plan, Test VMs up, a drill schedule's, a plan's or domain-set's answer. */
   async run(op: Operation, data: unknown, as?: CommandClient) {
-    const id = await (as ?? new CommandClient(this.bus)).publish(op, data);
+    const id = await (as ?? this.publisher ?? new CommandClient(this.bus)).publish(op, data);
     const end = await this.events.waitFor(id, [
       'task.completed',
       'task.failed',
@@ -225,7 +243,7 @@ export class Installation {
     await this.storeServer?.close();
     await this.bus.close();
     for (const u of this.users) {
-      await u.client.bus.close().catch(() => undefined);
+      await u.client?.bus.close().catch(() => undefined);
       deleteBrokerUser(u.name);
     }
     const keys = await this.redis.keys(`${this.env.REDIS_PREFIX}*`);
@@ -238,7 +256,7 @@ export class Installation {
 }
 
 /** The back ends a parametrised suite runs on: each object store on the simulated vCenter, and vcsim with the local store. */
-export const BACKENDS: ReadonlyArray<Required<InstallationOptions>> = [
+export const BACKENDS: ReadonlyArray<Required<Pick<InstallationOptions, 'platform' | 'store'>>> = [
   { platform: 'sim', store: 'file' },
   { platform: 'sim', store: 's3' },
   { platform: 'sim', store: 'azure' },
