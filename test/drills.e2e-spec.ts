@@ -162,6 +162,7 @@ groups:
     await waitUntil('no drill running', async () => (await new DrillStore(inst.redis).activeIds()).length === 0, 30_000, 250);
     expect(ended().filter((r) => r.event.data.drillId === drill)).toHaveLength(1);
     expect(await inst.platform.listVms({ kind: 'tvm' })).toEqual([]);
+    expect(await inst.parkedDeadLetters()).toBe(0); // the plan run sent nothing its own checks refuse
   });
 
   it('a report changed after the fact no longer verifies', async () => {

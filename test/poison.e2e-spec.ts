@@ -18,6 +18,7 @@ describe('poison messages end their task', () => {
       { JANITOR_SWEEP_SECONDS: '5', JANITOR_GRACE_SECONDS: '0' },
       { brokerUsers: 'shipped' },
     );
+    inst.expectParkedDeadLetters(); // poison, parked on purpose
     await inst.writer.writePoint('pz', [
       { name: 'constructor', source: { sizeBytes: 2 * MiB, seed: 1 } },
       { name: 'web', source: { sizeBytes: 1 * MiB, seed: 2 } },

@@ -135,6 +135,7 @@ groups:
     const show = await runJssctl(inst.env, ['tasks', 'show', taskId]);
     expect(show.out).toMatch(/recovery plan version 1:\n/);
     expect(show.out).toMatch(/\nlogic\.before\.1 +webhook +completed +20/);
+    expect(await inst.parkedDeadLetters()).toBe(0); // the plan run sent nothing its own checks refuse
   });
 
   it('a failing webhook fails the task, and nothing it created is left; jssctl shows its URL without raw control characters', async () => {

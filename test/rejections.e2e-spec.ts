@@ -93,6 +93,7 @@ describe('refused commands and unreadable messages', () => {
   });
 
   it('dead-letters a body that is not JSON or not a CloudEvent, with the reason in a header, and keeps serving', async () => {
+    inst.expectParkedDeadLetters();
     const conn = await amqplib.connect(inst.env.AMQP_URL!);
     try {
       const ch = await conn.createConfirmChannel();

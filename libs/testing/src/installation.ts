@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AmqpBus } from '@jss/bus';
 import { loadEnv } from '@jss/config';
-import { EXCHANGES, Operation, cloudEvent, commandRoutingKey, commandType } from '@jss/contract';
+import { EXCHANGES, Operation, QUEUES, cloudEvent, commandRoutingKey, commandType } from '@jss/contract';
 import { createLogger } from '@jss/observability';
 import { Platform, SimPlatform, createPlatform } from '@jss/platform';
 import { Redis, createRedis } from '@jss/redis';
@@ -79,6 +79,7 @@ export class Installation {
   private readonly users: Array<{ name: string; client?: CommandClient }> = [];
   /** who publish() and run() publish as (guest's own connection unless the users are the shipped ones) */
   private publisher: CommandClient | null = null;
+  private parkedExpected = false;
 
   private constructor(
     readonly env: NodeJS.ProcessEnv,
@@ -238,7 +239,22 @@ export class Installation {
     return { id, end };
   }
 
+  /** This test parks dead letters on purpose (a test of dead-lettering): stop() does not count them. */
+  expectParkedDeadLetters(): void {
+    this.parkedExpected = true;
+  }
+
+  /** Messages in jss.dead-letters.parked: each one a message a service refused or failed on until it was dead-lettered. */
+  async parkedDeadLetters(): Promise<number> {
+    return (await this.queueStat(QUEUES.parkedDeadLetters).catch(() => ({ messageCount: 0 }))).messageCount;
+  }
+
+  /**
+   * Stops and removes everything; then fails (its data folder and logs kept) if a dead letter was
+   * parked that the test did not declare: a service sent a message its own checks refuse.
+   */
   async stop(): Promise<void> {
+    const parked = this.parkedExpected ? 0 : await this.parkedDeadLetters();
     await Promise.all(this.services.map((s) => stopService(s)));
     await this.storeServer?.close();
     await this.bus.close();
@@ -251,7 +267,12 @@ export class Installation {
     this.redis.disconnect();
     deleteVhost(this.vhost);
     await this.vcsim?.stop();
-    if (!process.env.KEEP_TEST_DATA) rmSync(this.dataDir, { recursive: true, force: true });
+    if (!process.env.KEEP_TEST_DATA && !parked) rmSync(this.dataDir, { recursive: true, force: true });
+    if (parked) {
+      throw new Error(
+        `${parked} dead letter(s) parked in ${QUEUES.parkedDeadLetters} (logs in ${this.dataDir}/logs); a test that means to park one calls expectParkedDeadLetters()`,
+      );
+    }
   }
 }
 
