@@ -92,6 +92,12 @@ export function verifyEvidence(report: Evidence): { ok: boolean; stored: string;
   return { ok: computed === report.sha256, stored: report.sha256, computed };
 }
 
+/**
+ * Command ids starting with this are the drills' alone: the planner refuses them from publishers, so
+ * that no one can take a drill's id (and the drill adopt their task, or be blocked by it).
+ */
+export const DRILL_ID_PREFIX = 'drill-';
+
 /** Drill ids: `drill-<domain>-<due time, UTC, to the second>`; one per domain and due time. */
 const DRILL_ID = /^drill-([a-z0-9][a-z0-9-]{0,62})-(\d{8}T\d{6}Z)$/;
 
