@@ -25,6 +25,11 @@ describe('recovery plans', () => {
         'domain: shop\ngroups:\n  - name: a\n    vms: [db]\n    before:\n      - webhook: { url: "http://169.254.169.254/latest/meta-data" }\n',
         /line 6: webhook host "169.254.169.254" is not in JSS_WEBHOOK_HOSTS \(127.0.0.1\)/,
       ],
+      // re-IP to the planner's host: refused (a check step would connect to it)
+      [
+        'domain: shop\ngroups:\n  - name: a\n    vms:\n      - name: db\n        network: recovery-static-net\n        ip: 127.0.0.1\n',
+        /line 7: VM "db" may not be re-addressed: 127\.0\.0\.1 is a loopback address/,
+      ],
       // nine levels of aliases: refused at once (one answer, nothing redelivered or dead-lettered)
       [
         [

@@ -4,7 +4,7 @@ import pRetry, { AbortError } from 'p-retry';
 import { redactSecrets } from '@jss/config';
 import { REASONS, TIMING, exhaustive, retryOptionsOf } from '@jss/contract';
 import { Platform, vmUp } from '@jss/platform';
-import { PlanStep, WebhookHosts } from '@jss/recovery-plans';
+import { PlanStep, WebhookHosts, ownAddresses, refusedAddress } from '@jss/recovery-plans';
 import { Task, TaskError } from '@jss/tasks';
 
 type Webhook = Extract<PlanStep, { kind: 'webhook' }>;
@@ -48,6 +48,8 @@ export class PlanEffects {
     private readonly platform: Pick<Platform, 'getVm'>,
     /** JSS_WEBHOOK_HOSTS, checked again at the call: a plan may have been applied before the list was set */
     private readonly webhookHosts: WebhookHosts | null = null,
+    /** why a check may not connect to an address (loopback, the planner's own, ...); a spec that listens on loopback lifts it */
+    private readonly addressRefusal: (ip: string) => string | null = (ip) => refusedAddress(ip, ownAddresses()),
   ) {}
 
   /** null when the step passed, else why not. */
@@ -114,7 +116,11 @@ export class PlanEffects {
       const up = vmUp(await this.platform.getVm(r.site, r.name));
       if (up.problem !== null) return `VM ${r.name} is ${up.problem}`;
       const { ip } = up;
-      if (port !== null && !(await tcpAnswers(ip, port))) return `VM ${r.name}: nothing answers on ${ip}:${port}`;
+      if (port === null) continue;
+      // only the address the platform reports for the VM, and never one that would probe the planner's host
+      const refused = this.addressRefusal(ip);
+      if (refused) return `VM ${r.name}: not connecting: ${refused}`;
+      if (!(await tcpAnswers(ip, port))) return `VM ${r.name}: nothing answers on ${ip}:${port}`;
     }
     return null;
   }
