@@ -180,6 +180,19 @@ describe('jssctl', () => {
     expect(err.trim()).toMatch(/^jssctl: cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
   });
 
+  it('prints the connection strings it cannot reach without their passwords: no user, every node of a list', async () => {
+    const redis = await runJssctl({ ...inst.env, REDIS_URL: 'redis://:red-secret@127.0.0.1:1' }, ['tasks']);
+    expect(redis.err.trim()).toBe(
+      'jssctl: cannot reach Redis at redis://:***@127.0.0.1:1; start it (redis-server --daemonize yes) or set REDIS_URL',
+    );
+    const amqp = await runJssctl({ ...inst.env, AMQP_URL: 'amqp://jss:first-secret@127.0.0.1:1,amqp://jss:second-secret@127.0.0.1:2' }, [
+      'failover',
+      'cli',
+    ]);
+    expect(amqp.err).toMatch(/^jssctl: cannot reach RabbitMQ at amqp:\/\/jss:\*\*\*@127\.0\.0\.1:1,amqp:\/\/jss:\*\*\*@127\.0\.0\.1:2;/);
+    expect(`${redis.out}${redis.err}${amqp.out}${amqp.err}`).not.toMatch(/secret/);
+  });
+
   it('follows a failover in a terminal: lines above the bars intact, the bars at 100% at the end', async () => {
     execFileSync('bash', [path.join(ROOT, 'scripts', 'install-tmux.sh')], { stdio: 'pipe' });
     await inst.writer.writePoint('term', [

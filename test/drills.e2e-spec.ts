@@ -87,7 +87,8 @@ describe('scheduled drills', () => {
         const times = [e.startedAt, v.createdAt, v.rehydratedAt, v.poweredOnAt, v.checkPassedAt, e.endedAt].map((t) => Date.parse(t!));
         expect(times.every((t, i) => Number.isFinite(t) && (i === 0 || t >= times[i - 1]))).toBe(true);
       }
-      expect(e.removed.map((x) => x.name).sort()).toEqual(['jss-tvm-audit-db', 'jss-tvm-audit-web']);
+      // everything the drill's task created, its RocVA included, each checked gone
+      expect(e.removed.map((x) => x.name).sort()).toEqual(['jss-rocva-audit', 'jss-tvm-audit-db', 'jss-tvm-audit-web']);
       expect(e.removed.every((x) => x.goneAt !== null)).toBe(true);
       expect(verifyEvidence(e).ok).toBe(true);
 
@@ -162,6 +163,7 @@ groups:
     await waitUntil('no drill running', async () => (await new DrillStore(inst.redis).activeIds()).length === 0, 30_000, 250);
     expect(ended().filter((r) => r.event.data.drillId === drill)).toHaveLength(1);
     expect(await inst.platform.listVms({ kind: 'tvm' })).toEqual([]);
+    expect(await inst.parkedDeadLetters()).toBe(0); // the plan run sent nothing its own checks refuse
   });
 
   it('a report changed after the fact no longer verifies', async () => {

@@ -25,6 +25,21 @@ describe('recovery plans', () => {
         'domain: shop\ngroups:\n  - name: a\n    vms: [db]\n    before:\n      - webhook: { url: "http://169.254.169.254/latest/meta-data" }\n',
         /line 6: webhook host "169.254.169.254" is not in JSS_WEBHOOK_HOSTS \(127.0.0.1\)/,
       ],
+      // re-IP to the planner's host: refused (a check step would connect to it)
+      [
+        'domain: shop\ngroups:\n  - name: a\n    vms:\n      - name: db\n        network: recovery-static-net\n        ip: 127.0.0.1\n',
+        /line 7: VM "db" may not be re-addressed: 127\.0\.0\.1 is a loopback address/,
+      ],
+      // nine levels of aliases: refused at once (one answer, nothing redelivered or dead-lettered)
+      [
+        [
+          'domain: shop',
+          'x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]',
+          ...Array.from({ length: 8 }, (_, i) => `x${i + 1}: &a${i + 1} [${Array(9).fill(`*a${i}`).join(', ')}]`),
+          'groups: []',
+        ].join('\n'),
+        /line 3: unreadable YAML: Excessive alias count/,
+      ],
     ];
     for (const [document, message] of cases) {
       const answer = await suite.apply(document);
@@ -125,12 +140,14 @@ groups:
     const show = await runJssctl(inst.env, ['tasks', 'show', taskId]);
     expect(show.out).toMatch(/recovery plan version 1:\n/);
     expect(show.out).toMatch(/\nlogic\.before\.1 +webhook +completed +20/);
+    expect(await inst.parkedDeadLetters()).toBe(0); // the plan run sent nothing its own checks refuse
   });
 
-  it('a failing webhook fails the task, and nothing it created is left', async () => {
+  it('a failing webhook fails the task, and nothing it created is left; jssctl shows its URL without raw control characters', async () => {
     await suite.removeRecovered();
     hook.status = 500;
     hook.received.length = 0;
+    // the URL as written carries terminal escapes (YAML's escapes ESC, BEL, CSI): retitle the window, clear the screen
     await suite.apply(`domain: shop
 groups:
   - name: data
@@ -138,12 +155,19 @@ groups:
   - name: logic
     vms: [app, web]
     before:
-      - webhook: { url: "${hook.url}", retries: 1, timeoutSeconds: 2 }
+      - webhook: { url: "${hook.url}?t=\\e]0;pwned\\a\\e[2J\\x9b", retries: 1, timeoutSeconds: 2 }
 `);
     const { id, end } = await inst.run('failover', { domain: 'shop' });
     expect(end.key).toBe('task.failed');
     expect(end.event.data).toMatchObject({ reason: 'plan-step-failed' });
     expect(end.event.data.message).toMatch(/logic\.before\.1: webhook: .*HTTP 500/);
+    expect(end.event.data.message).toContain('\u001b]0;pwned\u0007');
+    const taskId = end.event.subject!;
+    const shown = await runJssctl(inst.env, ['tasks', 'show', taskId]);
+    expect(shown.out).toContain('?t=\\x1b]0;pwned\\x07\\x1b[2J\\x9b answered HTTP 500');
+    expect(shown.out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    const exact = await runJssctl(inst.env, ['tasks', 'show', taskId, '--json']);
+    expect(JSON.parse(exact.out).error.message).toBe(end.event.data.message); // --json stays exact
     const failed = inst.events.of(id, 'plan.step-failed');
     expect(failed.map((e) => [e.event.data.stepId, e.event.data.continued])).toEqual([['logic.before.1', false]]);
     expect(hook.received).toHaveLength(2); // one retry

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { EXCHANGES, QUEUES, DEAD_LETTER_REASON_HEADER } from '@jss/contract';
+import { EXCHANGES, QUEUES, DEAD_LETTER_REASON_HEADER, drillId } from '@jss/contract';
 import { Installation, MiB, inventorySnapshot, waitUntil } from '@jss/testing';
 import amqplib from 'amqplib';
 
@@ -92,7 +92,20 @@ describe('refused commands and unreadable messages', () => {
     expect((await inst.events.waitFor(id2, ['command.rejected'])).event.data.reason).toBe('unsupported-operation');
   });
 
+  it("refuses a command whose id is in the drills' reserved space (another domain's next drill): nothing created, the id stays the drill's", async () => {
+    const tester = await inst.brokerUser(`jss-alpha-tester-${randomUUID().slice(0, 6)}`);
+    const squat = drillId('gamma', Date.parse('2030-01-01T00:00:00Z'));
+    const answer = await inst.events.waitFor(await tester.publish('test-failover', { domain: 'crm' }, squat), [
+      'command.rejected',
+      'task.accepted',
+    ]);
+    expect(answer.event.data).toMatchObject({ reason: 'invalid-command', message: expect.stringMatching(/reserved for scheduled drills/) });
+    expect(await inst.tasks.taskOfCommand(squat)).toBeNull();
+    expect(await inst.platform.listVms({ kind: 'tvm' })).toEqual([]);
+  });
+
   it('dead-letters a body that is not JSON or not a CloudEvent, with the reason in a header, and keeps serving', async () => {
+    inst.expectParkedDeadLetters();
     const conn = await amqplib.connect(inst.env.AMQP_URL!);
     try {
       const ch = await conn.createConfirmChannel();

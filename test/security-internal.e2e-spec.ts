@@ -23,6 +23,7 @@ describe('security: nothing trusts an internal message', () => {
 
   beforeAll(async () => {
     inst = await Installation.start();
+    inst.expectParkedDeadLetters(); // forged messages, dead-lettered and parked on purpose
     guest = new CommandClient(inst.bus);
     await inst.writer.writePoint('crm', [{ name: 'app', source: { sizeBytes: 2 * MiB, seed: 3 } }]);
     // a production VM the system did not create: what forged messages aim at

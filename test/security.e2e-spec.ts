@@ -158,6 +158,7 @@ describe('security', () => {
     });
 
     it('answers a routing key that names no operation, and an odd content type', async () => {
+      inst.expectParkedDeadLetters(); // the half event is dead-lettered and parked
       const conn = await amqplib.connect(inst.env.AMQP_URL!);
       try {
         const ch = await conn.createConfirmChannel();

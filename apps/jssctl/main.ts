@@ -11,7 +11,7 @@ import { drillCommand, drillsCommand } from './src/commands/drills';
 import { domainCommands } from './src/commands/domains';
 import { CliContext } from './src/context';
 import { suggestSubcommands } from './src/did-you-mean';
-import { printJson } from './src/output';
+import { printJson, sayError } from './src/output';
 
 async function main(): Promise<number> {
   const ctx = new CliContext();
@@ -39,7 +39,7 @@ async function main(): Promise<number> {
     return 0;
   } catch (err) {
     const code = err instanceof CommanderError || err instanceof CliError ? err.exitCode : 1;
-    if (!(err instanceof CommanderError)) console.error(`jssctl: ${err instanceof Error ? err.message : String(err)}`);
+    if (!(err instanceof CommanderError)) sayError(`jssctl: ${err instanceof Error ? err.message : String(err)}`);
     // a script that asked for JSON gets the failure as JSON too, on stdout
     if (code !== 0 && process.argv.slice(2).includes('--json')) printJson(failureJson(err));
     return code;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AmqpBus } from '@jss/bus';
-import { Env, loadEnv } from '@jss/config';
+import { Env, loadEnv, redactSecrets } from '@jss/config';
 import { createLogger } from '@jss/observability';
 import { Platform, createPlatform } from '@jss/platform';
 import { Redis, createRedis } from '@jss/redis';
@@ -10,6 +10,7 @@ import { ObjectStore, createObjectStore } from '@jss/store';
 import { TaskStore } from '@jss/tasks';
 import { Protection } from '../../replicator/src/protection';
 import { CliError } from './cli-error';
+import { sayError } from './output';
 
 const CONNECT_TIMEOUT_MS = 5000;
 
@@ -28,7 +29,9 @@ export class CliContext {
       client.on('error', () => undefined); // reported below as one line
       const ready = new Promise<void>((resolve) => client.once('ready', () => resolve()));
       if (!(await Promise.race([ready.then(() => true), sleep(CONNECT_TIMEOUT_MS, false, { ref: false })]))) {
-        throw new CliError(`cannot reach Redis at ${redact(this.env.REDIS_URL)}; start it (redis-server --daemonize yes) or set REDIS_URL`);
+        throw new CliError(
+          `cannot reach Redis at ${redactSecrets(this.env.REDIS_URL)}; start it (redis-server --daemonize yes) or set REDIS_URL`,
+        );
       }
     }
     return this.redisClient;
@@ -38,7 +41,9 @@ export class CliContext {
     if (!this.busClient) {
       this.busClient = new AmqpBus(this.env.AMQP_URL, createLogger('jssctl', 'silent'), { topology: 'client' });
       if (!(await Promise.race([this.busClient.waitForConnect().then(() => true), sleep(CONNECT_TIMEOUT_MS, false, { ref: false })]))) {
-        throw new CliError(`cannot reach RabbitMQ at ${redact(this.env.AMQP_URL)}; start it (rabbitmq-server -detached) or set AMQP_URL`);
+        throw new CliError(
+          `cannot reach RabbitMQ at ${redactSecrets(this.env.AMQP_URL)}; start it (rabbitmq-server -detached) or set AMQP_URL`,
+        );
       }
     }
     return this.busClient;
@@ -83,7 +88,7 @@ export class CliContext {
         throw new Error('no confirm');
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
-      console.error(`jssctl: point ${m.id} is written but was not announced (${why}); the scanners' periodic listing will find it`);
+      sayError(`jssctl: point ${m.id} is written but was not announced (${why}); the scanners' periodic listing will find it`);
     }
   }
 
@@ -91,9 +96,4 @@ export class CliContext {
     await this.busClient?.close().catch(() => undefined);
     this.redisClient?.disconnect();
   }
-}
-
-/** A URL without its password, for messages. */
-export function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }

@@ -24,6 +24,7 @@ import { inFlagTerms } from './flag-terms';
 import { noAnswer } from './no-answer';
 import { planStepLine } from './plan-step-lines';
 import { ProgressView } from './progress-view';
+import { sayError } from './output';
 
 export interface Outcome {
   /** none for a dry run */
@@ -121,8 +122,7 @@ export async function publishAndFollow(bus: AmqpBus, op: Operation, data: object
           view?.log(`task ${taskId} accepted`);
           const point = (d as EventDataMap['task.accepted']).recoveryPoint;
           // named on purpose, it proceeds: say so where the operator looks
-          if (point.verdict === 'suspicious')
-            console.error(`jssctl: warning: recovery point ${point.id} is suspicious: ${point.message ?? ''}`);
+          if (point.verdict === 'suspicious') sayError(`jssctl: warning: recovery point ${point.id} is suspicious: ${point.message ?? ''}`);
           if (!opts.wait) settle({ taskId });
           else clearTimeout(timer);
           return;

@@ -1,6 +1,7 @@
 import { MultiBar, Presets, SingleBar } from 'cli-progress';
 import { clearScreenDown } from 'node:readline';
 import { TaskProgressData } from '@jss/contract';
+import { neutralise, say } from './output';
 
 const MiB = 1 << 20;
 const mib = (b: number) => (b / MiB).toFixed(1);
@@ -52,9 +53,9 @@ export class ProgressView {
 
   /** A line above the bars, drawn at once (cli-progress alone would hold it until the next redraw). */
   log(line: string): void {
-    if (!this.tty || !this.bars.size) return console.log(line);
+    if (!this.tty || !this.bars.size) return say(line);
     this.clearBelow = true;
-    this.multi.log(`${line}\n`);
+    this.multi.log(`${neutralise(line)}\n`);
     this.multi.update();
   }
 
@@ -75,7 +76,7 @@ export class ProgressView {
   }
 
   private payload(name: string, done: number, total: number, extra: string) {
-    return { name: name.padEnd(12), doneMiB: mib(done), totalMiB: mib(total), extra };
+    return { name: neutralise(name).padEnd(12), doneMiB: mib(done), totalMiB: mib(total), extra };
   }
 }
 

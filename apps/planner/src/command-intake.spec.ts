@@ -13,7 +13,7 @@ describe('CommandIntake', () => {
   const started: string[] = [];
   const handled: Command[] = [];
   const handlers = Object.fromEntries(OPERATIONS.map((op) => [op, async (c: Command) => void handled.push(c)])) as CommandHandlers;
-  const seen = new Map<string, { id: string; requestedBy?: string }>([['c-seen', { id: 'task-1', requestedBy: 'ops' }]]);
+  const seen = new Map([['c-seen', { id: 'task-1', requestedBy: 'ops', domain: 'shop', operation: 'failover' as const }]]);
   const intake = new CommandIntake(
     partial<Messenger>(published),
     partial<TaskStore>({ recordOfCommand: async (id: string) => seen.get(id) ?? null }),
@@ -51,6 +51,11 @@ describe('CommandIntake', () => {
     ],
     ['no AMQP user_id', () => receive('failover', { domain: 'shop' }, { userId: '' }), 'unauthenticated'],
     ['data that does not fit its schema', () => receive('restore', { domain: 'shop' }), 'invalid-command'],
+    [
+      'a command id in the drills’ reserved space (another domain’s next drill)',
+      () => receive('test-failover', { domain: 'alpha' }, { id: 'drill-gamma-20270101T000000Z' }),
+      'invalid-command',
+    ],
     [
       'a command id another principal used',
       () => receive('cancel', { taskId: 't' }, { id: 'c-seen', userId: 'mallory' }),

@@ -2,7 +2,17 @@ import { z } from 'zod';
 import { Inject, Injectable } from '@nestjs/common';
 import { clip, principalOf } from '@jss/authz';
 import { AmqpContext, Messenger } from '@jss/bus';
-import { EVENTS, OPERATIONS, REASONS, ReasonedError, commandDataSchemas, commandType, describeIssues, operationOf } from '@jss/contract';
+import {
+  DRILL_ID_PREFIX,
+  EVENTS,
+  OPERATIONS,
+  REASONS,
+  ReasonedError,
+  commandDataSchemas,
+  commandType,
+  describeIssues,
+  operationOf,
+} from '@jss/contract';
 import { LOGGER } from '@jss/infra';
 import { Logger, metrics } from '@jss/observability';
 import { TaskFlow } from '@jss/recovery';
@@ -11,7 +21,7 @@ import { CommandHandlers, dispatch } from './command';
 
 /**
  * What every command goes through before its use case: the routing key must name an operation and
- * match the type, the sender must be known (AMQP user_id), a command id seen before starts nothing
+ * match the type, the id may not be in the drills' reserved space, the sender must be known (AMQP user_id), a command id seen before starts nothing
  * new (and is refused from another principal), the data must fit its schema. Anything refused
  * becomes command.rejected with a reason code and a bounded message; nothing else changes.
  */
@@ -40,6 +50,12 @@ export class CommandIntake {
         throw new ReasonedError(
           REASONS.invalidCommand,
           `type "${clip(command.type, 100)}" does not match routing key ${ctx.routingKey} (expected ${commandType(op)})`,
+        );
+      }
+      if (command.id.toLowerCase().startsWith(DRILL_ID_PREFIX)) {
+        throw new ReasonedError(
+          REASONS.invalidCommand,
+          `command ids starting with "${DRILL_ID_PREFIX}" are reserved for scheduled drills; use another id (a UUID)`,
         );
       }
       const principal = principalOf(ctx.properties);

@@ -19,6 +19,13 @@ export class DrillTestFailover {
 
   start = async (id: string, data: CommandData<'test-failover'>, principal: string): Promise<string> => {
     const existing = await this.tasks.recordOfCommand(id);
+    // only the drill's own task is taken over; the intake keeps publishers out of drill ids, this
+    // keeps a task of another domain or principal (one made before that check) out of the evidence
+    if (existing && (existing.domain !== data.domain || existing.operation !== 'test-failover' || existing.requestedBy !== principal)) {
+      throw new Error(
+        `command id ${id} belongs to a ${existing.operation} of domain ${existing.domain} by ${existing.requestedBy}, not to the drill`,
+      );
+    }
     if (existing) {
       await this.flow.start(existing.id);
       return existing.id;

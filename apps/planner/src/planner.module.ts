@@ -10,6 +10,7 @@ import { PlanEffects, TaskFlow, TaskMonitor } from '@jss/recovery';
 import { DomainOverviews, ProtectionStore } from '@jss/protection';
 import { PlanStore, WebhookHosts } from '@jss/recovery-plans';
 import { Redis } from '@jss/redis';
+import { RocvaManager } from '@jss/temporaries';
 import { ReplicaRepository } from '@jss/replica';
 import { PointEvents, PointVerdicts, ScanStore } from '@jss/scan';
 import { ObjectStore } from '@jss/store';
@@ -65,7 +66,7 @@ import { WEBHOOK_HOSTS, webhookHostsProvider } from './webhook-hosts.provider';
     DrillTestFailover,
     {
       provide: DrillRunner,
-      inject: [DrillStore, TaskStore, TaskFlow, PLATFORM, OBJECT_STORE, DomainLocks, Messenger, DrillTestFailover, LOGGER],
+      inject: [DrillStore, TaskStore, TaskFlow, PLATFORM, OBJECT_STORE, DomainLocks, Messenger, DrillTestFailover, LOGGER, REDIS],
       useFactory: (
         d: DrillStore,
         t: TaskStore,
@@ -76,7 +77,8 @@ import { WEBHOOK_HOSTS, webhookHostsProvider } from './webhook-hosts.provider';
         m: Messenger,
         s: DrillTestFailover,
         l: Logger,
-      ) => new DrillRunner(d, t, f, p, o, k, m, s.start, l),
+        r: Redis,
+      ) => new DrillRunner(d, t, f, p, o, k, m, s.start, l, new RocvaManager(r, k, p)),
     },
     DrillsScheduler,
     DrillScheduleUseCase,

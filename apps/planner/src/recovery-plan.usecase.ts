@@ -5,7 +5,7 @@ import { EVENTS, REASONS, ReasonedError } from '@jss/contract';
 import { PLATFORM } from '@jss/infra';
 import { Platform } from '@jss/platform';
 import { RECOVERY_SITE } from '@jss/recovery';
-import { PlanError, PlanStore, WebhookHosts, parsePlan } from '@jss/recovery-plans';
+import { PlanError, PlanStore, WebhookHosts, ownAddresses, parsePlan } from '@jss/recovery-plans';
 import { ReplicaRepository } from '@jss/replica';
 import { Command } from './command';
 import { WEBHOOK_HOSTS } from './webhook-hosts.provider';
@@ -33,6 +33,7 @@ export class RecoveryPlanUseCase {
       vms: new Set(point.vms.map((v) => v.name)),
       networkExists: async (name: string) => (await this.platform.getNetwork(name))?.site === RECOVERY_SITE,
       webhookHosts: this.webhookHosts,
+      ownAddresses: ownAddresses(),
     };
     const plan = await parsePlan(data.document, facts).catch((err: unknown) => {
       if (err instanceof PlanError) throw new ReasonedError(REASONS.invalidPlan, `recovery plan refused: ${err.message}`);

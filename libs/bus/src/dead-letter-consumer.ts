@@ -1,14 +1,14 @@
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CloudEvent, DEAD_LETTER_REASON_HEADER, QUEUES, TIMING } from '@jss/contract';
-import type { MessageHeaders } from './dead-letter-reason';
+import { CloudEvent, DEAD_LETTER_REASON_HEADER, EXCHANGES, QUEUES, TIMING } from '@jss/contract';
+import { MessageHeaders, republishedProperties } from './dead-letter-reason';
 import { ConsumerHost, DeliveryChannel, cloudEventOf, currentChannel, errorText, settle } from './delivery';
 import { declareExchanges } from './topology';
 
 /**
  * jss.dead-letters: each message goes to `settleOne` (with its CloudEvent, or null when it is not
  * one), which returns the reason it is marked with; then it is moved (confirmed) to the parking
- * queue jss.dead-letters.parked with that reason in x-jss-reason, where it stays for an operator.
+ * queue jss.dead-letters.parked (through jss.parked) with that reason in x-jss-reason, where it stays for an operator.
  */
 export async function consumeDeadLetters(
   host: ConsumerHost,
@@ -29,11 +29,12 @@ export async function consumeDeadLetters(
         // not a CloudEvent: nothing to settle, parked as it is
       }
       const reason = await settleOne(event, headers);
-      await host.publisher.sendToQueue(QUEUES.parkedDeadLetters, msg.content, {
-        ...msg.properties,
-        persistent: true,
-        headers: { ...headers, [DEAD_LETTER_REASON_HEADER]: reason, 'x-jss-routing-key': msg.fields.routingKey },
-      });
+      await host.publisher.publish(
+        EXCHANGES.parked,
+        msg.fields.routingKey,
+        msg.content,
+        republishedProperties(msg.properties, { [DEAD_LETTER_REASON_HEADER]: reason, 'x-jss-routing-key': msg.fields.routingKey }),
+      );
       settle(host.log, on, msg, 'ack');
     } catch (err) {
       host.log.error({ err: errorText(err) }, 'dead letter not parked; it will be redelivered');

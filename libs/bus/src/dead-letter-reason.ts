@@ -1,6 +1,23 @@
-import { DEAD_LETTER_REASON_HEADER } from '@jss/contract';
+import type { MessageProperties, Options } from 'amqplib';
+import { DEAD_LETTER_REASON_HEADER, PUBLISHER_HEADER } from '@jss/contract';
 
 export type MessageHeaders = Record<string, unknown>;
+
+/**
+ * The properties of a message this service publishes again (to jss.dlx, to the parking queue): the
+ * original's, persistent, with more headers — but never its user_id, which RabbitMQ refuses unless it
+ * is this connection's user (the channel would close and the message loop): it is kept in
+ * x-jss-publisher instead.
+ */
+export function republishedProperties(properties: MessageProperties, headers: MessageHeaders): Options.Publish {
+  const { userId, headers: original, ...rest } = properties as MessageProperties & { userId?: string };
+  const publisher = userId ?? (original?.[PUBLISHER_HEADER] as string | undefined);
+  return {
+    ...(rest as Options.Publish),
+    persistent: true,
+    headers: { ...original, ...(publisher !== undefined && { [PUBLISHER_HEADER]: publisher }), ...headers },
+  };
+}
 
 interface XDeath {
   reason?: string;

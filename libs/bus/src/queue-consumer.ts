@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudEvent, DEAD_LETTER_REASON_HEADER, EXCHANGES, TIMING } from '@jss/contract';
 import { metrics } from '@jss/observability';
 import { DeadLetter } from './dead-letter';
+import { republishedProperties } from './dead-letter-reason';
 import { ConsumerHost, DeliveryChannel, cloudEventOf, currentChannel, errorText, settle } from './delivery';
 import { QueueSpec, declareExchanges, declareQueue } from './topology';
 
@@ -74,11 +75,12 @@ async function parseOrAnswer(msg: ConsumeMessage, options: ConsumeOptions): Prom
 /** Republish to jss.dlx with the reason in a header (confirmed), then ack the original. */
 async function deadLetter(host: ConsumerHost, on: DeliveryChannel, queue: string, msg: ConsumeMessage, reason: string) {
   host.log.warn({ queue, routingKey: msg.fields.routingKey, reason }, 'message dead-lettered');
-  await host.publisher.publish(EXCHANGES.deadLetter, msg.fields.routingKey, msg.content, {
-    ...msg.properties,
-    persistent: true,
-    headers: { ...msg.properties.headers, [DEAD_LETTER_REASON_HEADER]: reason, 'x-jss-queue': queue },
-  });
+  await host.publisher.publish(
+    EXCHANGES.deadLetter,
+    msg.fields.routingKey,
+    msg.content,
+    republishedProperties(msg.properties, { [DEAD_LETTER_REASON_HEADER]: reason, 'x-jss-queue': queue }),
+  );
   settle(host.log, on, msg, 'ack');
   metrics.messages.inc({ queue, outcome: 'dead-letter' });
 }

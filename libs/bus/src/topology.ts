@@ -45,12 +45,13 @@ export const SERVICE_QUEUES = {
 
 /** Exchanges and the dead-letter queue; declared by every process (idempotent). */
 export async function declareExchanges(ch: ConfirmChannel): Promise<void> {
-  for (const name of [EXCHANGES.commands, EXCHANGES.events, EXCHANGES.internal, EXCHANGES.deadLetter]) {
+  for (const name of [EXCHANGES.commands, EXCHANGES.events, EXCHANGES.internal, EXCHANGES.deadLetter, EXCHANGES.parked]) {
     await ch.assertExchange(name, 'topic', { durable: true });
   }
   await ch.assertQueue(QUEUES.deadLetters, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
   await ch.bindQueue(QUEUES.deadLetters, EXCHANGES.deadLetter, '#');
   await ch.assertQueue(QUEUES.parkedDeadLetters, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+  await ch.bindQueue(QUEUES.parkedDeadLetters, EXCHANGES.parked, '#');
 }
 
 export async function declareQueue(ch: ConfirmChannel, spec: QueueSpec): Promise<void> {

@@ -1,2 +1,3 @@
 export * from './env';
 export * from './yaml-document';
+export * from './redact';

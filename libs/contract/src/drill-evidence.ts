@@ -60,8 +60,14 @@ export const evidenceSchema = z.object({
   vms: z.array(checkedVm),
   /** the steps of the recovery plan the test failover ran, as its task report lists them */
   steps: z.array(planStepReport),
-  /** what the drill's task created and removed at its end; goneAt null: still on the platform when the report was written */
-  removed: z.array(z.object({ name: z.string(), kind: z.string(), site: z.string(), goneAt: time.nullable() })),
+  /**
+   * what the drill's task created and removed at its end, its Test VMs and the domain's RocVA; goneAt
+   * null: still on the platform when the report was written; sharedWith: the RocVA was left to these
+   * tasks of the domain, which still held it (not a leak)
+   */
+  removed: z.array(
+    z.object({ name: z.string(), kind: z.string(), site: z.string(), goneAt: time.nullable(), sharedWith: z.array(z.string()).optional() }),
+  ),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 export type Evidence = z.infer<typeof evidenceSchema>;
@@ -91,6 +97,12 @@ export function verifyEvidence(report: Evidence): { ok: boolean; stored: string;
   const computed = evidenceHash(report);
   return { ok: computed === report.sha256, stored: report.sha256, computed };
 }
+
+/**
+ * Command ids starting with this are the drills' alone: the planner refuses them from publishers, so
+ * that no one can take a drill's id (and the drill adopt their task, or be blocked by it).
+ */
+export const DRILL_ID_PREFIX = 'drill-';
 
 /** Drill ids: `drill-<domain>-<due time, UTC, to the second>`; one per domain and due time. */
 const DRILL_ID = /^drill-([a-z0-9][a-z0-9-]{0,62})-(\d{8}T\d{6}Z)$/;

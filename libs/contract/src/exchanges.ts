@@ -10,6 +10,8 @@ export const EXCHANGES = {
   internal: 'jss.internal',
   /** what could not be processed */
   deadLetter: 'jss.dlx',
+  /** settled dead letters, to the parking queue (an exchange of ours: the services' broker user may not write amq.default) */
+  parked: 'jss.parked',
 } as const;
 
 export const QUEUES = {
@@ -28,3 +30,5 @@ export const QUEUES = {
 
 /** Header naming why a message was dead-lettered. */
 export const DEAD_LETTER_REASON_HEADER = 'x-jss-reason';
+/** On a republished (dead-lettered, parked) message: the AMQP user_id it was first published with. */
+export const PUBLISHER_HEADER = 'x-jss-publisher';

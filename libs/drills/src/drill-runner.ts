@@ -13,11 +13,12 @@ import {
 } from '@jss/contract';
 import { DomainLocks } from '@jss/locks';
 import { Logger, MAX_DRILL_DOMAIN_SERIES, metrics } from '@jss/observability';
-import { Platform, vmUp } from '@jss/platform';
+import { Platform, temporaryName, vmUp } from '@jss/platform';
 import { TaskFlow } from '@jss/recovery';
 import { ObjectStore } from '@jss/store';
 import { Task, TaskStore, isActive, isEnded } from '@jss/tasks';
-import { Drill, VmCheck, testFailoverOf } from './drill';
+import { RocvaManager } from '@jss/temporaries';
+import { Drill, RemovedVm, VmCheck, testFailoverOf } from './drill';
 import { DrillStore } from './drill-store';
 import { evidenceOf } from './evidence';
 import { evidenceHtml } from './evidence-html';
@@ -53,6 +54,7 @@ export class DrillRunner {
     private readonly messenger: Pick<Messenger, 'event'>,
     private readonly startTestFailover: StartTestFailover,
     private readonly log: Logger,
+    private readonly rocva: Pick<RocvaManager, 'holders'>,
   ) {}
 
   async tick(now = Date.now()): Promise<void> {
@@ -158,17 +160,21 @@ export class DrillRunner {
   /** The task has ended: what it created is looked up once, and the end time fixed, for a report that can be written again. */
   private async toReporting(drill: Drill, task: Task | null, now: number): Promise<void> {
     if (!task) drill.error ??= { reason: REASONS.internalError, message: `the record of task ${drill.taskId} was lost` };
-    drill.removed = await Promise.all(
-      (task?.layout ?? []).map(async (p) => ({
-        name: p.temp,
-        kind: 'tvm',
-        site: task!.target.site,
-        gone: (await this.platform.getVm(task!.target.site, p.temp)) === null,
-      })),
-    );
+    drill.removed = task ? await this.removedBy(task) : [];
     drill.endedAt = iso(now);
     drill.state = 'reporting';
     await this.drills.save(drill);
+  }
+
+  /** Each Test VM of the task and the domain's RocVA (which it held): gone, or (the RocVA) left to the tasks that still hold it. */
+  private async removedBy(task: Task): Promise<RemovedVm[]> {
+    const site = task.target.site;
+    const gone = async (name: string) => (await this.platform.getVm(site, name)) === null;
+    const tvms = await Promise.all((task.layout ?? []).map(async (p) => ({ name: p.temp, kind: 'tvm', site, gone: await gone(p.temp) })));
+    const name = temporaryName('rocva', task.domain);
+    const rocva: RemovedVm = { name, kind: 'rocva', site, gone: await gone(name) };
+    if (!rocva.gone) rocva.sharedWith = (await this.rocva.holders(task.domain, site)).filter((id) => id !== task.id).sort();
+    return [...tvms, rocva];
   }
 
   private async report(drill: Drill): Promise<void> {

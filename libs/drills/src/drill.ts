@@ -59,6 +59,8 @@ export interface RemovedVm {
   kind: string;
   site: string;
   gone: boolean;
+  /** a RocVA still held by these other tasks of the domain: left to them */
+  sharedWith?: string[];
 }
 
 /** The test failover a drill runs. */

@@ -114,6 +114,15 @@ describe('evidence report', () => {
     expect(unchecked.vms[0]).toMatchObject({ checkPassedAt: null, check: 'not checked: the Test VMs were never up' });
     const left = evidenceOf(drill({ removed: [{ name: 'jss-tvm-shop-web', kind: 'tvm', site: 'recovery', gone: false }] }), task(), stats);
     expect(left).toMatchObject({ outcome: 'failed', reason: 'cleanup-incomplete', removed: [{ goneAt: null }] });
+    const leaked = { name: 'jss-rocva-shop', kind: 'rocva', site: 'recovery', gone: false };
+    const rocva = evidenceOf(
+      drill({ removed: [{ name: 'jss-tvm-shop-web', kind: 'tvm', site: 'recovery', gone: true }, leaked] }),
+      task(),
+      stats,
+    );
+    expect(rocva).toMatchObject({ outcome: 'failed', reason: 'cleanup-incomplete', message: expect.stringMatching(/jss-rocva-shop$/) });
+    const shared = evidenceOf(drill({ removed: [{ ...leaked, sharedWith: ['task-other'] }] }), task(), stats);
+    expect(shared).toMatchObject({ outcome: 'passed', removed: [{ name: 'jss-rocva-shop', goneAt: null, sharedWith: ['task-other'] }] });
     const failed = evidenceOf(drill(), task({ state: 'failed', error: { reason: 'block-corrupt', message: 'web disk 0 block 3' } }), stats);
     expect(failed).toMatchObject({ outcome: 'failed', reason: 'block-corrupt', message: 'web disk 0 block 3' });
     const refused = evidenceOf(drill({ error: { reason: 'forbidden', message: 'no' }, checks: undefined, removed: [] }), null, {});

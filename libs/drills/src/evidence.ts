@@ -36,7 +36,7 @@ function verdict(drill: Drill, task: Task | null, vms: Evidence['vms'], removed:
       message: `the test failover ended ${task.state}${failing ? `; ${failing.name}: ${failing.check}` : ''} before every check passed`,
     };
   }
-  const left = removed.filter((r) => !r.gone);
+  const left = removed.filter((r) => !r.gone && !r.sharedWith?.length);
   if (left.length) {
     return { reason: REASONS.cleanupIncomplete, message: `still on the platform after the drill: ${left.map((r) => r.name).join(', ')}` };
   }
@@ -92,7 +92,13 @@ export function evidenceOf(drill: Drill, task: Task | null, stats: Record<string
     bytes: { total: task?.bytesTotal ?? 0, read: vms.reduce((n, v) => n + v.bytesRead, 0) },
     vms,
     steps: task?.report?.plan?.steps ?? [],
-    removed: removed.map((r) => ({ name: r.name, kind: r.kind, site: r.site, goneAt: r.gone ? endedAt : null })),
+    removed: removed.map((r) => ({
+      name: r.name,
+      kind: r.kind,
+      site: r.site,
+      goneAt: r.gone ? endedAt : null,
+      ...(r.sharedWith?.length && { sharedWith: r.sharedWith }),
+    })),
   };
   return { ...report, sha256: evidenceHash(report) };
 }

@@ -3,3 +3,4 @@ export * from './parse';
 export * from './plan-store';
 export * from './plan-run';
 export * from './webhook-hosts';
+export * from './addresses';

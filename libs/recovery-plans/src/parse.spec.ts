@@ -6,6 +6,14 @@ const facts = {
   networkExists: async (n: string) => n === 'recovery-net' || n === 'dmz-net',
 };
 
+/** Nine levels of aliases, each nine times the one before: 9^9 nodes once expanded. */
+const ALIAS_BOMB = [
+  'domain: crm',
+  'x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]',
+  ...Array.from({ length: 8 }, (_, i) => `x${i + 1}: &a${i + 1} [${Array(9).fill(`*a${i}`).join(', ')}]`),
+  'groups: []',
+].join('\n');
+
 const PLAN = `domain: crm
 groups:
   - name: data
@@ -72,8 +80,24 @@ describe('recovery plan documents', () => {
     ['a check before its group', PLAN.replace('      - wait: 2\n', '      - check: {}\n'), /^line 17: a check looks at/],
     ['another domain', PLAN.replace('domain: crm', 'domain: pay'), /^line 1: the plan is for domain "pay"/],
     ['no YAML', 'domain: crm\ngroups: [\n', /^line 3: /],
+    [
+      'a loopback re-IP',
+      PLAN.replace('10.9.0.5', '127.0.0.1'),
+      /^line 15: VM "web" may not be re-addressed: 127\.0\.0\.1 is a loopback address/,
+    ],
+    ['a link-local re-IP', PLAN.replace('10.9.0.5', '169.254.169.254'), /^line 15: .*169\.254\.169\.254 is a link-local address/],
+    ['an unspecified re-IP', PLAN.replace('10.9.0.5', '0.0.0.0'), /^line 15: .*0\.0\.0\.0 is an unspecified/],
+    ['a multicast re-IP', PLAN.replace('10.9.0.5', '224.0.0.1'), /^line 15: .*224\.0\.0\.1 is a multicast address/],
+    ['an alias bomb', ALIAS_BOMB, /^line 3: unreadable YAML: Excessive alias count/],
+    ['nesting deeper than the stack', `domain: crm\ngroups: ${'['.repeat(30_000)}${']'.repeat(30_000)}\n`, /^line \d+: /],
   ])('refuses %s with the line at fault', async (_what, text, expected) => {
     expect(await refusal(text)).toMatch(expected);
+  });
+
+  it('refuses re-addressing a VM to one of the planner’s own addresses, naming the line', async () => {
+    await expect(parsePlan(PLAN, { ...facts, ownAddresses: new Set(['10.9.0.5']) })).rejects.toThrow(
+      'line 15: VM "web" may not be re-addressed: 10.9.0.5 is an address of the planner itself',
+    );
   });
 
   it('refuses a webhook to a host JSS_WEBHOOK_HOSTS does not list, naming the line; the hosts it lists pass', async () => {

@@ -1,4 +1,5 @@
 import { parseYaml } from '@jss/config';
+import { refusedAddress } from './addresses';
 import { RecoveryPlan, planDocumentSchema, planOf } from './schema';
 import type { WebhookHosts } from './webhook-hosts';
 
@@ -22,12 +23,15 @@ export interface PlanFacts {
   networkExists(name: string): Promise<boolean>;
   /** where webhooks may go (JSS_WEBHOOK_HOSTS); none: anywhere */
   webhookHosts?: WebhookHosts | null;
+  /** the planner's own addresses, which no VM may be given (a check would connect to the planner) */
+  ownAddresses?: ReadonlySet<string>;
 }
 
 /**
  * Parses a plan document and checks it against the domain: every VM a protected VM of it, in one
  * group only; group names distinct (groups run in the order written, so no order can loop);
- * networks that exist; webhooks to allowed hosts only. The first fault is thrown as a PlanError naming its line.
+ * networks that exist; re-IP addresses that are no loopback, link-local, unspecified, multicast or
+ * planner address; webhooks to allowed hosts only. The first fault is thrown as a PlanError naming its line.
  */
 export async function parsePlan(text: string, facts: PlanFacts): Promise<RecoveryPlan> {
   const parsed = parseYaml(text, planDocumentSchema);
@@ -56,6 +60,8 @@ export async function parsePlan(text: string, facts: PlanFacts): Promise<Recover
       const earlier = groupOf.get(vm.name);
       if (earlier) throw fault(at, `VM "${vm.name}" is already in group "${earlier}"; a VM comes up in one group only`);
       groupOf.set(vm.name, group.name);
+      const refused = vm.ip ? refusedAddress(vm.ip, facts.ownAddresses ?? new Set()) : null;
+      if (refused) throw fault([...at, 'ip'], `VM "${vm.name}" may not be re-addressed: ${refused}`);
       if (vm.network && !(await facts.networkExists(vm.network))) {
         throw fault([...at, 'network'], `network "${vm.network}" does not exist at the recovery site`);
       }

@@ -90,10 +90,12 @@ export class TaskStore implements TaskLiveness, TaskReader {
    * was never written (a crash between the claim and the create: the command runs again and gets the
    * claimed id back from claimCommand).
    */
-  async recordOfCommand(commandId: string): Promise<{ id: string; requestedBy?: string } | null> {
+  async recordOfCommand(
+    commandId: string,
+  ): Promise<{ id: string; requestedBy?: string; domain: string; operation: Task['operation'] } | null> {
     const id = await this.taskOfCommand(commandId);
-    const task = id ? await this.fields(id, 'state', 'requestedBy') : null;
-    return id && task ? { id, requestedBy: task.requestedBy } : null;
+    const task = id ? await this.fields(id, 'state', 'requestedBy', 'domain', 'operation') : null;
+    return id && task ? { id, requestedBy: task.requestedBy, domain: task.domain, operation: task.operation } : null;
   }
 
   /** Records the command → task mapping; returns the task id that won (an earlier one if any). */

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AmqpBus } from '@jss/bus';
 import { loadEnv } from '@jss/config';
-import { EXCHANGES, Operation, cloudEvent, commandRoutingKey, commandType } from '@jss/contract';
+import { EXCHANGES, Operation, QUEUES, cloudEvent, commandRoutingKey, commandType } from '@jss/contract';
 import { createLogger } from '@jss/observability';
 import { Platform, SimPlatform, createPlatform } from '@jss/platform';
 import { Redis, createRedis } from '@jss/redis';
@@ -17,7 +17,7 @@ import { EventLog } from './event-log';
 import { freePort } from './free-port';
 import { StoreBackend, StoreServer } from './store-servers';
 import { PlatformBackend, Vcsim } from './vcsim';
-import { Permissions, createBrokerUser, createVhost, deleteBrokerUser, deleteVhost } from './vhost';
+import { Permissions, createBrokerUser, createVhost, deleteBrokerUser, deleteVhost, shippedPermissions } from './vhost';
 
 /** The repository: the nearest folder above with a package.json (from libs/testing/src or dist/libs/testing/src). */
 function repositoryRoot(from: string): string {
@@ -57,6 +57,12 @@ export interface InstallationOptions {
   platform?: PlatformBackend;
   /** the object store: the local folder (default), or a started fauxqs (s3) or Azurite (azure) */
   store?: StoreBackend;
+  /**
+   * `shipped`: as in production (ops/rabbitmq/definitions.json), the services run as a user with the
+   * rights of `jss` and publish() as one with those of `jss-publisher` (both of this test alone);
+   * default: everything as guest.
+   */
+  brokerUsers?: 'guest' | 'shipped';
 }
 
 /**
@@ -70,7 +76,10 @@ export class Installation {
   /** the S3 server or Azurite behind the store, when it is not the local folder */
   storeServer: StoreServer | null = null;
   private started = 0;
-  private readonly users: Array<{ name: string; client: CommandClient }> = [];
+  private readonly users: Array<{ name: string; client?: CommandClient }> = [];
+  /** who publish() and run() publish as (guest's own connection unless the users are the shipped ones) */
+  private publisher: CommandClient | null = null;
+  private parkedExpected = false;
 
   private constructor(
     readonly env: NodeJS.ProcessEnv,
@@ -128,6 +137,10 @@ export class Installation {
     const inst = new Installation(env, redis, bus, platform, createObjectStore(loadEnv(env), env), vhost, vcsim);
     inst.storeServer = storeServer;
     try {
+      if (options.brokerUsers === 'shipped') {
+        env.AMQP_URL = inst.userUrl(`jss-svc-${id}`, shippedPermissions(REPOSITORY_ROOT, 'jss'));
+        inst.publisher = await inst.brokerUser(`jss-pub-${id}`, shippedPermissions(REPOSITORY_ROOT, 'jss-publisher'));
+      }
       inst.events = await EventLog.attach(bus);
       await inst.add(counts);
     } catch (err) {
@@ -184,7 +197,7 @@ export class Installation {
 
   /** Publishes a command as a user would (as the installation's broker user, guest by default); returns its id. */
   async publish(op: Operation, data: unknown, id: string = randomUUID()): Promise<string> {
-    return new CommandClient(this.bus).publish(op, data, id);
+    return (this.publisher ?? new CommandClient(this.bus)).publish(op, data, id);
   }
 
   /**
@@ -192,20 +205,26 @@ export class Installation {
    * deleted at stop) and a connection of its own. `name` is made unique: read it from client.user.
    */
   async brokerUser(name: string, permissions: Permissions = EVERYTHING): Promise<CommandClient> {
-    const user = name;
+    const url = this.userUrl(name, permissions);
+    const client = new CommandClient(new AmqpBus(url, createLogger('test', 'silent'), { topology: 'client' }), url);
+    this.users.at(-1)!.client = client;
+    return client;
+  }
+
+  /** A broker user of this test alone (deleted at stop): the installation's AMQP URL with its credentials. */
+  private userUrl(user: string, permissions: Permissions): string {
     const password = randomUUID();
     createBrokerUser(this.vhost, user, password, permissions);
+    this.users.push({ name: user });
     const url = new URL(this.env.AMQP_URL!);
     url.username = encodeURIComponent(user);
     url.password = password;
-    const client = new CommandClient(new AmqpBus(url.toString(), createLogger('test', 'silent'), { topology: 'client' }), url.toString());
-    this.users.push({ name: user, client });
-    return client;
+    return url.toString();
   }
 
   /** Publishes and waits for the command's answer: its task's end, its refusal, its dry-run plan, Test VMs up, a drill schedule's, a plan's or domain-set's answer. */
   async run(op: Operation, data: unknown, as?: CommandClient) {
-    const id = await (as ?? new CommandClient(this.bus)).publish(op, data);
+    const id = await (as ?? this.publisher ?? new CommandClient(this.bus)).publish(op, data);
     const end = await this.events.waitFor(id, [
       'task.completed',
       'task.failed',
@@ -222,12 +241,27 @@ export class Installation {
     return { id, end };
   }
 
+  /** This test parks dead letters on purpose (a test of dead-lettering): stop() does not count them. */
+  expectParkedDeadLetters(): void {
+    this.parkedExpected = true;
+  }
+
+  /** Messages in jss.dead-letters.parked: each one a message a service refused or failed on until it was dead-lettered. */
+  async parkedDeadLetters(): Promise<number> {
+    return (await this.queueStat(QUEUES.parkedDeadLetters).catch(() => ({ messageCount: 0 }))).messageCount;
+  }
+
+  /**
+   * Stops and removes everything; then fails (its data folder and logs kept) if a dead letter was
+   * parked that the test did not declare: a service sent a message its own checks refuse.
+   */
   async stop(): Promise<void> {
+    const parked = this.parkedExpected ? 0 : await this.parkedDeadLetters();
     await Promise.all(this.services.map((s) => stopService(s)));
     await this.storeServer?.close();
     await this.bus.close();
     for (const u of this.users) {
-      await u.client.bus.close().catch(() => undefined);
+      await u.client?.bus.close().catch(() => undefined);
       deleteBrokerUser(u.name);
     }
     const keys = await this.redis.keys(`${this.env.REDIS_PREFIX}*`);
@@ -235,12 +269,17 @@ export class Installation {
     this.redis.disconnect();
     deleteVhost(this.vhost);
     await this.vcsim?.stop();
-    if (!process.env.KEEP_TEST_DATA) rmSync(this.dataDir, { recursive: true, force: true });
+    if (!process.env.KEEP_TEST_DATA && !parked) rmSync(this.dataDir, { recursive: true, force: true });
+    if (parked) {
+      throw new Error(
+        `${parked} dead letter(s) parked in ${QUEUES.parkedDeadLetters} (logs in ${this.dataDir}/logs); a test that means to park one calls expectParkedDeadLetters()`,
+      );
+    }
   }
 }
 
 /** The back ends a parametrised suite runs on: each object store on the simulated vCenter, and vcsim with the local store. */
-export const BACKENDS: ReadonlyArray<Required<InstallationOptions>> = [
+export const BACKENDS: ReadonlyArray<Required<Pick<InstallationOptions, 'platform' | 'store'>>> = [
   { platform: 'sim', store: 'file' },
   { platform: 'sim', store: 's3' },
   { platform: 'sim', store: 'azure' },

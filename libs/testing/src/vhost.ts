@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 
 /**
  * A RabbitMQ virtual host of its own per test file, so that suites never see each other's
@@ -24,6 +26,15 @@ export interface Permissions {
 export function createBrokerUser(vhost: string, user: string, password: string, permissions: Permissions): void {
   execFileSync('rabbitmqctl', ['-q', 'add_user', user, password], { stdio: 'pipe' });
   setPermissions(vhost, user, permissions);
+}
+
+/** The rights ops/rabbitmq/definitions.json gives a shipped user: `jss` (the services) or `jss-publisher` (who publishes commands). */
+export function shippedPermissions(root: string, user: 'jss' | 'jss-publisher'): Permissions {
+  const file = path.join(root, 'ops', 'rabbitmq', 'definitions.json');
+  const defs = JSON.parse(readFileSync(file, 'utf8')) as { permissions: Array<Permissions & { user: string }> };
+  const found = defs.permissions.find((p) => p.user === user);
+  if (!found) throw new Error(`${file} gives user ${user} no permissions`);
+  return { configure: found.configure, write: found.write, read: found.read };
 }
 
 export function deleteBrokerUser(user: string): void {

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import path from 'node:path';
 import { CliContext } from '../context';
 import { publishAndFollow } from '../follow';
-import { printTable } from '../output';
+import { printTable, say } from '../output';
 import { parseVmSpec } from './replica';
 import { RunningService, SERVICES, startService, stopService } from '@jss/processes';
 
@@ -23,13 +23,13 @@ export function demoCommand(ctx: CliContext): Command {
       const running: RunningService[] = [];
       try {
         for (const [i, name] of SERVICES.entries()) running.push(await startService(name, FIRST_PORT + i, process.env, logDir));
-        console.log(`services running (logs in ${logDir}): ${running.map((s) => `${s.name} :${s.port}`).join(', ')}`);
+        say(`services running (logs in ${logDir}): ${running.map((s) => `${s.name} :${s.port}`).join(', ')}`);
         await seedDomain(ctx);
         await removePreviousDemo(ctx);
         const started = Date.now();
         const outcome = await publishAndFollow(await ctx.bus(), 'failover', { domain: DEMO_DOMAIN }, { wait: true });
         const c = outcome.completed!;
-        console.log(
+        say(
           `failover of "${DEMO_DOMAIN}" completed in ${((Date.now() - started) / 1000).toFixed(1)}s: ${c.vms.length} VMs recovered, ${(c.bytesTotal / 2 ** 20).toFixed(0)} MiB rehydrated, temporaries removed`,
         );
         const platform = await ctx.platform();
@@ -39,23 +39,21 @@ export function demoCommand(ctx: CliContext): Command {
         );
         const disk = vms.find((v) => v.owner?.kind === 'recovered')?.disks[0];
         if (disk && platform.diskFile)
-          console.log(
-            `the recovered VMs' disks are sparse image files in ${path.dirname(path.dirname(platform.diskFile(disk.path)))}/<vm>/`,
-          );
+          say(`the recovered VMs' disks are sparse image files in ${path.dirname(path.dirname(platform.diskFile(disk.path)))}/<vm>/`);
         if (o.keepRunning) {
-          console.log('services keep running; try: jssctl tasks, jssctl vms (Ctrl-C stops them)');
+          say('services keep running; try: jssctl tasks, jssctl vms (Ctrl-C stops them)');
           await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
         }
       } finally {
         await Promise.all(running.map((s) => stopService(s)));
-        if (running.length) console.log(`services stopped${o.keepRunning ? '' : ' (jssctl demo --keep-running leaves them running)'}`);
+        if (running.length) say(`services stopped${o.keepRunning ? '' : ' (jssctl demo --keep-running leaves them running)'}`);
       }
     });
 }
 
 async function seedDomain(ctx: CliContext) {
   if (await ctx.replica().getDomain(DEMO_DOMAIN)) return;
-  console.log(`writing domain "${DEMO_DOMAIN}" (${DEMO_VMS.join(', ')}, generated data) into ${ctx.env.JSS_DATA_DIR}/objects`);
+  say(`writing domain "${DEMO_DOMAIN}" (${DEMO_VMS.join(', ')}, generated data) into ${ctx.env.JSS_DATA_DIR}/objects`);
   await ctx.writer().writePoint(
     DEMO_DOMAIN,
     DEMO_VMS.map((s) => parseVmSpec(s, 1)),
@@ -67,5 +65,5 @@ async function removePreviousDemo(ctx: CliContext) {
   const platform = await ctx.platform();
   const previous = (await platform.listVms({ kind: 'recovered' })).filter((v) => v.owner?.domain === DEMO_DOMAIN);
   for (const vm of previous) await platform.deleteVm(vm.site, vm.name);
-  if (previous.length) console.log(`removed ${previous.length} VM(s) recovered by a previous demo run`);
+  if (previous.length) say(`removed ${previous.length} VM(s) recovered by a previous demo run`);
 }

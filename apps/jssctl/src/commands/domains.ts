@@ -5,7 +5,7 @@ import { PlanStore } from '@jss/recovery-plans';
 import { CliError } from '../cli-error';
 import { CliContext } from '../context';
 import { publishAndFollow } from '../follow';
-import { printJson, printTable } from '../output';
+import { printJson, printTable, say } from '../output';
 import { duration, positiveSeconds } from '../parse';
 
 /** 45s, 12m, 5h, 3d */
@@ -80,7 +80,7 @@ export function domainCommands(ctx: CliContext): Command[] {
       );
       if (o.json) return printJson(d);
       const show = (s: number | null) => (s === null ? 'none' : ago(s));
-      console.log(
+      say(
         `${d!.dryRun ? 'dry run: would set' : 'set'} ${d!.domain}: RPO ${show(d!.rpoSeconds)}, RTO ${show(d!.rtoSeconds)} (by ${d!.updatedBy})`,
       );
     });
@@ -97,7 +97,7 @@ export function domainCommands(ctx: CliContext): Command[] {
     .action(async (name: string, o) => {
       const { reprotect: r } = await publish(ctx, 'reprotect', { domain: name, every: o.every, dryRun: o.dryRun || undefined }, o);
       if (o.json) return printJson(r);
-      console.log(
+      say(
         `${r!.dryRun ? 'dry run: would re-protect' : 're-protecting'} ${r!.domain}: a point of its VMs at ${r!.site} every ${ago(r!.everySeconds)}`,
       );
     });

@@ -6,7 +6,7 @@ import { ObjectNotFoundError } from '@jss/store';
 import { CliError } from '../cli-error';
 import { CliContext } from '../context';
 import { publishAndFollow } from '../follow';
-import { formatSize, printJson, printTable } from '../output';
+import { formatSize, printJson, printTable, say } from '../output';
 import { duration, positiveSeconds, wholeNumber } from '../parse';
 
 const list = (v: string) =>
@@ -22,10 +22,10 @@ async function publish(ctx: CliContext, op: 'drill-schedule' | 'drill-unschedule
   if (o.json) return printJson(outcome.drillScheduled ?? { unscheduled: true, ...data });
   const s = outcome.drillScheduled;
   if (!s)
-    return console.log(
+    return say(
       `${(data as { dryRun?: boolean }).dryRun ? 'dry run: would unschedule' : 'unscheduled'} the drills of ${(data as { domain: string }).domain}`,
     );
-  console.log(
+  say(
     `${s.dryRun ? 'dry run: would schedule' : 'scheduled'} a drill of ${s.domain} every ${s.every}, next at ${s.nextDueAt}` +
       ` (ttl ${s.ttl}s, RTO objective ${s.rtoObjectiveSeconds === null ? 'none' : `${s.rtoObjectiveSeconds}s`}, overdue after ${s.alertAfterSeconds}s), as ${s.scheduledBy}`,
   );
@@ -167,19 +167,17 @@ export function drillsCommand(ctx: CliContext): Command {
       const e = await readEvidence(ctx, id);
       if (o.html) {
         writeFileSync(o.html, await ctx.store().get(evidenceKeys(e.domain, id).html));
-        if (!o.json) console.log(`wrote ${o.html}`);
+        if (!o.json) say(`wrote ${o.html}`);
       }
       if (o.json) return printJson(e);
       const check = verifyEvidence(e);
-      console.log(`${e.id}  ${e.outcome}${e.reason ? ` (${e.reason}: ${e.message})` : ''}`);
-      console.log(
+      say(`${e.id}  ${e.outcome}${e.reason ? ` (${e.reason}: ${e.message})` : ''}`);
+      say(
         `domain ${e.domain}, point ${e.recoveryPoint ? `${e.recoveryPoint.id} (${e.recoveryPoint.time}${e.recoveryPoint.verdict ? `, ${e.recoveryPoint.verdict}` : ''})` : '-'}, task ${e.taskId ?? '-'}`,
       );
-      console.log(
-        `scheduled by ${e.schedule.scheduledBy} every ${e.schedule.every}; due ${e.schedule.dueAt}, ran ${e.startedAt} – ${e.endedAt}`,
-      );
+      say(`scheduled by ${e.schedule.scheduledBy} every ${e.schedule.every}; due ${e.schedule.dueAt}, ran ${e.startedAt} – ${e.endedAt}`);
       const objective = e.rto.objectiveSeconds === null ? 'no objective' : `objective ${e.rto.objectiveSeconds}s (${e.rto.objectiveFrom})`;
-      console.log(
+      say(
         `RTO ${seconds(e.rto.seconds)}, ${objective}${e.rto.met === null ? '' : e.rto.met ? ', met' : ', MISSED'}; ${formatSize(e.bytes.total)} of disks`,
       );
       printTable(
@@ -192,8 +190,8 @@ export function drillsCommand(ctx: CliContext): Command {
           check: v.check,
         })),
       );
-      console.log(`removed: ${e.removed.map((r) => `${r.name}${r.goneAt ? '' : ' (STILL PRESENT)'}`).join(', ') || '-'}`);
-      console.log(`sha256 ${e.sha256} ${check.ok ? '(verified)' : `(DOES NOT MATCH: computed ${check.computed})`}`);
+      say(`removed: ${e.removed.map((r) => `${r.name}${r.goneAt ? '' : ' (STILL PRESENT)'}`).join(', ') || '-'}`);
+      say(`sha256 ${e.sha256} ${check.ok ? '(verified)' : `(DOES NOT MATCH: computed ${check.computed})`}`);
     });
   drills
     .command('verify')
@@ -206,7 +204,7 @@ export function drillsCommand(ctx: CliContext): Command {
         throw new CliError(`${id}: the report was changed: its sha256 field is ${check.stored}, its content hashes to ${check.computed}`);
       if (o.sha256 && o.sha256 !== check.computed)
         throw new CliError(`${id}: the report hashes to ${check.computed}, not to the given ${o.sha256}`);
-      console.log(`${id}: sha256 ${check.computed} verified`);
+      say(`${id}: sha256 ${check.computed} verified`);
     });
   return drills;
 }

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { CliContext } from '../context';
 import { CliError } from '../cli-error';
 import { wholeNumber } from '../parse';
-import { printJson, printTable } from '../output';
+import { printJson, printTable, say } from '../output';
 import { assertSite } from './site';
 import { vmsDeleteCommand } from './vms-delete';
 
@@ -77,12 +77,12 @@ export function tasksCommand(ctx: CliContext): Command {
       const t = await (await ctx.tasks()).get(id);
       if (!t) throw new CliError(`no task ${id}`);
       if (o.json) return printJson(t);
-      console.log(`${t.id}  ${t.operation} of ${t.domain}  ${t.state}${t.error ? ` (${t.error.reason}: ${t.error.message})` : ''}`);
-      console.log(`point ${t.point.id} (${t.point.time}) → ${t.target.site}/${t.target.cluster}/${t.target.datastore}/${t.target.network}`);
-      console.log(`created ${t.createdAt}${t.endedAt ? `, ended ${t.endedAt}` : ''}`);
+      say(`${t.id}  ${t.operation} of ${t.domain}  ${t.state}${t.error ? ` (${t.error.reason}: ${t.error.message})` : ''}`);
+      say(`point ${t.point.id} (${t.point.time}) → ${t.target.site}/${t.target.cluster}/${t.target.datastore}/${t.target.network}`);
+      say(`created ${t.createdAt}${t.endedAt ? `, ended ${t.endedAt}` : ''}`);
       const r = t.report;
       if (!r) return;
-      console.log(
+      say(
         `report: ${r.outcome}, RTO ${r.rtoSeconds === null ? '-' : `${r.rtoSeconds.toFixed(1)}s`}, duration ${r.durationSeconds.toFixed(1)}s`,
       );
       printTable(
@@ -98,7 +98,7 @@ export function tasksCommand(ctx: CliContext): Command {
         })),
       );
       if (!r.plan) return;
-      console.log(`recovery plan version ${r.plan.version}:`);
+      say(`recovery plan version ${r.plan.version}:`);
       printTable(
         r.plan.steps.map((s) => ({
           step: s.stepId,

@@ -5,7 +5,7 @@ import { WRITTEN_STEP_KINDS } from '@jss/contract';
 import { CliError } from '../cli-error';
 import { CliContext } from '../context';
 import { publishAndFollow } from '../follow';
-import { printJson } from '../output';
+import { printJson, say } from '../output';
 import { positiveSeconds, wholeNumber } from '../parse';
 
 /** `jssctl plan apply <file>` and `jssctl plan show <domain>`: a domain's recovery plan, through the planner (authorised there). */
@@ -25,7 +25,7 @@ export function planCommand(ctx: CliContext): Command {
       const body = { domain, document, ...(o.dryRun && { dryRun: true }) };
       const { applied } = await publishAndFollow(await ctx.bus(), 'plan-apply', body, { wait: false, timeoutSeconds: o.timeout });
       if (o.json) return printJson(applied);
-      console.log(
+      say(
         applied!.dryRun
           ? `${file}: a valid plan for domain ${domain} (${applied!.groups} group(s)); nothing was stored`
           : applied!.unchanged
@@ -43,10 +43,10 @@ export function planCommand(ctx: CliContext): Command {
       const body = { domain, ...(o.version && { version: o.version }) };
       const { shown } = await publishAndFollow(await ctx.bus(), 'plan-show', body, { wait: false, timeoutSeconds: o.timeout });
       if (o.json) return printJson(shown);
-      console.log(
+      say(
         `# domain ${shown!.domain}, version ${shown!.version} of ${shown!.versions}, applied by ${shown!.appliedBy} at ${shown!.appliedAt}`,
       );
-      process.stdout.write(shown!.document.endsWith('\n') ? shown!.document : `${shown!.document}\n`);
+      say(shown!.document.replace(/\n$/, ''));
     });
   return new Command('plan')
     .description(`a domain's recovery plan: ordered groups of VMs with delays and steps (${WRITTEN_STEP_KINDS.join(', ')})`)

@@ -3,7 +3,7 @@ import { Operation } from '@jss/contract';
 import { CliError } from '../cli-error';
 import { CliContext } from '../context';
 import { Outcome, publishAndFollow } from '../follow';
-import { forecastBasis, printJson, printTable } from '../output';
+import { forecastBasis, printJson, printTable, say } from '../output';
 import { positiveSeconds, wholeNumber } from '../parse';
 
 const list = (v: string) =>
@@ -90,40 +90,39 @@ function printOutcome(op: Operation, outcome: Outcome, seconds: number) {
   if (outcome.planned) {
     const p = outcome.planned;
     if (op === 'cancel' || op === 'test-cleanup')
-      return console.log(`dry run: ${op} would remove what task ${outcome.taskId} created for ${p.vms.join(', ')}; nothing was changed`);
-    console.log(`dry run: ${p.operation} of ${p.domain} from ${p.recoveryPoint.id} to ${p.target.site}; nothing was changed`);
-    for (const c of p.create) console.log(`  would create ${c.kind.padEnd(9)} ${c.name}`);
+      return say(`dry run: ${op} would remove what task ${outcome.taskId} created for ${p.vms.join(', ')}; nothing was changed`);
+    say(`dry run: ${p.operation} of ${p.domain} from ${p.recoveryPoint.id} to ${p.target.site}; nothing was changed`);
+    for (const c of p.create) say(`  would create ${c.kind.padEnd(9)} ${c.name}`);
     const which = p.operation === 'failback' ? 'the changed non-zero blocks' : 'the non-zero blocks';
-    console.log(`  ${mib(p.bytesToRehydrate)} to rehydrate, about ${p.estimatedSeconds}s`);
+    say(`  ${mib(p.bytesToRehydrate)} to rehydrate, about ${p.estimatedSeconds}s`);
     if (p.bytesTotal > 0)
-      console.log(
+      say(
         `  (${which}, read from the store and written, of ${mib(p.bytesTotal)} of disks: zero blocks are skipped; a task's summary counts the disks' whole size)`,
       );
-    if (p.forecast) console.log(`  forecast: ${forecastBasis(p.forecast)}`);
+    if (p.forecast) say(`  forecast: ${forecastBasis(p.forecast)}`);
     return;
   }
-  if (outcome.continued) return console.log(`task ${outcome.taskId}: approved; its recovery plan goes on`);
-  if (outcome.cancelled) return console.log(`task ${outcome.taskId} cancelled; everything it created was removed`);
-  if (outcome.rolledBack) return console.log(`task ${outcome.taskId} rolled back; the VMs it recovered were removed`);
+  if (outcome.continued) return say(`task ${outcome.taskId}: approved; its recovery plan goes on`);
+  if (outcome.cancelled) return say(`task ${outcome.taskId} cancelled; everything it created was removed`);
+  if (outcome.rolledBack) return say(`task ${outcome.taskId} rolled back; the VMs it recovered were removed`);
   if (outcome.synced) {
     const s = outcome.synced;
-    return console.log(
+    return say(
       `task ${outcome.taskId}: RVMs hold ${s.recoveryPoint.id} (lag ${s.lagSeconds.toFixed(0)}s); cut over with: jssctl failover <domain> --task ${outcome.taskId}`,
     );
   }
   const vms = outcome.completed?.vms ?? outcome.ready?.vms;
-  if (!vms) return console.log(outcome.taskId);
+  if (!vms) return say(outcome.taskId);
   const until = outcome.ready?.expiresAt ? ` until ${outcome.ready.expiresAt}` : '';
   if (outcome.ready?.commit)
-    console.log(
+    say(
       `task ${outcome.taskId}: VMs up, waiting for commit or rollback (${outcome.ready.commit}${until}): jssctl commit|rollback ${outcome.taskId}`,
     );
-  else if (outcome.ready) console.log(`task ${outcome.taskId}: test VMs up${until} (end with: jssctl test-cleanup ${outcome.taskId})`);
+  else if (outcome.ready) say(`task ${outcome.taskId}: test VMs up${until} (end with: jssctl test-cleanup ${outcome.taskId})`);
   else if (op === 'test-cleanup')
     // the VMs of a test-cleanup's answer are the Test VMs it has just removed
-    return console.log(`task ${outcome.taskId}: ${vms.length} Test VM(s) removed (${vms.map((v) => v.name).join(', ')})`);
-  else
-    console.log(`task ${outcome.taskId} completed in ${seconds.toFixed(1)}s: ${vms.length} VM(s), ${mib(outcome.completed!.bytesTotal)}`);
+    return say(`task ${outcome.taskId}: ${vms.length} Test VM(s) removed (${vms.map((v) => v.name).join(', ')})`);
+  else say(`task ${outcome.taskId} completed in ${seconds.toFixed(1)}s: ${vms.length} VM(s), ${mib(outcome.completed!.bytesTotal)}`);
   printTable(vms.map((vm) => ({ vm: vm.name, site: vm.site, ip: vm.ip ?? '-', power: 'poweredOn' })));
 }
 

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { GeneratedContent, ImageSource, VmImage, parseSize } from '@jss/replica';
 import { CliError } from '../cli-error';
 import { CliContext } from '../context';
-import { printJson, printTable } from '../output';
+import { printJson, printTable, say } from '../output';
 import { wholeNumber } from '../parse';
 import { pointsCommand, scanSettingsCommand } from './replica-scans';
 
@@ -46,7 +46,7 @@ export function replicaCommand(ctx: CliContext): Command {
       await ctx.announce(m);
       const summary = { id: m.id, time: m.time, vms: m.vms.map((v) => v.name) };
       if (o.json) return printJson(summary);
-      console.log(`domain ${domain}: recovery point ${m.id} (${summary.vms.join(', ')})`);
+      say(`domain ${domain}: recovery point ${m.id} (${summary.vms.join(', ')})`);
     });
   withVms(replica.command('protect'))
     .description('create the protected VMs of a domain at the primary site (disks from images or generated data) and replicate them')
@@ -58,7 +58,7 @@ export function replicaCommand(ctx: CliContext): Command {
         (o.vm as string[]).map((s) => parseVmSpec(s, o.seed, o.content)),
       );
       await ctx.announce(m);
-      console.log(`domain ${domain}: VMs ${m.vms.map((v) => v.name).join(', ')} at site ${m.site}; recovery point ${m.id}`);
+      say(`domain ${domain}: VMs ${m.vms.map((v) => v.name).join(', ')} at site ${m.site}; recovery point ${m.id}`);
     });
   replica
     .command('sync')
@@ -69,7 +69,7 @@ export function replicaCommand(ctx: CliContext): Command {
       if (!(await ctx.replica().getDomain(domain))) throw new CliError(`unknown domain "${domain}"`);
       const m = await (await ctx.protection()).replicate(domain, o.site);
       await ctx.announce(m);
-      console.log(`domain ${domain}: recovery point ${m.id} from site ${m.site}`);
+      say(`domain ${domain}: recovery point ${m.id} from site ${m.site}`);
     });
   replica
     .command('snapshot')
@@ -85,7 +85,7 @@ export function replicaCommand(ctx: CliContext): Command {
     .action(async (domain: string, o) => {
       if (!(await ctx.replica().getDomain(domain))) throw new CliError(`unknown domain "${domain}"`);
       const m = await ctx.writer().snapshot(domain, { changePercent: o.change, seed: o.seed, content: o.content });
-      console.log(`domain ${domain}: recovery point ${m.id} (${o.change}% of blocks changed, ${o.content} content)`);
+      say(`domain ${domain}: recovery point ${m.id} (${o.change}% of blocks changed, ${o.content} content)`);
       await ctx.announce(m);
     });
   replica.addCommand(pointsCommand(ctx));

@@ -4,7 +4,7 @@ import { parseSize } from '@jss/replica';
 import { CliError } from '../cli-error';
 import { wholeNumber } from '../parse';
 import { CliContext } from '../context';
-import { formatSize, printJson, printTable } from '../output';
+import { formatSize, printJson, printTable, say } from '../output';
 
 /** The simulated platform (the only one with an inventory to add to), with `site` known. */
 async function simulated(ctx: CliContext, site: string): Promise<SimPlatform> {
@@ -28,7 +28,7 @@ export function siteCommand(ctx: CliContext): Command {
     .description('seed the default sites (also done on first use)')
     .action(async () => {
       await ctx.platform();
-      console.log('sites primary and recovery are ready');
+      say('sites primary and recovery are ready');
     });
   site
     .command('show')
@@ -39,7 +39,7 @@ export function siteCommand(ctx: CliContext): Command {
       const inventory = { clusters: await p.listClusters(), datastores: await p.listDatastores(), networks: await p.listNetworks() };
       if (o.json) return printJson(inventory);
       printTable(inventory.clusters.map((c) => ({ cluster: c.name, site: c.site })));
-      console.log();
+      say();
       printTable(
         inventory.datastores.map((d) => ({
           datastore: d.name,
@@ -48,7 +48,7 @@ export function siteCommand(ctx: CliContext): Command {
           free: formatSize(d.freeBytes),
         })),
       );
-      console.log();
+      say();
       printTable(
         inventory.networks.map((n) => ({
           network: n.name,
@@ -71,7 +71,7 @@ export function siteCommand(ctx: CliContext): Command {
     .action(async (name: string, o) => {
       const p = await simulated(ctx, o.site);
       const n = await p.addNetwork({ name, site: o.site, dhcp: !!o.dhcp, isolated: !!o.isolated, poolSize: o.pool, firstIp: o.firstIp });
-      console.log(`network ${n.name} at site ${n.site}: ${n.dhcp ? `DHCP, ${n.freeAddresses} addresses` : 'static addresses only'}`);
+      say(`network ${n.name} at site ${n.site}: ${n.dhcp ? `DHCP, ${n.freeAddresses} addresses` : 'static addresses only'}`);
     });
   site
     .command('add-datastore')
@@ -82,7 +82,7 @@ export function siteCommand(ctx: CliContext): Command {
     .action(async (name: string, o) => {
       const p = await simulated(ctx, o.site);
       const d = await p.addDatastore({ name, site: o.site, capacityBytes: parseSize(o.capacity) });
-      console.log(`datastore ${d.name} at site ${d.site}: ${formatSize(d.capacityBytes)}`);
+      say(`datastore ${d.name} at site ${d.site}: ${formatSize(d.capacityBytes)}`);
     });
   return site;
 }

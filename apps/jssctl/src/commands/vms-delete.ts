@@ -5,6 +5,7 @@ import { EVENTS } from '@jss/contract';
 import { CliError } from '../cli-error';
 import { CliContext } from '../context';
 import { assertSite } from './site';
+import { say } from '../output';
 
 /**
  * `jssctl vms delete <name>`: removes a VM the system recovered (a failover's, restore's or
@@ -43,6 +44,6 @@ export function vmsDeleteCommand(ctx: CliContext): Command {
         domain: owner.domain,
         ip: vm.nics[0]?.ip ?? null,
       });
-      console.log(`deleted VM ${name} at site ${o.site} (recovered from domain ${owner.domain} by task ${owner.taskId})`);
+      say(`deleted VM ${name} at site ${o.site} (recovered from domain ${owner.domain} by task ${owner.taskId})`);
     });
 }

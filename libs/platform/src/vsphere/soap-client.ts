@@ -1,5 +1,6 @@
 import pRetry, { AbortError } from 'p-retry';
 import { Agent, fetch } from 'undici';
+import { redactSecrets } from '@jss/config';
 import { TIMING, retryWithinOptionsOf } from '@jss/contract';
 import { MoRef, child, moRef, parseXml, soapRequest, text, type SoapObject, type XmlNode } from './xml';
 
@@ -161,12 +162,12 @@ export class SoapClient {
         throw new AbortError(
           new VimFault(
             'CertificateNotTrusted',
-            `the certificate of vCenter at ${this.options.url} does not verify (${causeCode(err)}); trust its CA (NODE_EXTRA_CA_CERTS) or set JSS_VSPHERE_INSECURE=true`,
+            `the certificate of vCenter at ${redactSecrets(this.options.url)} does not verify (${causeCode(err)}); trust its CA (NODE_EXTRA_CA_CERTS) or set JSS_VSPHERE_INSECURE=true`,
           ),
         );
       }
       // an Error, not fetch's TypeError: p-retry gives up at once on a TypeError
-      throw new VcenterUnreachable(`vCenter at ${this.options.url} did not answer ${method}: ${describe(err)}`);
+      throw new VcenterUnreachable(`vCenter at ${redactSecrets(this.options.url)} did not answer ${method}: ${describe(err)}`);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { Decider, taskIn } from './decision';
-import { finalizeWork, jobsOf, rangeWork } from './work-messages';
+import { finalizing, jobsOf, rangeWork } from './work-messages';
 
 /**
  * Continuous failover in standby: apply the newest point as a delta when there is a newer one;
@@ -27,5 +27,5 @@ export const decideAdvance: Decider<{ taskId: string }> = async (ctx, { taskId }
     };
   }
   if (!task.cutover) return null;
-  return { task, move: { from: ['standby'], to: 'finalizing' }, send: [finalizeWork(task)] };
+  return { task, move: { from: ['standby'], to: 'finalizing' }, ...finalizing(task) };
 };

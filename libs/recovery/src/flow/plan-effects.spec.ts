@@ -30,7 +30,8 @@ describe('recovery plan effects', () => {
   beforeAll(async () => {
     sim = await simFixture();
     await sim.platform.seed();
-    effects = new PlanEffects(sim.platform);
+    // the port's listener is on loopback, which a check refuses unless told (the next test)
+    effects = new PlanEffects(sim.platform, null, () => null);
     httpPort = await listen(http);
     tcpPort = await listen(tcp);
     // a recovered VM whose address is this host's, so that a port on it can be tried
@@ -91,6 +92,11 @@ describe('recovery plan effects', () => {
     const closed = await listen(gone);
     await new Promise((resolve) => gone.close(resolve));
     expect((await run(check(closed)))?.message).toMatch(/check: VM web: nothing answers on 127\.0\.0\.1:\d+ \(within 1s\)/);
+  });
+
+  it('check: a VM whose address is loopback (or the planner’s own) is not connected to', async () => {
+    const message = (await run(check(tcpPort), new PlanEffects(sim.platform)))?.message;
+    expect(message).toMatch(/check: VM web: not connecting: 127\.0\.0\.1 is a loopback address/);
   });
 
   it('check: a VM powered off fails', async () => {

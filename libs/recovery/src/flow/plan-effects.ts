@@ -1,9 +1,10 @@
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry, { AbortError } from 'p-retry';
+import { redactSecrets } from '@jss/config';
 import { REASONS, TIMING, exhaustive, retryOptionsOf } from '@jss/contract';
 import { Platform, vmUp } from '@jss/platform';
-import { PlanStep, WebhookHosts } from '@jss/recovery-plans';
+import { PlanStep, WebhookHosts, ownAddresses, refusedAddress } from '@jss/recovery-plans';
 import { Task, TaskError } from '@jss/tasks';
 
 type Webhook = Extract<PlanStep, { kind: 'webhook' }>;
@@ -47,6 +48,8 @@ export class PlanEffects {
     private readonly platform: Pick<Platform, 'getVm'>,
     /** JSS_WEBHOOK_HOSTS, checked again at the call: a plan may have been applied before the list was set */
     private readonly webhookHosts: WebhookHosts | null = null,
+    /** why a check may not connect to an address (loopback, the planner's own, ...); a spec that listens on loopback lifts it */
+    private readonly addressRefusal: (ip: string) => string | null = (ip) => refusedAddress(ip, ownAddresses()),
   ) {}
 
   /** null when the step passed, else why not. */
@@ -82,7 +85,7 @@ export class PlanEffects {
           });
           await res.body?.cancel();
           if (res.ok) return;
-          const error = new Error(`${step.url} answered HTTP ${res.status}`);
+          const error = new Error(`${redactSecrets(step.url)} answered HTTP ${res.status}`);
           throw res.status < 500 && res.status !== 408 && res.status !== 429 ? new AbortError(error) : error;
         },
         { retries: step.retries, ...retryOptionsOf(WEBHOOK.backoff) },
@@ -90,7 +93,7 @@ export class PlanEffects {
       return null;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      return { reason: REASONS.planStepFailed, message: `webhook: ${message} (${step.retries + 1} attempt(s) at most)` };
+      return { reason: REASONS.planStepFailed, message: `webhook: ${redactSecrets(message)} (${step.retries + 1} attempt(s) at most)` };
     }
   }
 
@@ -113,7 +116,11 @@ export class PlanEffects {
       const up = vmUp(await this.platform.getVm(r.site, r.name));
       if (up.problem !== null) return `VM ${r.name} is ${up.problem}`;
       const { ip } = up;
-      if (port !== null && !(await tcpAnswers(ip, port))) return `VM ${r.name}: nothing answers on ${ip}:${port}`;
+      if (port === null) continue;
+      // only the address the platform reports for the VM, and never one that would probe the planner's host
+      const refused = this.addressRefusal(ip);
+      if (refused) return `VM ${r.name}: not connecting: ${refused}`;
+      if (!(await tcpAnswers(ip, port))) return `VM ${r.name}: nothing answers on ${ip}:${port}`;
     }
     return null;
   }

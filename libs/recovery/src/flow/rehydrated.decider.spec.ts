@@ -1,4 +1,5 @@
 import { RecoveryOperation } from '@jss/contract';
+import { PlanDocument, planOf, planStepsOf } from '@jss/recovery-plans';
 import { PROFILES } from '@jss/tasks';
 import { deciderContext, manifestOf, rehydrating, sentData, sentKeys } from '@jss/testing';
 import { decideRehydrated } from './rehydrated.decider';
@@ -31,6 +32,18 @@ describe('decideRehydrated', () => {
       blocksUnchanged: 3 * jobs.length,
     });
     expect(d?.then).toBe('advance');
+  });
+
+  it('with a recovery plan: finalizing, and the plan powers its groups on (no finalize of every VM, which the provisioner would refuse)', async () => {
+    const plain = rehydrating('failover', point);
+    const doc = { domain: 'shop', groups: [{ name: 'all', vms: ['app', 'web'], delaySeconds: 0, before: [], after: [] }] } as PlanDocument;
+    const steps = planStepsOf(planOf(doc), ['app', 'web']);
+    const task = { ...plain, spec: { ...plain.spec, bootOrder: [], recoveryPlan: { version: 1, steps } } };
+    const done = task.jobs!.map((j) => j.jobId);
+    const d = await decideRehydrated(deciderContext([{ task, done }]), { taskId: task.id });
+    expect(d?.move).toEqual({ from: ['rehydrating'], to: 'finalizing' });
+    expect(sentKeys(d)).toEqual(['task.progress']);
+    expect(d?.then).toBe('plan');
   });
 
   it('a job still out, or a task not rehydrating, decides nothing', async () => {

@@ -3,7 +3,7 @@ import { profileOf } from '@jss/tasks';
 import { Decider, taskIn } from './decision';
 import { causeOf, event, secondsSince } from './outbound';
 import { progressEvent } from './range-progress';
-import { finalizeWork } from './work-messages';
+import { finalizing } from './work-messages';
 
 /**
  * All ranges of the round done: finalize, or (continuous failover) stand by with the RVMs holding
@@ -16,8 +16,10 @@ export const decideRehydrated: Decider<{ taskId: string }> = async (ctx, { taskI
   const task = await taskIn(ctx, taskId, ['rehydrating']);
   if (!task) return null;
   const progress = progressEvent(task, await ctx.tasks.jobBytes(task.id));
-  if (!profileOf(task.operation).continuous)
-    return { task, move: { from: ['rehydrating'], to: 'finalizing' }, send: [...progress, finalizeWork(task)] };
+  if (!profileOf(task.operation).continuous) {
+    const next = finalizing(task);
+    return { task, move: { from: ['rehydrating'], to: 'finalizing' }, ...next, send: [...progress, ...next.send] };
+  }
   const stats = await ctx.tasks.jobStats(task.id);
   const round = (task.jobs ?? []).map((j) => stats[j.jobId]).filter((x) => x !== undefined);
   const sum = (k: 'bytesRead' | 'blocksRead' | 'blocksUnchanged') => round.reduce((n, x) => n + x[k], 0);

@@ -53,6 +53,14 @@ export function rangeWork(
 }
 
 /**
+ * What a task sends when it reaches finalizing: one finalize of every VM in boot order; none with a
+ * recovery plan, whose power-on steps finalize one group at a time (decidePlan, the follow-up).
+ */
+export function finalizing(task: Task): { send: Outbound[]; then?: 'plan' } {
+  return task.spec.recoveryPlan ? { send: [], then: 'plan' } : { send: [finalizeWork(task)] };
+}
+
+/**
  * Create the final VMs from the RVMs' disks (or take the Test VMs as they are), then power them on
  * in boot order. With a recovery plan, one group's VMs at a time (the plan is the order; a failback
  * powers its copies off with the last group).
