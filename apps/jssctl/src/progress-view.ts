@@ -90,12 +90,12 @@ class PlainLines {
     const percent = total > 0 ? Math.floor((100 * done) / total) : 100;
     if (percent === this.percent) return;
     this.percent = percent;
-    console.log(`progress: ${percent}% ${mib(done)}/${mib(total)} MiB, ${rate}`);
+    say(`progress: ${percent}% ${mib(done)}/${mib(total)} MiB, ${rate}`);
   }
 
   /** The task has rehydrated everything: 100% once, even if its last progress event said less. */
   complete(): void {
-    if (this.percent !== 100 && this.total > 0) console.log(`progress: 100% ${mib(this.total)}/${mib(this.total)} MiB`);
+    if (this.percent !== 100 && this.total > 0) say(`progress: 100% ${mib(this.total)}/${mib(this.total)} MiB`);
     this.percent = 100;
   }
 }
