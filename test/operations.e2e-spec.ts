@@ -159,11 +159,11 @@ describe.each(BACKENDS)('recovery operations end to end ($platform, $store store
     const { id, end } = await inst.run('failover', {
       domain: 'ops',
       bootOrder: [['db'], ['app']],
-      networkMap: { app: { network: 'recovery-static-net', ip: '10.99.0.5' } },
+      networkMap: { app: { network: 'recovery-static-net', ip: '10.22.0.5' } },
     });
     expect(end.key).toBe('task.completed');
     const app = await inst.platform.getVm('recovery', 'app');
-    expect(app?.nics).toEqual([{ network: 'recovery-static-net', ip: '10.99.0.5' }]);
+    expect(app?.nics).toEqual([{ network: 'recovery-static-net', ip: '10.22.0.5' }]);
     const db = await inst.platform.getVm('recovery', 'db');
     expect(db?.nics[0].network).toBe('recovery-net');
     const task = await inst.tasks.get(end.event.subject!);
