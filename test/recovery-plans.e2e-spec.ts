@@ -30,6 +30,11 @@ describe('recovery plans', () => {
         'domain: shop\ngroups:\n  - name: a\n    vms:\n      - name: db\n        network: recovery-static-net\n        ip: 127.0.0.1\n',
         /line 7: VM "db" may not be re-addressed: 127\.0\.0\.1 is a loopback address/,
       ],
+      // re-IP outside the range the platform knows for the network
+      [
+        'domain: shop\ngroups:\n  - name: a\n    vms:\n      - name: db\n        network: recovery-static-net\n        ip: 10.99.0.5\n',
+        /line 7: VM "db" may not be re-addressed: 10\.99\.0\.5 is outside network "recovery-static-net" \(10\.22\.0\.0\/24\)/,
+      ],
       // nine levels of aliases: refused at once (one answer, nothing redelivered or dead-lettered)
       [
         [
