@@ -125,6 +125,10 @@ describe('SimPlatform inventory', () => {
         code: 'invalid-spec',
       });
     }
+    await expect(
+      sim.platform.addNetwork({ name: 'bad-net', site: 'recovery', dhcp: true, poolSize: 10, subnet: '10.41.0.0/29' }),
+    ).rejects.toMatchObject({ code: 'invalid-spec', message: 'network bad-net: its DHCP pool reaches 10.41.0.10, outside 10.41.0.0/29' });
+    expect((await sim.platform.addNetwork({ name: 'big-net', site: 'recovery', dhcp: true, poolSize: 300 })).subnet).toBeUndefined();
     expect(await sim.platform.getNetwork('bad-net')).toBeNull();
   });
 
