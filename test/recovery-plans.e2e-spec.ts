@@ -209,4 +209,17 @@ groups:
     const continueEnded = await inst.run('plan-continue', { taskId: ignored.end.event.subject! });
     expect(continueEnded.end.event.data).toMatchObject({ reason: 'task-ended' });
   });
+
+  it('a re-IP without a network is checked when run, against the target network: outside its range the failover is refused invalid-plan', async () => {
+    await suite.removeRecovered();
+    const applied = await suite.apply('domain: shop\ngroups:\n  - name: data\n    vms:\n      - name: db\n        ip: 10.22.0.5\n');
+    expect(applied.key).toBe('plan.applied'); // no network named: the target's is known only when run
+    const { end } = await inst.run('failover', { domain: 'shop', vms: ['db'] });
+    expect(end.key).toBe('command.rejected');
+    expect(end.event.data).toMatchObject({ reason: 'invalid-plan' });
+    expect(end.event.data.message).toMatch(
+      /^recovery plan version \d+: VM "db" may not be re-addressed: 10\.22\.0\.5 is outside network "recovery-net" \(10\.20\.0\.0\/24\)$/,
+    );
+    expect(await suite.leftAtRecovery()).toEqual([]);
+  });
 });
