@@ -105,7 +105,9 @@ describe('jssctl', () => {
     const show = await jssctl('site', 'show');
     expect(show.out).toMatch(/^recovery-cluster\s+recovery$/m);
     expect(show.out).toMatch(/^big-ds\s+recovery\s+20\.0 TiB\s+20\.0 TiB$/m);
-    expect(show.out).toMatch(/^recovery-net\s+recovery\s+yes\s+no\s+\d+$/m);
+    expect(show.out).toMatch(/^recovery-net\s+recovery\s+yes\s+no\s+\d+\s+10\.20\.0\.0\/24$/m);
+    const ranged = await jssctl('site', 'add-network', 'lab-net', '--site', 'recovery', '--subnet', '10.40.0.0/24');
+    expect(ranged).toMatchObject({ code: 0, out: 'network lab-net at site recovery in 10.40.0.0/24: static addresses only\n' });
     const unknown = await jssctl('site', 'add-network', 'x-net', '--site', 'nowhere');
     expect(unknown.err).toBe('jssctl: unknown site "nowhere" (sites: primary, recovery)\n');
   });
@@ -235,6 +237,7 @@ describe('jssctl', () => {
 
   it('prints a 3,000-VM listing whole through a pipe (as JSON that parses)', async () => {
     const net = await jssctl('site', 'add-network', 'fleet-net', '--site', 'recovery', '--dhcp', '--pool', '3100');
+    // a pool past .255 of its /24: no range known
     expect(net).toMatchObject({ code: 0, out: 'network fleet-net at site recovery: DHCP, 3100 addresses\n' });
     const names = Array.from({ length: 3000 }, (_, i) => `fleet-${String(i).padStart(4, '0')}`);
     for (let i = 0; i < names.length; i += 100) {

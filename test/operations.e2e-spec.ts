@@ -155,15 +155,26 @@ describe.each(BACKENDS)('recovery operations end to end ($platform, $store store
     expect(await inventorySnapshot(inst.platform)).toEqual(before);
   });
 
+  it('failover refuses a static address outside its network’s range, naming the VM and the range; nothing changes', async () => {
+    const before = await inventorySnapshot(inst.platform);
+    const { end } = await inst.run('failover', { domain: 'ops', networkMap: { app: { network: 'recovery-static-net', ip: '10.99.0.5' } } });
+    expect(end.key).toBe('command.rejected');
+    expect(end.event.data).toMatchObject({
+      reason: 'invalid-command',
+      message: 'networkMap: VM "app" may not be re-addressed: 10.99.0.5 is outside network "recovery-static-net" (10.22.0.0/24)',
+    });
+    expect(await inventorySnapshot(inst.platform)).toEqual(before);
+  });
+
   it('failover with a boot order and a network map: db up before app; app on a static address', async () => {
     const { id, end } = await inst.run('failover', {
       domain: 'ops',
       bootOrder: [['db'], ['app']],
-      networkMap: { app: { network: 'recovery-static-net', ip: '10.99.0.5' } },
+      networkMap: { app: { network: 'recovery-static-net', ip: '10.22.0.5' } },
     });
     expect(end.key).toBe('task.completed');
     const app = await inst.platform.getVm('recovery', 'app');
-    expect(app?.nics).toEqual([{ network: 'recovery-static-net', ip: '10.99.0.5' }]);
+    expect(app?.nics).toEqual([{ network: 'recovery-static-net', ip: '10.22.0.5' }]);
     const db = await inst.platform.getVm('recovery', 'db');
     expect(db?.nics[0].network).toBe('recovery-net');
     const task = await inst.tasks.get(end.event.subject!);

@@ -71,7 +71,7 @@ groups:
     vms:
       - name: pay-db
         network: recovery-static-net
-        ip: 10.30.0.5
+        ip: 10.22.0.5
   - name: logic
     delaySeconds: 2
     vms: [pay-app]
@@ -96,7 +96,7 @@ groups:
     const end = await inst.events.waitFor(planned, ['task.completed', 'task.failed', 'command.rejected'], 90_000);
     expect(end.key).toBe('task.completed');
     const db = await inst.platform.getVm('recovery', 'pay-db');
-    expect(db?.nics.map((n) => [n.network, n.ip])).toEqual([['recovery-static-net', '10.30.0.5']]);
+    expect(db?.nics.map((n) => [n.network, n.ip])).toEqual([['recovery-static-net', '10.22.0.5']]);
     const task = (await inst.tasks.get(end.event.subject!))!;
     const at = Object.fromEntries(task.recovered!.map((r) => [r.vm, Date.parse(r.poweredOnAt)]));
     expect(at['pay-app'] - at['pay-db']).toBeGreaterThanOrEqual(2000);

@@ -30,6 +30,11 @@ describe('recovery plans', () => {
         'domain: shop\ngroups:\n  - name: a\n    vms:\n      - name: db\n        network: recovery-static-net\n        ip: 127.0.0.1\n',
         /line 7: VM "db" may not be re-addressed: 127\.0\.0\.1 is a loopback address/,
       ],
+      // re-IP outside the range the platform knows for the network
+      [
+        'domain: shop\ngroups:\n  - name: a\n    vms:\n      - name: db\n        network: recovery-static-net\n        ip: 10.99.0.5\n',
+        /line 7: VM "db" may not be re-addressed: 10\.99\.0\.5 is outside network "recovery-static-net" \(10\.22\.0\.0\/24\)/,
+      ],
       // nine levels of aliases: refused at once (one answer, nothing redelivered or dead-lettered)
       [
         [
@@ -203,5 +208,18 @@ groups:
     expect(inst.events.of(ignored.id, 'plan.step-started')).toEqual([]);
     const continueEnded = await inst.run('plan-continue', { taskId: ignored.end.event.subject! });
     expect(continueEnded.end.event.data).toMatchObject({ reason: 'task-ended' });
+  });
+
+  it('a re-IP without a network is checked when run, against the target network: outside its range the failover is refused invalid-plan', async () => {
+    await suite.removeRecovered();
+    const applied = await suite.apply('domain: shop\ngroups:\n  - name: data\n    vms:\n      - name: db\n        ip: 10.22.0.5\n');
+    expect(applied.key).toBe('plan.applied'); // no network named: the target's is known only when run
+    const { end } = await inst.run('failover', { domain: 'shop', vms: ['db'] });
+    expect(end.key).toBe('command.rejected');
+    expect(end.event.data).toMatchObject({ reason: 'invalid-plan' });
+    expect(end.event.data.message).toMatch(
+      /^recovery plan version \d+: VM "db" may not be re-addressed: 10\.22\.0\.5 is outside network "recovery-net" \(10\.20\.0\.0\/24\)$/,
+    );
+    expect(await suite.leftAtRecovery()).toEqual([]);
   });
 });

@@ -19,7 +19,12 @@ const where = (b: Block) => `${b.file}:${b.line}`;
 const EXAMPLE = {
   domain: 'shop',
   vms: new Set(['web', 'app', 'db']),
-  networks: new Set(['recovery-net', 'recovery-test-net', 'recovery-static-net']),
+  /** the simulated recovery site's networks and their ranges */
+  networks: new Map([
+    ['recovery-net', '10.20.0.0/24'],
+    ['recovery-test-net', '10.21.0.0/24'],
+    ['recovery-static-net', '10.22.0.0/24'],
+  ]),
 };
 
 describe('docs', () => {
@@ -85,7 +90,8 @@ describe('docs', () => {
   it('every YAML block parses; the plans validate against domain shop, the role maps load', async () => {
     const problems: string[] = [];
     const yamlBlocks = blocks.filter((b) => b.lang === 'yaml');
-    const facts = { domain: EXAMPLE.domain, vms: EXAMPLE.vms, networkExists: async (n: string) => EXAMPLE.networks.has(n) };
+    const network = async (n: string) => (EXAMPLE.networks.has(n) ? { subnet: EXAMPLE.networks.get(n) } : null);
+    const facts = { domain: EXAMPLE.domain, vms: EXAMPLE.vms, network };
     for (const b of yamlBlocks) {
       // `yaml <file> refused`: an example of a plan the planner refuses
       const refused = b.words.includes('refused');

@@ -31,7 +31,10 @@ export class RecoveryPlanUseCase {
     const facts = {
       domain: data.domain,
       vms: new Set(point.vms.map((v) => v.name)),
-      networkExists: async (name: string) => (await this.platform.getNetwork(name))?.site === RECOVERY_SITE,
+      network: async (name: string) => {
+        const network = await this.platform.getNetwork(name);
+        return network?.site === RECOVERY_SITE ? network : null;
+      },
       webhookHosts: this.webhookHosts,
       ownAddresses: ownAddresses(),
     };

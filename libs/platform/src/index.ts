@@ -1,5 +1,6 @@
 export * from './platform';
 export * from './vm-names';
+export * from './subnet';
 export * from './create-platform';
 export { SimPlatform, type AddNetworkSpec, type SimPlatformOptions } from './sim/sim-platform';
 export type { DatastoreDef } from './sim/inventory-def';

@@ -62,6 +62,8 @@ export interface NetworkInfo {
   isolated: boolean;
   /** addresses the DHCP pool can still hand out (0 when dhcp is false) */
   freeAddresses: number;
+  /** the network's IPv4 range (CIDR, e.g. 10.20.0.0/24) where the platform knows it; static addresses must lie in it */
+  subnet?: string;
 }
 
 /** A NIC asks for a DHCP lease ("dhcp") or carries a static address. */

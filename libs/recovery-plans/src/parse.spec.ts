@@ -3,7 +3,8 @@ import { PlanError, WebhookHosts, planStepsOf, parsePlan } from '.';
 const facts = {
   domain: 'crm',
   vms: new Set(['db', 'app', 'web']),
-  networkExists: async (n: string) => n === 'recovery-net' || n === 'dmz-net',
+  // dmz-net's range is known to the platform, recovery-net's is not
+  network: async (n: string) => ({ 'dmz-net': { subnet: '10.9.0.0/16' }, 'recovery-net': {} })[n] ?? null,
 };
 
 /** Nine levels of aliases, each nine times the one before: 9^9 nodes once expanded. */
@@ -88,10 +89,23 @@ describe('recovery plan documents', () => {
     ['a link-local re-IP', PLAN.replace('10.9.0.5', '169.254.169.254'), /^line 15: .*169\.254\.169\.254 is a link-local address/],
     ['an unspecified re-IP', PLAN.replace('10.9.0.5', '0.0.0.0'), /^line 15: .*0\.0\.0\.0 is an unspecified/],
     ['a multicast re-IP', PLAN.replace('10.9.0.5', '224.0.0.1'), /^line 15: .*224\.0\.0\.1 is a multicast address/],
+    [
+      'a re-IP outside its network’s range',
+      PLAN.replace('10.9.0.5', '10.8.255.5'),
+      /^line 15: VM "web" may not be re-addressed: 10\.8\.255\.5 is outside network "dmz-net" \(10\.9\.0\.0\/16\)$/,
+    ],
     ['an alias bomb', ALIAS_BOMB, /^line 3: unreadable YAML: Excessive alias count/],
     ['nesting deeper than the stack', `domain: crm\ngroups: ${'['.repeat(30_000)}${']'.repeat(30_000)}\n`, /^line \d+: /],
   ])('refuses %s with the line at fault', async (_what, text, expected) => {
     expect(await refusal(text)).toMatch(expected);
+  });
+
+  it('takes any usable address on a network whose range the platform does not know', async () => {
+    const plan = await parsePlan(
+      PLAN.replace('network: dmz-net\n        ip: 10.9.0.5', 'network: recovery-net\n        ip: 10.8.0.5'),
+      facts,
+    );
+    expect(plan.groups[1]?.vms[1]).toEqual({ name: 'web', network: 'recovery-net', ip: '10.8.0.5' });
   });
 
   it('refuses re-addressing a VM to one of the planner’s own addresses, naming the line', async () => {

@@ -1,4 +1,5 @@
 import { parseYaml } from '@jss/config';
+import { outsideRange } from '@jss/platform';
 import { refusedAddress } from './addresses';
 import { RecoveryPlan, planDocumentSchema, planOf } from './schema';
 import type { WebhookHosts } from './webhook-hosts';
@@ -19,8 +20,8 @@ export interface PlanFacts {
   domain: string;
   /** the VMs of the domain's newest recovery point */
   vms: ReadonlySet<string>;
-  /** the networks of the recovery site */
-  networkExists(name: string): Promise<boolean>;
+  /** a network of the recovery site, with its range (CIDR) where the platform knows it; null: none of that name */
+  network(name: string): Promise<{ subnet?: string } | null>;
   /** where webhooks may go (JSS_WEBHOOK_HOSTS); none: anywhere */
   webhookHosts?: WebhookHosts | null;
   /** the planner's own addresses, which no VM may be given (a check would connect to the planner) */
@@ -31,7 +32,7 @@ export interface PlanFacts {
  * Parses a plan document and checks it against the domain: every VM a protected VM of it, in one
  * group only; group names distinct (groups run in the order written, so no order can loop);
  * networks that exist; re-IP addresses that are no loopback, link-local, unspecified, multicast or
- * planner address; webhooks to allowed hosts only. The first fault is thrown as a PlanError naming its line.
+ * planner address, and lie in their network's range where the platform knows it; webhooks to allowed hosts only. The first fault is thrown as a PlanError naming its line.
  */
 export async function parsePlan(text: string, facts: PlanFacts): Promise<RecoveryPlan> {
   const parsed = parseYaml(text, planDocumentSchema);
@@ -62,9 +63,10 @@ export async function parsePlan(text: string, facts: PlanFacts): Promise<Recover
       groupOf.set(vm.name, group.name);
       const refused = vm.ip ? refusedAddress(vm.ip, facts.ownAddresses ?? new Set()) : null;
       if (refused) throw fault([...at, 'ip'], `VM "${vm.name}" may not be re-addressed: ${refused}`);
-      if (vm.network && !(await facts.networkExists(vm.network))) {
-        throw fault([...at, 'network'], `network "${vm.network}" does not exist at the recovery site`);
-      }
+      const network = vm.network ? await facts.network(vm.network) : null;
+      if (vm.network && !network) throw fault([...at, 'network'], `network "${vm.network}" does not exist at the recovery site`);
+      const outside = vm.ip && network ? outsideRange(vm.ip, vm.network!, network.subnet) : null;
+      if (outside) throw fault([...at, 'ip'], `VM "${vm.name}" may not be re-addressed: ${outside}`);
     }
   }
   return plan;

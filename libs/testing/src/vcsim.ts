@@ -79,7 +79,14 @@ export class Vcsim {
           networks: [
             { name: 'recovery-net', portGroup: PORT_GROUPS.net, dhcp: true, isolated: false, poolSize: 200 },
             { name: 'recovery-test-net', portGroup: PORT_GROUPS.test, dhcp: true, isolated: true, poolSize: 200 },
-            { name: 'recovery-static-net', portGroup: PORT_GROUPS.static, dhcp: false, isolated: false, poolSize: 0 },
+            {
+              name: 'recovery-static-net',
+              portGroup: PORT_GROUPS.static,
+              dhcp: false,
+              isolated: false,
+              poolSize: 0,
+              subnet: '10.22.0.0/24',
+            },
           ],
         },
       },

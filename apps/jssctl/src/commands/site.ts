@@ -32,7 +32,7 @@ export function siteCommand(ctx: CliContext): Command {
     });
   site
     .command('show')
-    .description('the clusters, datastores (capacity, free) and networks (DHCP, free addresses) of every site')
+    .description('the clusters, datastores (capacity, free) and networks (DHCP, free addresses, range) of every site')
     .option('--json', 'print JSON (sizes in bytes)')
     .action(async (o) => {
       const p = await ctx.platform();
@@ -56,6 +56,7 @@ export function siteCommand(ctx: CliContext): Command {
           dhcp: n.dhcp ? 'yes' : 'no',
           isolated: n.isolated ? 'yes' : 'no',
           freeAddresses: n.dhcp ? n.freeAddresses : '-',
+          subnet: n.subnet ?? '-',
         })),
       );
     });
@@ -66,12 +67,15 @@ export function siteCommand(ctx: CliContext): Command {
     .requiredOption('--site <name>', 'the site it belongs to')
     .option('--dhcp', 'hand out DHCP leases (otherwise VMs need static addresses)')
     .option('--pool <n>', 'DHCP addresses in the pool', wholeNumber('--pool'), 200)
-    .option('--first-ip <address>', 'first address of the pool (default: the next free 172.16-31.x.10)')
+    .option('--first-ip <address>', 'first address of the pool (default: .10 of --subnet, else the next free 172.16-31.x.10)')
+    .option('--subnet <cidr>', "the network's range, e.g. 10.40.0.0/24 (static addresses must lie in it)")
     .option('--isolated', 'no route to production (for test failovers)')
     .action(async (name: string, o) => {
       const p = await simulated(ctx, o.site);
-      const n = await p.addNetwork({ name, site: o.site, dhcp: !!o.dhcp, isolated: !!o.isolated, poolSize: o.pool, firstIp: o.firstIp });
-      say(`network ${n.name} at site ${n.site}: ${n.dhcp ? `DHCP, ${n.freeAddresses} addresses` : 'static addresses only'}`);
+      const spec = { name, site: o.site, dhcp: !!o.dhcp, isolated: !!o.isolated, poolSize: o.pool, firstIp: o.firstIp, subnet: o.subnet };
+      const n = await p.addNetwork(spec);
+      const range = n.subnet ? ` in ${n.subnet}` : '';
+      say(`network ${n.name} at site ${n.site}${range}: ${n.dhcp ? `DHCP, ${n.freeAddresses} addresses` : 'static addresses only'}`);
     });
   site
     .command('add-datastore')

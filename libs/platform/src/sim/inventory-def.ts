@@ -17,6 +17,8 @@ export interface NetworkDef {
   isolated: boolean;
   /** the free DHCP addresses it starts with (empty without DHCP) */
   pool: string[];
+  /** its IPv4 range (CIDR); none: unknown */
+  subnet?: string;
 }
 
 export interface InventoryDef {
@@ -29,7 +31,7 @@ export interface InventoryDef {
 export const DEFAULT_CAPACITY_BYTES = 2 * 1024 ** 4;
 export const DEFAULT_POOL_SIZE = 200;
 
-/** Second octet of each default site's subnets: primary 10.10.0.x/10.11.0.x, recovery 10.20.0.x/10.21.0.x. */
+/** Second octet of each default site's subnets: primary 10.10-12.0.0/24, recovery 10.20-22.0.0/24 (net, test-net, static-net). */
 const DEFAULT_SITES = [
   { site: 'primary', octet: 10 },
   { site: 'recovery', octet: 20 },
@@ -42,9 +44,14 @@ export function defaultInventory(capacityBytes: number): InventoryDef {
     clusters: DEFAULT_SITES.map(({ site }) => ({ name: `${site}-cluster`, site })),
     datastores: DEFAULT_SITES.map(({ site }) => ({ name: `${site}-ds`, site, capacityBytes })),
     networks: DEFAULT_SITES.flatMap(({ site, octet }) => [
-      { name: `${site}-net`, site, dhcp: true, isolated: false, pool: ipRange(`10.${octet}.0.10`, DEFAULT_POOL_SIZE) },
-      { name: `${site}-test-net`, site, dhcp: true, isolated: true, pool: ipRange(`10.${octet + 1}.0.10`, DEFAULT_POOL_SIZE) },
-      { name: `${site}-static-net`, site, dhcp: false, isolated: false, pool: [] },
+      { name: `${site}-net`, site, dhcp: true, isolated: false, ...dhcpRange(octet) },
+      { name: `${site}-test-net`, site, dhcp: true, isolated: true, ...dhcpRange(octet + 1) },
+      { name: `${site}-static-net`, site, dhcp: false, isolated: false, pool: [], subnet: `10.${octet + 2}.0.0/24` },
     ]),
   };
+}
+
+/** A default /24 with its DHCP pool from .10 on. */
+function dhcpRange(octet: number): Pick<NetworkDef, 'pool' | 'subnet'> {
+  return { pool: ipRange(`10.${octet}.0.10`, DEFAULT_POOL_SIZE), subnet: `10.${octet}.0.0/24` };
 }

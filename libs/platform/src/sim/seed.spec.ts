@@ -26,9 +26,9 @@ describe('SimPlatform inventory', () => {
       { name: 'recovery-ds', site: 'recovery', capacityBytes: 2 * TiB, freeBytes: 2 * TiB },
     ]);
     expect(await platform.listNetworks('recovery')).toEqual([
-      { name: 'recovery-net', site: 'recovery', dhcp: true, isolated: false, freeAddresses: 200 },
-      { name: 'recovery-static-net', site: 'recovery', dhcp: false, isolated: false, freeAddresses: 0 },
-      { name: 'recovery-test-net', site: 'recovery', dhcp: true, isolated: true, freeAddresses: 200 },
+      { name: 'recovery-net', site: 'recovery', dhcp: true, isolated: false, freeAddresses: 200, subnet: '10.20.0.0/24' },
+      { name: 'recovery-static-net', site: 'recovery', dhcp: false, isolated: false, freeAddresses: 0, subnet: '10.22.0.0/24' },
+      { name: 'recovery-test-net', site: 'recovery', dhcp: true, isolated: true, freeAddresses: 200, subnet: '10.21.0.0/24' },
     ]);
     expect((await platform.listNetworks()).map((n) => n.name)).toEqual([
       'primary-net',
@@ -111,6 +111,25 @@ describe('SimPlatform inventory', () => {
     // the pool crosses an octet boundary; networks added without an address get subnets of their own
     expect(ips.slice(0, 3).sort()).toEqual(['192.168.5.254', '192.168.5.255', '192.168.6.0']);
     expect(new Set(ips).size).toBe(5);
+    expect((await platform.getNetwork('lab-a'))?.subnet).toBe('172.16.0.0/24');
+  });
+
+  it('reports the range a network was added with, its pool inside it, and refuses one that is no subnet', async () => {
+    await sim.platform.seed();
+    const added = await sim.platform.addNetwork({ name: 'dmz-net', site: 'recovery', dhcp: true, poolSize: 1, subnet: '10.40.0.0/16' });
+    expect(added).toMatchObject({ subnet: '10.40.0.0/16', freeAddresses: 1 });
+    const vm = await sim.platform.createVm(vmSpec('dmz', { nics: [{ network: 'dmz-net', ip: 'dhcp' }] }));
+    expect(vm.nics[0]?.ip).toBe('10.40.0.10');
+    for (const subnet of ['10.40.0.1/24', '10.40.0.0/33', '10.40.0/24']) {
+      await expect(sim.platform.addNetwork({ name: 'bad-net', site: 'recovery', dhcp: false, subnet })).rejects.toMatchObject({
+        code: 'invalid-spec',
+      });
+    }
+    await expect(
+      sim.platform.addNetwork({ name: 'bad-net', site: 'recovery', dhcp: true, poolSize: 10, subnet: '10.41.0.0/29' }),
+    ).rejects.toMatchObject({ code: 'invalid-spec', message: 'network bad-net: its DHCP pool reaches 10.41.0.10, outside 10.41.0.0/29' });
+    expect((await sim.platform.addNetwork({ name: 'big-net', site: 'recovery', dhcp: true, poolSize: 300 })).subnet).toBeUndefined();
+    expect(await sim.platform.getNetwork('bad-net')).toBeNull();
   });
 
   it('refuses a name that exists or would break paths', async () => {

@@ -18,6 +18,7 @@ import { FileDiskHandle } from '../file-disk-handle';
 import { InventoryStore } from './inventory';
 import { DEFAULT_CAPACITY_BYTES, DEFAULT_POOL_SIZE, defaultInventory, type DatastoreDef, type InventoryDef } from './inventory-def';
 import { ipRange } from './ip-range';
+import { inSubnet, subnetFault } from '../subnet';
 import { NS } from './keys';
 import { assertValidName } from '../valid-name';
 import { VmCreation, type CrashPoint } from './vm-creation';
@@ -40,6 +41,8 @@ export interface AddNetworkSpec {
   poolSize?: number;
   /** first address of the pool (default: the next free 172.16-31.x.10 subnet) */
   firstIp?: string;
+  /** its IPv4 range, e.g. 10.40.0.0/24 (default: the /24 of the next free subnet when firstIp is not given; else unknown) */
+  subnet?: string;
 }
 
 /**
@@ -146,9 +149,20 @@ export class SimPlatform implements Platform {
     return this.folders.file(path);
   }
 
-  async addNetwork({ name, site, dhcp, isolated = false, poolSize = DEFAULT_POOL_SIZE, firstIp }: AddNetworkSpec): Promise<NetworkInfo> {
-    const pool = dhcp ? ipRange(firstIp ?? (await this.inventory.nextSubnet()), poolSize) : [];
-    await this.define({ ...nothing(site), networks: [{ name, site, dhcp, isolated, pool }] }, 'add');
+  async addNetwork(spec: AddNetworkSpec): Promise<NetworkInfo> {
+    const { name, site, dhcp, isolated = false, poolSize = DEFAULT_POOL_SIZE } = spec;
+    const fault = spec.subnet ? subnetFault(spec.subnet) : null;
+    if (fault) throw new PlatformError('invalid-spec', `network ${name}: ${fault}`);
+    // neither range nor first address: the next free /24, its pool from .10 (a pool past .255 leaves the range unknown)
+    const fresh = spec.subnet || spec.firstIp ? null : await this.inventory.nextSubnet();
+    const first = spec.firstIp ?? fresh ?? ipRange(spec.subnet!.split('/')[0]!, 11)[10]!;
+    const pool = dhcp ? ipRange(first, poolSize) : [];
+    const range = spec.subnet ?? fresh?.replace(/\.10$/, '.0/24');
+    const stray = range ? pool.find((ip) => !inSubnet(ip, range)) : undefined;
+    if (stray && spec.subnet)
+      throw new PlatformError('invalid-spec', `network ${name}: its DHCP pool reaches ${stray}, outside ${spec.subnet}`);
+    const subnet = stray ? undefined : range;
+    await this.define({ ...nothing(site), networks: [{ name, site, dhcp, isolated, pool, ...(subnet && { subnet }) }] }, 'add');
     return (await this.inventory.network(name))!;
   }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { subnetFault } from '../subnet';
 
 // The site file (JSS_VSPHERE_SITE_FILE): what vCenter cannot say itself. Which datacenter is which
 // site, the clusters, datastores and port groups the services may use, under the names commands use,
@@ -30,6 +31,14 @@ const network = z
     isolated: z.boolean().default(false),
     /** addresses the DHCP scope can hand out to the system's VMs at once */
     poolSize: z.number().int().min(0).default(200),
+    /** the port group's IPv4 range (CIDR), which vCenter does not know; static addresses must lie in it */
+    subnet: z
+      .string()
+      .superRefine((cidr, ctx) => {
+        const fault = subnetFault(cidr);
+        if (fault) ctx.addIssue({ code: 'custom', message: fault });
+      })
+      .optional(),
   })
   .strict();
 

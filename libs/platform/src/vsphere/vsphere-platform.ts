@@ -85,7 +85,14 @@ export class VspherePlatform implements Platform {
       for (const vm of await this.listVms({ site: name })) for (const n of vm.nics) used.set(n.network, (used.get(n.network) ?? 0) + 1);
       for (const n of def.networks) {
         const free = n.dhcp ? Math.max(0, n.poolSize - (used.get(n.name) ?? 0)) : 0;
-        out.push({ name: n.name, site: name, dhcp: n.dhcp, isolated: n.isolated, freeAddresses: free });
+        out.push({
+          name: n.name,
+          site: name,
+          dhcp: n.dhcp,
+          isolated: n.isolated,
+          freeAddresses: free,
+          ...(n.subnet && { subnet: n.subnet }),
+        });
       }
     }
     return out;

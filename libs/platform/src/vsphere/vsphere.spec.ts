@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { VCSIM_SETUP_MS, Vcsim } from '@jss/testing';
@@ -40,6 +40,20 @@ describe('vSphere adapter against vcsim', () => {
       site: loadSiteFile(site),
     });
   };
+
+  it('reports the range the site file gives a network (none where it gives none); a range that is no subnet is refused naming the field', async () => {
+    const networks = await platform().listNetworks('recovery');
+    expect(networks.map((n) => [n.name, n.subnet])).toEqual([
+      ['recovery-net', undefined],
+      ['recovery-test-net', undefined],
+      ['recovery-static-net', '10.22.0.0/24'],
+    ]);
+    const bad = path.join(dir, 'bad-subnet.yaml');
+    writeFileSync(bad, readFileSync(site, 'utf8').replace('10.22.0.0/24', '10.22.0.1/24'));
+    expect(() => loadSiteFile(bad)).toThrow(
+      `invalid vSphere site file ${bad}: sites.recovery.networks.2.subnet: "10.22.0.1/24" has host bits set (the subnet starts at its network address)`,
+    );
+  });
 
   it('reads xsi:type by namespace, whatever the prefix (vcsim writes XMLSchema-instance:type)', async () => {
     const doc = parseXml(

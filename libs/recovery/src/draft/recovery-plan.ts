@@ -2,7 +2,7 @@ import { REASONS, ReasonedError, RecoveryOperation } from '@jss/contract';
 import { Platform } from '@jss/platform';
 import { StoredPlan, planStepsOf, networkMapOf } from '@jss/recovery-plans';
 import { TaskDraft } from './draft';
-import { networkAt } from './resolve';
+import { checkStaticAddresses, networkAt } from './resolve';
 
 /** The operations that run the domain's recovery plan when it has one. */
 export const RECOVERY_PLAN_OPERATIONS: readonly RecoveryOperation[] = ['failover', 'planned-failover', 'test-failover', 'failback'];
@@ -36,13 +36,20 @@ export async function withRecoveryPlan(
   }
   const remap = draft.operation === 'failover' || draft.operation === 'planned-failover';
   const map = remap ? networkMapOf(stored.plan) : {};
-  const finals = [];
+  const finals: typeof draft.spec.finals = [];
   for (const f of draft.spec.finals) {
     const mapped = asked.networkMap && Object.hasOwn(asked.networkMap, f.vm) ? undefined : map[f.vm];
     if (mapped?.network) await networkAt(platform, mapped.network, draft.target.site);
     finals.push(mapped ? { ...f, network: mapped.network ?? f.network, ip: mapped.ip ?? f.ip } : f);
   }
   const { version, plan } = stored;
+  // the plan was checked against the networks' ranges when applied; they may have changed since
+  await checkStaticAddresses(
+    platform,
+    draft.target.site,
+    finals.filter((f) => map[f.vm]?.ip),
+    (detail) => new ReasonedError(REASONS.invalidPlan, `recovery plan version ${version}: ${detail}`),
+  );
   const recoveryPlan = {
     version,
     ...(plan.rtoObjectiveSeconds && { rtoObjectiveSeconds: plan.rtoObjectiveSeconds }),

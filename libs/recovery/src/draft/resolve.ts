@@ -1,5 +1,5 @@
 import { LAST_CLEAN, LIMITS, REASONS, ReasonedError, Target, TaskPoint, limitMessage } from '@jss/contract';
-import { NetworkInfo, Platform } from '@jss/platform';
+import { NetworkInfo, Platform, outsideRange } from '@jss/platform';
 import { Manifest, ReplicaRepository } from '@jss/replica';
 import { PointVerdicts } from '@jss/scan';
 import { BootGroup, TaskTarget } from '@jss/tasks';
@@ -69,6 +69,26 @@ export async function networkAt(platform: Platform, name: string, site: string):
     throw new ReasonedError(REASONS.unknownNetwork, `network "${name}" does not exist at site "${site}"`);
   }
   return network;
+}
+
+/**
+ * Checks the static addresses of a task's final VMs against the range their network has at the
+ * site (where the platform knows one): an address outside it is refused with `reason`, naming the
+ * VM and the range. Each network is looked up once, whatever the number of VMs.
+ */
+export async function checkStaticAddresses(
+  platform: Platform,
+  site: string,
+  finals: Array<{ vm: string; network: string; ip: string }>,
+  refuse: (detail: string) => ReasonedError,
+): Promise<void> {
+  const networks = new Map<string, Promise<NetworkInfo>>();
+  for (const { vm, network, ip } of finals) {
+    if (ip === 'dhcp') continue;
+    if (!networks.has(network)) networks.set(network, networkAt(platform, network, site));
+    const outside = outsideRange(ip, network, (await networks.get(network)!).subnet);
+    if (outside) throw refuse(`VM "${vm}" may not be re-addressed: ${outside}`);
+  }
 }
 
 /** A boot order may only name VMs of the task, each once. Groups given as lists get no delay. */
