@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { freePort } from '@jss/testing';
+import { createBrokerUser, deleteBrokerUser, freePort, shippedPermissions } from '@jss/testing';
 import { RunningService, ServiceName, startService } from '@jss/processes';
 import { RabbitmqNode } from '../ops/support/rabbitmq-node';
 
@@ -42,3 +43,27 @@ export const startBroker = () =>
     definitions: path.join(ROOT, 'ops/rabbitmq/definitions.json'),
     enabledPlugins: path.join(ROOT, 'ops/rabbitmq/enabled_plugins'),
   });
+
+/**
+ * The production setup on a private broker: users `jss` (the services) and `jss-publisher` (who
+ * publishes commands) with the rights ops/rabbitmq/definitions.json gives them, made with rabbitmqctl
+ * on `node` (a cluster's users are the whole cluster's) with fresh passwords; `guestUrls` (a URL or
+ * a comma-separated list) as each of them.
+ */
+export function asShippedUsers(node: string, guestUrls: string): { services: string; publisher: string } {
+  const as = (user: 'jss' | 'jss-publisher') => {
+    const password = randomUUID();
+    // a single node loads the definitions (users with the documented passwords); a cluster has none
+    try {
+      deleteBrokerUser(user, node);
+    } catch {
+      // not there: nothing to replace
+    }
+    createBrokerUser('/', user, password, shippedPermissions(ROOT, user), node);
+    return guestUrls
+      .split(',')
+      .map((u) => Object.assign(new URL(u), { username: user, password }).toString())
+      .join(',');
+  };
+  return { services: as('jss'), publisher: as('jss-publisher') };
+}
