@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { createBrokerUser, deleteBrokerUser, freePort, shippedPermissions } from '@jss/testing';
 import { RunningService, ServiceName, startService } from '@jss/processes';
@@ -45,19 +44,25 @@ export const startBroker = () =>
   });
 
 /**
+ * The passwords ops/rabbitmq/definitions.json's hashes are of (docker-compose.yml, docs/security.md):
+ * a single node imports that file again at each start_app, so another password would stop working
+ * once the broker restarts.
+ */
+const SHIPPED_PASSWORDS = { jss: 'jss', 'jss-publisher': 'publisher' } as const;
+
+/**
  * The production setup on a private broker: users `jss` (the services) and `jss-publisher` (who
  * publishes commands) with the rights ops/rabbitmq/definitions.json gives them, made with rabbitmqctl
- * on `node` (a cluster's users are the whole cluster's) with fresh passwords; `guestUrls` (a URL or
- * a comma-separated list) as each of them.
+ * on `node` (a cluster's users are the whole cluster's; a single node has them from the file
+ * already); `guestUrls` (a URL or a comma-separated list) as each of them.
  */
 export function asShippedUsers(node: string, guestUrls: string): { services: string; publisher: string } {
-  const as = (user: 'jss' | 'jss-publisher') => {
-    const password = randomUUID();
-    // a single node loads the definitions (users with the documented passwords); a cluster has none
+  const as = (user: keyof typeof SHIPPED_PASSWORDS) => {
+    const password = SHIPPED_PASSWORDS[user];
     try {
       deleteBrokerUser(user, node);
     } catch {
-      // not there: nothing to replace
+      // not there (a cluster loads no definitions): nothing to replace
     }
     createBrokerUser('/', user, password, shippedPermissions(ROOT, user), node);
     return guestUrls
