@@ -56,7 +56,7 @@ describe('recovery plans', () => {
     expect(show.end.event.data).toMatchObject({ reason: 'no-plan' });
     const file = path.join(inst.dataDir, 'bad-plan.yaml');
     await writeFile(file, cases[0][0]);
-    const refused = await runJssctl(inst.env, ['plan', 'apply', file]);
+    const refused = await runJssctl(inst.cliEnv, ['plan', 'apply', file]);
     expect(refused.code).not.toBe(0);
     expect(refused.err).toMatch(/^jssctl: rejected \(invalid-plan\): recovery plan refused: line 4: VM "nope"/);
   });
@@ -83,10 +83,10 @@ groups:
     // through jssctl, as a user applies and reads a plan
     const file = path.join(inst.dataDir, 'shop-plan.yaml');
     await writeFile(file, document);
-    const applied = await runJssctl(inst.env, ['plan', 'apply', file]);
+    const applied = await runJssctl(inst.cliEnv, ['plan', 'apply', file]);
     expect(applied).toMatchObject({ code: 0, out: 'recovery plan of domain shop: version 1 (3 group(s))\n' });
-    const shown = await runJssctl(inst.env, ['plan', 'show', 'shop']);
-    expect(shown.out).toMatch(/^# domain shop, version 1 of 1, applied by guest at /);
+    const shown = await runJssctl(inst.cliEnv, ['plan', 'show', 'shop']);
+    expect(shown.out).toMatch(new RegExp(`^# domain shop, version 1 of 1, applied by ${inst.publisherUser} at `));
     expect(shown.out.split('\n').slice(1).join('\n')).toBe(document);
 
     const id = await inst.publish('failover', { domain: 'shop' });
@@ -99,7 +99,7 @@ groups:
     expect(await inst.platform.getVm('recovery', 'app')).toBeNull();
     expect(hook.received).toEqual([]);
 
-    expect(await runJssctl(inst.env, ['plan-continue', taskId])).toMatchObject({
+    expect(await runJssctl(inst.cliEnv, ['plan-continue', taskId])).toMatchObject({
       code: 0,
       out: `task ${taskId}: approved; its recovery plan goes on\n`,
     });
@@ -142,7 +142,7 @@ groups:
     const wait = report.plan.steps.find((s) => s.kind === 'wait')!;
     expect(Date.parse(wait.endedAt) - Date.parse(wait.startedAt)).toBeGreaterThanOrEqual(1000);
     expect(inst.events.of(id, 'plan.step-completed')).toHaveLength(7);
-    const show = await runJssctl(inst.env, ['tasks', 'show', taskId]);
+    const show = await runJssctl(inst.cliEnv, ['tasks', 'show', taskId]);
     expect(show.out).toMatch(/recovery plan version 1:\n/);
     expect(show.out).toMatch(/\nlogic\.before\.1 +webhook +completed +20/);
     expect(await inst.parkedDeadLetters()).toBe(0); // the plan run sent nothing its own checks refuse
@@ -168,10 +168,10 @@ groups:
     expect(end.event.data.message).toMatch(/logic\.before\.1: webhook: .*HTTP 500/);
     expect(end.event.data.message).toContain('\u001b]0;pwned\u0007');
     const taskId = end.event.subject!;
-    const shown = await runJssctl(inst.env, ['tasks', 'show', taskId]);
+    const shown = await runJssctl(inst.cliEnv, ['tasks', 'show', taskId]);
     expect(shown.out).toContain('?t=\\x1b]0;pwned\\x07\\x1b[2J\\x9b answered HTTP 500');
     expect(shown.out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
-    const exact = await runJssctl(inst.env, ['tasks', 'show', taskId, '--json']);
+    const exact = await runJssctl(inst.cliEnv, ['tasks', 'show', taskId, '--json']);
     expect(JSON.parse(exact.out).error.message).toBe(end.event.data.message); // --json stays exact
     const failed = inst.events.of(id, 'plan.step-failed');
     expect(failed.map((e) => [e.event.data.stepId, e.event.data.continued])).toEqual([['logic.before.1', false]]);

@@ -10,7 +10,7 @@ describe('refused commands and unreadable messages', () => {
   let inst: Installation;
 
   beforeAll(async () => {
-    inst = await Installation.start();
+    inst = await Installation.start(undefined, {}, { brokerUsers: 'shipped' });
     await inst.writer.writePoint('crm', [
       { name: 'api', source: { sizeBytes: 2 * MiB, seed: 1 } },
       { name: 'db', source: { sizeBytes: 2 * MiB, seed: 2 } },

@@ -4,7 +4,7 @@ import { readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import amqplib from 'amqplib';
-import { CommandClient, Installation, MiB, Recorded, inventorySnapshot, recoveryVm, waitUntil } from '@jss/testing';
+import { CommandClient, Installation, MiB, Recorded, inventorySnapshot, recoveryVm, shippedPermissions, waitUntil } from '@jss/testing';
 import { EXCHANGES, cloudEvent } from '@jss/contract';
 
 const tag = randomUUID().slice(0, 6);
@@ -22,6 +22,8 @@ describe('security', () => {
   let admin: CommandClient;
   let guest: CommandClient;
   let roles: string;
+  // as in production: the services run as the shipped `jss` user, each principal publishes with the rights of `jss-publisher`
+  const publisherRights = shippedPermissions(path.join(__dirname, '..'), 'jss-publisher');
 
   beforeAll(async () => {
     roles = path.join(os.tmpdir(), `jss-roles-${tag}.yaml`);
@@ -36,10 +38,10 @@ describe('security', () => {
         '',
       ].join('\n'),
     );
-    inst = await Installation.start(undefined, { JSS_AUTHZ_FILE: roles });
-    tester = await inst.brokerUser(user('tester'));
-    operator = await inst.brokerUser(user('operator'));
-    admin = await inst.brokerUser(user('admin'));
+    inst = await Installation.start(undefined, { JSS_AUTHZ_FILE: roles }, { brokerUsers: 'shipped' });
+    tester = await inst.brokerUser(user('tester'), publisherRights);
+    operator = await inst.brokerUser(user('operator'), publisherRights);
+    admin = await inst.brokerUser(user('admin'), publisherRights);
     guest = new CommandClient(inst.bus);
     await inst.writer.writePoint('shop', [
       { name: 'web', source: { sizeBytes: 2 * MiB, seed: 1 } },
@@ -159,13 +161,14 @@ describe('security', () => {
 
     it('answers a routing key that names no operation, and an odd content type', async () => {
       inst.expectParkedDeadLetters(); // the half event is dead-lettered and parked
-      const conn = await amqplib.connect(inst.env.AMQP_URL!);
+      // as a principal: the broker refuses a user_id that is not the connection's own
+      const conn = await amqplib.connect(operator.url);
       try {
         const ch = await conn.createConfirmChannel();
         const send = (key: string, contentType: string) => {
           const id = randomUUID();
           const body = cloudEvent({ id, type: 'io.jss.recovery.failover', source: '/t', data: { domain: 'crm', dryRun: true } });
-          ch.publish(EXCHANGES.commands, key, Buffer.from(JSON.stringify(body)), { contentType, userId: 'guest', persistent: true });
+          ch.publish(EXCHANGES.commands, key, Buffer.from(JSON.stringify(body)), { contentType, userId: operator.user, persistent: true });
           return id;
         };
         const bare = send('failover', 'application/json');
@@ -175,7 +178,9 @@ describe('security', () => {
         rejected(await inst.events.waitFor(bare, END), 'unsupported-operation');
         rejected(await inst.events.waitFor(deep, END), 'unsupported-operation');
         rejected(await inst.events.waitFor(xml, END), 'invalid-command');
-        ch.publish(EXCHANGES.commands, 'recovery.failover', Buffer.from(JSON.stringify({ id: 'half-an-event' })), { userId: 'guest' });
+        ch.publish(EXCHANGES.commands, 'recovery.failover', Buffer.from(JSON.stringify({ id: 'half-an-event' })), {
+          userId: operator.user,
+        });
         await ch.waitForConfirms();
         rejected(await inst.events.waitFor('half-an-event', END), 'invalid-command');
       } finally {
@@ -226,11 +231,7 @@ describe('security', () => {
 
   describe('broker permissions (ops/rabbitmq/definitions.json)', () => {
     it('a publisher user may publish commands and follow events, but not write jss.internal', async () => {
-      const defs = JSON.parse(readFileSync(path.join(__dirname, '..', 'ops', 'rabbitmq', 'definitions.json'), 'utf8')) as {
-        permissions: Array<{ user: string; configure: string; write: string; read: string }>;
-      };
-      const shipped = defs.permissions.find((p) => p.user === 'jss-publisher')!;
-      const publisher = await inst.brokerUser(user('publisher'), shipped);
+      const publisher = await inst.brokerUser(user('publisher'), publisherRights);
       const conn = await amqplib.connect(publisher.url);
       try {
         const ch = await conn.createConfirmChannel();

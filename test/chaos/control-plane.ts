@@ -18,7 +18,10 @@ export interface Outage {
 
 /** What the services run against: its URLs and Redis settings, its own faults, and how to stop it. */
 export interface ControlPlane {
+  /** as guest: a test's instruments (the observer) */
   amqpUrl: string;
+  /** a RabbitMQ node of it, for rabbitmqctl -n */
+  node: string;
   redisEnv: Record<string, string>;
   outages: Outage[];
   /** when each Redis primary was lost (ms since the epoch), for the time to the first task move after it */
@@ -33,6 +36,7 @@ export async function singleNodes(dir: string): Promise<ControlPlane> {
   await redis.start();
   return {
     amqpUrl: `amqp://guest:guest@127.0.0.1:${rabbit.amqpPort}`,
+    node: rabbit.node,
     redisEnv: { REDIS_URL: redis.url },
     primaryLosses: [],
     outages: [
@@ -85,6 +89,7 @@ export async function highlyAvailable(dir: string): Promise<ControlPlane> {
   const node = 1; // not the first: the services' first URL stays up
   return {
     amqpUrl,
+    node: execFileSync('bash', [CLUSTER, 'nodes', clusterDir], { encoding: 'utf8' }).split('\n')[0],
     redisEnv: redis.env,
     primaryLosses,
     outages: [

@@ -24,7 +24,7 @@ import { RunningService, ServiceName } from '@jss/processes';
 import { PlannedCycle } from './planned-cycle';
 import { runFaults } from './faults';
 import { highlyAvailable, singleNodes } from './control-plane';
-import { chaosEnv, serviceStarter } from './stage';
+import { asShippedUsers, chaosEnv, serviceStarter } from './stage';
 import { EventObserver, generatedHash, prng, rssOf } from './support';
 import { Sent, isControl, reasonOf, tableOf } from './table';
 
@@ -63,7 +63,9 @@ async function main(): Promise<number> {
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void abandon().then(() => process.exit(1)));
   const amqpUrl = plane.amqpUrl;
-  const env = chaosEnv(dir, amqpUrl, plane.redisEnv);
+  // as in production: the services as `jss`, the commands from `jss-publisher`
+  const users = asShippedUsers(plane.node, amqpUrl);
+  const env = chaosEnv(dir, users.services, plane.redisEnv);
   const client = createRedis(loadEnv(env), 'chaos:');
   client.on('error', () => undefined); // down while Redis restarts; ioredis reconnects
   const platform = new SimPlatform(client, env.JSS_DATA_DIR!);
@@ -99,7 +101,7 @@ async function main(): Promise<number> {
     const got = await diskHashes(platform, vm);
     if (got[0] !== want) wrongDisks.push(`${label}: ${vmName}`);
   };
-  const bus = new AmqpBus(amqpUrl, createLogger('chaos', 'silent'));
+  const bus = new AmqpBus(users.publisher, createLogger('chaos', 'silent'), { topology: 'client' });
   let cycle: PlannedCycle | undefined;
   const firstMoveAfterLoss: number[] = []; // by primary loss: ms from the loss to the first task move after it
   const observer = new EventObserver(amqpUrl, (key, event) => {

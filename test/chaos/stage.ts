@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { freePort } from '@jss/testing';
+import { createBrokerUser, deleteBrokerUser, freePort, shippedPermissions } from '@jss/testing';
 import { RunningService, ServiceName, startService } from '@jss/processes';
 import { RabbitmqNode } from '../ops/support/rabbitmq-node';
 
@@ -42,3 +42,33 @@ export const startBroker = () =>
     definitions: path.join(ROOT, 'ops/rabbitmq/definitions.json'),
     enabledPlugins: path.join(ROOT, 'ops/rabbitmq/enabled_plugins'),
   });
+
+/**
+ * The passwords ops/rabbitmq/definitions.json's hashes are of (docker-compose.yml, docs/security.md):
+ * a single node imports that file again at each start_app, so another password would stop working
+ * once the broker restarts.
+ */
+const SHIPPED_PASSWORDS = { jss: 'jss', 'jss-publisher': 'publisher' } as const;
+
+/**
+ * The production setup on a private broker: users `jss` (the services) and `jss-publisher` (who
+ * publishes commands) with the rights ops/rabbitmq/definitions.json gives them, made with rabbitmqctl
+ * on `node` (a cluster's users are the whole cluster's; a single node has them from the file
+ * already); `guestUrls` (a URL or a comma-separated list) as each of them.
+ */
+export function asShippedUsers(node: string, guestUrls: string): { services: string; publisher: string } {
+  const as = (user: keyof typeof SHIPPED_PASSWORDS) => {
+    const password = SHIPPED_PASSWORDS[user];
+    try {
+      deleteBrokerUser(user, node);
+    } catch {
+      // not there (a cluster loads no definitions): nothing to replace
+    }
+    createBrokerUser('/', user, password, shippedPermissions(ROOT, user), node);
+    return guestUrls
+      .split(',')
+      .map((u) => Object.assign(new URL(u), { username: user, password }).toString())
+      .join(',');
+  };
+  return { services: as('jss'), publisher: as('jss-publisher') };
+}

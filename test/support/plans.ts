@@ -51,6 +51,7 @@ export class PlanSuite {
     const inst = await Installation.start(
       { planner: 1, provisioner: 1, rehydrator: 1, janitor: 1, replicator: 1 },
       { JSS_WEBHOOK_HOSTS: '127.0.0.1' },
+      { brokerUsers: 'shipped' }, // the alias bomb of issue 34 looped under these users
     );
     const hook = await Hook.start();
     await inst.writer.writePoint(

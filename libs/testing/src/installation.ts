@@ -200,6 +200,15 @@ export class Installation {
     return (this.publisher ?? new CommandClient(this.bus)).publish(op, data, id);
   }
 
+  /** Who publish() publishes as, and the environment for jssctl to run as that user. */
+  get publisherUser(): string {
+    return this.publisher?.user ?? this.bus.user;
+  }
+
+  get cliEnv(): NodeJS.ProcessEnv {
+    return this.publisher ? { ...this.env, AMQP_URL: this.publisher.url } : this.env;
+  }
+
   /**
    * A broker user of this test alone (created with rabbitmqctl, rights in the test's vhost only,
    * deleted at stop) and a connection of its own. `name` is made unique: read it from client.user.

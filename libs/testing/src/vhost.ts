@@ -7,12 +7,12 @@ import path from 'node:path';
  * messages although the queue names are the fixed ones of the contract.
  */
 export function createVhost(name: string): void {
-  execFileSync('rabbitmqctl', ['-q', 'add_vhost', name], { stdio: 'pipe' });
+  ctl(['add_vhost', name]);
   setPermissions(name, 'guest', { configure: '.*', write: '.*', read: '.*' });
 }
 
 export function deleteVhost(name: string): void {
-  execFileSync('rabbitmqctl', ['-q', 'delete_vhost', name], { stdio: 'pipe' });
+  ctl(['delete_vhost', name]);
 }
 
 /** Regular expressions of the resources a broker user may configure, write and read in a vhost. */
@@ -22,10 +22,13 @@ export interface Permissions {
   read: string;
 }
 
-/** A broker user (of the whole broker: give it a name unique to the test) with rights in one vhost only. */
-export function createBrokerUser(vhost: string, user: string, password: string, permissions: Permissions): void {
-  execFileSync('rabbitmqctl', ['-q', 'add_user', user, password], { stdio: 'pipe' });
-  setPermissions(vhost, user, permissions);
+/**
+ * A broker user (of the whole broker: give it a name unique to the test) with rights in one vhost
+ * only; on the shared node, or on `node` (a private one).
+ */
+export function createBrokerUser(vhost: string, user: string, password: string, permissions: Permissions, node?: string): void {
+  ctl(['add_user', user, password], node);
+  setPermissions(vhost, user, permissions, node);
 }
 
 /** The rights ops/rabbitmq/definitions.json gives a shipped user: `jss` (the services) or `jss-publisher` (who publishes commands). */
@@ -37,10 +40,15 @@ export function shippedPermissions(root: string, user: 'jss' | 'jss-publisher'):
   return { configure: found.configure, write: found.write, read: found.read };
 }
 
-export function deleteBrokerUser(user: string): void {
-  execFileSync('rabbitmqctl', ['-q', 'delete_user', user], { stdio: 'pipe' });
+export function deleteBrokerUser(user: string, node?: string): void {
+  ctl(['delete_user', user], node);
 }
 
-function setPermissions(vhost: string, user: string, p: Permissions): void {
-  execFileSync('rabbitmqctl', ['-q', 'set_permissions', '-p', vhost, user, p.configure, p.write, p.read], { stdio: 'pipe' });
+function setPermissions(vhost: string, user: string, p: Permissions, node?: string): void {
+  ctl(['set_permissions', '-p', vhost, user, p.configure, p.write, p.read], node);
+}
+
+/** rabbitmqctl on the shared node, or on `node` (a private one: a chaos run's). */
+function ctl(args: string[], node?: string): void {
+  execFileSync('rabbitmqctl', [...(node ? ['-n', node] : []), '-q', ...args], { stdio: 'pipe' });
 }
