@@ -6,11 +6,12 @@
 #   scripts/rabbitmq-cluster.sh nodes <dir>   prints the node names, one a line
 #   scripts/rabbitmq-cluster.sh start-node <dir> <i>   starts node i (0..2) again after it was stopped or killed
 # Needs rabbitmq-server (apt-get install rabbitmq-server). Ports: <base>+0..2 AMQP, +10..12 Erlang
-# distribution, where <base> is $JSS_CLUSTER_PORT (default 25672).
+# distribution, where <base> is $JSS_CLUSTER_PORT (default 26500; not 25672, the Erlang distribution
+# port of a broker on 5672).
 set -euo pipefail
 cmd=${1:?usage: rabbitmq-cluster.sh start|stop|nodes|start-node <dir> [i]}
 dir=$(mkdir -p "${2:?a folder for the nodes}" && cd "$2" && pwd)
-base=${JSS_CLUSTER_PORT:-25672}
+base=${JSS_CLUSTER_PORT:-26500}
 tag=$(basename "$dir" | tr -c 'a-zA-Z0-9\n' '-')
 
 node_name() { echo "jss-cluster-$tag-$1@localhost"; }

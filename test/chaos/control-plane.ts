@@ -75,9 +75,16 @@ export async function singleNodes(dir: string): Promise<ControlPlane> {
 export async function highlyAvailable(dir: string): Promise<ControlPlane> {
   // a folder of its own: the script hands it to user rabbitmq, who cannot enter the run's (mode 700)
   const clusterDir = mkdtempSync(path.join(os.tmpdir(), 'jss-chaos-rabbitmq-'));
-  const printed = execFileSync('bash', [CLUSTER, 'start', clusterDir], { encoding: 'utf8' });
-  const amqpUrl = /^AMQP_URL=(.*)$/m.exec(printed)![1];
-  const redis = RedisSentinelSet.start(path.join(dir, 'redis'), Number(process.env.JSS_REDIS_HA_PORT ?? 26400));
+  let amqpUrl: string;
+  let redis: RedisSentinelSet;
+  try {
+    amqpUrl = /^AMQP_URL=(.*)$/m.exec(execFileSync('bash', [CLUSTER, 'start', clusterDir], { encoding: 'utf8' }))![1];
+    redis = RedisSentinelSet.start(path.join(dir, 'redis'), Number(process.env.JSS_REDIS_HA_PORT ?? 26400));
+  } catch (err) {
+    // a node that did not start leaves the others running: no process outlives a failed run
+    execFileSync('bash', [CLUSTER, 'stop', clusterDir]);
+    throw err;
+  }
   const primaryLosses: number[] = [];
   const killPrimary: Outage['run'] = async (log) => {
     primaryLosses.push(Date.now());

@@ -7,6 +7,8 @@ import { waitUntil } from './wait';
 
 const SCRIPT = path.join(REPOSITORY_ROOT, 'scripts', 'redis-sentinel.sh');
 const NODES = [0, 1, 2] as const;
+// a bound, not a pause: a promotion or a full resync can take a minute on a loaded two-core machine
+const SETTLE_MS = 180_000;
 
 /**
  * A private Redis with Sentinel (scripts/redis-sentinel.sh): a primary, two replicas, three
@@ -53,11 +55,15 @@ export class RedisSentinelSet {
     const node = old - this.base;
     process.kill(this.pid(node), 'SIGKILL');
     // promoted, and in reach of a replica again: until then it refuses writes (min-replicas-to-write)
-    await waitUntil('a replica promoted', async () => {
-      const now = await this.primaryPort();
-      const info = now === old ? '' : await this.replication(now);
-      return /^role:master/m.test(info) && /state=online/.test(info);
-    });
+    await waitUntil(
+      'a replica promoted',
+      async () => {
+        const now = await this.primaryPort();
+        const info = now === old ? '' : await this.replication(now);
+        return /^role:master/m.test(info) && /state=online/.test(info);
+      },
+      SETTLE_MS,
+    );
     return node;
   }
 
@@ -68,10 +74,14 @@ export class RedisSentinelSet {
     const started = spawnSync('redis-server', [conf, '--replicaof', '127.0.0.1', String(primary)], { encoding: 'utf8' });
     if (started.status !== 0) throw new Error(`redis-server ${node} did not start: ${started.stderr}`);
     const port = this.base + node;
-    await waitUntil(`node ${node} back as a replica`, async () => {
-      const info = await this.replication(primary);
-      return new RegExp(`port=${port},state=online`).test(info);
-    });
+    await waitUntil(
+      `node ${node} back as a replica`,
+      async () => {
+        const info = await this.replication(primary);
+        return new RegExp(`port=${port},state=online`).test(info);
+      },
+      SETTLE_MS,
+    );
   }
 
   stop(): void {
