@@ -122,7 +122,10 @@ export async function benchStore(
         if (opts.layout.pinned) pin(server, readerCpus ? opts.layout.server : opts.layout.all);
         const env = placement === 'link' ? linkEnv : {};
         if (n > 0) {
-          await useRehydrators(inst, n, placement === 'link' ? { ...env, REHYDRATOR_CONCURRENCY: String(opts.linkReads) } : env);
+          // on one reader CPU the rehydrators are set up for one CPU (hashing on the event-loop thread), as a deployment given one would be
+          const oneCpu = readerCpus ? { REHYDRATOR_HASH_THREADS: '0' } : {};
+          const reads = placement === 'link' ? { REHYDRATOR_CONCURRENCY: String(opts.linkReads) } : {};
+          await useRehydrators(inst, n, { ...env, ...oneCpu, ...reads });
           if (readerCpus) for (const s of inst.services.filter((x) => x.name.startsWith('rehydrator'))) pin(s.child.pid!, readerCpus);
         }
         const server0 = serverSide(placement);

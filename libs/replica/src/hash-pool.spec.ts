@@ -8,12 +8,15 @@ const shared = (bytes: Uint8Array, offset = 0) => {
   return view;
 };
 
-describe('HashPool', () => {
+describe.each([
+  ['on worker threads', 2],
+  ['on the calling thread (a process confined to one core)', 0],
+])('HashPool %s', (_where, size) => {
   let pool: HashPool;
-  beforeEach(() => (pool = new HashPool(2)));
+  beforeEach(() => (pool = new HashPool(size)));
   afterEach(() => pool.close());
 
-  it('hashes a view of shared memory in place on a worker thread', async () => {
+  it('hashes a view of shared memory in place', async () => {
     const bytes = randomBytes(100_000);
     const view = shared(bytes, 4096);
     expect(await pool.hash(view)).toBe(sha256(bytes));
@@ -33,11 +36,17 @@ describe('HashPool', () => {
     await expect(pool.hash(new Uint8Array(8))).rejects.toThrow('views of a SharedArrayBuffer only');
   });
 
-  it('starts new threads after close', async () => {
+  it('works again after close', async () => {
     await pool.hash(shared(Buffer.alloc(4)));
     await pool.close();
     expect(await pool.hash(shared(Buffer.alloc(4)))).toBe(sha256(Buffer.alloc(4)));
   });
+});
+
+describe('HashPool on worker threads', () => {
+  let pool: HashPool;
+  beforeEach(() => (pool = new HashPool(2)));
+  afterEach(() => pool.close());
 
   it('rejects pending hashes when closed under them, and keeps working afterwards', async () => {
     const pending = pool.hash(new Uint8Array(new SharedArrayBuffer(64 << 20)));
@@ -45,4 +54,8 @@ describe('HashPool', () => {
     await expect(pending).rejects.toThrow(/exited|terminated/);
     expect(await pool.hash(shared(Buffer.alloc(1)))).toBe(sha256(Buffer.alloc(1)));
   });
+});
+
+it('HashPool refuses a negative size', () => {
+  expect(() => new HashPool(-1)).toThrow('0 or more');
 });

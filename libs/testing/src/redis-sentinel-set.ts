@@ -67,18 +67,25 @@ export class RedisSentinelSet {
     return node;
   }
 
-  /** Starts a killed node again as a replica of the current primary; resolves once the primary sees it in sync. */
+  /**
+   * Starts a killed node again as a replica of the current primary; resolves once it is in sync with
+   * the primary the sentinels name then. That can be another one: right after a promotion the
+   * sentinels may fail over again (a chaos run saw the promoted node count as down for a second and a
+   * second promotion follow), and they point the node at the new primary themselves.
+   */
   async restartAsReplica(node: number): Promise<void> {
-    const primary = await this.primaryPort();
     const conf = path.join(this.dir, `redis${node}`, 'redis.conf');
-    const started = spawnSync('redis-server', [conf, '--replicaof', '127.0.0.1', String(primary)], { encoding: 'utf8' });
+    const started = spawnSync('redis-server', [conf, '--replicaof', '127.0.0.1', String(await this.primaryPort())], { encoding: 'utf8' });
     if (started.status !== 0) throw new Error(`redis-server ${node} did not start: ${started.stderr}`);
-    const port = this.base + node;
     await waitUntil(
       `node ${node} back as a replica`,
       async () => {
-        const info = await this.replication(primary);
-        return new RegExp(`port=${port},state=online`).test(info);
+        const [primary, info] = await Promise.all([this.primaryPort().catch(() => 0), this.replication(this.base + node)]);
+        return (
+          /^role:slave\r?$/m.test(info) &&
+          /^master_link_status:up\r?$/m.test(info) &&
+          new RegExp(`^master_port:${primary}\\r?$`, 'm').test(info)
+        );
       },
       SETTLE_MS,
     );
