@@ -122,10 +122,7 @@ export async function benchStore(
         if (opts.layout.pinned) pin(server, readerCpus ? opts.layout.server : opts.layout.all);
         const env = placement === 'link' ? linkEnv : {};
         if (n > 0) {
-          // on one reader CPU the rehydrators are set up for one CPU (hashing on the event-loop thread), as a deployment given one would be
-          const oneCpu = readerCpus ? { REHYDRATOR_HASH_THREADS: '0' } : {};
-          const reads = placement === 'link' ? { REHYDRATOR_CONCURRENCY: String(opts.linkReads) } : {};
-          await useRehydrators(inst, n, { ...env, ...oneCpu, ...reads });
+          await useRehydrators(inst, n, placement === 'link' ? { ...env, REHYDRATOR_CONCURRENCY: String(opts.linkReads) } : env);
           if (readerCpus) for (const s of inst.services.filter((x) => x.name.startsWith('rehydrator'))) pin(s.child.pid!, readerCpus);
         }
         const server0 = serverSide(placement);

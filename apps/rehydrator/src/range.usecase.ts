@@ -14,7 +14,6 @@ import {
   RehydrateResult,
   ReplicaRepository,
   rehydrateRange,
-  sharedHashPool,
   warmUpRehydration,
 } from '@jss/replica';
 import { ObjectStore } from '@jss/store';
@@ -55,9 +54,8 @@ export class RangeUseCase implements OnApplicationBootstrap {
     // the buffers of the reads only: those of runs waiting to be written are touched when runs pile up
     const blocks = this.env.REHYDRATOR_CONCURRENCY * this.env.REHYDRATOR_JOBS;
     const started = performance.now();
-    const hashThreads = sharedHashPool(this.env.REHYDRATOR_HASH_THREADS).size;
     await warmUpRehydration(blocks);
-    this.log.info({ blocks, hashThreads, ms: Math.round(performance.now() - started) }, 'rehydration warmed up');
+    this.log.info({ blocks, ms: Math.round(performance.now() - started) }, 'rehydration warmed up');
   }
 
   async execute(job: RangeJob, traceparent?: string): Promise<void> {

@@ -41,8 +41,6 @@ export const envSchema = z.object({
   REHYDRATOR_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   /** range jobs one rehydrator process works on at once (its AMQP prefetch) */
   REHYDRATOR_JOBS: z.coerce.number().int().min(1).max(64).default(1),
-  /** threads that hash the blocks read; default one per core the process may use, none (the event-loop thread hashes) on one core */
-  REHYDRATOR_HASH_THREADS: z.coerce.number().int().min(0).max(64).optional(),
   /** where the replicas are: file:///path (default <JSS_DATA_DIR>/objects), s3://bucket[/prefix], azure://container[/prefix] */
   JSS_STORE_URL: z
     .string()

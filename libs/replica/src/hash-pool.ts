@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
@@ -69,23 +68,20 @@ class HashThread {
  * sha256 of blocks in shared memory (aligned-slots) on worker threads, one per core by default.
  * The thread reads the bytes in place (never copied), the event loop stays free for reads and
  * writes, and the libuv threadpool stays free for the file system. Threads start on first use
- * and do not keep the process alive when idle. With no threads (size 0: a process confined to one
- * core) the hash runs on the calling thread: there a thread shares the caller's core, and waking
- * it for each block cost more CPU than the hash (bench/README.md, "Object stores").
+ * and do not keep the process alive when idle.
  */
 export class HashPool {
   private readonly threads: HashThread[] = [];
   private nextId = 0;
 
   constructor(readonly size: number = defaultHashThreads()) {
-    if (!Number.isInteger(size) || size < 0) throw new RangeError(`hash threads must be an integer of 0 or more, got ${size}`);
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`hash threads must be a positive integer, got ${size}`);
   }
 
   /** Lower-case hex sha256 of `data`, which must be a view of shared memory (it must not change until this settles). */
   hash(data: Uint8Array): Promise<string> {
     if (!(data.buffer instanceof SharedArrayBuffer))
       return Promise.reject(new TypeError('HashPool hashes views of a SharedArrayBuffer only'));
-    if (this.size === 0) return Promise.resolve(createHash('sha256').update(data).digest('hex'));
     const thread = this.leastBusy();
     return new Promise<string>((resolve, reject) => thread.post(this.nextId++, data, { resolve, reject }));
   }
@@ -111,16 +107,15 @@ export class HashPool {
   }
 }
 
-/** One hashing thread per core the process may use (its CPU affinity); none when that is one core. */
+/** One hashing thread per core the process may use. */
 export function defaultHashThreads(): number {
-  const cores = availableParallelism();
-  return cores > 1 ? cores : 0;
+  return Math.max(1, availableParallelism());
 }
 
 let shared: HashPool | undefined;
 
-/** The process-wide pool rehydrateRange uses; `threads` (REHYDRATOR_HASH_THREADS) sizes it if given before its first use. */
-export function sharedHashPool(threads?: number): HashPool {
-  shared ??= new HashPool(threads ?? defaultHashThreads());
+/** The process-wide pool rehydrateRange uses by default. */
+export function sharedHashPool(): HashPool {
+  shared ??= new HashPool();
   return shared;
 }
