@@ -1,4 +1,5 @@
 import { Manifest, imageSha256 } from '@jss/replica';
+import { PointEvents } from '@jss/scan';
 import { BACKENDS, Installation, MiB, VCSIM_SETUP_MS, diskHashes } from '@jss/testing';
 
 /** Continuous failover: RVMs kept current with each new point as a delta; cut-over; cancel; on every back end. */
@@ -30,6 +31,8 @@ describe.each(BACKENDS)('continuous failover ($platform, $store store)', (backen
 
     for (let round = 1; round <= 3; round++) {
       const point = await inst.writer.snapshot('crm', { changePercent: 1, seed: round });
+      // announced as every writer does: the planners apply it at once (the task monitor would within 5 s)
+      await new PointEvents(inst.bus, '/test').created(point);
       const synced = await waitSynced(id, point.id);
       // 1% of 2 x 100 blocks of 1 MiB changed: 2 per disk, some of them maybe all-zero
       const changed = point.vms.flatMap((v) => v.disks).length * 1 * MiB;

@@ -1,6 +1,7 @@
 // Rows C and L: a continuous failover of N VMs (1 MiB each, 2 rehydrators) kept current; the
 // steady-state lag of one point changing 1% of its VMs (L), and the cut-over (C): the failover
 // naming the task, published with the RVMs already holding the newest point, to task.completed.
+import { PointEvents } from '@jss/scan';
 import { Recorded } from '@jss/testing';
 import { BenchContext, fmtBytes, round, Scenario } from '../lib/context';
 import { busyShare, machineCpu } from '../lib/measure';
@@ -39,6 +40,7 @@ async function run(ctx: BenchContext): Promise<void> {
       changed.map((name, i) => ({ name, source: { sizeBytes: size, seed: 1_000_000 + i } })),
     );
     const written = Date.now();
+    await new PointEvents(inst.bus, '/bench').created(point); // as every writer does (jssctl replica, the replicator)
     const synced = await inst.events.waitForMatch(id, ['task.synced'], (d) => (d.recoveryPoint as { id: string }).id === point.id, 600_000);
     const lag = synced.event.data as { lagSeconds: number; bytesRead: number; blocksRead: number };
     ctx.addRow({

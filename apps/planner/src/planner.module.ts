@@ -27,6 +27,7 @@ import { MonitorScheduler } from './monitor.scheduler';
 import { ProtectionUseCase } from './protection.usecase';
 import { RecoveryPlanUseCase } from './recovery-plan.usecase';
 import { RecoveryUseCase } from './recovery.usecase';
+import { PointsHandler } from './points.handler';
 import { RepliesController } from './replies.controller';
 import { TaskEndUseCase } from './task-end.usecase';
 import { WEBHOOK_HOSTS, webhookHostsProvider } from './webhook-hosts.provider';
@@ -62,6 +63,7 @@ import { WEBHOOK_HOSTS, webhookHostsProvider } from './webhook-hosts.provider';
         new TaskMonitor(t, m, f, l, env.TASK_STALL_SECONDS, env.TASK_WATCHDOG_SECONDS),
     },
     MonitorScheduler,
+    PointsHandler,
     { provide: DrillStore, inject: [REDIS], useFactory: (r: Redis) => new DrillStore(r) },
     DrillTestFailover,
     {

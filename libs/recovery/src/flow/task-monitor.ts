@@ -1,21 +1,21 @@
-import { Messenger } from '@jss/bus';
 import { EVENTS, OPERATIONS } from '@jss/contract';
 import { Logger, metrics } from '@jss/observability';
 import { Task, TaskStore } from '@jss/tasks';
 import { progressOf } from '../progress';
-import { TaskFlow } from './task-flow';
+import { Publisher, TaskFlow } from './task-flow';
 import { STUCK_REASON, stuckTasks } from './watchdog';
 
 /**
  * Watches the live tasks: the running-tasks gauge, test failovers past their time limit, and stall detection — a rehydrating task whose
  * bytes have not moved for `stallSeconds` gets one task.stalled (the flag in Redis makes it one
  * across planner replicas); the next bytes that move clear it (range-progress.ts). Also re-sends what a
- * crash left in a task's outbox, and runs the watchdog (watchdog.ts).
+ * crash left in a task's outbox, and runs the watchdog (watchdog.ts). `pointLanded` moves the tasks
+ * that wait for a domain's next point as soon as one is announced; the periodic check stays the backstop.
  */
 export class TaskMonitor {
   constructor(
     private readonly tasks: TaskStore,
-    private readonly messenger: Messenger,
+    private readonly messenger: Publisher,
     private readonly flow: TaskFlow,
     private readonly log: Logger,
     private readonly stallSeconds: number,
@@ -23,15 +23,14 @@ export class TaskMonitor {
   ) {}
 
   async check(now = Date.now()): Promise<void> {
-    const live = (await Promise.all((await this.tasks.liveIds()).map((id) => this.tasks.get(id)))).filter((t): t is Task => t !== null);
+    const live = await this.live();
     for (const operation of OPERATIONS) metrics.tasksRunning.set({ operation }, live.filter((t) => t.operation === operation).length);
     await this.flow.resendStale(now);
     await this.flow.expireWaits(now);
-    for (const t of live.filter((x) => x.state === 'awaiting-point')) await this.flow.awaitPoint(t.id, now);
+    await this.movePointWaiters(live, now);
     const planned = live.filter((t) => t.spec.recoveryPlan && (t.state === 'finalizing' || t.state === 'awaiting-approval'));
     for (const t of planned) await this.flow.drivePlan(t.id, now);
     const standby = live.filter((t) => t.state === 'standby');
-    for (const t of standby) await this.flow.advance(t.id);
     metrics.continuousLag.set(Math.max(0, ...standby.map((t) => (now - Date.parse(t.point.time)) / 1000)));
     let stalled = 0;
     for (const task of live.filter((t) => t.state === 'rehydrating' && t.rehydratingAt)) {
@@ -47,6 +46,24 @@ export class TaskMonitor {
     }
     metrics.tasksStalled.set(stalled);
     await this.watchdog(live, now);
+  }
+
+  /** New points of these domains (point.created): their continuous failovers apply them, their planned failovers take them. */
+  async pointLanded(domains: ReadonlySet<string>, now = Date.now()): Promise<void> {
+    await this.movePointWaiters(
+      (await this.live()).filter((t) => domains.has(t.domain)),
+      now,
+    );
+  }
+
+  private async live(): Promise<Task[]> {
+    return (await Promise.all((await this.tasks.liveIds()).map((id) => this.tasks.get(id)))).filter((t): t is Task => t !== null);
+  }
+
+  /** The tasks that wait for a newer point: a planned failover's final one, a continuous failover's next round. */
+  private async movePointWaiters(live: Task[], now: number): Promise<void> {
+    for (const t of live.filter((x) => x.state === 'awaiting-point')) await this.flow.awaitPoint(t.id, now);
+    for (const t of live.filter((x) => x.state === 'standby')) await this.flow.advance(t.id);
   }
 
   /** No task waits forever: one that made no move for watchdogSeconds fails (or, ending, is ended) with the state named. */
