@@ -1,9 +1,7 @@
 import type { RangeJob } from '@jss/contract';
 import { createLogger } from '@jss/observability';
-import { FlowFixture } from '@jss/testing';
+import { FlowFixture, MiB } from '@jss/testing';
 import { TaskMonitor } from './task-monitor';
-
-const MiB = 1 << 20;
 
 /** The monitor's moves on a new point (point.created), against a real Redis and replica, publishing into a recorder. */
 describe('TaskMonitor.pointLanded', () => {
