@@ -3,7 +3,7 @@ import { RangeJob, WORK } from '@jss/contract';
 import { WorkRunner } from '@jss/workers';
 import { RangeUseCase } from './range.usecase';
 
-/** jss.rehydrator.jobs: competing consumers, REHYDRATOR_JOBS range jobs at a time per process, so idle workers get the rest. */
+/** jss.rehydrator.jobs: competing consumers, REHYDRATOR_JOBS range jobs at a time per process (and one at hand), so idle workers get the rest. */
 @MessageController()
 export class JobsController {
   constructor(

@@ -3,6 +3,7 @@ import { AmqpBus, Messenger } from '@jss/bus';
 import { loadEnv } from '@jss/config';
 import { RangeJob } from '@jss/contract';
 import { createLogger } from '@jss/observability';
+import { DiskHandle, Platform } from '@jss/platform';
 import { writeGeneratedImage } from '@jss/replica';
 import { TaskRecords } from '@jss/tasks';
 import { FlowFixture, MiB, RecordingPublisher, diskHashes, partial, sha256File } from '@jss/testing';
@@ -17,6 +18,8 @@ describe('RangeUseCase', () => {
   const held = FlowFixture.withSim({ beforeAll, afterAll, beforeEach }, 'spare', { x: MiB });
   const published = new RecordingPublisher();
   let useCase: RangeUseCase;
+  let letFirstSync: (() => void) | undefined;
+  afterEach(() => letFirstSync?.()); // a test that failed waiting must not leave a range held
   beforeAll(async () => {
     const { fx } = held;
     const bus = partial<AmqpBus>({ stopping: new AbortController().signal });
@@ -40,6 +43,58 @@ describe('RangeUseCase', () => {
     expect(done.map((p) => p.data)).toEqual(
       jobs.map((j) => expect.objectContaining({ taskId: task.id, jobId: j.jobId, bytesDone: j.bytes, startedAt: expect.any(String) })),
     );
+  });
+
+  it('the next range reads and writes while the one before waits for its fsync, not before its writes are done', async () => {
+    const image = path.join(held.sim.dataDir, 'web.img');
+    await writeGeneratedImage(image, 3 * MiB, 11, 'web');
+    const point = await held.fx.writer.writePoint('shop', [{ name: 'web', source: { file: image } }]);
+    const { rvms } = await held.fx.rehydratingOn(held.sim.platform, point);
+    const [job] = held.fx.sentWork<RangeJob>('rehydrate.range');
+    // the same range twice, the first one's fsync held until the second has replied
+    const steps: string[] = [];
+    const firstSyncHeld = new Promise<void>((resolve) => (letFirstSync = resolve));
+    let opened = 0;
+    const platform = partial<Platform>({
+      openDisk: async (diskPath: string): Promise<DiskHandle> => {
+        const n = ++opened;
+        const disk = await held.sim.platform.openDisk(diskPath);
+        const { writev } = disk;
+        if (!writev) throw new Error('the simulated platform’s disks write with writev');
+        return {
+          sizeBytes: disk.sizeBytes,
+          ioMode: disk.ioMode,
+          write: (b, at) => (steps.push(`${n} write`), disk.write(b, at)),
+          writev: (bs, at) => (steps.push(`${n} write`), writev.call(disk, bs, at)),
+          sync: async () => {
+            steps.push(`${n} sync`);
+            if (n === 1) await firstSyncHeld;
+            await disk.sync();
+          },
+          close: () => disk.close(),
+        };
+      },
+    });
+    const { fx } = held;
+    const overlapping = new RangeUseCase(
+      partial<Messenger>(published),
+      partial<AmqpBus>({ stopping: new AbortController().signal }),
+      fx.replica,
+      fx.tasks,
+      new TaskRecords(fx.tasks),
+      fx.store,
+      platform,
+      loadEnv({ ...process.env, REHYDRATOR_JOBS: '1' }),
+      createLogger('spec', 'silent'),
+    );
+    const first = overlapping.execute(job);
+    await overlapping.execute(job); // returns only if it could run while the first one's fsync is held
+    expect(steps.indexOf('2 write')).toBeGreaterThan(steps.lastIndexOf('1 write'));
+    expect(steps.indexOf('2 write')).toBeGreaterThan(steps.indexOf('1 sync'));
+    letFirstSync!();
+    await first;
+    expect(await diskHashes(held.sim.platform, rvms[0])).toEqual([await sha256File(image)]);
+    expect(published.take().map((p) => p.key)).toEqual(['reply.range-done', 'reply.range-done']);
   });
 
   it('a range that does not match its task (another point) is dead-lettered and writes nothing', async () => {

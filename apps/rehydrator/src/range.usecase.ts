@@ -18,6 +18,7 @@ import {
 } from '@jss/replica';
 import { ObjectStore } from '@jss/store';
 import { TaskLiveness, TaskRecords, checkRange } from '@jss/tasks';
+import { Turns } from '@jss/workers';
 
 /** How often a running job reports its bytes, and checks that its task is still wanted. */
 const REPORT_INTERVAL_MS = 500;
@@ -31,10 +32,14 @@ type RangePart = Pick<RangeJob, 'vm' | 'disk' | 'firstBlock' | 'blockCount' | 'd
 /**
  * rehydrate.range: writes one range of a disk of a recovery point into the RVM's disk, verified
  * and fsynced before the reply. Stops early (no reply) when its task stops being active.
+ * REHYDRATOR_JOBS ranges read and write at once; a range gives its turn to the next delivered one
+ * (the queue's prefetch is one more) as soon as its writes are done, so that one reads while this
+ * one's fsync waits for the disk and its reply goes out (bench/README.md, "What bounds it now").
  */
 @Injectable()
 export class RangeUseCase implements OnApplicationBootstrap {
   private readonly manifests = new Map<string, Promise<Manifest | null>>();
+  private readonly turns: Turns;
   private toldPageCache = false;
 
   constructor(
@@ -47,7 +52,9 @@ export class RangeUseCase implements OnApplicationBootstrap {
     @Inject(PLATFORM) private readonly platform: Platform,
     @Inject(ENV) private readonly env: Env,
     @Inject(LOGGER) private readonly log: Logger,
-  ) {}
+  ) {
+    this.turns = new Turns(env.REHYDRATOR_JOBS);
+  }
 
   /** Before the first job: the hash threads started, the buffers of the blocks in flight resident. */
   async onApplicationBootstrap(): Promise<void> {
@@ -59,6 +66,17 @@ export class RangeUseCase implements OnApplicationBootstrap {
   }
 
   async execute(job: RangeJob, traceparent?: string): Promise<void> {
+    const release = await this.turns.take();
+    try {
+      await this.rehydrate(job, traceparent, release);
+    } finally {
+      release();
+    }
+  }
+
+  private async rehydrate(job: RangeJob, traceparent: string | undefined, release: () => void): Promise<void> {
+    // waited for its turn while the process was stopping: back to the queue, untouched
+    if (this.bus.stopping.aborted) throw new Error(`shutting down; range ${job.jobId} handed back`);
     await this.records.verify(job, checkRange);
     const manifest = await this.manifest(job.domain, job.pointId);
     const previous = job.previousPointId ? await this.manifest(job.domain, job.previousPointId) : undefined;
@@ -85,6 +103,10 @@ export class RangeUseCase implements OnApplicationBootstrap {
     const partsAtOnce = Math.min(PARTS_AT_ONCE, parts.length);
     const concurrency = Math.max(1, Math.ceil(this.env.REHYDRATOR_CONCURRENCY / partsAtOnce));
     const limit = pLimit(partsAtOnce);
+    let writing = parts.length; // the turn goes once every part's writes are done
+    const onWritesDone = () => {
+      if (--writing === 0) release();
+    };
     try {
       const settled = await Promise.allSettled(
         parts.map((part) =>
@@ -94,6 +116,7 @@ export class RangeUseCase implements OnApplicationBootstrap {
               signal: AbortSignal.any([abort.signal, this.bus.stopping]),
               // one range reports its bytes as it goes; a job of several only at its end (each VM's progress stays exact)
               onProgress: job.parts ? undefined : report,
+              onWritesDone,
             }).catch((err: unknown) => {
               abort.abort(); // one part failed: the others stop, and the job is redone as a whole
               throw err;
@@ -154,7 +177,7 @@ export class RangeUseCase implements OnApplicationBootstrap {
     part: RangePart,
     manifest: Manifest,
     previous: Manifest | undefined,
-    opts: Pick<RehydrateOptions, 'concurrency' | 'signal' | 'onProgress'>,
+    opts: Pick<RehydrateOptions, 'concurrency' | 'signal' | 'onProgress' | 'onWritesDone'>,
   ): Promise<RehydrateResult> {
     const disk = await this.platform.openDisk(part.diskPath);
     try {

@@ -39,7 +39,7 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** blocks read (and verified) at once by one range job; up to two runs of verified blocks more wait to be written */
   REHYDRATOR_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
-  /** range jobs one rehydrator process works on at once (its AMQP prefetch) */
+  /** range jobs one rehydrator process reads and writes at once (its AMQP prefetch is one more: the next waits at hand) */
   REHYDRATOR_JOBS: z.coerce.number().int().min(1).max(64).default(1),
   /** where the replicas are: file:///path (default <JSS_DATA_DIR>/objects), s3://bucket[/prefix], azure://container[/prefix] */
   JSS_STORE_URL: z

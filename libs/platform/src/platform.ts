@@ -91,10 +91,10 @@ export interface CreateVmSpec {
   takeOver?: boolean;
 }
 
-/** Positioned writes into a VM disk; sync() makes what was written durable. */
 /** How a disk's writes reach it: past the page cache (O_DIRECT), or through it. */
 export type DiskIoMode = 'direct' | 'page-cache';
 
+/** Positioned writes into a VM disk; sync() makes what was written durable. */
 export interface DiskHandle {
   readonly sizeBytes: number;
   /** absent: page-cache (a handle that says nothing is treated as writing through the page cache) */

@@ -37,6 +37,12 @@ export interface RehydrateOptions {
    * A direct-I/O target has nothing to write back: only the final sync.
    */
   flushEveryBytes?: number;
+  /**
+   * Called once every write is done and every buffer given back, before the final sync: from then
+   * on the range needs neither reads nor memory, so a caller may start its next range (it reads
+   * while this one's sync waits for the disk). Not called when the range fails.
+   */
+  onWritesDone?: () => void;
 }
 
 export interface RehydrateResult {
@@ -193,6 +199,7 @@ export async function rehydrateRange(opts: RehydrateOptions): Promise<RehydrateR
     for (const slot of [...free, ...held]) giveSlot(slot);
   }
   flusher.throwIfFailed();
+  opts.onWritesDone?.();
   await target.sync();
   progress.end();
   return result;

@@ -1,2 +1,3 @@
 export * from './work-runner';
 export * from './failure-reason';
+export * from './turns';
