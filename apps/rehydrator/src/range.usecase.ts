@@ -29,6 +29,9 @@ const PARTS_AT_ONCE = 8;
 
 type RangePart = Pick<RangeJob, 'vm' | 'disk' | 'firstBlock' | 'blockCount' | 'diskPath'>;
 
+/** The process is stopping: the range goes back to the queue (nack, requeue) for another worker. */
+const handedBack = (job: RangeJob) => new Error(`shutting down; range ${job.jobId} handed back`);
+
 /**
  * rehydrate.range: writes one range of a disk of a recovery point into the RVM's disk, verified
  * and fsynced before the reply. Stops early (no reply) when its task stops being active.
@@ -76,7 +79,7 @@ export class RangeUseCase implements OnApplicationBootstrap {
 
   private async rehydrate(job: RangeJob, traceparent: string | undefined, release: () => void): Promise<void> {
     // waited for its turn while the process was stopping: back to the queue, untouched
-    if (this.bus.stopping.aborted) throw new Error(`shutting down; range ${job.jobId} handed back`);
+    if (this.bus.stopping.aborted) throw handedBack(job);
     await this.records.verify(job, checkRange);
     const manifest = await this.manifest(job.domain, job.pointId);
     const previous = job.previousPointId ? await this.manifest(job.domain, job.previousPointId) : undefined;
@@ -162,7 +165,7 @@ export class RangeUseCase implements OnApplicationBootstrap {
     } catch (err) {
       metrics.jobDuration.observe({ outcome: err instanceof AbortError ? 'aborted' : 'failed' }, (performance.now() - started) / 1000);
       // shutting down: the range goes back to the queue now (nack, requeue), for another worker to redo
-      if (err instanceof AbortError && this.bus.stopping.aborted) throw new Error(`shutting down; range ${job.jobId} handed back`);
+      if (err instanceof AbortError && this.bus.stopping.aborted) throw handedBack(job);
       if (err instanceof AbortError) return this.log.info({ taskId: job.taskId, jobId: job.jobId }, 'task no longer active; job stopped');
       if (err instanceof BlockVerificationError) metrics.verifyFailures.inc();
       throw err;
