@@ -1,5 +1,5 @@
 // Rows S3.* and AZ.*: failover of the bench image from fauxqs (S3) and from Azurite at 1 and 2
-// rehydrators, beside the ceiling of a plain client of the same SDK against the same server, in
+// rehydrators, beside the ceiling of the rehydrators' own block reads (neither hashed nor written), in
 // interleaved rounds (bench/lib/object-stores.ts), in three placements: server and readers pinned
 // to CPUs of their own (S3.c, S3.1, ...), not pinned (S3.uc, S3.u1, ...), and pinned through a
 // link adding BENCH_LINK_MS to each request (S3.Lc, S3.L1). In `npm run bench` as scenario
@@ -30,7 +30,7 @@ const PLACEMENT_ID: Record<Placement, string> = { pinned: '', shared: 'u', link:
 
 const readerName = (r: StoreReader) =>
   (r.rehydrators === 0
-    ? `ceiling: plain SDK client, ${r.reads} GETs in flight`
+    ? `ceiling: the same block reads, not hashed or written, ${r.reads} in flight`
     : `failover, ${r.rehydrators} rehydrator${r.rehydrators > 1 ? 's' : ''}${r.placement === 'link' ? ` (${r.reads} reads in flight)` : ''}: rehydration`) +
   (r.placement === 'link' ? `, through a ${linkDelayMs} ms link` : r.placement === 'shared' ? ', not pinned' : '');
 
@@ -62,7 +62,7 @@ async function run(ctx: BenchContext): Promise<void> {
       name: `${STORE_SERVERS[r.store]}: ${readerName(r)}`,
       what:
         r.rehydrators === 0
-          ? 'a plain client of the SDK reading every stored block of the image, bytes thrown away'
+          ? "the rehydrators' block reads (signed GETs) of every stored block of the image, neither hashed nor written"
           : 'first range job sent to the last range done, the blocks read from the store',
       bytes: ctx.config.size,
       runs: r.runs.map((x) => x.seconds),

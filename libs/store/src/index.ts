@@ -58,7 +58,7 @@ export function createObjectStore(env: StoreEnv, sdkEnv: NodeJS.ProcessEnv = pro
       const connectionString = sdkEnv.AZURE_STORAGE_CONNECTION_STRING;
       const { AzureObjectStore } = require('./azure/azure-object-store') as typeof import('./azure/azure-object-store');
       if (!connectionString) throw new Error(`JSS_STORE_URL is ${env.JSS_STORE_URL}: set AZURE_STORAGE_CONNECTION_STRING`);
-      return new AzureObjectStore({ ...location, connectionString, timeoutMs, maxAttempts });
+      return new AzureObjectStore({ ...location, connectionString, timeoutMs, maxAttempts, sockets: socketsFor(env) });
     }
   }
 }

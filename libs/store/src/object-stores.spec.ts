@@ -11,6 +11,7 @@ import {
   ObjectStore,
   StoreUnreachableError,
 } from './index';
+import { SignedGets } from './signed-gets';
 
 /** The same behaviour from every back end, against the real servers (fauxqs, Azurite). */
 describe.each(STORE_BACKENDS)('object store: %s', (backend: StoreBackend) => {
@@ -78,6 +79,14 @@ describe.each(STORE_BACKENDS)('object store: %s', (backend: StoreBackend) => {
     expect(await store.getInto!('g/k', new Uint8Array(10))).toBe(body.length);
   });
 
+  it('getInto of any key: the same bytes as put (names with spaces and reserved characters)', async () => {
+    const key = "n/a b/c!'(d)*+=,;@~$&/e";
+    await store.put(key, Buffer.from('odd name'));
+    const target = new Uint8Array(16);
+    expect(await store.getInto!(key, target)).toBe(8);
+    expect(Buffer.from(target.subarray(0, 8)).toString()).toBe('odd name');
+  });
+
   it('never overwrites with ifAbsent', async () => {
     await store.put('m/point.json', Buffer.from('first'), { ifAbsent: true });
     await expect(store.put('m/point.json', Buffer.from('second'), { ifAbsent: true })).rejects.toBeInstanceOf(ObjectExistsError);
@@ -85,6 +94,19 @@ describe.each(STORE_BACKENDS)('object store: %s', (backend: StoreBackend) => {
   });
 
   if (backend === 'file') return;
+
+  it('block reads are served by signed GETs, not the SDK, and a missing key is left to the SDK', async () => {
+    const served = jest.spyOn(SignedGets.prototype, 'getInto');
+    try {
+      const target = new Uint8Array(4 << 20);
+      expect(await store.getInto!('g/k', target)).toBe(3 << 20);
+      expect(await store.getInto!("n/a b/c!'(d)*+=,;@~$&/e", target)).toBe(8);
+      await expect(store.getInto!('missing/y', target)).rejects.toBeInstanceOf(ObjectNotFoundError);
+      expect(await Promise.all(served.mock.results.map((r) => r.value))).toEqual([3 << 20, 8, undefined]);
+    } finally {
+      served.mockRestore();
+    }
+  });
 
   it('a store that is away: StoreUnreachableError naming the store, then works again once back', async () => {
     await server!.stop();
@@ -94,10 +116,12 @@ describe.each(STORE_BACKENDS)('object store: %s', (backend: StoreBackend) => {
       expect((err as Error).message).toContain(backend === 's3' ? 'S3 bucket "jss-replicas"' : 'Azure container "jss-replicas"');
       expect((err as Error).message).toContain(String(server!.port));
       await expect(store.ping()).rejects.toBeInstanceOf(StoreUnreachableError);
+      await expect(store.getInto!('g/k', new Uint8Array(4 << 20))).rejects.toBeInstanceOf(StoreUnreachableError);
     } finally {
       await server!.restart();
     }
     expect((await store.get('g/k')).length).toBe(3 << 20);
+    expect(await store.getInto!('g/k', new Uint8Array(4 << 20))).toBe(3 << 20);
   });
 
   // fauxqs accepts any credentials; Azurite checks the shared-key signature

@@ -13,7 +13,9 @@ import { keepAliveAgents } from '../http-agents';
 import { readAll, readInto } from '../bodies';
 import { KeySpace } from '../key-space';
 import { ObjectNotFoundError, ObjectStore, PutOptions } from '../object-store';
+import { SignedGets } from '../signed-gets';
 import { ObjectExistsError, StoreUnreachableError } from '../store-errors';
+import { GetSigning, getSigning } from './s3-get-signing';
 
 export interface S3StoreOptions {
   bucket: string;
@@ -36,12 +38,16 @@ export interface S3StoreOptions {
 /**
  * The store in an S3 bucket (or an S3-compatible server) through the AWS SDK v3. Network, DNS,
  * timeouts, authentication, permissions and throttling are retried by the SDK (standard mode:
- * exponential backoff with jitter); what outlives the retries is a StoreUnreachableError.
+ * exponential backoff with jitter); what outlives the retries is a StoreUnreachableError. Block
+ * reads (getInto) go first as GETs signed here with the SDK's own SigV4 signer, to the URL the SDK
+ * resolves for the bucket (SignedGets); whatever that path declines goes through the SDK.
  */
 export class S3ObjectStore implements ObjectStore {
   private readonly client: S3Client;
   private readonly keys: KeySpace;
   private readonly bucket: string;
+  private readonly gets: SignedGets;
+  private signing?: Promise<GetSigning | undefined>;
   readonly description: string;
 
   constructor(options: S3StoreOptions) {
@@ -67,6 +73,7 @@ export class S3ObjectStore implements ObjectStore {
     };
     quietNodeVersionNotice();
     this.client = new S3Client(config);
+    this.gets = new SignedGets(options.sockets, options.timeoutMs);
   }
 
   /**
@@ -93,6 +100,8 @@ export class S3ObjectStore implements ObjectStore {
 
   async getInto(key: string, target: Uint8Array): Promise<number> {
     const name = this.keys.key(key);
+    const size = await this.gets.getInto(async () => (await (this.signing ??= getSigning(this.client, this.bucket)))?.sign(name), target);
+    if (size !== undefined) return size;
     return this.call(key, async () =>
       readInto((await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: name }))).Body as Readable, target),
     );
