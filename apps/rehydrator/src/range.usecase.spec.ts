@@ -97,6 +97,57 @@ describe('RangeUseCase', () => {
     expect(published.take().map((p) => p.key)).toEqual(['reply.range-done', 'reply.range-done']);
   });
 
+  it('a range that waited for its turn while its task was cancelled reads and writes nothing', async () => {
+    const { fx } = held;
+    const ranges = [];
+    for (const domain of ['erp', 'hr']) {
+      const image = path.join(held.sim.dataDir, `${domain}.img`);
+      await writeGeneratedImage(image, 3 * MiB, 13, domain);
+      const { task } = await fx.rehydratingOn(
+        held.sim.platform,
+        await fx.writer.writePoint(domain, [{ name: `${domain}-app`, source: { file: image } }]),
+      );
+      ranges.push({ task, job: fx.sentWork<RangeJob>('rehydrate.range')[0] });
+    }
+    // the first task's range holds its first write, so that the second task's waits for the one turn
+    const writeHeld = new Promise<void>((resolve) => (letFirstSync = resolve));
+    let opened = 0;
+    const platform = partial<Platform>({
+      openDisk: async (diskPath: string): Promise<DiskHandle> => {
+        opened++;
+        const disk = await held.sim.platform.openDisk(diskPath);
+        const { writev } = disk;
+        if (!writev) throw new Error('the simulated platform’s disks write with writev');
+        return {
+          sizeBytes: disk.sizeBytes,
+          ioMode: disk.ioMode,
+          write: (b, at) => disk.write(b, at),
+          writev: async (bs, at) => (await writeHeld, writev.call(disk, bs, at)),
+          sync: () => disk.sync(),
+          close: () => disk.close(),
+        };
+      },
+    });
+    const oneTurn = new RangeUseCase(
+      partial<Messenger>(published),
+      partial<AmqpBus>({ stopping: new AbortController().signal }),
+      fx.replica,
+      fx.tasks,
+      new TaskRecords(fx.tasks),
+      fx.store,
+      platform,
+      loadEnv({ ...process.env, REHYDRATOR_JOBS: '1' }),
+      createLogger('spec', 'silent'),
+    );
+    const first = oneTurn.execute(ranges[0].job);
+    const second = oneTurn.execute(ranges[1].job);
+    await fx.tasks.patch(ranges[1].task.id, { state: 'cancelling' });
+    letFirstSync!();
+    await Promise.all([first, second]);
+    expect(opened).toBe(1);
+    expect(published.take().map((p) => [p.key, (p.data as { taskId: string }).taskId])).toEqual([['reply.range-done', ranges[0].task.id]]);
+  });
+
   it('a range that does not match its task (another point) is dead-lettered and writes nothing', async () => {
     const { rvms } = await held.fx.rehydratingOn(held.sim.platform, held.point);
     const [job] = held.fx.sentWork<RangeJob>('rehydrate.range');

@@ -80,6 +80,11 @@ export class RangeUseCase implements OnApplicationBootstrap {
   private async rehydrate(job: RangeJob, traceparent: string | undefined, release: () => void): Promise<void> {
     // waited for its turn while the process was stopping: back to the queue, untouched
     if (this.bus.stopping.aborted) throw handedBack(job);
+    // WorkRunner saw the task live before the wait for a turn; cancelled since, its range reads nothing
+    if (!(await this.tasks.isActive(job.taskId))) {
+      this.log.info({ taskId: job.taskId, jobId: job.jobId }, 'task no longer active; range skipped');
+      return;
+    }
     await this.records.verify(job, checkRange);
     const manifest = await this.manifest(job.domain, job.pointId);
     const previous = job.previousPointId ? await this.manifest(job.domain, job.previousPointId) : undefined;
