@@ -30,14 +30,21 @@ install_packages() {
 }
 
 build() {
-  if [ -x "$BIN" ] && [ "$BIN" -nt "$SRC" ]; then return 0; fi
-  install_packages
-  mkdir -p "$CACHE/gopath/src/jss/vcsim"
-  cp "$SRC" "$CACHE/gopath/src/jss/vcsim/main.go"
-  echo "vcsim.sh: building vcsim (GOPATH mode, offline)" >&2
-  (cd "$CACHE/gopath/src/jss/vcsim" &&
+  mkdir -p "$CACHE"
+  # on a fresh machine several test suites start vcsim at once: one apt-get and one build at a time,
+  # the others wait for it and use its binary
+  (
+    flock 9
+    if [ -x "$BIN" ] && [ "$BIN" -nt "$SRC" ]; then exit 0; fi
+    install_packages
+    mkdir -p "$CACHE/gopath/src/jss/vcsim"
+    cp "$SRC" "$CACHE/gopath/src/jss/vcsim/main.go"
+    echo "vcsim.sh: building vcsim (GOPATH mode, offline)" >&2
+    cd "$CACHE/gopath/src/jss/vcsim"
     GO111MODULE=off GOPROXY=off GOFLAGS= GOPATH="$CACHE/gopath:/usr/share/gocode" GOCACHE="$CACHE/gocache" \
-      "$GO" build -o "$BIN.tmp" . && mv "$BIN.tmp" "$BIN")
+      "$GO" build -o "$BIN.tmp" .
+    mv "$BIN.tmp" "$BIN"
+  ) 9>"$CACHE/build.lock"
 }
 
 case "${1:-}" in

@@ -154,7 +154,8 @@ export class Vcsim {
 
   /** vCenter stops answering (the process is stopped, its connections hang) until thaw(). */
   freeze(): void {
-    this.child.kill('SIGSTOP');
+    if (!this.running || !this.child.kill('SIGSTOP'))
+      throw new Error(`vcsim (pid ${this.child.pid}) could not be stopped: it is not running`);
   }
 
   thaw(): void {
