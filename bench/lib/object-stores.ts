@@ -1,7 +1,8 @@
 // The object-store measurement: a failover of one image from fauxqs (S3) and from Azurite at several
 // rehydrator counts, beside the ceiling the rehydrators' own block reads get from the same server
-// (the same block objects, read into buffers but neither hashed nor written), in interleaved rounds, in three placements: the
-// server pinned to one CPU and the readers to the other ("pinned"), everything on every CPU
+// (the same block objects, read into buffers but neither hashed nor written), in interleaved
+// rounds, in three placements: the server pinned to one CPU and the readers to the other
+// ("pinned"), everything on every CPU
 // ("shared"), and pinned behind a link that adds a round trip to every request ("link"). Each run
 // records the CPU seconds of the server and of the reader(s) and how busy the machine was.
 import { execFile } from 'node:child_process';

@@ -20,6 +20,43 @@ describe('RangeUseCase', () => {
   let useCase: RangeUseCase;
   let letFirstSync: (() => void) | undefined;
   afterEach(() => letFirstSync?.()); // a test that failed waiting must not leave a range held
+
+  /**
+   * A use case with one turn (REHYDRATOR_JOBS=1) on the simulated platform, each disk's writes and
+   * its sync passed through `hooks` first (n: the order in which the disk was opened, from 1).
+   */
+  const oneTurn = (hooks: { write?: (n: number) => unknown; sync?: (n: number) => unknown }) => {
+    let opened = 0;
+    const platform = partial<Platform>({
+      openDisk: async (diskPath: string): Promise<DiskHandle> => {
+        const n = ++opened;
+        const disk = await held.sim.platform.openDisk(diskPath);
+        const { writev } = disk;
+        if (!writev) throw new Error('the simulated platform’s disks write with writev');
+        return {
+          sizeBytes: disk.sizeBytes,
+          ioMode: disk.ioMode,
+          write: async (b, at) => (await hooks.write?.(n), disk.write(b, at)),
+          writev: async (bs, at) => (await hooks.write?.(n), writev.call(disk, bs, at)),
+          sync: async () => (await hooks.sync?.(n), disk.sync()),
+          close: () => disk.close(),
+        };
+      },
+    });
+    const { fx } = held;
+    const useCase = new RangeUseCase(
+      partial<Messenger>(published),
+      partial<AmqpBus>({ stopping: new AbortController().signal }),
+      fx.replica,
+      fx.tasks,
+      new TaskRecords(fx.tasks),
+      fx.store,
+      platform,
+      loadEnv({ ...process.env, REHYDRATOR_JOBS: '1' }),
+      createLogger('spec', 'silent'),
+    );
+    return { useCase, opened: () => opened };
+  };
   beforeAll(async () => {
     const { fx } = held;
     const bus = partial<AmqpBus>({ stopping: new AbortController().signal });
@@ -54,39 +91,13 @@ describe('RangeUseCase', () => {
     // the same range twice, the first one's fsync held until the second has replied
     const steps: string[] = [];
     const firstSyncHeld = new Promise<void>((resolve) => (letFirstSync = resolve));
-    let opened = 0;
-    const platform = partial<Platform>({
-      openDisk: async (diskPath: string): Promise<DiskHandle> => {
-        const n = ++opened;
-        const disk = await held.sim.platform.openDisk(diskPath);
-        const { writev } = disk;
-        if (!writev) throw new Error('the simulated platform’s disks write with writev');
-        return {
-          sizeBytes: disk.sizeBytes,
-          ioMode: disk.ioMode,
-          write: (b, at) => (steps.push(`${n} write`), disk.write(b, at)),
-          writev: (bs, at) => (steps.push(`${n} write`), writev.call(disk, bs, at)),
-          sync: async () => {
-            steps.push(`${n} sync`);
-            if (n === 1) await firstSyncHeld;
-            await disk.sync();
-          },
-          close: () => disk.close(),
-        };
+    const { useCase: overlapping } = oneTurn({
+      write: (n) => steps.push(`${n} write`),
+      sync: async (n) => {
+        steps.push(`${n} sync`);
+        if (n === 1) await firstSyncHeld;
       },
     });
-    const { fx } = held;
-    const overlapping = new RangeUseCase(
-      partial<Messenger>(published),
-      partial<AmqpBus>({ stopping: new AbortController().signal }),
-      fx.replica,
-      fx.tasks,
-      new TaskRecords(fx.tasks),
-      fx.store,
-      platform,
-      loadEnv({ ...process.env, REHYDRATOR_JOBS: '1' }),
-      createLogger('spec', 'silent'),
-    );
     const first = overlapping.execute(job);
     await overlapping.execute(job); // returns only if it could run while the first one's fsync is held
     expect(steps.indexOf('2 write')).toBeGreaterThan(steps.lastIndexOf('1 write'));
@@ -111,40 +122,13 @@ describe('RangeUseCase', () => {
     }
     // the first task's range holds its first write, so that the second task's waits for the one turn
     const writeHeld = new Promise<void>((resolve) => (letFirstSync = resolve));
-    let opened = 0;
-    const platform = partial<Platform>({
-      openDisk: async (diskPath: string): Promise<DiskHandle> => {
-        opened++;
-        const disk = await held.sim.platform.openDisk(diskPath);
-        const { writev } = disk;
-        if (!writev) throw new Error('the simulated platform’s disks write with writev');
-        return {
-          sizeBytes: disk.sizeBytes,
-          ioMode: disk.ioMode,
-          write: (b, at) => disk.write(b, at),
-          writev: async (bs, at) => (await writeHeld, writev.call(disk, bs, at)),
-          sync: () => disk.sync(),
-          close: () => disk.close(),
-        };
-      },
-    });
-    const oneTurn = new RangeUseCase(
-      partial<Messenger>(published),
-      partial<AmqpBus>({ stopping: new AbortController().signal }),
-      fx.replica,
-      fx.tasks,
-      new TaskRecords(fx.tasks),
-      fx.store,
-      platform,
-      loadEnv({ ...process.env, REHYDRATOR_JOBS: '1' }),
-      createLogger('spec', 'silent'),
-    );
-    const first = oneTurn.execute(ranges[0].job);
-    const second = oneTurn.execute(ranges[1].job);
+    const { useCase: shared, opened } = oneTurn({ write: () => writeHeld });
+    const first = shared.execute(ranges[0].job);
+    const second = shared.execute(ranges[1].job);
     await fx.tasks.patch(ranges[1].task.id, { state: 'cancelling' });
     letFirstSync!();
     await Promise.all([first, second]);
-    expect(opened).toBe(1);
+    expect(opened()).toBe(1);
     expect(published.take().map((p) => [p.key, (p.data as { taskId: string }).taskId])).toEqual([['reply.range-done', ranges[0].task.id]]);
   });
 
