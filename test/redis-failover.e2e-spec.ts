@@ -1,6 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { TIMING } from '@jss/contract';
 import { Installation, MiB, RedisSentinelSet, diskHashes, waitUntil } from '@jss/testing';
 import { generatedHash } from './chaos/support';
 
@@ -21,9 +22,12 @@ describe('the Redis primary killed (Sentinel promotes a replica)', () => {
     inst = await Installation.start({ planner: 1, provisioner: 1, rehydrator: 1, janitor: 1 }, { ...set.env, JSS_STORE_MBPS: '4' });
   });
   afterAll(async () => {
-    await inst?.stop();
-    set?.stop();
-    if (!process.env.KEEP_TEST_DATA) rmSync(dir, { recursive: true, force: true });
+    try {
+      await inst?.stop();
+    } finally {
+      set?.stop();
+      if (!process.env.KEEP_TEST_DATA) rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   async function writeDomain(domain: string, seed: number): Promise<void> {
@@ -70,16 +74,22 @@ describe('the Redis primary killed (Sentinel promotes a replica)', () => {
     await expectRecovered([{ id, domain: 'ha-acc', seed: 2 }]);
   });
 
-  it('(3) right after a RocVA lock is taken: the fencing counter does not go back, one RocVA', async () => {
-    await writeDomain('ha-lock', 3);
+  /** A failover of the domain whose one provisioner stopped itself right after taking the RocVA lock (SIGCONT goes on). */
+  async function failoverStoppedAtLock(domain: string) {
     await inst.stopServices('provisioner');
     await inst.add({ provisioner: 1 }, { JSS_TEST_STOP_AT: 'rocva-locked' });
     const holder = inst.services.at(-1)!;
-    const id = await inst.publish('failover', { domain: 'ha-lock' });
+    const id = await inst.publish('failover', { domain });
     // the provisioner stopped itself holding the lock and its token (state T in /proc)
     await waitUntil('the provisioner stopped with the lock', () =>
       /^\S+ \(.*\) T/.test(readFileSync(`/proc/${holder.child.pid}/stat`, 'utf8')),
     );
+    return { id, holder };
+  }
+
+  it('(3) right after a RocVA lock is taken: the fencing counter does not go back, one RocVA', async () => {
+    await writeDomain('ha-lock', 3);
+    const { id, holder } = await failoverStoppedAtLock('ha-lock');
     const fence = Number(await inst.redis.get('fence:rocva:recovery/ha-lock'));
     expect(fence).toBeGreaterThan(0);
     await failOverRedis();
@@ -101,4 +111,32 @@ describe('the Redis primary killed (Sentinel promotes a replica)', () => {
     await failOverRedis();
     await expectRecovered(commands);
   });
+
+  /** The most runs in hand any service logged for one message while a store was away. */
+  function mostOutageAttempts(): number {
+    const logs = path.join(inst.dataDir, 'logs');
+    let most = 0;
+    for (const file of readdirSync(logs)) {
+      for (const line of readFileSync(path.join(logs, file), 'utf8').split('\n')) {
+        if (!line.includes('a store is away')) continue;
+        most = Math.max(most, Number((JSON.parse(line) as { attempt?: number }).attempt ?? 0));
+      }
+    }
+    return most;
+  }
+
+  it('(5) with no replica left for longer than a message may be delivered: tasks wait, then complete', async () => {
+    await writeDomain('ha-alone', 5);
+    const { id, holder } = await failoverStoppedAtLock('ha-alone');
+    const replicas = await set.killReplicas(); // the primary refuses every write now (NOREPLICAS)
+    holder.child.kill('SIGCONT'); // its next write is refused
+    // requeued, a message failing all along would have been dead-lettered after deliveryLimit runs
+    await waitUntil(
+      'a message run again in hand past the delivery limit',
+      () => mostOutageAttempts() > TIMING.message.deliveryLimit,
+      120_000,
+    );
+    for (const node of replicas) await set.restartAsReplica(node);
+    await expectRecovered([{ id, domain: 'ha-alone', seed: 5 }]);
+  }, 300_000);
 });

@@ -91,3 +91,51 @@ describe('a message whose handler outlives its channel', () => {
     }
   });
 });
+
+describe('a handler that fails because a store is away', () => {
+  it('runs again in hand until the store is back (no redelivery spent); any other failure sends the message back', async () => {
+    const url = loadEnv().AMQP_URL;
+    const name = `jss.test.outage.${randomUUID()}`;
+    const lines: Array<{ msg: string; attempt?: number }> = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    class Away extends Error {}
+    const bus = new AmqpBus(url, log, { isOutage: (err) => err instanceof Away });
+    const raw = await amqplib.connect(url);
+    const rawChannel = await raw.createChannel();
+    // m1: the store away for its first four runs; m2: a failure of its own, once
+    const runs: Record<string, Array<{ redelivered: boolean; tag: number }>> = { m1: [], m2: [] };
+    const done: string[] = [];
+    try {
+      await bus.consume(
+        { name, bindings: [], keys: [] },
+        async (event, msg) => {
+          const mine = runs[event.id];
+          mine.push({ redelivered: msg.fields.redelivered, tag: msg.fields.deliveryTag });
+          if (event.id === 'm1' && mine.length <= 4) throw new Away('NOREPLICAS Not enough good replicas to write.');
+          if (event.id === 'm2' && mine.length === 1) throw new Error('not a store outage');
+          done.push(event.id);
+        },
+        { prefetch: 2 },
+      );
+      const consumer = (bus as unknown as { consumers: Array<{ waitForConnect(): Promise<void> }> }).consumers[0];
+      await consumer.waitForConnect();
+      for (const id of ['m1', 'm2']) {
+        rawChannel.sendToQueue(name, Buffer.from(JSON.stringify(cloudEvent({ id, type: 't', source: 'test', data: {} }))));
+      }
+      await waitUntil('both handled', () => done.length === 2, 30_000);
+      // m1: five runs of one delivery, never handed back to the broker
+      expect(runs.m1).toHaveLength(5);
+      expect(new Set(runs.m1.map((r) => r.tag)).size).toBe(1);
+      expect(runs.m1.every((r) => !r.redelivered)).toBe(true);
+      expect(lines.filter((l) => l.msg === 'a store is away; the message is handled again once it is back').map((l) => l.attempt)).toEqual([
+        1, 2, 3, 4,
+      ]);
+      // m2: back to the queue and delivered again
+      expect(runs.m2.map((r) => r.redelivered)).toEqual([false, true]);
+    } finally {
+      await bus.close();
+      await rawChannel.deleteQueue(name);
+      await raw.close();
+    }
+  });
+});

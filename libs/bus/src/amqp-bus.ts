@@ -25,6 +25,8 @@ export interface BusOptions {
   topology?: 'services' | 'client';
   /** how long drain() waits for the messages in hand (default 20 s) */
   graceMs?: number;
+  /** which handler errors say a store is away for now (the services pass isRedisOutage); default none */
+  isOutage?: (err: unknown) => boolean;
 }
 
 /**
@@ -73,6 +75,7 @@ export class AmqpBus {
       publisher: this.publisher,
       declares: this.declares,
       isClosing: () => this.closing,
+      isOutage: options.isOutage ?? (() => false),
       consumerChannel: (opts) => {
         const channel = this.channel(opts);
         this.consumers.push(channel);

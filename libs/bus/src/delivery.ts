@@ -14,6 +14,8 @@ export interface ConsumerHost {
   readonly publisher: ChannelWrapper;
   /** stopping: a failed message goes back to its queue at once */
   isClosing(): boolean;
+  /** whether a handler's error says a store is away for now (its message is handled again in hand) */
+  isOutage(err: unknown): boolean;
   /** whether this process declares the topology (services) or expects it (the CLI) */
   readonly declares: boolean;
   /** a managed channel that consumes (cancelled when the bus drains) */

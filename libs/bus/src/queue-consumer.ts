@@ -1,6 +1,7 @@
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CloudEvent, DEAD_LETTER_REASON_HEADER, EXCHANGES, TIMING } from '@jss/contract';
+import pRetry from 'p-retry';
+import { CloudEvent, DEAD_LETTER_REASON_HEADER, EXCHANGES, TIMING, retryWithinOptionsOf } from '@jss/contract';
 import { metrics } from '@jss/observability';
 import { DeadLetter } from './dead-letter';
 import { republishedProperties } from './dead-letter-reason';
@@ -17,8 +18,9 @@ export interface ConsumeOptions {
 
 /**
  * A service's durable queue: each message acked only after its handler resolved (its effects
- * stored, its publishes confirmed); a DeadLetter goes to jss.dlx with its reason; any other failure
- * goes back to the queue after a pause (the broker dead-letters it past the delivery limit).
+ * stored, its publishes confirmed); a DeadLetter goes to jss.dlx with its reason; a failure because
+ * a store is away (host.isOutage) is tried again in hand until it is back (outlastOutage); any other
+ * failure goes back to the queue after a pause (the broker dead-letters it past the delivery limit).
  */
 export async function consumeQueue(host: ConsumerHost, spec: QueueSpec, handler: Handler, options: ConsumeOptions): Promise<void> {
   const channel = host.consumerChannel({
@@ -49,7 +51,7 @@ async function handle(
 ) {
   try {
     const event = await parseOrAnswer(msg, options);
-    await handler(event, msg);
+    await outlastOutage(host, queue, msg, () => handler(event, msg));
     settle(host.log, on, msg, 'ack');
     metrics.messages.inc({ queue, outcome: 'ack' });
   } catch (err) {
@@ -61,6 +63,26 @@ async function handle(
     if (!host.isClosing()) await sleep(TIMING.message.retryDelayMs);
     settle(host.log, on, msg, 'requeue');
   }
+}
+
+/**
+ * Runs the handler; while it fails because a store is away, runs it again in hand with backoff,
+ * within the outage budget. Requeued instead, the message would spend the deliveries that tell a
+ * poison message, and a Redis promotion that outlasts them would dead-letter sound work.
+ */
+function outlastOutage(host: ConsumerHost, queue: string, msg: ConsumeMessage, run: () => Promise<void>): Promise<void> {
+  const { outageBackoff, outageBudgetMs } = TIMING.message;
+  return pRetry(run, {
+    ...retryWithinOptionsOf(outageBackoff, outageBudgetMs),
+    onFailedAttempt: (err) => {
+      if (!host.isOutage(err) || host.isClosing()) throw err;
+      host.log.warn(
+        { err: err.message, queue, routingKey: msg.fields.routingKey, attempt: err.attemptNumber },
+        'a store is away; the message is handled again once it is back',
+      );
+      metrics.messages.inc({ queue, outcome: 'outage' });
+    },
+  });
 }
 
 async function parseOrAnswer(msg: ConsumeMessage, options: ConsumeOptions): Promise<CloudEvent> {

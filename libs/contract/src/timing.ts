@@ -13,8 +13,11 @@ export const TIMING = {
   /**
    * A message whose handler failed (not for good): back to its queue after `retryDelayMs`, so a
    * failing handler does not spin; the broker dead-letters it after `deliveryLimit` redeliveries.
+   * One that failed because Redis is away (a promotion, no replica) is not the message's fault: its
+   * handler runs again in hand with `outageBackoff` for up to `outageBudgetMs` first, and only then
+   * does the message go back and count as a delivery.
    */
-  message: { retryDelayMs: 1000, deliveryLimit: 10 },
+  message: { retryDelayMs: 1000, deliveryLimit: 10, outageBackoff: { firstMs: 250, factor: 2, maxMs: 4000 }, outageBudgetMs: 300_000 },
   /**
    * A call to vCenter (vim25 SOAP): each request answered within `timeoutMs`; no answer at all
    * (vCenter restarting, network down) retried with `backoff` for `budgetMs`, then the call fails.

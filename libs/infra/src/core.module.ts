@@ -5,7 +5,7 @@ import { Env, loadEnv } from '@jss/config';
 import { DomainLocks } from '@jss/locks';
 import { Logger, createLogger } from '@jss/observability';
 import { Platform, createPlatform } from '@jss/platform';
-import { Redis, createRedis } from '@jss/redis';
+import { Redis, createRedis, isRedisOutage } from '@jss/redis';
 import { ReplicaRepository } from '@jss/replica';
 import { ObjectStore, createObjectStore } from '@jss/store';
 import { TaskLiveness, TaskRecords, TaskStore } from '@jss/tasks';
@@ -42,7 +42,8 @@ export class CoreModule {
       {
         provide: AmqpBus,
         inject: [ENV, LOGGER],
-        useFactory: (env: Env, log: Logger) => new AmqpBus(env.AMQP_URL, log, { graceMs: env.SHUTDOWN_GRACE_SECONDS * 1000 }),
+        useFactory: (env: Env, log: Logger) =>
+          new AmqpBus(env.AMQP_URL, log, { graceMs: env.SHUTDOWN_GRACE_SECONDS * 1000, isOutage: isRedisOutage }),
       },
       { provide: Messenger, inject: [AmqpBus], useFactory: (bus: AmqpBus) => new Messenger(bus, `/jss/${service}`) },
       {

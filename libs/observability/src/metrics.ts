@@ -210,7 +210,7 @@ export const metrics = {
   }),
   messages: new Counter({
     name: 'jss_messages_total',
-    help: 'Messages handled by a service, by queue and outcome (ack, retry, dead-letter)',
+    help: 'Messages handled by a service, by queue and outcome (ack, retry, outage: handled again in hand while a store is away, dead-letter)',
     labelNames: ['queue', 'outcome'],
     registers: [registry],
   }),
@@ -230,7 +230,7 @@ const DRILL_OUTCOMES = ['passed', 'failed', 'skipped'];
 export const MAX_DRILL_DOMAIN_SERIES = 50;
 /** the domain gauges keep this many domains (the furthest past their objectives): a bounded number of series */
 export const MAX_DOMAIN_SERIES = 50;
-const MESSAGE_OUTCOMES = ['ack', 'retry', 'dead-letter'];
+const MESSAGE_OUTCOMES = ['ack', 'retry', 'outage', 'dead-letter'];
 const SERVICE_QUEUE_NAMES = Object.values(QUEUES).filter((q) => q !== QUEUES.deadLetters && q !== QUEUES.parkedDeadLetters);
 
 export function initMetricLabels(): void {

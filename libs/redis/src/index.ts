@@ -3,3 +3,4 @@ import Redis from 'ioredis';
 export { Redis };
 export * from './create-redis';
 export * from './write-confirmation';
+export * from './outage';

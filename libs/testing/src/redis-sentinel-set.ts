@@ -54,17 +54,26 @@ export class RedisSentinelSet {
     const old = await this.primaryPort();
     const node = old - this.base;
     process.kill(this.pid(node), 'SIGKILL');
-    // promoted, and in reach of a replica again: until then it refuses writes (min-replicas-to-write)
+    // promoted, and with a replica it counts as good again: until then it refuses writes (min-replicas-to-write)
     await waitUntil(
       'a replica promoted',
       async () => {
         const now = await this.primaryPort();
         const info = now === old ? '' : await this.replication(now);
-        return /^role:master/m.test(info) && /state=online/.test(info);
+        return /^role:master/m.test(info) && /^min_slaves_good_slaves:[1-9]/m.test(info);
       },
       SETTLE_MS,
     );
     return node;
+  }
+
+  /** SIGKILLs both replicas; resolves with their node numbers once the primary has none left (it refuses writes then). */
+  async killReplicas(): Promise<number[]> {
+    const primary = await this.primaryPort();
+    const nodes = NODES.filter((n) => this.base + n !== primary);
+    for (const node of nodes) process.kill(this.pid(node), 'SIGKILL');
+    await waitUntil('the primary alone', async () => /^connected_slaves:0\r?$/m.test(await this.replication(primary)), SETTLE_MS);
+    return nodes;
   }
 
   /**

@@ -1,0 +1,16 @@
+import { UnconfirmedWriteError } from './write-confirmation';
+
+// Answers Redis gives while it cannot take writes for a time — a promotion under way, every replica
+// gone (min-replicas-to-write), a node loading its data — as against an error of the command itself.
+const OUTAGE_REPLIES = /^(NOREPLICAS|READONLY|LOADING|MASTERDOWN|TRYAGAIN)\b/;
+
+/**
+ * Whether an error says that Redis is away for now, not that the work is wrong: a guarded write no
+ * replica confirmed, one of the replies above, or a connection closed under the command. Such work
+ * succeeds when tried again once Redis is back.
+ */
+export function isRedisOutage(err: unknown): boolean {
+  if (err instanceof UnconfirmedWriteError) return true;
+  if (!(err instanceof Error)) return false;
+  return OUTAGE_REPLIES.test(err.message) || err.message === 'Connection is closed.';
+}
