@@ -83,4 +83,25 @@ describe('Redis with Sentinel', () => {
     expect(fences).toEqual([...fences].sort((a, b) => a - b));
     expect(new Set(fences).size).toBe(fences.length);
   });
+
+  it('with no replica left, what the primary refuses is told as an outage: a write, a script, a MULTI', async () => {
+    const replicas = await set.killReplicas();
+    try {
+      const refusals = await Promise.all([
+        redis.set('alone', '1').catch((err: unknown) => err),
+        redis.eval("return redis.call('set', KEYS[1], '1')", 1, 'alone').catch((err: unknown) => err),
+        redis
+          .multi()
+          .set('alone', '1')
+          .incr('alone:n')
+          .exec()
+          .catch((err: unknown) => err),
+      ]);
+      expect(refusals.map((err) => (err as Error).message.split(' ')[0])).toEqual(['NOREPLICAS', 'NOREPLICAS', 'EXECABORT']);
+      expect(refusals.map(isRedisOutage)).toEqual([true, true, true]);
+    } finally {
+      for (const node of replicas) await set.restartAsReplica(node);
+    }
+    expect(await outlastingOutage(() => redis.set('alone', '1'))).toBe('OK');
+  });
 });
