@@ -92,7 +92,7 @@ describe('vSphere failures (vcsim)', () => {
     expect(await temporaries()).toEqual([]);
   });
 
-  it('vCenter not answering for 5 s (the process stopped) while the RVM is being made: calls wait for it and the recovery completes', async () => {
+  it('vCenter not answering for 5 s (the network to it stops delivering) while the RVM is being made: calls wait for it and the recovery completes', async () => {
     const id = await inst.publish('failover', { domain: 'shop' });
     await inst.events.waitFor(id, ['vm.created']); // the RocVA
     inst.vcsim!.freeze();
