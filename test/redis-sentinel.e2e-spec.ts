@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pRetry from 'p-retry';
+import { outlastOutage } from '@jss/bus';
 import { loadEnv } from '@jss/config';
-import { TIMING, retryWithinOptionsOf } from '@jss/contract';
 import { DomainLocks } from '@jss/locks';
 import { createLogger, registry } from '@jss/observability';
 import { Redis, UnconfirmedWriteError, confirmed, createRedis, isRedisOutage } from '@jss/redis';
@@ -13,17 +12,10 @@ import { RedisSentinelSet } from '@jss/testing';
 // confirmation of guarded writes by a replica (WAIT).
 
 /**
- * What a service does with work Redis refused while away (libs/bus, outlastOutage): the same work
- * again until it is back. Right after a promotion the sentinels may still be moving the replicas.
+ * What a service's consumer does with work Redis refused while away: the same work again until it is
+ * back. Right after a promotion the sentinels may still be moving the replicas.
  */
-function outlastingOutage<T>(work: () => Promise<T>): Promise<T> {
-  return pRetry(work, {
-    ...retryWithinOptionsOf(TIMING.message.outageBackoff, 60_000),
-    onFailedAttempt: (err) => {
-      if (!isRedisOutage(err)) throw err;
-    },
-  });
-}
+const outlastingOutage = <T>(work: () => Promise<T>) => outlastOutage(work, { isOutage: isRedisOutage, budgetMs: 60_000 });
 
 async function unconfirmedCount(): Promise<number> {
   const metric = await registry.getSingleMetric('jss_redis_unconfirmed_writes_total')!.get();

@@ -9,3 +9,4 @@ export * from './served-queue';
 export * from './topology';
 export * from './dead-letter-reason';
 export * from './on-message';
+export * from './outlast-outage';

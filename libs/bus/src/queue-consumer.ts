@@ -1,11 +1,11 @@
 import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pRetry from 'p-retry';
-import { CloudEvent, DEAD_LETTER_REASON_HEADER, EXCHANGES, TIMING, retryWithinOptionsOf } from '@jss/contract';
+import { CloudEvent, DEAD_LETTER_REASON_HEADER, EXCHANGES, TIMING } from '@jss/contract';
 import { metrics } from '@jss/observability';
 import { DeadLetter } from './dead-letter';
 import { republishedProperties } from './dead-letter-reason';
 import { ConsumerHost, DeliveryChannel, cloudEventOf, currentChannel, errorText, settle } from './delivery';
+import { outlastOutage } from './outlast-outage';
 import { QueueSpec, declareExchanges, declareQueue } from './topology';
 
 export type Handler = (event: CloudEvent, message: ConsumeMessage) => Promise<void>;
@@ -51,7 +51,17 @@ async function handle(
 ) {
   try {
     const event = await parseOrAnswer(msg, options);
-    await outlastOutage(host, queue, msg, () => handler(event, msg));
+    await outlastOutage(() => handler(event, msg), {
+      // stopping: back to the queue at once
+      isOutage: (err) => host.isOutage(err) && !host.isClosing(),
+      onOutage: (err, attempt) => {
+        host.log.warn(
+          { err: err.message, queue, routingKey: msg.fields.routingKey, attempt },
+          'a store is away; the message is handled again once it is back',
+        );
+        metrics.messages.inc({ queue, outcome: 'outage' });
+      },
+    });
     settle(host.log, on, msg, 'ack');
     metrics.messages.inc({ queue, outcome: 'ack' });
   } catch (err) {
@@ -63,26 +73,6 @@ async function handle(
     if (!host.isClosing()) await sleep(TIMING.message.retryDelayMs);
     settle(host.log, on, msg, 'requeue');
   }
-}
-
-/**
- * Runs the handler; while it fails because a store is away, runs it again in hand with backoff,
- * within the outage budget. Requeued instead, the message would spend the deliveries that tell a
- * poison message, and a Redis promotion that outlasts them would dead-letter sound work.
- */
-function outlastOutage(host: ConsumerHost, queue: string, msg: ConsumeMessage, run: () => Promise<void>): Promise<void> {
-  const { outageBackoff, outageBudgetMs } = TIMING.message;
-  return pRetry(run, {
-    ...retryWithinOptionsOf(outageBackoff, outageBudgetMs),
-    onFailedAttempt: (err) => {
-      if (!host.isOutage(err) || host.isClosing()) throw err;
-      host.log.warn(
-        { err: err.message, queue, routingKey: msg.fields.routingKey, attempt: err.attemptNumber },
-        'a store is away; the message is handled again once it is back',
-      );
-      metrics.messages.inc({ queue, outcome: 'outage' });
-    },
-  });
 }
 
 async function parseOrAnswer(msg: ConsumeMessage, options: ConsumeOptions): Promise<CloudEvent> {

@@ -6,7 +6,6 @@ export * from './images';
 export * from './installation';
 export * from './metrics';
 export * from './vcsim';
-export * from './silent-link';
 export * from './store-servers';
 export * from './vhost';
 export * from './flow-fixture';
